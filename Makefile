@@ -1,0 +1,38 @@
+# Advocacy: make demo · make test · make bench · make lint
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ADVOCACY_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test bench lint install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,redis]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/advocacy demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	ADVOCACY_ENV=test $(BIN)/advocacy makemigrations --check --dry-run
+	ADVOCACY_ENV=production SECRET_KEY=check-deploy-$$(printf '%064d' 0 | tr 0 x)-k3y9Qz ALLOWED_HOSTS=advocacy.example.com \
+		$(BIN)/advocacy check --deploy --fail-level WARNING
+
+test: lint
+	ADVOCACY_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

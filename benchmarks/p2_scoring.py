@@ -1,0 +1,263 @@
+"""P2: score 1,000,000 customers with 10,000,000 engagement events, on SQLite and on PostgreSQL.
+
+Each database gets a worker process of its own (``python -m benchmarks.p2_scoring --worker``),
+because Django settings are global to a process. The worker migrates a fresh database, loads the
+rows the fastest way each database takes them (SQLite: ``executemany`` in one transaction;
+PostgreSQL: ``COPY … FROM STDIN``), then times, on the same rows:
+
+- ``customer_features`` alone: the set-based reads the score needs;
+- ``scores_recompute``: reads, the vectorised score, reasons in words, and the upsert of one
+  AdvocateScore row per customer;
+- the reference: one hand-written SQL aggregate over the same events,
+  ``SELECT customer_id, count(*), max(occurred_at) FROM customers_engagementevent GROUP BY
+  customer_id``, fetched to the last row.
+
+The ratio is scores_recompute customers/s divided by the aggregate's customers/s: how much of the
+speed of the bare GROUP BY the whole scoring keeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.p1_import import postgres_user, temporary_database
+from benchmarks.report import Report
+
+DEFAULT_CUSTOMERS = 1_000_000
+EVENTS_PER_CUSTOMER = 10  # on average: customer i has (i × 7919) mod 21 events, 0–20
+WORKLOAD = "P2 scoring"
+ROOT = Path(__file__).resolve().parent.parent
+RESULT_PREFIX = "P2-RESULT "
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+CHUNK = 200_000  # customers generated per chunk, to bound memory
+KINDS = np.array(["login", "feature_use", "login", "email_click", "webinar", "login", "review", "referral"])
+REFERENCE_SQL = "SELECT customer_id, count(*), max(occurred_at) FROM customers_engagementevent GROUP BY customer_id"
+
+
+# --- the parent: one worker per database, then the report -------------------------------------
+
+
+def run(report: Report, rows: int | None = None) -> None:
+    customers = rows or DEFAULT_CUSTOMERS
+    with tempfile.TemporaryDirectory(prefix="advocacy-p2-") as tmp:
+        folder = Path(tmp)
+        sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p2.sqlite3'}", "sqlite", customers)
+        postgres = run_on_postgres(report, folder, customers)
+    record(report, customers, {"SQLite": sqlite, "PostgreSQL": postgres})
+
+
+def run_on_postgres(report: Report, folder: Path, customers: int) -> dict[str, Any] | None:
+    user = postgres_user()
+    if user is None:
+        report.skip(WORKLOAD, "PostgreSQL", "no PostgreSQL server accepts user postgres or root on 127.0.0.1:5432")
+        return None
+    with temporary_database(user) as url:
+        return run_worker(report, folder, url, "postgres", customers)
+
+
+def record(report: Report, customers: int, results: dict[str, dict[str, Any] | None]) -> None:
+    for name, result in results.items():
+        if result is None:
+            continue
+        workload = f"{WORKLOAD}, {result['customers']:,} customers, {result['events']:,} events"
+        reference = customers_per_second(result, "reference_sql")
+        report.add(
+            workload, f"{name} load (raw INSERT / COPY)", result["events"] / result["load"]["seconds"], "events/s"
+        )
+        report.add(workload, f"{name} customer_features", customers_per_second(result, "features"), "customers/s")
+        report.add(
+            workload,
+            f"{name} scores_recompute",
+            customers_per_second(result, "recompute"),
+            "customers/s",
+            reference=reference,
+            reference_label="SQL GROUP BY",
+        )
+        report.add(workload, f"{name} hand-written SQL aggregate", reference, "customers/s")
+
+
+def customers_per_second(result: dict[str, Any], step: str) -> float:
+    return float(result["customers"] / result[step]["seconds"])
+
+
+def run_worker(report: Report, folder: Path, database_url: str, name: str, customers: int) -> dict[str, Any] | None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ADVOCACY_VAR_DIR": str(folder / f"var-{name}"),
+        "ADVOCACY_ENV": "test",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "advocacy.settings",
+    }
+    command = [sys.executable, "-m", "benchmarks.p2_scoring", "--worker", str(customers)]
+    report.say(f"{WORKLOAD}: {customers:,} customers on {name} …")
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            result: dict[str, Any] = json.loads(line.removeprefix(RESULT_PREFIX))
+            report.say(f"{WORKLOAD}: {name} {summary(result)}")
+            return result
+    report.say(done.stderr[-4000:])
+    last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    report.skip(WORKLOAD, name, f"the worker failed (exit {done.returncode}): {last_line[:200]}")
+    return None
+
+
+def summary(result: dict[str, Any]) -> str:
+    steps = ("load", "features", "recompute", "reference_sql")
+    return ", ".join(f"{step} {result[step]['seconds']:.1f} s" for step in steps)
+
+
+# --- the rows: deterministic, vectorised ------------------------------------------------------
+
+
+def event_counts(first: int, last: int) -> np.ndarray:
+    return (np.arange(first, last, dtype=np.int64) * 7919) % (2 * EVENTS_PER_CUSTOMER + 1)
+
+
+def customer_chunk(first: int, last: int) -> list[tuple[Any, ...]]:
+    """Customers first..last-1 (their id is n + 1), with a customer_since spread over eight years."""
+    now = NOW.strftime("%Y-%m-%d %H:%M:%S")
+    since = np.datetime64("2018-01-01") + (np.arange(first, last) % 2900)
+    return [
+        (n + 1, f"C{n:07d}", f"customer{n}@bench.example", "Ava", "Okafor", "UTC", "en", "active", str(day), now, now)
+        for n, day in zip(range(first, last), since.astype(str).tolist(), strict=True)
+    ]
+
+
+def event_chunk(first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(customer_id, kind, occurred_at text in UTC) of customers first..last-1's events.
+
+    Event j of customer i happens 20·j + (7i mod 20) days and (i mod 1440) minutes before NOW:
+    distinct per customer, spread over about 14 months, so the 90- and 365-day windows matter.
+    """
+    counts = event_counts(first, last)
+    customer = np.repeat(np.arange(first, last, dtype=np.int64), counts)
+    j = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    minutes = (20 * j + (7 * customer) % 20) * 1440 + customer % 1440
+    moments = np.datetime64(NOW.replace(tzinfo=None), "m") - minutes.astype("timedelta64[m]")
+    text = np.char.replace(np.datetime_as_string(moments, unit="s"), "T", " ")
+    return customer + 1, KINDS[(customer + j) % len(KINDS)], text
+
+
+def chunks(customers: int) -> Iterator[tuple[int, int]]:
+    for first in range(0, customers, CHUNK):
+        yield first, min(first + CHUNK, customers)
+
+
+# --- loading: the fastest way into each database ------------------------------------------------
+
+CUSTOMER_COLUMNS = (
+    "id, external_id, email, first_name, last_name, time_zone, locale, status, customer_since, created_at, updated_at"
+)
+
+
+def load_sqlite(customers: int) -> int:
+    from django.db import connection, transaction
+
+    events = 0
+    with transaction.atomic(), connection.cursor() as cur:
+        for first, last in chunks(customers):
+            cur.executemany(
+                f"INSERT INTO customers_customer ({CUSTOMER_COLUMNS}, phone) VALUES (?,?,?,?,?,?,?,?,?,?,?, '')",
+                customer_chunk(first, last),
+            )
+            ids, kinds, moments = event_chunk(first, last)
+            cur.executemany(
+                "INSERT INTO customers_engagementevent (customer_id, kind, occurred_at) VALUES (?, ?, ?)",
+                zip(ids.tolist(), kinds.tolist(), moments.tolist(), strict=True),
+            )
+            events += len(ids)
+    return events
+
+
+def load_postgres(customers: int) -> int:
+    from django.db import connection
+
+    events = 0
+    with connection.cursor() as django_cursor:
+        cur = django_cursor.cursor  # psycopg's own cursor, for COPY
+        for first, last in chunks(customers):
+            with cur.copy(f"COPY customers_customer ({CUSTOMER_COLUMNS}, phone) FROM STDIN") as copy:
+                for record in customer_chunk(first, last):
+                    copy.write_row((*record, ""))
+            ids, kinds, moments = event_chunk(first, last)
+            lines = "\n".join(
+                f"{i}\t{k}\t{m}+00" for i, k, m in zip(ids.tolist(), kinds.tolist(), moments.tolist(), strict=True)
+            )
+            with cur.copy("COPY customers_engagementevent (customer_id, kind, occurred_at) FROM STDIN") as copy:
+                copy.write(lines + "\n" if lines else "")
+            events += len(ids)
+        cur.execute("SELECT setval('customers_customer_id_seq', %s)", [customers])
+        cur.execute("ANALYZE customers_customer")
+        cur.execute("ANALYZE customers_engagementevent")
+    return events
+
+
+# --- the worker: one database, one process -----------------------------------------------------
+
+
+def timed(step: Any) -> dict[str, Any]:
+    started = time.perf_counter()
+    value = step()
+    return {"seconds": round(time.perf_counter() - started, 3), "value": value if isinstance(value, int) else None}
+
+
+def reference_aggregate() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(REFERENCE_SQL)
+        return len(cur.fetchall())
+
+
+def worker(customers: int) -> None:
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    from advocacy.advocates import scoring
+
+    call_command("migrate", verbosity=0, interactive=False)
+    loader = load_postgres if connection.vendor == "postgresql" else load_sqlite
+    load = timed(lambda: loader(customers))
+    scoring.score_weights()
+    results = {
+        "customers": customers,
+        "events": load["value"],
+        "load": load,
+        "features": timed(lambda: len(scoring.customer_features(NOW))),
+        "recompute": timed(lambda: scoring.scores_recompute(now=NOW)),
+        "reference_sql": timed(reference_aggregate),
+    }
+    print(RESULT_PREFIX + json.dumps(results), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="P2 scoring benchmark (see benchmarks/run.py)")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, default=None, help="customers (events are ten times as many)")
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker)
+        return 0
+    from benchmarks.run import main as run_main
+
+    return run_main(["p2", *(["--rows", str(args.rows)] if args.rows else [])])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

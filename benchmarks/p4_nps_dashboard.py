@@ -1,0 +1,328 @@
+"""P4: the NPS dashboard's metric queries over 5,000,000 responses, on SQLite and on PostgreSQL.
+
+Each database gets a worker process of its own (``python -m benchmarks.p4_nps_dashboard --worker``),
+as in P1, because Django settings are global to a process. The worker migrates a fresh database,
+writes accounts, customers, one NPS survey with twelve waves and the responses as fast as rows can
+go in (SQLite: ``executemany`` of plain INSERTs in one transaction; PostgreSQL: ``COPY … FROM
+STDIN``), runs ``ANALYZE``, then times each dashboard read from ``advocacy.feedback.metrics``
+(``nps_summary``, ``trend`` by month, ``score_distribution``, ``segments`` by region) over
+repeated runs after one warm-up, and reports p50 and p95 in milliseconds.
+
+The reference is one hand-written aggregate over the same table in the same run —
+``SELECT count(*), SUM(CASE WHEN score >= 9 …), SUM(CASE WHEN score <= 6 …) FROM feedback_response
+WHERE survey_id = …`` — the least a database must do to count an NPS; the ratio is p50 ÷ its p50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from benchmarks.p1_import import postgres_user, temporary_database
+from benchmarks.report import Report
+
+DEFAULT_ROWS = 5_000_000
+REPETITIONS = 20
+WORKLOAD = "P4 NPS dashboard"
+ROOT = Path(__file__).resolve().parent.parent
+RESULT_PREFIX = "P4-RESULT "
+CHUNK = 100_000
+START = datetime(2023, 7, 1, tzinfo=UTC)
+DAYS = 730
+REGIONS = ("EMEA", "AMER", "APAC", "LATAM", "ANZ")
+INDUSTRIES = ("Software", "Retail", "Finance", "Health", "Logistics", "Education")
+SIZES = ("small", "mid", "enterprise", "consumer")
+# Score probabilities 0–10: a company with an NPS near 20, a little lower in APAC.
+SCORE_P = (0.02, 0.01, 0.02, 0.03, 0.03, 0.06, 0.08, 0.12, 0.18, 0.20, 0.25)
+MEASURES = ("nps_summary", "trend by month", "score_distribution", "segments by region")
+REFERENCE_SQL = (
+    "SELECT count(*), SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END), SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END) "
+    "FROM feedback_response WHERE survey_id = %s"
+)
+
+
+# --- the parent ----------------------------------------------------------------------------------
+
+
+def run(report: Report, rows: int | None = None) -> None:
+    rows = rows or DEFAULT_ROWS
+    with tempfile.TemporaryDirectory(prefix="advocacy-p4-") as tmp:
+        folder = Path(tmp)
+        sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p4.sqlite3'}", "SQLite", rows)
+        postgres = run_on_postgres(report, folder, rows)
+    for name, result in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        if result is not None:
+            record(report, rows, name, result)
+
+
+def run_on_postgres(report: Report, folder: Path, rows: int) -> dict[str, Any] | None:
+    user = postgres_user()
+    if user is None:
+        report.skip(WORKLOAD, "PostgreSQL", "no PostgreSQL server accepts user postgres or root on 127.0.0.1:5432")
+        return None
+    with temporary_database(user) as url:
+        return run_worker(report, folder, url, "PostgreSQL", rows)
+
+
+def record(report: Report, rows: int, name: str, result: dict[str, Any]) -> None:
+    workload = f"{WORKLOAD}, {rows:,} responses"
+    reference = result["reference"]["p50"]
+    report.add(workload, f"{name} insert", result["insert"]["rows_per_s"], "rows/s")
+    for measure in MEASURES:
+        timing = result[measure]
+        for quantile in ("p50", "p95"):
+            report.add(
+                workload,
+                f"{name} {measure} {quantile}",
+                timing[quantile],
+                "ms",
+                reference=reference,
+                reference_label="hand SQL p50",
+            )
+    report.add(workload, f"{name} hand-written SQL aggregate p50", reference, "ms")
+
+
+def run_worker(report: Report, folder: Path, database_url: str, name: str, rows: int) -> dict[str, Any] | None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ADVOCACY_VAR_DIR": str(folder / f"var-{name.lower()}"),
+        "ADVOCACY_ENV": "test",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "advocacy.settings",
+    }
+    report.say(f"{WORKLOAD}: {rows:,} responses on {name} …")
+    command = [sys.executable, "-m", "benchmarks.p4_nps_dashboard", "--worker", "--rows", str(rows)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            result: dict[str, Any] = json.loads(line.removeprefix(RESULT_PREFIX))
+            report.say(f"{WORKLOAD}: {name} {summary(result)}")
+            return result
+    report.say(done.stderr[-4000:])
+    last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    report.skip(WORKLOAD, name, f"the worker failed (exit {done.returncode}): {last_line[:200]}")
+    return None
+
+
+def summary(result: dict[str, Any]) -> str:
+    insert = result["insert"]
+    timings = ", ".join(f"{m} p50 {result[m]['p50']:.1f} ms / p95 {result[m]['p95']:.1f} ms" for m in MEASURES)
+    return (
+        f"inserted {insert['rows']:,} in {insert['seconds']:.1f} s; {timings}; "
+        f"hand SQL p50 {result['reference']['p50']:.1f} ms; NPS {result['nps']:.1f} (n = {result['n']:,})"
+    )
+
+
+# --- the worker: one database, one process -----------------------------------------------------
+
+
+def worker(rows: int, repetitions: int) -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    survey_id, insert = populate(rows)
+    results: dict[str, Any] = {"insert": insert, **time_metrics(survey_id, repetitions)}
+    print(RESULT_PREFIX + json.dumps(results), flush=True)
+
+
+def populate(rows: int) -> tuple[int, dict[str, Any]]:
+    from django.db import connection, transaction
+
+    from advocacy.feedback.models import Survey, Wave
+
+    survey = Survey.objects.create(
+        name="Relationship NPS",
+        kind="nps",
+        question="How likely are you to recommend Beacon?",
+        follow_up_question="Why?",
+        email_subject="A question",
+        email_text="text",
+        email_html="<p>html</p>",
+    )
+    waves = [
+        Wave.objects.create(
+            survey=survey,
+            number=n + 1,
+            opened_at=START + timedelta(days=61 * n),
+            closes_at=START + timedelta(days=61 * n + 60),
+        ).pk
+        for n in range(12)
+    ]
+    started = time.perf_counter()
+    with transaction.atomic():
+        account_ids = insert_accounts(max(10, rows // 500))
+        customer_ids = insert_customers(max(10, rows // 25), account_ids)
+        insert_responses(rows, survey.pk, customer_ids, waves)
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return survey.pk, {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": rows / seconds}
+
+
+def insert_accounts(count: int) -> list[int]:
+    from advocacy.customers.models import Account
+
+    accounts = Account.objects.bulk_create(
+        Account(
+            name=f"Account {n}",
+            region=REGIONS[n % len(REGIONS)],
+            industry=INDUSTRIES[n % len(INDUSTRIES)],
+            size=SIZES[n % len(SIZES)],
+            kind="household" if n % len(SIZES) == 3 else "business",
+        )
+        for n in range(count)
+    )
+    return [a.pk for a in accounts]
+
+
+def insert_customers(count: int, account_ids: list[int]) -> list[int]:
+    from django.db import connection
+
+    now = datetime.now(UTC)
+    columns = (
+        "email, first_name, last_name, phone, time_zone, locale, account_id, status, customer_since, "
+        "created_at, updated_at"
+    )
+    records = (
+        (
+            f"c{n}@bench.example",
+            "First",
+            f"Last{n}",
+            "",
+            "UTC",
+            ("en", "de", "ja", "pt", "fr")[n % 5],
+            account_ids[n % len(account_ids)],
+            "active",
+            (START - timedelta(days=n % 3000)).date(),
+            now,
+            now,
+        )
+        for n in range(count)
+    )
+    bulk_insert("customers_customer", columns, records)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM customers_customer ORDER BY id")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert_responses(rows: int, survey_id: int, customer_ids: list[int], wave_ids: list[int]) -> None:
+    columns = "survey_id, kind, wave_id, customer_id, channel, score, comment, answered_at, updated_at"
+    bulk_insert("feedback_response", columns, response_records(rows, survey_id, customer_ids, wave_ids))
+
+
+def response_records(
+    rows: int, survey_id: int, customer_ids: list[int], wave_ids: list[int]
+) -> Iterator[tuple[Any, ...]]:
+    """Seeded random responses, drawn chunk by chunk with numpy so memory stays flat."""
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    customers = np.asarray(customer_ids)
+    for offset in range(0, rows, CHUNK):
+        size = min(CHUNK, rows - offset)
+        scores = rng.choice(11, size=size, p=SCORE_P)
+        who = customers[rng.integers(0, len(customers), size=size)]
+        seconds = rng.integers(0, DAYS * 86_400, size=size)
+        for score, customer, second in zip(scores.tolist(), who.tolist(), seconds.tolist(), strict=True):
+            moment = START + timedelta(seconds=second)
+            wave = wave_ids[min(second // (61 * 86_400), len(wave_ids) - 1)]
+            yield (survey_id, "nps", wave, customer, "email", score, "", moment, moment)
+
+
+def bulk_insert(table: str, columns: str, records: Iterator[tuple[Any, ...]]) -> None:
+    """SQLite: executemany of one INSERT, in chunks; PostgreSQL: COPY FROM STDIN. Inside the caller's transaction."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for record in records:
+                    copy.write_row(record)
+            return
+        placeholders = ", ".join("?" for _ in columns.split(","))
+        raw = cursor.cursor  # Django's wrapper rewrites %s per call; the sqlite3 cursor takes ? directly
+        statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        chunk: list[tuple[Any, ...]] = []
+        for record in records:
+            chunk.append(tuple(sqlite_value(v) for v in record))
+            if len(chunk) == CHUNK:
+                raw.executemany(statement, chunk)
+                chunk = []
+        if chunk:
+            raw.executemany(statement, chunk)
+
+
+def sqlite_value(value: Any) -> Any:
+    """Datetimes as Django stores them in SQLite: naive UTC text."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return value
+
+
+def time_metrics(survey_id: int, repetitions: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from advocacy.feedback import metrics
+    from advocacy.feedback.models import Survey
+
+    survey = Survey.objects.get(pk=survey_id)
+
+    def reference() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute(REFERENCE_SQL, [survey_id])
+            return cursor.fetchone()
+
+    reads: dict[str, Callable[[], Any]] = {
+        "nps_summary": lambda: metrics.nps_summary(survey),
+        "trend by month": lambda: metrics.trend(survey, "month"),
+        "score_distribution": lambda: metrics.score_distribution(survey),
+        "segments by region": lambda: metrics.segments(survey, "account__region"),
+        "reference": reference,
+    }
+    results: dict[str, Any] = {name: timed(read, repetitions) for name, read in reads.items()}
+    headline = metrics.nps_summary(survey)
+    results["nps"], results["n"] = headline.value, headline.n
+    return results
+
+
+def timed(read: Callable[[], Any], repetitions: int) -> dict[str, float]:
+    read()  # warm-up: the first run pays for cold caches, which a busy dashboard does not
+    samples = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        read()
+        samples.append(1000 * (time.perf_counter() - started))
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return {"p50": statistics.median(samples), "p95": p95, "repetitions": repetitions}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="P4 NPS dashboard benchmark (see benchmarks/run.py)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, default=None)
+    parser.add_argument("--repetitions", type=int, default=REPETITIONS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.rows or DEFAULT_ROWS, args.repetitions)
+        return 0
+    from benchmarks.run import main as run_main
+
+    return run_main(["p4", *(["--rows", str(args.rows)] if args.rows else [])])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,511 @@
+"""The advocacy program: who is likely to advocate and why, the hub (challenges, points, badges,
+rewards), referrals, customer references and stories — with consent and disclosure as data.
+
+Invariants in the database: a points balance never goes below zero (each ledger row carries the
+balance after it and a per-advocate sequence number, so two concurrent redemptions cannot both
+spend the same points), reward stock never goes below zero, one advocate per customer, referral
+codes are unique, a published story has consent in scope.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from advocacy.customers.models import Customer, Order
+
+
+# Identification
+
+
+class ScoreWeights(models.Model):
+    """How much each part of the advocate score counts; a program manager sets them. A single row."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    satisfaction = models.FloatField(default=0.35)
+    engagement = models.FloatField(default=0.25)
+    value = models.FloatField(default=0.15)
+    advocacy_history = models.FloatField(default=0.25)
+    negatives = models.FloatField(default=0.30, help_text="Subtracted: open cases and a recent detractor answer.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "score weights"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="score_weights_single_row"),
+            models.CheckConstraint(condition=Q(satisfaction__gte=0, engagement__gte=0, value__gte=0,
+                                               advocacy_history__gte=0, negatives__gte=0),
+                                   name="score_weights_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return "Advocate score weights"
+
+
+class Tier(models.TextChoices):
+    CHAMPION = "champion", "Champion"
+    LIKELY = "likely", "Likely advocate"
+    POTENTIAL = "potential", "Potential"
+    NOT_NOW = "not_now", "Not now"
+
+
+class AdvocateScore(models.Model):
+    """The latest advocate score of a customer, 0–100, with its parts and the top reasons in words."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="advocate_score")
+    score = models.FloatField()
+    tier = models.CharField(max_length=16, choices=Tier.choices)
+    parts = models.JSONField(default=dict, help_text="Each component's contribution, in score points.")
+    reasons = models.JSONField(default=list, help_text="The top reasons, in words.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["-score"]), models.Index(fields=["tier", "-score"])]
+        constraints = [models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="advocate_score_range")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.score:.0f}"
+
+
+# The hub
+
+
+class Advocate(models.Model):
+    """A customer enrolled in the advocacy program, who joined and consented to its terms."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="advocate")
+    joined_at = models.DateTimeField(default=timezone.now)
+    terms_version = models.CharField(max_length=20, help_text="The programme terms they agreed to.")
+    leaderboard_opt_out = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return str(self.customer)
+
+
+class HubInvitationStatus(models.TextChoices):
+    HELD = "held", "Held back"
+    SENT = "sent", "Sent"
+    JOINED = "joined", "Joined"
+    DECLINED = "declined", "Declined"
+
+
+class HubInvitation(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="hub_invitations")
+    reason = models.CharField(max_length=200, help_text="Why they were invited: a promoter answer, a top score …")
+    status = models.CharField(max_length=10, choices=HubInvitationStatus.choices)
+    held_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(status__in=["sent", "joined"]),
+                                    name="hub_invitation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"hub invitation for {self.customer_id} ({self.status})"
+
+
+class ChallengeKind(models.TextChoices):
+    REVIEW = "review", "Write a review"
+    SHARE = "share", "Share a post"
+    REFER = "refer", "Refer a friend"
+    REFERENCE = "reference", "Be a reference"
+    STORY = "story", "Tell your story"
+    SURVEY = "survey", "Answer a survey"
+    EVENT = "event", "Attend an event"
+    CUSTOM = "custom", "Custom"
+
+
+class Approval(models.TextChoices):
+    MANUAL = "manual", "A program manager approves"
+    AUTOMATIC = "automatic", "Automatic"
+
+
+class Challenge(models.Model):
+    kind = models.CharField(max_length=12, choices=ChallengeKind.choices)
+    title = models.CharField(max_length=200)
+    instructions = models.TextField()
+    points = models.PositiveIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    audience = models.JSONField(default=dict, blank=True, help_text="Tiers or customer fields; empty = all advocates.")
+    approval = models.CharField(max_length=10, choices=Approval.choices, default=Approval.MANUAL)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                                   name="challenge_ends_after_start"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="challenge_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Submission(models.Model):
+    """An advocate's completion of a challenge, with the evidence; points follow approval."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="submissions")
+    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="submissions")
+    evidence = models.TextField(blank=True, help_text="A link or a few words.")
+    status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "advocate"], condition=~Q(status="rejected"),
+                                    name="submission_once_per_challenge"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advocate} → {self.challenge}"
+
+
+class PointsEntry(models.Model):
+    """The append-only points ledger. Each row holds the balance after it; the database refuses a
+    negative balance, and the (advocate, seq) key lets only one of two concurrent spends through."""
+
+    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="points")
+    seq = models.PositiveIntegerField()
+    delta = models.IntegerField()
+    balance = models.IntegerField()
+    reason = models.CharField(max_length=200)
+    ref = models.CharField(max_length=100, help_text="What caused it, e.g. 'submission:12'.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["advocate", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["advocate", "seq"], name="points_sequence_unique"),
+            models.UniqueConstraint(fields=["advocate", "ref"], name="points_ref_once"),
+            models.CheckConstraint(condition=Q(balance__gte=0), name="points_balance_never_negative"),
+            models.CheckConstraint(condition=~Q(delta=0), name="points_delta_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} → {self.balance}"
+
+
+class Badge(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(max_length=300)
+    rule = models.JSONField(help_text='e.g. {"approved_submissions": 5} or {"kind": "review", "count": 1}')
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AdvocateBadge(models.Model):
+    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="badges")
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="holders")
+    earned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["advocate", "badge"], name="badge_once")]
+
+    def __str__(self) -> str:
+        return f"{self.advocate} · {self.badge}"
+
+
+class Reward(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    point_cost = models.PositiveIntegerField()
+    stock = models.PositiveIntegerField(help_text="How many are left.")
+    money_cost = models.DecimalField(max_digits=10, decimal_places=2, help_text="What one costs the company.")
+    currency = models.CharField(max_length=3, default="USD")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["point_cost"]
+        constraints = [
+            models.CheckConstraint(condition=Q(point_cost__gt=0), name="reward_cost_positive"),
+            models.CheckConstraint(condition=Q(money_cost__gte=0), name="reward_money_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RedemptionStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    FULFILLED = "fulfilled", "Fulfilled"
+    CANCELLED = "cancelled", "Cancelled (points refunded)"
+
+
+class Redemption(models.Model):
+    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="redemptions")
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")
+    points = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=RedemptionStatus.choices, default=RedemptionStatus.REQUESTED)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.reward} for {self.advocate}"
+
+
+# Referrals
+
+
+class ReferralLink(models.Model):
+    advocate = models.OneToOneField(Advocate, on_delete=models.CASCADE, related_name="referral_link")
+    code = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ReferralClick(models.Model):
+    """A click on a referral link. The IP is kept only as a keyed hash, never in the clear."""
+
+    link = models.ForeignKey(ReferralLink, on_delete=models.CASCADE, related_name="clicks")
+    at = models.DateTimeField(default=timezone.now)
+    ip_hash = models.CharField(max_length=64)
+    device_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip_hash", "at"]), models.Index(fields=["link", "at"])]
+
+    def __str__(self) -> str:
+        return f"click on {self.link_id}"
+
+
+class ReferralStatus(models.TextChoices):
+    CONVERTED = "converted", "Converted"
+    FLAGGED = "flagged", "Flagged by a fraud rule"
+    REJECTED = "rejected", "Rejected"
+
+
+class Referral(models.Model):
+    """A friend's first order attributed to an advocate's link within the attribution window."""
+
+    link = models.ForeignKey(ReferralLink, on_delete=models.CASCADE, related_name="referrals")
+    friend = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="referred_by")
+    order = models.OneToOneField(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="referral")
+    click = models.ForeignKey(ReferralClick, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=ReferralStatus.choices)
+    fraud_reasons = models.JSONField(default=list, blank=True)
+    converted_at = models.DateTimeField(default=timezone.now)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["friend"], name="referral_once_per_friend")]
+
+    def __str__(self) -> str:
+        return f"{self.friend_id} via {self.link_id}"
+
+
+class RewardTo(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    FRIEND = "friend", "Friend"
+
+
+class HeldStatus(models.TextChoices):
+    HELD = "held", "Held until the return window passes"
+    RELEASED = "released", "Released"
+    REJECTED = "rejected", "Rejected"
+
+
+class ReferralReward(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="rewards")
+    to = models.CharField(max_length=10, choices=RewardTo.choices)
+    points = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=HeldStatus.choices, default=HeldStatus.HELD)
+    release_after = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["referral", "to"], name="referral_reward_once")]
+
+    def __str__(self) -> str:
+        return f"{self.points} points to {self.to} ({self.status})"
+
+
+class ProgramSettings(models.Model):
+    """Switches and numbers of the program: fraud rules, windows, quotas. A single row."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    landing_url = models.URLField(default="https://example.com/", help_text="Referral links redirect here.")
+    attribution_days = models.PositiveIntegerField(default=30)
+    return_window_days = models.PositiveIntegerField(default=30)
+    referrer_points = models.PositiveIntegerField(default=500)
+    friend_points = models.PositiveIntegerField(default=0)
+    rule_self_referral = models.BooleanField(default=True)
+    rule_same_device = models.BooleanField(default=True)
+    rule_ip_burst = models.BooleanField(default=True)
+    ip_burst_per_week = models.PositiveIntegerField(default=10)
+    rule_similar_email = models.BooleanField(default=True)
+    rule_first_time_friend = models.BooleanField(default=True)
+    reference_quota_per_quarter = models.PositiveIntegerField(default=2)
+    reference_rest_days = models.PositiveIntegerField(default=30)
+    disclosure_text = models.CharField(
+        max_length=300, default="This customer received a reward from us for sharing their experience.")
+    terms_version = models.CharField(max_length=20, default="2026-1")
+
+    class Meta:
+        verbose_name_plural = "program settings"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="program_settings_single_row")]
+
+    def __str__(self) -> str:
+        return "Program settings"
+
+
+# References
+
+
+class ReferenceStatus(models.TextChoices):
+    OPEN = "open", "Looking for a reference"
+    MATCHED = "matched", "An advocate accepted"
+    DONE = "done", "Call held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ReferenceRequest(models.Model):
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prospect = models.CharField(max_length=200)
+    industry = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=16, blank=True)
+    product = models.ForeignKey("customers.Product", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    use_case = models.TextField(blank=True)
+    opportunity_value = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    needed_by = models.DateField()
+    status = models.CharField(max_length=10, choices=ReferenceStatus.choices, default=ReferenceStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(opportunity_value__gte=0), name="reference_value_positive")]
+
+    def __str__(self) -> str:
+        return f"reference for {self.prospect}"
+
+
+class AskStatus(models.TextChoices):
+    ASKED = "asked", "Asked"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ReferenceAsk(models.Model):
+    request = models.ForeignKey(ReferenceRequest, on_delete=models.CASCADE, related_name="asks")
+    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="reference_asks")
+    fit = models.FloatField()
+    status = models.CharField(max_length=10, choices=AskStatus.choices, default=AskStatus.ASKED)
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "advocate"], name="reference_ask_once")]
+
+    def __str__(self) -> str:
+        return f"{self.advocate} for {self.request}"
+
+
+class DealOutcome(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class ReferenceCall(models.Model):
+    ask = models.OneToOneField(ReferenceAsk, on_delete=models.CASCADE, related_name="call")
+    held_on = models.DateField()
+    notes = models.TextField(blank=True)
+    deal_outcome = models.CharField(max_length=8, choices=DealOutcome.choices, default=DealOutcome.OPEN)
+    deal_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(deal_outcome="won") | Q(deal_amount__gte=0),
+                                   name="reference_won_deal_has_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"call on {self.held_on}"
+
+
+# Stories
+
+
+class StoryScope(models.TextChoices):
+    INTERNAL = "internal", "Internal use only"
+    WEBSITE = "website", "Our website"
+    SOCIAL = "social", "Our website and social media"
+
+
+SCOPE_RANK = {StoryScope.INTERNAL: 0, StoryScope.WEBSITE: 1, StoryScope.SOCIAL: 2}
+
+
+class StoryStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Story(models.Model):
+    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="stories")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    quote = models.CharField(max_length=500, blank=True)
+    consent_scope = models.CharField(max_length=10, choices=StoryScope.choices)
+    named = models.BooleanField(default=False, help_text="May we show their name (else: anonymous)?")
+    consent_expires_on = models.DateField(null=True, blank=True)
+    consent_recorded_at = models.DateTimeField(default=timezone.now)
+    submission = models.OneToOneField(Submission, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="story", help_text="Set when the story answered a rewarded challenge.")
+    status = models.CharField(max_length=10, choices=StoryStatus.choices, default=StoryStatus.SUBMITTED)
+    published_scope = models.CharField(max_length=10, choices=StoryScope.choices, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "stories"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | (Q(published_at__isnull=False) & ~Q(published_scope="")),
+                name="story_published_has_scope"),
+            # Nothing is published beyond the consent: social ⊃ website ⊃ internal.
+            models.CheckConstraint(
+                condition=Q(published_scope__in=["", "internal"])
+                | Q(published_scope="website", consent_scope__in=["website", "social"])
+                | Q(published_scope="social", consent_scope="social"),
+                name="story_published_within_consent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def incentivised(self) -> bool:
+        return self.submission_id is not None

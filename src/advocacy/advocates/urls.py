@@ -1,0 +1,14 @@
+"""Staff pages of the advocacy program, gathered from the modules that own them."""
+
+from django.urls import include, path
+
+from advocacy.advocates import views
+
+app_name = "advocates"
+
+urlpatterns = [
+    path("program/", views.program, name="program"),
+    path("", include("advocacy.advocates.scoring_urls")),
+    path("", include("advocacy.advocates.hub_urls")),
+    path("", include("advocacy.advocates.program_urls")),
+]

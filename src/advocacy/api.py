@@ -1,0 +1,142 @@
+"""The HTTP API under /api/v1/: every app's Router, one error format, OpenAPI docs at /api/v1/docs.
+
+Errors follow RFC 9457 (problem details): 422 lists each bad field with a JSON pointer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
+from advocacy.core.permissions import public
+
+
+class StrictJsonParser(Parser):
+    """Say what is wrong with a malformed body instead of a bare 'cannot parse'."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return json.loads(request.body)
+        except json.JSONDecodeError as exc:
+            raise HttpError(
+                400, f"The request body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise HttpError(400, "The request body is not valid JSON: it is not UTF-8 text.") from exc
+
+
+api = NinjaAPI(
+    title="Advocacy API",
+    version="1",
+    description=(
+        "Authenticate with `Authorization: Bearer <api key>` (keys are made on the API keys page "
+        "and carry one role) or a signed-in staff session. Every POST accepts an `Idempotency-Key` "
+        "header. Errors are RFC 9457 problem details; 422 responses list each bad field with a "
+        "JSON pointer."
+    ),
+    urls_namespace="api",
+    parser=StrictJsonParser(),
+    docs_decorator=public,
+)
+
+
+def problem(
+    request: HttpRequest, status: int, title: str, detail: str = "", errors: list[dict[str, str]] | None = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+def pointer(loc: list[Any] | tuple[Any, ...]) -> str:
+    """A JSON pointer into the request for one of pydantic's error locations."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "form", "file"}:
+        source, rest = parts[0], parts[1:]
+        # ninja nests the body under the parameter name; the client never saw that name.
+        if source == "body" and rest and rest[0] in {"payload", "data", "body"}:
+            rest = rest[1:]
+        return f"/{source}/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in rest)
+    return "/" + "/".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [{"pointer": pointer(e.get("loc", ())), "detail": str(e.get("msg", "invalid"))} for e in exc.errors]
+    return problem(request, 422, "Invalid input", "Some fields are invalid; nothing was written.", errors)
+
+
+@api.exception_handler(InvalidInput)
+def on_invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    errors = [{"pointer": f"/body/{field}", "detail": message} for field, message in exc.errors.items()]
+    return problem(request, 422, "Invalid input", "Some fields are invalid; nothing was written.", errors)
+
+
+@api.exception_handler(NotAllowed)
+def on_not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    return problem(request, 403, "Forbidden", str(exc))
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return problem(request, 409, "Conflict", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, 404, "Not found", "No such record, or not one you may see.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(request, 403, "Forbidden", str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(request, 401, "Unauthorized", "Send an API key as 'Authorization: Bearer …' or sign in.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, HttpError):
+        exc = exc.__cause__  # ninja wraps the parser's own, more specific, message
+    titles = {
+        400: "Bad request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        409: "Conflict",
+        413: "Too large",
+    }
+    return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc))
+
+
+def mount_routers() -> None:
+    # Imported here so that each app's api module can import `api`-independent helpers freely.
+    from advocacy.core.api_routes import router as core_router
+    from advocacy.customers.api import router as customers_router
+    from advocacy.customers.import_api import router as imports_router
+    from advocacy.casework.api import router as casework_router
+    from advocacy.feedback.api import router as feedback_router
+
+    api.add_router("/", core_router)
+    api.add_router("/", customers_router)
+    api.add_router("/", imports_router)
+    api.add_router("/", feedback_router)
+    api.add_router("/", casework_router)
+
+
+mount_routers()

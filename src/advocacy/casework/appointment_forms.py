@@ -1,0 +1,71 @@
+"""Forms of the appointment and recommendation pages: they parse input, the services hold the rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from advocacy.casework.models import RecommendationOutcome
+from advocacy.core.errors import InvalidInput
+from advocacy.customers.models import Product
+
+
+class TimeChoiceForm(forms.Form):
+    """A proposed slot (its exact UTC start), or another time typed in the customer's own zone."""
+
+    starts_at = forms.CharField(required=False, widget=forms.HiddenInput)
+    local_start = forms.DateTimeField(
+        required=False,
+        label="Or another time, in the customer's zone",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def chosen_start(self, customer_zone: str) -> datetime:
+        data: dict[str, Any] = self.cleaned_data
+        if data.get("starts_at"):
+            try:
+                moment = datetime.fromisoformat(data["starts_at"])
+            except ValueError as exc:
+                raise InvalidInput({"starts_at": "that time could not be read; choose a slot again"}) from exc
+            return moment
+        if data.get("local_start"):
+            # Typed as the customer said it on the phone: wall-clock time in their zone.
+            return data["local_start"].replace(tzinfo=ZoneInfo(customer_zone))
+        raise InvalidInput({"starts_at": "choose one of the proposed times or type another"})
+
+
+class BookForm(TimeChoiceForm):
+    topic = forms.CharField(max_length=200)
+    duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=60, label="Minutes")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Why (the customer reads this)")
+
+
+class AvailabilityForm(forms.Form):
+    windows = forms.CharField(
+        required=False,
+        label="When you take appointments, in your zone",
+        help_text="e.g. Mon-Fri 09:00-12:00; Tue 14:00-17:00",
+        max_length=500,
+    )
+
+
+class RecommendForm(forms.Form):
+    product = forms.ModelChoiceField(queryset=Product.objects.filter(active=True))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why it is right for the customer"
+    )
+    needs = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=RecommendationOutcome.choices)
+
+
+def tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]

@@ -1,0 +1,108 @@
+"""The mails casework sends, each queued in the outbox under a key so it goes once.
+
+Times for the customer are written in the customer's own zone ("Tue 14:00, your time").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from advocacy.casework.models import Case, CaseEvent, HuddleTask
+from advocacy.outreach.services import mail_queue
+
+
+def in_zone(moment: datetime | None, zone: str) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
+
+
+def customer_promise(case: Case) -> str:
+    """'by Tue 14 Jan 14:00, your time' — or why there is no date."""
+    if case.paused_at is not None:
+        return "as soon as you reply (we are waiting on you)"
+    due = case.next_update_due or case.first_response_due
+    return f"by {in_zone(due, case.customer.time_zone)}, your time" if due else ""
+
+
+def portal_link() -> str:
+    return settings.SITE_URL + reverse("portal:home")
+
+
+def staff_link(case: Case) -> str:
+    return settings.SITE_URL + reverse("casework:case_detail", kwargs={"case_id": case.pk})
+
+
+def to_customer(case: Case, key: str, subject: str, template: str, **context: object) -> None:
+    values = {"case": case, "promise": customer_promise(case), "portal": portal_link(),
+              "company": settings.COMPANY_NAME, **context}
+    mail_queue(key=key, to=case.customer.email, subject=subject,
+               text=render_to_string(f"casework/email/{template}.txt", values))
+
+
+def case_acknowledged(case_id: int) -> None:
+    case = Case.objects.select_related("customer", "owner").get(pk=case_id)
+    to_customer(case, f"case-opened:{case.pk}", f"We have your request: {case.subject} [#{case.pk}]", "opened")
+
+
+def case_update(event_id: int) -> None:
+    event = CaseEvent.objects.select_related("case__customer", "case__owner", "actor").get(pk=event_id)
+    case = event.case
+    to_customer(case, f"case-update:{event.pk}", f"Update on your request: {case.subject} [#{case.pk}]", "update",
+                event=event)
+
+
+def case_resolved(case_id: int) -> None:
+    case = Case.objects.select_related("customer", "owner").get(pk=case_id)
+    summary = case.events.filter(kind="resolved").order_by("-at").first()
+    to_customer(case, f"case-resolved:{case.pk}:{case.resolved_at.isoformat() if case.resolved_at else ''}",
+                f"Resolved: {case.subject} [#{case.pk}]", "resolved", summary=summary.body if summary else "")
+
+
+def to_staff(key: str, to: str, subject: str, text: str) -> None:
+    if to:
+        mail_queue(key=key, to=to, subject=subject, text=text)
+
+
+def customer_replied(event_id: int) -> None:
+    event = CaseEvent.objects.select_related("case__owner", "case__customer").get(pk=event_id)
+    case = event.case
+    to_staff(f"case-reply:{event.pk}", case.owner.email, f"{case.customer} replied on #{case.pk} {case.subject}",
+             f"{event.body}\n\n{staff_link(case)}\n")
+
+
+def deadline_warning(case_id: int) -> None:
+    case = Case.objects.select_related("owner", "customer").get(pk=case_id)
+    if case.next_due is None:
+        return
+    zone = case.owner.time_zone or "UTC"
+    to_staff(f"case-warning:{case.pk}:{case.next_due.isoformat()}", case.owner.email,
+             f"Due soon: #{case.pk} {case.subject}",
+             f"A promise to {case.customer} falls due at {in_zone(case.next_due, zone)} ({zone}).\n\n"
+             f"{staff_link(case)}\n")
+
+
+def huddle_tasks_assigned(task_ids: list[int]) -> None:
+    for task in HuddleTask.objects.filter(pk__in=task_ids).select_related("huddle__case", "assignee", "department"):
+        case = task.huddle.case
+        zone = task.assignee.time_zone or "UTC"
+        to_staff(f"huddle-task:{task.pk}", task.assignee.email,
+                 f"{task.department}: a task on case #{case.pk} {case.subject}",
+                 f"Due {in_zone(task.due_at, zone)} ({zone}). Huddle at {in_zone(task.huddle.meeting_at, zone)}.\n\n"
+                 f"{task.notes}\n\n{settings.SITE_URL}{reverse('casework:my_tasks')}\n")
+
+
+def task_escalated(task_id: int) -> None:
+    task = HuddleTask.objects.select_related("huddle__case__owner", "assignee", "department").get(pk=task_id)
+    case = task.huddle.case
+    text = (f"The {task.department} task on case #{case.pk} ({case.subject}) is overdue since "
+            f"{task.due_at:%Y-%m-%d %H:%M} UTC.\n\n{task.notes}\n\n{staff_link(case)}\n")
+    to_staff(f"task-escalated-head:{task.pk}", task.assignee.email, f"Overdue: {task.department} task on #{case.pk}",
+             text)
+    to_staff(f"task-escalated-owner:{task.pk}", case.owner.email, f"Overdue: {task.department} task on #{case.pk}",
+             text)

@@ -1,0 +1,157 @@
+"""Reads for the case queue, the case page, department heads' tasks, prevention and SLA reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from advocacy.casework.models import (
+    OPEN_STATUSES,
+    Breach,
+    Case,
+    CaseEvent,
+    HuddleTask,
+    Prevention,
+    RootCause,
+    Status,
+    TaskStatus,
+)
+from advocacy.core.models import User
+from advocacy.core.roles import Role
+
+
+def queue(*, owner: User | None = None, status: str = "", priority: str = "", overdue_only: bool = False,
+          now: datetime | None = None) -> QuerySet[Case]:
+    """Open cases, the next promise due first; paused cases (waiting on the customer) last."""
+    now = now or timezone.now()
+    cases = (Case.objects.filter(status__in=OPEN_STATUSES).select_related("customer", "owner")
+             .annotate(overdue=ExpressionWrapper(Q(next_due__lt=now), output_field=BooleanField())))
+    if owner is not None:
+        cases = cases.filter(owner=owner)
+    if status:
+        cases = cases.filter(status=status)
+    if priority:
+        cases = cases.filter(priority=priority)
+    if overdue_only:
+        cases = cases.filter(next_due__lt=now)
+    return cases.order_by(F("next_due").asc(nulls_last=True), "id")
+
+
+def visible_cases_for(user: User, *, role: str = "") -> QuerySet[Case]:
+    """Department heads see only the cases whose huddles gave them a task; sales see none.
+
+    `role` is the role the caller acts in (an API key's role), which defaults to the user's own.
+    """
+    role = role or user.role
+    if role == Role.DEPARTMENT_HEAD:
+        return Case.objects.filter(Exists(HuddleTask.objects.filter(huddle__case=OuterRef("pk"), assignee=user)))
+    if role in {Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.ANALYST}:
+        return Case.objects.all()
+    return Case.objects.none()
+
+
+@dataclass
+class Deadline:
+    label: str
+    due: datetime | None
+    met_at: datetime | None
+    breached: bool
+
+
+def deadlines(case: Case) -> list[Deadline]:
+    """Every promise of the case, not only the next."""
+    breached = set(case.breaches.values_list("kind", flat=True))
+    paused = case.paused_at is not None
+    return [
+        Deadline("First response", case.first_response_due, case.first_response_at, "first_response" in breached),
+        Deadline("Next update to the customer", case.next_update_due, None, "update" in breached),
+        Deadline("Resolution", case.resolution_due, case.resolved_at, "resolution" in breached),
+    ] if not paused else [
+        Deadline(f"{label} (paused: waiting on the customer)", None, None, kind in breached)
+        for label, kind in (("First response", "first_response"), ("Next update", "update"),
+                            ("Resolution", "resolution"))
+    ]
+
+
+def timeline(case: Case, *, customer_view: bool = False) -> QuerySet[CaseEvent]:
+    events = case.events.select_related("actor").order_by("at", "id")
+    return events.filter(visible_to_customer=True) if customer_view else events
+
+
+def cases_of_customer(customer_id: int, *, limit: int = 20) -> list[Case]:
+    return list(Case.objects.filter(customer_id=customer_id).select_related("owner").order_by("-created_at")[:limit])
+
+
+def tasks_for(user: User, *, include_done: bool = False) -> QuerySet[HuddleTask]:
+    tasks = HuddleTask.objects.filter(assignee=user).select_related("huddle__case__customer", "department")
+    if not include_done:
+        tasks = tasks.filter(status=TaskStatus.OPEN)
+    return tasks.order_by("due_at")
+
+
+def sla_by_owner(*, since: datetime, until: datetime | None = None) -> list[dict[str, Any]]:
+    """SLA met % per customer advocate: cases opened in the period without any breach, with n."""
+    until = until or timezone.now()
+    rows = (Case.objects.filter(created_at__gte=since, created_at__lt=until)
+            .values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
+            .annotate(n=Count("id", distinct=True),
+                      breached=Count("id", filter=Q(breaches__isnull=False), distinct=True))
+            .order_by("owner__username"))
+    result = []
+    for row in rows:
+        met = row["n"] - row["breached"]
+        result.append({**row, "met": met, "met_pct": round(100 * met / row["n"], 1) if row["n"] else None})
+    return result
+
+
+def sla_team(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    n = sum(r["n"] for r in rows)
+    met = sum(r["met"] for r in rows)
+    return {"n": n, "met": met, "met_pct": round(100 * met / n, 1) if n else None}
+
+
+def breaches_by_kind(*, since: datetime) -> dict[str, int]:
+    return dict(Breach.objects.filter(recorded_at__gte=since).values_list("kind").annotate(n=Count("id"))
+                .values_list("kind", "n"))
+
+
+def top_root_causes(*, since: datetime) -> list[dict[str, Any]]:
+    rows = (Prevention.objects.filter(recorded_at__gte=since).values("root_cause_category")
+            .annotate(n=Count("id")).order_by("-n"))
+    return [{**r, "label": RootCause(r["root_cause_category"]).label} for r in rows]
+
+
+def corrective_actions(*, now: datetime | None = None) -> dict[str, QuerySet[Prevention]]:
+    now = now or timezone.now()
+    pending = Prevention.objects.filter(verified_at__isnull=True).select_related("case", "action_owner")
+    return {
+        "overdue": pending.filter(action_due__lt=now.date(), action_done_at__isnull=True).order_by("action_due"),
+        "open": pending.filter(Q(action_due__gte=now.date()) | Q(action_done_at__isnull=False)).order_by("verify_on"),
+    }
+
+
+def recurrence_by_month(*, months: int = 12, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Share of new cases flagged as a recurrence, per month, with n."""
+    now = now or timezone.now()
+    since = (now - timedelta(days=31 * months)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = (Case.objects.filter(created_at__gte=since).annotate(month=TruncMonth("created_at")).values("month")
+            .annotate(n=Count("id"), recurring=Count("id", filter=Q(recurrence_of__isnull=False)))
+            .order_by("month"))
+    return [{**r, "rate": round(100 * r["recurring"] / r["n"], 1) if r["n"] else None} for r in rows]
+
+
+def open_counts_by_status() -> dict[str, int]:
+    return dict(Case.objects.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("id"))
+                .values_list("status", "n"))
+
+
+def customer_advocates() -> QuerySet[User]:
+    return User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True).order_by("first_name", "username")
+
+
+STATUS_LABELS = dict(Status.choices)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "advocacy.core"
+    label = "core"
+    verbose_name = "Core: users, roles, API keys, audit"

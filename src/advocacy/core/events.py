@@ -1,0 +1,24 @@
+"""Audit rows, written by plain calls from services (no signals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advocacy.core.models import AuditEvent, User
+
+
+def actor_label(actor: User | None, fallback: str = "system") -> str:
+    return actor.username if actor is not None else fallback
+
+
+def audit(
+    *, actor: User | None, verb: str, obj: Any, data: dict[str, Any] | None = None, label: str | None = None
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=label or actor_label(actor),
+        verb=verb,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        data=data or {},
+    )

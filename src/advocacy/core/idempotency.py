@@ -1,0 +1,115 @@
+"""``Idempotency-Key`` for every POST under /api/: the same key and body replays the first answer,
+the same key with another body is a 409, and a request still in flight is a 409 too.
+
+It is middleware so that no endpoint can forget it. The record is claimed with an INSERT that the
+unique constraint guards, so two simultaneous requests with one key cannot both run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from advocacy.core.models import IdempotencyRecord
+from advocacy.core.services import apikey_from_token, hash_secret
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+MAX_KEY_LENGTH = 255
+
+
+def problem(status: int, title: str, detail: str) -> JsonResponse:
+    return JsonResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status=status,
+        content_type="application/problem+json",
+    )
+
+
+def request_principal(request: HttpRequest) -> str | None:
+    """Who the key belongs to; a key is only ever matched against the same caller's records."""
+    authorization = request.headers.get("Authorization", "")
+    if authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+        return f"key:{hash_secret(token)}" if apikey_from_token(token) else None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return None
+
+
+def fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() if request.method else b"")
+    digest.update(b"\0" + request.get_full_path().encode() + b"\0")
+    if request.content_type == "multipart/form-data":
+        # Uploads may be far larger than Django lets request.body hold: hash the parsed parts,
+        # files chunk by chunk (Django keeps the parsed form, so the endpoint reads it again free).
+        for name, value in sorted(request.POST.items()):
+            digest.update(f"{name}={value}\0".encode())
+        for name, upload in sorted(request.FILES.items()):
+            digest.update(f"{name}:{upload.name}\0".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    else:
+        digest.update(request.body)
+    return digest.hexdigest()
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.META.get(HEADER)
+        if request.method != "POST" or not key or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if len(key) > MAX_KEY_LENGTH:
+            return problem(
+                422, "Invalid Idempotency-Key", f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters."
+            )
+        principal = request_principal(request)
+        if principal is None:
+            return self.get_response(request)  # unauthenticated: the endpoint answers 401
+        return self.run_once(request, principal, key)
+
+    def run_once(self, request: HttpRequest, principal: str, key: str) -> HttpResponse:
+        print_ = fingerprint(request)
+        expired_before = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+        IdempotencyRecord.objects.filter(principal=principal, key=key, created_at__lt=expired_before).delete()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(principal=principal, key=key, fingerprint=print_)
+        except IntegrityError:
+            return self.replay(principal, key, print_)
+        response = self.get_response(request)
+        if response.status_code >= 500 or response.streaming:
+            record.delete()  # let the client retry a failure
+            return response
+        record.status_code = response.status_code
+        record.content_type = response.get("Content-Type", "")
+        record.body = response.content
+        record.save(update_fields=["status_code", "content_type", "body"])
+        return response
+
+    def replay(self, principal: str, key: str, print_: str) -> HttpResponse:
+        record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        if record is None:
+            return problem(409, "Idempotency-Key conflict", "Retry: the earlier request with this key just failed.")
+        if record.fingerprint != print_:
+            return problem(
+                409,
+                "Idempotency-Key reused",
+                "This Idempotency-Key was already used with a different request body or path.",
+            )
+        if record.status_code is None:
+            return problem(409, "Request in progress", "A request with this Idempotency-Key is still running.")
+        response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+        response["Idempotent-Replayed"] = "true"
+        return response

@@ -1,0 +1,110 @@
+"""Users and their roles, API keys, idempotency records and the audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from advocacy.core.roles import STAFF_ROLES, Role
+
+
+class User(AbstractUser):
+    """A member of staff. Customers are never Users: they sign in to the portal by emailed link."""
+
+    role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role if r.value in STAFF_ROLES])
+    time_zone = models.CharField(max_length=64, default="UTC", help_text="Times are shown in this zone.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=sorted(STAFF_ROLES)), name="user_role_is_staff_role"),
+            # Only admins reach the Django admin.
+            models.CheckConstraint(
+                condition=Q(is_staff=False) | Q(role=Role.ADMIN), name="user_admin_site_only_for_admins"
+            ),
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiKey(models.Model):
+    """A key for the API, scoped to one role. Only a hash of the secret is stored."""
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, help_text="Shown to identify the key; not secret.")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    role = models.CharField(max_length=32, choices=User._meta.get_field("role").choices)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=sorted(STAFF_ROLES)), name="apikey_role_is_staff_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying an Idempotency-Key, replayed for repeats."""
+
+    principal = models.CharField(max_length=80, help_text="Who sent it: a hash of the API key, or the user id.")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in flight.")
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="idempotency_key_unique_per_principal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code or 'in flight'})"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, written by the events.py functions of each app."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=150, help_text="The actor as they were named then.")
+    verb = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.verb} {self.object_type}:{self.object_id}"
+
+
+class LoopRule(models.Model):
+    """A switch for one rule of the loop (see advocacy/loop.py); a missing row means the rule's default."""
+
+    key = models.CharField(max_length=64, unique=True)
+    enabled = models.BooleanField()
+    changed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {'on' if self.enabled else 'off'}"

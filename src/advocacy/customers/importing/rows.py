@@ -1,0 +1,243 @@
+"""From a record's raw cells to clean values, one rule per field, every broken rule reported.
+
+A blank cell means "not given": a new row gets the field's default, an existing row keeps its
+value. So a file that carries only some columns never wipes the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from advocacy.customers import rules
+from advocacy.customers.importing.mapping import REQUIRED, ColumnMap
+from advocacy.customers.models import (
+    AccountKind,
+    AccountSize,
+    CustomerStatus,
+    EngagementKind,
+    OrderKind,
+)
+from advocacy.customers.rules import RuleError
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason one record was not imported: its line, the file's column header, the value."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class Row:
+    """A record whose every given field passed its rule. ``values`` holds only the given fields."""
+
+    line: int
+    values: dict[str, Any]
+    raw: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+
+Cleaner = Callable[[str], Any]
+
+
+def text(limit: int, label: str) -> Cleaner:
+    def clean(value: str) -> str:
+        if len(value) > limit:
+            raise RuleError(f"{label} is {len(value)} characters long; at most {limit} fit")
+        return value
+
+    return clean
+
+
+def reference(value: str) -> str:
+    """A reference to another row (account, customer, product, user), resolved in bulk later."""
+    return value
+
+
+def choice(choices: list[str], label: str, aliases: dict[str, str] | None = None) -> Cleaner:
+    def clean(value: str) -> str:
+        alias = (aliases or {}).get(re.sub(r"[^a-z]", "", value.lower()))
+        return alias or rules.clean_choice(value, choices, field=label)
+
+    return clean
+
+
+def locale(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", value) or len(value) > 16:
+        raise RuleError(f"locale {value!r} is not a language tag such as 'en' or 'de-AT'")
+    return value.replace("_", "-")
+
+
+def percentage(value: str) -> Decimal:
+    number = rules.clean_decimal(value.rstrip("%").strip(), field="margin %")
+    if not Decimal(-100) <= number <= Decimal(100):
+        raise RuleError(f"margin % {value!r} is not between -100 and 100")
+    return number
+
+
+def tags(value: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in re.split(r"[;,|]", value):
+        if tag.strip():
+            seen.setdefault(tag.strip().lower(), None)
+    return list(seen)
+
+
+def contact_hours(value: str) -> list[tuple[Any, ...]]:
+    return sorted(rules.parse_contact_windows(value))
+
+
+def occurred_at(value: str) -> Any:
+    # Naive times are local office times; they are stored in UTC.
+    return rules.clean_datetime(value, zone=ZoneInfo(settings.TIME_ZONE), field="occurred at")
+
+
+def yes_no(label: str) -> Cleaner:
+    return lambda value: rules.clean_yes_no(value, field=label)
+
+
+SIZE_ALIASES = {"midmarket": "mid", "medium": "mid", "smb": "small", "large": "enterprise", "b2c": "consumer"}
+ORDER_KIND_ALIASES = {"newbusiness": "new", "upgrade": "upsell", "crosssell": "cross_sell", "renew": "renewal"}
+
+CLEANERS: dict[str, dict[str, Cleaner]] = {
+    "customers": {
+        "external_id": text(100, "external id"),
+        "email": rules.clean_email,
+        "first_name": text(100, "first name"),
+        "last_name": text(100, "last name"),
+        "phone": text(40, "phone"),
+        "time_zone": rules.clean_time_zone,
+        "locale": locale,
+        "account": reference,
+        "status": choice(CustomerStatus.values, "status"),
+        "customer_since": lambda v: rules.clean_date(v, field="customer since"),
+        "churned_on": lambda v: rules.clean_date(v, field="churn date"),
+        "contact_hours": contact_hours,
+        "primary_advocate": reference,
+        "consent_surveys": yes_no("surveys consent"),
+        "consent_marketing": yes_no("marketing consent"),
+        "consent_testimonial": yes_no("testimonial consent"),
+        "consent_reference_call": yes_no("reference call consent"),
+        "consent_public_story": yes_no("public story consent"),
+    },
+    "accounts": {
+        "external_id": text(100, "external id"),
+        "name": text(200, "name"),
+        "kind": choice(AccountKind.values, "kind"),
+        "industry": text(100, "industry"),
+        "region": text(100, "region"),
+        "size": choice(AccountSize.values, "size", SIZE_ALIASES),
+        "owner": reference,
+    },
+    "products": {
+        "external_id": text(100, "SKU"),
+        "name": text(200, "name"),
+        "competitor": text(100, "competitor"),
+        "category": text(100, "category"),
+        "price": lambda v: rules.clean_money(v, field="price"),
+        "currency": rules.clean_currency,
+        "margin_pct": percentage,
+        "capability_tags": tags,
+    },
+    "orders": {
+        "external_id": text(100, "order id"),
+        "customer": reference,
+        "product": reference,
+        "amount": rules.clean_money,
+        "currency": rules.clean_currency,
+        "kind": choice(OrderKind.values, "order kind", ORDER_KIND_ALIASES),
+        "ordered_on": lambda v: rules.clean_date(v, field="order date"),
+    },
+    "events": {
+        "external_id": text(100, "event id"),
+        "customer": reference,
+        "kind": choice(EngagementKind.values, "event kind"),
+        "occurred_at": occurred_at,
+        "value": lambda v: rules.clean_decimal(v, field="value"),
+    },
+}
+
+
+def clean_record(kind: str, line: int, cells: list[str], columns: ColumnMap) -> tuple[Row | None, list[RowError]]:
+    """The record as a Row, or None and every reason it cannot be one."""
+    raw = {name: _cell(cells, index) for name, index in columns.columns.items()}
+    errors = _overflow_errors(line, cells, columns)
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if not value:
+            if name in REQUIRED[kind]:
+                errors.append(RowError(line, columns.header_of(name), "", f"{_label(name)} is empty"))
+            continue
+        try:
+            values[name] = CLEANERS[kind][name](value)
+        except RuleError as exc:
+            errors.append(RowError(line, columns.header_of(name), value, str(exc)))
+    if not errors:
+        errors = [
+            RowError(line, columns.header_of(name), raw.get(name, ""), reason)
+            for name, reason in ROW_CHECKS.get(kind, _no_checks)(values)
+        ]
+    given = {name: value for name, value in raw.items() if value}
+    return (None, errors) if errors else (Row(line, values, given), [])
+
+
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index].strip() if index < len(cells) else ""
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _overflow_errors(line: int, cells: list[str], columns: ColumnMap) -> list[RowError]:
+    """More values than headers usually means an unquoted comma shifted the columns."""
+    width = columns.width
+    extra = [cell for cell in cells[width:] if cell.strip()]
+    if not extra:
+        return []
+    return [
+        RowError(
+            line,
+            "",
+            extra[0],
+            f"the record has {len(cells)} values but the header names only "
+            f"{width} columns; is a comma in a value unquoted?",
+        )
+    ]
+
+
+def _no_checks(values: dict[str, Any]) -> list[tuple[str, str]]:
+    return []
+
+
+def customer_checks(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """A churned customer has a churn date and only a churned one does (the table holds that too).
+
+    A churn date without a status implies churned, so the status is filled in here.
+    """
+    if values.get("churned_on") is not None and "status" not in values:
+        values["status"] = CustomerStatus.CHURNED.value
+    status, churned_on = values.get("status"), values.get("churned_on")
+    if status == CustomerStatus.CHURNED and churned_on is None:
+        return [("status", "status is churned but no churn date is given")]
+    if status == CustomerStatus.ACTIVE and churned_on is not None:
+        return [("churned_on", "a churn date is given but status is active")]
+    since = values.get("customer_since")
+    if churned_on is not None and since is not None and churned_on < since:
+        return [("churned_on", f"churn date {churned_on} is before customer since {since}")]
+    return []
+
+
+ROW_CHECKS: dict[str, Callable[[dict[str, Any]], list[tuple[str, str]]]] = {"customers": customer_checks}

@@ -1,0 +1,268 @@
+"""The one way in for every import: the command, the upload page, the API and the background task.
+
+``import_file`` reads a file in batches of ``IMPORT_BATCH_SIZE`` records. Each batch is one
+transaction and keeps its valid rows; with ``atomic`` the whole file is one transaction and any
+bad row leaves nothing written; with ``dry_run`` nothing is written and the counts say what would be.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from advocacy.core.csvexport import neutralise
+from advocacy.core.events import audit
+from advocacy.core.models import User
+from advocacy.customers.importing.mapping import KINDS, ColumnMap, map_columns
+from advocacy.customers.importing.readers import ImportRefused, Source, open_binary, read_table, size_refusal
+from advocacy.customers.importing.rows import Row, RowError, clean_record
+from advocacy.customers.importing.writer import WRITERS, BatchWriter, Outcome
+from advocacy.customers.models import ImportJob, ImportStatus
+
+__all__ = ["ImportRefused", "ImportReport", "RowError", "import_file", "import_job_create", "import_job_run"]
+
+ERRORS_HEADER = ["line", "column", "value", "reason"]
+
+
+@dataclass
+class ImportReport:
+    """What an import read, wrote and refused, row by row."""
+
+    kind: str
+    file_name: str
+    encoding: str = ""
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    atomic: bool = False
+    applied: bool = False
+
+    @property
+    def failed(self) -> int:
+        """Rows not imported (a row with two bad fields counts once)."""
+        return len({error.line for error in self.errors})
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["failed"] = self.failed
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        values = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        values["errors"] = [RowError(**error) for error in data.get("errors", [])]
+        return cls(**values)
+
+    def error_rows(self) -> Iterator[list[Any]]:
+        for error in self.errors:
+            yield [error.line, error.column, error.value, error.reason]
+
+    def errors_csv(self, out: TextIO) -> None:
+        """Write the errors as CSV; values from the file are neutralised against formula injection."""
+        writer = csv.writer(out)
+        writer.writerow(ERRORS_HEADER)
+        writer.writerows([neutralise(cell) for cell in row] for row in self.error_rows())
+
+    def add(self, outcome: Outcome) -> None:
+        self.created += outcome.created
+        self.updated += outcome.updated
+        self.unchanged += outcome.unchanged
+        self.errors.extend(outcome.errors)
+
+
+def import_file(
+    *,
+    kind: str,
+    source: Source,
+    file_name: str = "",
+    encoding: str | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    atomic: bool = False,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    by: User | None = None,
+) -> ImportReport:
+    """Import ``source`` as ``kind`` rows. Raises ImportRefused when the file as a whole is unusable."""
+    if kind not in KINDS:
+        raise ImportRefused(f"Unknown import kind {kind!r}; use one of: {', '.join(KINDS)}.")
+    with open_binary(source) as stream:
+        table = read_table(stream, encoding=encoding)
+        columns = map_columns(kind, table.headers, mapping)
+        report = ImportReport(
+            kind=kind,
+            file_name=file_name or _name_of(source),
+            encoding=table.encoding,
+            ignored_columns=columns.ignored,
+            dry_run=dry_run,
+            atomic=atomic,
+        )
+        writer = WRITERS[kind](columns=columns, by=by, file_name=report.file_name)
+        batches = _batches(_clean_rows(kind, table.records, columns, report), batch_size)
+        if atomic:
+            with transaction.atomic():
+                _write_batches(batches, writer, report, progress)
+                if report.errors or dry_run:
+                    transaction.set_rollback(True)
+        else:
+            _write_batches(batches, writer, report, progress)
+    # Field errors are found as rows are read, reference errors per batch: show them in file order.
+    report.errors.sort(key=lambda error: error.line)
+    report.applied = not dry_run and not (atomic and report.errors)
+    return report
+
+
+def _name_of(source: Source) -> str:
+    if isinstance(source, str | Path):
+        return Path(source).name
+    return Path(str(getattr(source, "name", "") or "upload")).name
+
+
+def _clean_rows(
+    kind: str, records: Iterable[tuple[int, list[str]]], columns: ColumnMap, report: ImportReport
+) -> Iterator[Row]:
+    for line, cells in records:
+        report.rows_read += 1
+        row, errors = clean_record(kind, line, cells, columns)
+        if row is None:
+            report.errors.extend(errors)
+        else:
+            yield row
+
+
+def _batches(rows: Iterator[Row], batch_size: int | None) -> Iterator[list[Row]]:
+    size = max(1, batch_size or settings.IMPORT_BATCH_SIZE)
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_batches(
+    batches: Iterator[list[Row]], writer: BatchWriter, report: ImportReport, progress: Callable[[int], None] | None
+) -> None:
+    for batch in batches:
+        # Once an atomic import has a bad row nothing will be kept, so later batches are only checked.
+        apply = not report.dry_run and not (report.atomic and report.errors)
+        with transaction.atomic():
+            report.add(writer.write(batch, apply=apply))
+        if progress:
+            progress(report.rows_read)
+    if progress:
+        progress(report.rows_read)
+
+
+# --- import jobs (the upload page, the API and the background task) -----------------------------
+
+
+def check_upload_size(upload: UploadedFile) -> None:
+    message = size_refusal(upload.size or 0)
+    if message:
+        raise ImportRefused(message)
+
+
+def store_upload(upload: UploadedFile) -> str:
+    """Save the upload under MEDIA_ROOT/imports/ with a random name; return the path relative to MEDIA_ROOT."""
+    relative = f"imports/{uuid.uuid4().hex}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return relative
+
+
+def import_job_create(
+    *,
+    kind: str,
+    upload: UploadedFile,
+    by: User,
+    encoding: str = "",
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    atomic: bool = False,
+) -> ImportJob:
+    """Store the file and record a queued job; the caller enqueues ``run_import_job`` on commit."""
+    if kind not in KINDS:
+        raise ImportRefused(f"Unknown import kind {kind!r}; use one of: {', '.join(KINDS)}.")
+    check_upload_size(upload)
+    return ImportJob.objects.create(
+        kind=kind,
+        file_name=Path(upload.name or "upload").name[:255],
+        stored_path=store_upload(upload),
+        encoding=encoding,
+        mapping=mapping or {},
+        dry_run=dry_run,
+        atomic=atomic,
+        created_by=by,
+    )
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Run a queued job once. A job another worker claimed, or one already done, is left alone."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    path = Path(settings.MEDIA_ROOT) / job.stored_path
+    try:
+        report = import_file(
+            kind=job.kind,
+            source=path,
+            file_name=job.file_name,
+            encoding=job.encoding or None,
+            mapping=job.mapping or None,
+            dry_run=job.dry_run,
+            atomic=job.atomic,
+            by=job.created_by,
+        )
+    except ImportRefused as exc:
+        return _finish(job, ImportStatus.FAILED, {"refused": str(exc)})
+    except Exception:
+        _finish(
+            job,
+            ImportStatus.FAILED,
+            {"refused": "The import stopped on an unexpected error; rows from batches before it were kept."},
+        )
+        raise
+    finally:
+        # The file holds personal data; the report keeps all that is needed afterwards.
+        path.unlink(missing_ok=True)
+    _finish(job, ImportStatus.DONE, report.to_dict())
+    if report.applied:
+        audit(
+            actor=job.created_by,
+            verb="import.applied",
+            obj=job,
+            data={
+                "kind": job.kind,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "failed": report.failed,
+            },
+        )
+    return job
+
+
+def _finish(job: ImportJob, status: str, report: dict[str, Any]) -> ImportJob:
+    job.status, job.report, job.finished_at = status, report, timezone.now()
+    job.save(update_fields=["status", "report", "finished_at"])
+    return job

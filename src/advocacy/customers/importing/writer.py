@@ -1,0 +1,518 @@
+"""Upsert one batch of clean rows: a fixed number of queries per batch, whatever its size.
+
+Each writer reads the existing rows and every referenced row of the batch in bulk, works out
+which rows are new, which changed and which did not, and then writes with bulk_create and
+bulk_update, touching only rows whose values changed. So importing the same file twice writes
+nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from django.db.models import Model, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from advocacy.core.models import User
+from advocacy.core.roles import Role
+from advocacy.customers.importing.mapping import CONSENT_FIELDS, ColumnMap
+from advocacy.customers.importing.rows import Row, RowError
+from advocacy.customers.models import (
+    Account,
+    Consent,
+    ContactWindow,
+    Customer,
+    CustomerStatus,
+    EngagementEvent,
+    Order,
+    Product,
+)
+
+
+@dataclass
+class Outcome:
+    """What one batch did (or, in a dry run, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """The writes one batch needs, gathered before any is made."""
+
+    new: list[Model] = field(default_factory=list)
+    changed: dict[int, Model] = field(default_factory=dict)
+    changed_fields: set[str] = field(default_factory=set)
+
+
+def assign(obj: Model, values: dict[str, Any]) -> list[str]:
+    """Set the values that differ on ``obj``; return the names of those that did."""
+    changed = []
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def lower_set(values: Iterable[str | None]) -> set[str]:
+    return {value.lower() for value in values if value}
+
+
+class BatchWriter:
+    """The shared part: duplicate detection across the file, counting, and the bulk writes."""
+
+    model: ClassVar[type[Model]]
+    touches_updated_at: ClassVar[bool] = True
+
+    def __init__(self, *, columns: ColumnMap, by: User | None = None, file_name: str = "") -> None:
+        self.columns = columns
+        self.by = by
+        self.file_name = file_name
+        # key -> line of its first row; kept for the whole file so duplicates across batches count.
+        self.seen: dict[tuple[Any, ...], int] = {}
+
+    def write(self, rows: list[Row], *, apply: bool) -> Outcome:
+        outcome = Outcome()
+        plan = Plan()
+        self.plan(rows, plan, outcome)
+        if apply:
+            self.persist(plan)
+        return outcome
+
+    def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
+        raise NotImplementedError
+
+    def persist(self, plan: Plan) -> None:
+        if plan.new:
+            self.model._default_manager.bulk_create(plan.new)
+        if plan.changed:
+            fields = sorted(plan.changed_fields)
+            if self.touches_updated_at:
+                # bulk_update skips auto_now, so the moment of change is set here.
+                now = timezone.now()
+                for obj in plan.changed.values():
+                    obj.updated_at = now  # type: ignore[attr-defined]
+                fields.append("updated_at")
+            self.model._default_manager.bulk_update(list(plan.changed.values()), fields)
+
+    # helpers for the kinds
+
+    def error(self, outcome: Outcome, row: Row, name: str, reason: str) -> None:
+        outcome.errors.append(RowError(row.line, self.columns.header_of(name), row.raw.get(name, ""), reason))
+
+    def claim(self, outcome: Outcome, row: Row, keys: list[tuple[str, Any]]) -> bool:
+        """Record the row's identifying keys; a key already seen makes it a duplicate of that line."""
+        for name, value in keys:
+            first = self.seen.get((name, value))
+            if first is not None:
+                self.error(outcome, row, name, f"duplicate of line {first}")
+                return False
+        for name, value in keys:
+            self.seen[(name, value)] = row.line
+        return True
+
+    def record(
+        self, plan: Plan, outcome: Outcome, obj: Model, values: dict[str, Any], *, extra_change: bool = False
+    ) -> None:
+        """Count and queue a new or existing object with the values the row gives it."""
+        if obj.pk is None:
+            assign(obj, values)
+            plan.new.append(obj)
+            outcome.created += 1
+            return
+        changed = assign(obj, values)
+        if changed:
+            plan.changed[obj.pk] = obj
+            plan.changed_fields.update(changed)
+        if changed or extra_change:
+            outcome.updated += 1
+        else:
+            outcome.unchanged += 1
+
+
+class UserLookup:
+    """Staff users named by username or email, found in one query per batch."""
+
+    def __init__(self, refs: Iterable[str]) -> None:
+        wanted = lower_set(refs)
+        users = (
+            User.objects.annotate(lower_username=Lower("username"), lower_email=Lower("email")).filter(
+                Q(lower_username__in=wanted) | Q(lower_email__in=wanted)
+            )
+            if wanted
+            else []
+        )
+        self.by_ref: dict[str, User] = {}
+        for user in users:
+            self.by_ref.setdefault(user.username.lower(), user)
+            if user.email:
+                self.by_ref.setdefault(user.email.lower(), user)
+
+    def find(self, ref: str, *, role: str | None = None) -> tuple[User | None, str]:
+        user = self.by_ref.get(ref.lower())
+        if user is None or not user.is_active:
+            return None, f"no active staff user has username or email {ref!r}"
+        if role is not None and user.role != role:
+            return None, f"{ref!r} is a {user.get_role_display().lower()}, not a {Role(role).label.lower()}"
+        return user, ""
+
+
+class CustomerLookup:
+    """Customers named by external id or email (external id first), in one query per batch."""
+
+    def __init__(self, refs: Iterable[str]) -> None:
+        wanted = {ref for ref in refs if ref}
+        found = Customer.objects.filter(Q(external_id__in=wanted) | Q(email__in=lower_set(wanted))) if wanted else []
+        self.by_external_id = {c.external_id: c for c in found if c.external_id}
+        self.by_email = {c.email: c for c in found}
+
+    def find(self, ref: str) -> tuple[Customer | None, str]:
+        customer = self.by_external_id.get(ref) or self.by_email.get(ref.lower())
+        if customer is None:
+            return None, f"unknown customer {ref!r}: no customer has this external id or email"
+        return customer, ""
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+class AccountLookup:
+    """Accounts named by external id or (case-blind) name, in one query per batch."""
+
+    def __init__(self, refs: Iterable[str]) -> None:
+        wanted = {ref for ref in refs if ref}
+        found = (
+            Account.objects.annotate(lower_name=Lower("name")).filter(
+                Q(external_id__in=wanted) | Q(lower_name__in=lower_set(wanted))
+            )
+            if wanted
+            else []
+        )
+        self.by_external_id = {a.external_id: a for a in found if a.external_id}
+        self.by_name: dict[str, list[Account]] = defaultdict(list)
+        for account in found:
+            self.by_name[account.name.lower()].append(account)
+
+    def find(self, ref: str) -> tuple[Account | None, str]:
+        if ref in self.by_external_id:
+            return self.by_external_id[ref], ""
+        named = self.by_name.get(ref.lower(), [])
+        if len(named) > 1:
+            return None, f"{len(named)} accounts are named {ref!r}; give the account's external id"
+        if not named:
+            return None, f"unknown account {ref!r}: no account has this external id or name; import accounts first"
+        return named[0], ""
+
+
+class AccountWriter(BatchWriter):
+    model = Account
+
+    def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
+        existing = AccountLookup(row.get("external_id") or row.values["name"] for row in rows)
+        owners = UserLookup(row.get("owner") for row in rows if row.get("owner"))
+        for row in rows:
+            external_id = row.get("external_id")
+            key = ("external_id", external_id) if external_id else ("name", row.values["name"].lower())
+            if not self.claim(outcome, row, [key]):
+                continue
+            account, reason = self.match(row, existing)
+            if reason or (account and not self.claim(outcome, row, [("name", ("account", account.pk))])):
+                if reason:
+                    self.error(outcome, row, "name", reason)
+                continue
+            values = {k: v for k, v in row.values.items() if k != "owner"}
+            if row.get("owner"):
+                owner, reason = owners.find(row.values["owner"])
+                if owner is None:
+                    self.error(outcome, row, "owner", reason)
+                    continue
+                values["owner_id"] = owner.pk
+            self.record(plan, outcome, account or Account(), values)
+
+    def match(self, row: Row, existing: AccountLookup) -> tuple[Account | None, str]:
+        external_id = row.get("external_id")
+        if external_id:
+            return existing.by_external_id.get(external_id), ""
+        # Without an id the name is the key; an account found by name keeps the id it has.
+        named = existing.by_name.get(row.values["name"].lower(), [])
+        if len(named) > 1:
+            return None, f"{len(named)} accounts are named {row.values['name']!r}; add an external id column"
+        return (named[0] if named else None), ""
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+
+class CustomerWriter(BatchWriter):
+    """Customers, and with them their contact windows and consent history."""
+
+    model = Customer
+
+    def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
+        existing = CustomerLookup([r.get("external_id") or "" for r in rows] + [r.values["email"] for r in rows])
+        accounts = AccountLookup(row.get("account") for row in rows if row.get("account"))
+        advocates = UserLookup(row.get("primary_advocate") for row in rows if row.get("primary_advocate"))
+        matched = [self.match(row, existing) for row in rows]
+        known_ids = [c.pk for c, _ in matched if c is not None]
+        windows = current_windows(known_ids if self.columns.gives("contact_hours") else [])
+        consents = current_consents(known_ids if any(map(self.columns.gives, CONSENT_FIELDS)) else [])
+        self.windows_to_replace: list[tuple[Customer, list[tuple[Any, ...]]]] = []
+        self.consents_to_add: list[tuple[Customer, Row, str, bool]] = []
+        for row, (customer, reason) in zip(rows, matched, strict=True):
+            keys: list[tuple[str, Any]] = [("email", row.values["email"])]
+            if row.get("external_id"):
+                keys.insert(0, ("external_id", row.values["external_id"]))
+            if customer is not None:
+                keys.append(("email", ("customer", customer.pk)))  # two rows, one customer
+            if not self.claim(outcome, row, keys):
+                continue
+            if reason:
+                self.error(outcome, row, "email", reason)
+                continue
+            values = self.field_values(row, outcome, accounts, advocates)
+            if values is None:
+                continue
+            target = customer or Customer()
+            extra = self.plan_windows(target, row, windows) | self.plan_consents(target, row, consents)
+            self.record(plan, outcome, target, values, extra_change=extra)
+
+    def match(self, row: Row, existing: CustomerLookup) -> tuple[Customer | None, str]:
+        """The customer the row means; a row whose id and email point at two customers is refused."""
+        email, external_id = row.values["email"], row.get("external_id")
+        by_id = existing.by_external_id.get(external_id) if external_id else None
+        by_email = existing.by_email.get(email)
+        if by_id and by_email and by_id.pk != by_email.pk:
+            return None, f"{email} belongs to another customer (external id {by_email.external_id or 'none'})"
+        customer = by_id or by_email
+        if customer and external_id and customer.external_id and customer.external_id != external_id:
+            return None, f"{email} belongs to the customer with external id {customer.external_id!r}"
+        return customer, ""
+
+    def field_values(
+        self, row: Row, outcome: Outcome, accounts: AccountLookup, advocates: UserLookup
+    ) -> dict[str, Any] | None:
+        simple = (
+            "external_id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "time_zone",
+            "locale",
+            "status",
+            "customer_since",
+            "churned_on",
+        )
+        values = {name: row.values[name] for name in simple if name in row.values}
+        if values.get("status") == CustomerStatus.ACTIVE:
+            values["churned_on"] = None  # an active customer is no longer churned
+        ok = True
+        if row.get("account"):
+            account, reason = accounts.find(row.values["account"])
+            if account is None:
+                self.error(outcome, row, "account", reason)
+                ok = False
+            else:
+                values["account_id"] = account.pk
+        if row.get("primary_advocate"):
+            advocate, reason = advocates.find(row.values["primary_advocate"], role=Role.CUSTOMER_ADVOCATE)
+            if advocate is None:
+                self.error(outcome, row, "primary_advocate", reason)
+                ok = False
+            else:
+                values["primary_advocate_id"] = advocate.pk
+        return values if ok else None
+
+    def plan_windows(self, customer: Customer, row: Row, windows: dict[int, list[tuple[Any, ...]]]) -> bool:
+        wanted = row.get("contact_hours")
+        if wanted is None or (customer.pk is not None and windows.get(customer.pk, []) == wanted):
+            return False
+        self.windows_to_replace.append((customer, wanted))
+        return True
+
+    def plan_consents(self, customer: Customer, row: Row, consents: dict[tuple[int, str], bool]) -> bool:
+        """Append a consent only where it differs from the one in force, so history stays truthful."""
+        added = False
+        for name in CONSENT_FIELDS:
+            granted = row.get(name)
+            purpose = name.removeprefix("consent_")
+            if granted is None or consents.get((customer.pk or 0, purpose)) == granted:
+                continue
+            self.consents_to_add.append((customer, row, purpose, granted))
+            added = True
+        return added
+
+    def persist(self, plan: Plan) -> None:
+        replaced = [customer.pk for customer, _ in self.windows_to_replace if customer.pk is not None]
+        super().persist(plan)  # new customers get their primary keys here
+        if replaced:
+            ContactWindow.objects.filter(customer_id__in=replaced).delete()
+        ContactWindow.objects.bulk_create(
+            ContactWindow(customer=customer, weekday=day, starts=starts, ends=ends)
+            for customer, windows in self.windows_to_replace
+            for day, starts, ends in windows
+        )
+        now = timezone.now()
+        Consent.objects.bulk_create(
+            Consent(
+                customer=customer,
+                purpose=purpose,
+                granted=granted,
+                source="import",
+                recorded_at=now,
+                recorded_by=self.by,
+                note=f"{self.file_name or 'import'}, line {row.line}",
+            )
+            for customer, row, purpose, granted in self.consents_to_add
+        )
+
+
+def current_windows(customer_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    windows: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    if customer_ids:
+        for w in ContactWindow.objects.filter(customer_id__in=customer_ids).order_by("weekday", "starts"):
+            windows[w.customer_id].append((w.weekday, w.starts, w.ends))
+    return windows
+
+
+def current_consents(customer_ids: list[int]) -> dict[tuple[int, str], bool]:
+    """The consent in force per (customer, purpose): the latest row, as the model defines it."""
+    state: dict[tuple[int, str], bool] = {}
+    if customer_ids:
+        rows = (
+            Consent.objects.filter(customer_id__in=customer_ids)
+            .order_by("customer_id", "purpose", "-recorded_at", "-id")
+            .values_list("customer_id", "purpose", "granted")
+        )
+        for customer_id, purpose, granted in rows:
+            state.setdefault((customer_id, purpose), granted)
+    return state
+
+
+# --- products -----------------------------------------------------------------------------------
+
+
+class ProductWriter(BatchWriter):
+    model = Product
+
+    def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
+        existing = Product.objects.in_bulk([row.values["external_id"] for row in rows], field_name="external_id")
+        for row in rows:
+            if not self.claim(outcome, row, [("external_id", row.values["external_id"])]):
+                continue
+            product = existing.get(row.values["external_id"]) or Product()
+            self.record(plan, outcome, product, row.values)
+
+
+# --- orders -------------------------------------------------------------------------------------
+
+
+class OrderWriter(BatchWriter):
+    model = Order
+    touches_updated_at = False  # orders are facts with no updated_at of their own
+
+    def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
+        existing = Order.objects.in_bulk([row.values["external_id"] for row in rows], field_name="external_id")
+        customers = CustomerLookup(row.values["customer"] for row in rows)
+        products = Product.objects.in_bulk({row.values["product"] for row in rows}, field_name="external_id")
+        for row in rows:
+            if not self.claim(outcome, row, [("external_id", row.values["external_id"])]):
+                continue
+            values = self.field_values(row, outcome, customers, products)
+            if values is not None:
+                self.record(plan, outcome, existing.get(row.values["external_id"]) or Order(), values)
+
+    def field_values(
+        self, row: Row, outcome: Outcome, customers: CustomerLookup, products: dict[str, Product]
+    ) -> dict[str, Any] | None:
+        customer, reason = customers.find(row.values["customer"])
+        if customer is None:
+            self.error(outcome, row, "customer", reason)
+        product = products.get(row.values["product"])
+        if product is None:
+            self.error(
+                outcome,
+                row,
+                "product",
+                f"unknown product {row.values['product']!r}: no product has this SKU; import products first",
+            )
+        if customer is None or product is None:
+            return None
+        values = {k: v for k, v in row.values.items() if k not in {"customer", "product"}}
+        values["customer_id"], values["product_id"] = customer.pk, product.pk
+        # An order without a currency is in its product's currency.
+        values.setdefault("currency", product.currency)
+        return values
+
+
+# --- engagement events --------------------------------------------------------------------------
+
+
+class EventWriter(BatchWriter):
+    """Events are one per customer, kind and moment; an event id, when given, is a second key."""
+
+    model = EngagementEvent
+    touches_updated_at = False
+
+    def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
+        customers = CustomerLookup(row.values["customer"] for row in rows)
+        resolved = [customers.find(row.values["customer"]) for row in rows]
+        by_id, by_moment = existing_events(rows, [c for c, _ in resolved if c is not None])
+        for row, (customer, reason) in zip(rows, resolved, strict=True):
+            if customer is None:
+                self.error(outcome, row, "customer", reason)
+                continue
+            moment = (customer.pk, row.values["kind"], row.values["occurred_at"])
+            keys: list[tuple[str, Any]] = [("occurred_at", moment)]
+            if row.get("external_id"):
+                keys.insert(0, ("external_id", row.values["external_id"]))
+            if not self.claim(outcome, row, keys):
+                continue
+            event, reason = self.match(row, by_id, by_moment.get(moment))
+            if reason:
+                self.error(outcome, row, "external_id" if row.get("external_id") else "occurred_at", reason)
+                continue
+            values = {k: v for k, v in row.values.items() if k != "customer"}
+            values["customer_id"] = customer.pk
+            self.record(plan, outcome, event or EngagementEvent(), values)
+
+    def match(
+        self, row: Row, by_id: dict[str, EngagementEvent], same_moment: EngagementEvent | None
+    ) -> tuple[EngagementEvent | None, str]:
+        external_id = row.get("external_id")
+        event = by_id.get(external_id) if external_id else None
+        if event and same_moment and event.pk != same_moment.pk:
+            return None, "another event already has this customer, kind and time"
+        if event is None and same_moment and external_id and same_moment.external_id not in (None, external_id):
+            return None, f"this customer, kind and time is already event {same_moment.external_id!r}"
+        return event or same_moment, ""
+
+
+def existing_events(
+    rows: list[Row], customers: list[Customer]
+) -> tuple[dict[str, EngagementEvent], dict[tuple[int, str, datetime], EngagementEvent]]:
+    """Existing events by id and by (customer, kind, moment), in two queries."""
+    ids = [row.values["external_id"] for row in rows if row.get("external_id")]
+    by_id = EngagementEvent.objects.in_bulk(ids, field_name="external_id") if ids else {}
+    moments = {row.values["occurred_at"] for row in rows}
+    same_time = EngagementEvent.objects.filter(customer__in=customers, occurred_at__in=moments) if customers else []
+    by_moment = {(e.customer_id, e.kind, e.occurred_at): e for e in same_time}
+    return by_id, by_moment
+
+
+WRITERS: dict[str, type[BatchWriter]] = {
+    "customers": CustomerWriter,
+    "accounts": AccountWriter,
+    "products": ProductWriter,
+    "orders": OrderWriter,
+    "events": EventWriter,
+}

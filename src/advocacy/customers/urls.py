@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from advocacy.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("imports/", include("advocacy.customers.import_urls")),
+]

@@ -1,0 +1,269 @@
+"""Surveys, waves, invitations, responses, themes and the contact-fatigue ledger.
+
+Invariants in the database: a score lies on its survey kind's scale, one response per invitation,
+one invitation per customer per wave, the fatigue policy is a single row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from advocacy.customers.models import Customer
+
+
+class SurveyKind(models.TextChoices):
+    NPS = "nps", "NPS (0–10)"
+    CSAT = "csat", "CSAT (1–5)"
+    CES = "ces", "CES (1–7)"
+
+
+SCALES: dict[str, tuple[int, int]] = {SurveyKind.NPS: (0, 10), SurveyKind.CSAT: (1, 5), SurveyKind.CES: (1, 7)}
+
+DEFAULT_QUESTIONS: dict[str, tuple[str, str]] = {
+    SurveyKind.NPS: (
+        "How likely are you to recommend {{ company }} to a friend or colleague?",
+        "What is the main reason for your score?",
+    ),
+    SurveyKind.CSAT: ("How satisfied are you with {{ company }}?", "What could we have done better?"),
+    SurveyKind.CES: (
+        "{{ company }} made it easy for me to handle my issue.",
+        "What made it easy or hard?",
+    ),
+}
+
+
+class Schedule(models.TextChoices):
+    ONE_OFF = "one_off", "One-off"
+    RECURRING = "recurring", "Recurring waves"
+    TRANSACTIONAL = "transactional", "Transactional (after an event)"
+
+
+class EveryUnit(models.TextChoices):
+    DAYS = "days", "days"
+    MONTHS = "months", "months"
+
+
+def score_on_scale() -> Q:
+    return (
+        Q(kind=SurveyKind.NPS, score__gte=0, score__lte=10)
+        | Q(kind=SurveyKind.CSAT, score__gte=1, score__lte=5)
+        | Q(kind=SurveyKind.CES, score__gte=1, score__lte=7)
+    )
+
+
+class Survey(models.Model):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, choices=SurveyKind.choices)
+    question = models.CharField(max_length=300)
+    follow_up_question = models.CharField(max_length=300)
+    audience = models.JSONField(default=dict, blank=True, help_text="Filters on customer and account fields.")
+    schedule = models.CharField(max_length=16, choices=Schedule.choices, default=Schedule.ONE_OFF)
+    every_n = models.PositiveSmallIntegerField(null=True, blank=True)
+    every_unit = models.CharField(max_length=8, choices=EveryUnit.choices, blank=True)
+    next_wave_on = models.DateField(null=True, blank=True, help_text="When the scheduler opens the next wave.")
+    recontact_days = models.PositiveSmallIntegerField(
+        default=90, help_text="Do not invite to this survey again within this many days of the last invitation."
+    )
+    answer_window_days = models.PositiveSmallIntegerField(
+        default=7, help_text="A second click within this window updates the answer; later clicks are refused."
+    )
+    link_valid_days = models.PositiveSmallIntegerField(default=30)
+    email_subject = models.CharField(max_length=200)
+    email_text = models.TextField()
+    email_html = models.TextField()
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SurveyKind.values), name="survey_kind_valid"),
+            models.CheckConstraint(condition=Q(schedule__in=Schedule.values), name="survey_schedule_valid"),
+            models.CheckConstraint(
+                condition=~Q(schedule=Schedule.RECURRING) | Q(every_n__gt=0, every_unit__in=EveryUnit.values),
+                name="survey_recurring_has_interval",
+            ),
+            models.CheckConstraint(condition=Q(answer_window_days__gte=0), name="survey_window_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scale(self) -> tuple[int, int]:
+        return SCALES[self.kind]
+
+
+class Wave(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="waves")
+    number = models.PositiveIntegerField()
+    opened_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["survey", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="wave_number_unique_per_survey"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opened_at")), name="wave_closes_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} — wave {self.number}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEB = "web", "Web link"
+    IN_APP = "in_app", "In-app"
+    API = "api", "Gathered elsewhere (API)"
+
+
+class InvitationStatus(models.TextChoices):
+    HELD = "held", "Held back"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    BOUNCED = "bounced", "Bounced"
+    FAILED = "failed", "Failed"
+
+
+class Invitation(models.Model):
+    """One ask of one customer: sent, or held back with the reason why."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="survey_invitations")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    trigger = models.CharField(max_length=100, blank=True, help_text="What caused a transactional invitation.")
+    status = models.CharField(max_length=8, choices=InvitationStatus.choices, default=InvitationStatus.QUEUED)
+    held_reason = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["customer", "created_at"]),
+            models.Index(fields=["survey", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "customer"], condition=Q(wave__isnull=False), name="invitation_once_per_wave"
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "customer", "trigger"], condition=~Q(trigger=""), name="invitation_once_per_trigger"
+            ),
+            models.CheckConstraint(condition=Q(status__in=InvitationStatus.values), name="invitation_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=InvitationStatus.HELD) | ~Q(held_reason=""), name="invitation_held_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.customer_id} ({self.status})"
+
+
+class Response(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    kind = models.CharField(max_length=8, choices=SurveyKind.choices, help_text="Copied from the survey.")
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="response"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    score = models.SmallIntegerField()
+    comment = models.TextField(blank=True)
+    sentiment = models.FloatField(null=True, blank=True, help_text="VADER compound score of the comment, −1 to 1.")
+    theme = models.ForeignKey("Theme", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
+    external_id = models.CharField(max_length=100, null=True, blank=True)
+    answered_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-answered_at"]
+        indexes = [
+            models.Index(fields=["survey", "answered_at"]),
+            models.Index(fields=["customer", "answered_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=score_on_scale(), name="response_score_on_scale"),
+            models.UniqueConstraint(
+                fields=["survey", "external_id"], condition=Q(external_id__isnull=False), name="response_external_id"
+            ),
+            models.CheckConstraint(condition=Q(sentiment__gte=-1, sentiment__lte=1) | Q(sentiment__isnull=True),
+                                   name="response_sentiment_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.score}"
+
+
+class Theme(models.Model):
+    """A group of comments with a readable label, found by the latest theme run."""
+
+    label = models.CharField(max_length=200)
+    terms = models.JSONField(default=list)
+    method = models.CharField(max_length=100)
+    found_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AskKind(models.TextChoices):
+    SURVEY = "survey", "Survey invitation"
+    CHALLENGE = "challenge", "Advocate challenge"
+    REFERENCE = "reference", "Reference request"
+    OTHER = "other", "Other ask"
+
+
+class ContactAsk(models.Model):
+    """Every time the company asks something of a customer: the ledger the fatigue budget reads."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="asks")
+    kind = models.CharField(max_length=16, choices=AskKind.choices)
+    ref = models.CharField(max_length=100, help_text="What was asked, e.g. 'invitation:42'.")
+    asked_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "asked_at"]), models.Index(fields=["asked_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref"], name="ask_recorded_once"),
+            models.CheckConstraint(condition=Q(kind__in=AskKind.values), name="ask_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref}"
+
+
+class FatiguePolicy(models.Model):
+    """The one per-customer contact budget, shared by everything that asks customers for something."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    survey_cooldown_days = models.PositiveSmallIntegerField(
+        default=30, help_text="No survey invitation within this many days of the last one, whatever the survey."
+    )
+    max_asks_per_quarter = models.PositiveSmallIntegerField(
+        default=4, help_text="All asks together (surveys, challenges, reference requests) per calendar quarter."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "fatigue policy"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="fatigue_policy_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_cooldown_days}-day cooldown, {self.max_asks_per_quarter} asks a quarter"

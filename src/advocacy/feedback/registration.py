@@ -1,0 +1,28 @@
+"""What the feedback app adds to shared pages: the survey panel on the customer 360 and nav links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advocacy.core.context_processors import NavLink, register_nav_link
+from advocacy.core.roles import STAFF_ROLES, Role
+from advocacy.customers.models import Customer
+from advocacy.customers.panels import Panel, register_panel
+
+SURVEY_MANAGERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER})
+INSIGHT_READERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE,
+                             Role.DEPARTMENT_HEAD})
+
+
+def survey_history(customer: Customer) -> dict[str, Any]:
+    from advocacy.feedback.queries import customer_survey_history
+
+    return {"history": customer_survey_history(customer.pk)}
+
+
+def register() -> None:
+    register_panel(Panel(key="surveys", title="Surveys", template="feedback/_customer_panel.html",
+                         context=survey_history, roles=STAFF_ROLES, order=10))
+    register_nav_link(NavLink("NPS", "feedback:dashboard", INSIGHT_READERS, 20))
+    register_nav_link(NavLink("Responses", "feedback:responses", INSIGHT_READERS, 21))
+    register_nav_link(NavLink("Surveys", "feedback:survey_list", SURVEY_MANAGERS, 22))

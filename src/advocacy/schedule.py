@@ -1,0 +1,24 @@
+"""The periodic tasks of Advocacy, in one place: `advocacy scheduler` enqueues each on its interval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from advocacy.casework.tasks import sweep_cadence
+from advocacy.core.tasks import prune_idempotency_records
+from advocacy.feedback.tasks import open_due_waves
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    task: Any
+    every_minutes: int
+
+
+PERIODIC_TASKS: list[Periodic] = [
+    Periodic("case cadence sweep: warnings, breaches, escalations", sweep_cadence, 5),
+    Periodic("open due survey waves", open_due_waves, 15),
+    Periodic("prune idempotency records", prune_idempotency_records, 60),
+]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from advocacy.api import api
+
+admin.site.site_header = "Advocacy back office"
+
+urlpatterns = [
+    path("", include("advocacy.core.urls")),
+    path("customers/", include("advocacy.customers.urls")),
+    path("portal/", include("advocacy.portal.urls")),
+    path("", include("advocacy.feedback.urls")),
+    path("cases/", include("advocacy.casework.urls")),
+    path("advocates/", include("advocacy.advocates.urls")),
+    path("portal/hub/", include("advocacy.advocates.portal_urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

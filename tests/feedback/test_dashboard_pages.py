@@ -1,0 +1,128 @@
+"""The NPS dashboard and the response explorer, as each role sees them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from advocacy.feedback import dashboard_views
+from tests.factories import CustomerFactory
+from tests.feedback.helpers_stats import add_responses, make_survey, nps_scores
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED = ["admin", "program_manager", "analyst", "customer_advocate", "department_head"]
+PAGES = ["feedback:dashboard", "feedback:responses", "feedback:responses_csv", "feedback:plotly_js"]
+JAN = datetime(2025, 1, 15, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def survey():  # type: ignore[no-untyped-def]
+    survey = make_survey()
+    add_responses(
+        survey,
+        nps_scores(30, 10, 10),
+        at=JAN,
+        customer=CustomerFactory(account__region="EMEA"),
+        comment='=HYPERLINK("http://evil")',
+    )
+    add_responses(survey, nps_scores(5, 5, 10), at=JAN, customer=CustomerFactory(account__region="APAC"))
+    return survey
+
+
+@pytest.mark.parametrize("role", ALLOWED)
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_serves_the_roles_it_declares(client_as, survey, role, name):
+    assert client_as(role).get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_sales_may_not_see_the_feedback_figures(client_as, survey, name):
+    assert client_as("sales").get(reverse(name)).status_code == 403
+
+
+def test_the_declared_roles_are_the_five_staff_roles_that_read_feedback():
+    for view in (dashboard_views.dashboard, dashboard_views.responses, dashboard_views.responses_csv):
+        assert view.allowed_roles == frozenset(ALLOWED)  # type: ignore[attr-defined]
+
+
+def test_the_dashboard_shows_the_nps_with_its_interval_n_and_the_exclusion_of_non_answers(client_as, survey):
+    page = client_as("analyst").get(reverse("feedback:dashboard"), {"survey": survey.pk}).content.decode()
+    # 35 promoters, 15 passives, 20 detractors of 70: NPS 21.
+    assert "<strong>21</strong>" in page
+    assert "n = 70 answers" in page
+    assert "did not answer are excluded" in page
+    assert "linear regression of the score on" in page
+    assert 'data-chart="chart-trend"' in page and 'id="chart-distribution"' in page
+    assert "/nps/assets/plotly.min.js?v=" in page
+    assert "cdn" not in page.lower()
+    assert "APAC" in page and "▼" in page
+
+
+def test_a_small_sample_carries_a_warning(client_as):
+    small = make_survey(name="Pilot")
+    add_responses(small, [10, 9, 3], at=JAN)
+    page = client_as("admin").get(reverse("feedback:dashboard"), {"survey": small.pk}).content.decode()
+    assert "fewer than 30 answers: treat as indicative" in page
+
+
+def test_a_csat_survey_shows_csat_as_its_headline(client_as):
+    csat = make_survey("csat", "Support CSAT")
+    add_responses(csat, [5, 4, 2, 1], at=JAN)
+    page = client_as("admin").get(reverse("feedback:dashboard"), {"survey": csat.pk}).content.decode()
+    assert '<h2 id="headline">CSAT</h2>' in page
+    assert "<strong>50</strong>" in page
+
+
+def test_the_dashboard_without_surveys_says_so(client_as, staff):
+    assert "No surveys yet." in client_as("admin").get(reverse("feedback:dashboard")).content.decode()
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries_however_many_answers(
+    client_as, survey, django_assert_max_num_queries
+):
+    client = client_as("program_manager")
+    for _ in range(5):
+        add_responses(survey, nps_scores(3, 3, 3), at=JAN, customer=CustomerFactory(account__region="LATAM"))
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("feedback:dashboard"), {"survey": survey.pk, "by": "week", "segment": "tenure"})
+    assert response.status_code == 200
+
+
+def test_plotly_js_is_served_locally_with_a_long_cache(client_as):
+    response = client_as("admin").get(reverse("feedback:plotly_js"))
+    assert response["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert response["Content-Type"].startswith("text/javascript")
+    assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()
+
+
+def test_the_explorer_filters_by_category_and_region_and_links_each_customer(client_as, survey):
+    response = client_as("customer_advocate").get(
+        reverse("feedback:responses"), {"survey": survey.pk, "category": "detractor", "region": "APAC"}
+    )
+    page = response.content.decode()
+    assert "10 responses match." in page
+    first = response.context["page"].object_list[0]
+    assert reverse("customers:detail", args=[first.customer_id]) in page
+
+
+def test_the_explorer_pages_by_25(client_as, survey):
+    response = client_as("admin").get(reverse("feedback:responses"), {"page": 3})
+    assert len(response.context["page"].object_list) == 20  # 70 answers: 25, 25, 20
+
+
+def test_the_explorer_searches_comments_and_filters_scores(client_as, survey):
+    client = client_as("admin")
+    assert client.get(reverse("feedback:responses"), {"q": "hyperlink"}).context["page"].paginator.count == 50
+    assert client.get(reverse("feedback:responses"), {"score_min": 9}).context["page"].paginator.count == 35
+    assert client.get(reverse("feedback:responses"), {"has_comment": "no"}).context["page"].paginator.count == 20
+
+
+def test_the_csv_export_has_the_filtered_rows_with_formulas_neutralised(client_as, survey):
+    response = client_as("analyst").get(reverse("feedback:responses_csv"), {"region": "EMEA"})
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("answered_at,survey,wave,kind,score")
+    assert len(lines) == 51
+    assert "'=HYPERLINK" in lines[1]
