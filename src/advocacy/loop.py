@@ -86,7 +86,13 @@ def case_resolved(case_id: int) -> None:
     from advocacy.feedback.services import after_case_survey, transactional_invite
 
     case = Case.objects.select_related("customer").get(pk=case_id)
-    invitation = transactional_invite(survey=after_case_survey(AFTER_CASE_SURVEY), customer=case.customer,
-                                      trigger=f"case:{case.pk}")
-    logger.info("case %s resolved: CSAT invitation %s is %s %s", case.pk, invitation.pk, invitation.status,
-                invitation.held_reason)
+    invitation = transactional_invite(
+        survey=after_case_survey(AFTER_CASE_SURVEY), customer=case.customer, trigger=f"case:{case.pk}"
+    )
+    logger.info(
+        "case %s resolved: CSAT invitation %s is %s %s",
+        case.pk,
+        invitation.pk,
+        invitation.status,
+        invitation.held_reason,
+    )

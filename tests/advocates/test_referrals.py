@@ -40,18 +40,28 @@ def code(maria) -> str:
 
 
 def friend(email: str = "tom.berg@elsewhere.org", **fields):
-    return CustomerFactory(email=email, first_name=fields.pop("first_name", "Tom"),
-                           last_name=fields.pop("last_name", "Berg"), **fields)
+    return CustomerFactory(
+        email=email, first_name=fields.pop("first_name", "Tom"), last_name=fields.pop("last_name", "Berg"), **fields
+    )
 
 
-def convert(code: str, customer, *, key: str, device: str = "dev-tom", ip: str = "198.51.100.20",
-            click_ago: timedelta = timedelta(days=2), now=None):
+def convert(
+    code: str,
+    customer,
+    *,
+    key: str,
+    device: str = "dev-tom",
+    ip: str = "198.51.100.20",
+    click_ago: timedelta = timedelta(days=2),
+    now=None,
+):
     """The friend clicks the link (click_ago before now) and orders today."""
     now = now or timezone.now()
     referrals.click_record(code=code, ip=ip, device_id=device, at=now - click_ago)
     order = OrderFactory(customer=customer, ordered_on=timezone.localdate(now))
-    return referrals.conversion_record(code=code, friend=customer, order=order, idempotency_key=key,
-                                       device_id=device, ip=ip, now=now)
+    return referrals.conversion_record(
+        code=code, friend=customer, order=order, idempotency_key=key, device_id=device, ip=ip, now=now
+    )
 
 
 def switch(**values):
@@ -94,8 +104,16 @@ def test_the_redirect_counts_a_person_sets_a_device_cookie_and_carries_the_code(
     assert len(clicks) == 2 and clicks[0].device_hash == clicks[1].device_hash == referrals.device_hash(cookie.value)
 
 
-@pytest.mark.parametrize("agent", ["", "Mozilla/5.0 (compatible; Googlebot/2.1)", "Proofpoint URL Defense",
-                                   "Mimecast Safe Links", "python-requests/2.32"])
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "",
+        "Mozilla/5.0 (compatible; Googlebot/2.1)",
+        "Proofpoint URL Defense",
+        "Mimecast Safe Links",
+        "python-requests/2.32",
+    ],
+)
 def test_scanners_and_bots_are_redirected_but_not_counted(code, agent):
     response = Client(HTTP_USER_AGENT=agent).get(f"/advocates/r/{code}/")
     assert response.status_code == 302
@@ -129,8 +147,9 @@ def test_a_genuine_conversion_is_converted_with_rewards_held_for_the_return_wind
 def test_the_same_idempotency_key_returns_the_first_result(code):
     tom = friend()
     first = convert(code, tom, key="order-1001")
-    again = referrals.conversion_record(code=code, friend=friend("someone@else.org"), order=None,
-                                        idempotency_key="order-1001")
+    again = referrals.conversion_record(
+        code=code, friend=friend("someone@else.org"), order=None, idempotency_key="order-1001"
+    )
     assert again.pk == first.pk and again.friend_id == tom.pk
     assert Referral.objects.count() == 1 and ReferralReward.objects.count() == 1
 
@@ -146,15 +165,18 @@ def test_attribution_needs_a_click_within_the_window(code):
     with pytest.raises(referrals.OutsideAttributionWindow, match="30 days"):
         convert(code, friend(), key="late", click_ago=timedelta(days=31))
     assert Referral.objects.count() == 0
-    assert convert(code, friend("ann@else.org", first_name="Ann"), key="in-time",
-                   click_ago=timedelta(days=29)).status == ReferralStatus.CONVERTED
+    assert (
+        convert(code, friend("ann@else.org", first_name="Ann"), key="in-time", click_ago=timedelta(days=29)).status
+        == ReferralStatus.CONVERTED
+    )
 
 
 def test_a_click_from_another_device_attributes_the_code_but_is_not_the_friends_click(code):
     now = timezone.now()
     referrals.click_record(code=code, ip="198.51.100.20", device_id="phone", at=now - timedelta(days=1))
-    referral = referrals.conversion_record(code=code, friend=friend(), order=None, idempotency_key="k",
-                                           device_id="laptop", now=now)
+    referral = referrals.conversion_record(
+        code=code, friend=friend(), order=None, idempotency_key="k", device_id="laptop", now=now
+    )
     assert referral.status == ReferralStatus.CONVERTED and referral.click is None
 
 
@@ -216,8 +238,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("rule", "switch_name", "scenario", "reason"), CASES,
-                         ids=[c[2].__name__ for c in CASES])
+@pytest.mark.parametrize(("rule", "switch_name", "scenario", "reason"), CASES, ids=[c[2].__name__ for c in CASES])
 def test_a_fraud_rule_fires_on_its_case_with_its_reason(code, maria, rule, switch_name, scenario, reason):
     referral = scenario(code, maria)
     assert referral.status == ReferralStatus.FLAGGED
@@ -226,8 +247,7 @@ def test_a_fraud_rule_fires_on_its_case_with_its_reason(code, maria, rule, switc
     assert referral.rewards.get().status == HeldStatus.HELD, "flagged rewards wait for a person, like any other"
 
 
-@pytest.mark.parametrize(("rule", "switch_name", "scenario", "reason"), CASES,
-                         ids=[c[2].__name__ for c in CASES])
+@pytest.mark.parametrize(("rule", "switch_name", "scenario", "reason"), CASES, ids=[c[2].__name__ for c in CASES])
 def test_a_switched_off_fraud_rule_does_not_fire(code, maria, rule, switch_name, scenario, reason):
     switch(**{switch_name: False})
     assert rule not in rules_fired(scenario(code, maria))
@@ -236,8 +256,13 @@ def test_a_switched_off_fraud_rule_does_not_fire(code, maria, rule, switch_name,
 def test_a_genuine_friend_sets_off_no_rule(code):
     switch(ip_burst_per_week=2)
     for n in range(2):  # two genuine friends from two homes, two devices, within the weekly limit
-        referral = convert(code, friend(f"friend{n}@home{n}.example", first_name=f"Friend{n}"), key=f"k{n}",
-                           device=f"d{n}", ip=f"192.0.2.{n}")
+        referral = convert(
+            code,
+            friend(f"friend{n}@home{n}.example", first_name=f"Friend{n}"),
+            key=f"k{n}",
+            device=f"d{n}",
+            ip=f"192.0.2.{n}",
+        )
         assert referral.status == ReferralStatus.CONVERTED and referral.fraud_reasons == []
 
 
@@ -248,8 +273,9 @@ def test_several_rules_record_every_reason(code, maria):
     assert rules_fired(referral) == {"self_referral", "similar_email", "first_time_friend"}
 
 
-@pytest.mark.parametrize(("a", "b", "distance"), [("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0),
-                                                  ("maria", "mario", 1)])
+@pytest.mark.parametrize(
+    ("a", "b", "distance"), [("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0), ("maria", "mario", 1)]
+)
 def test_edit_distance(a, b, distance):
     assert referrals.edit_distance(a, b) == distance
 
@@ -284,9 +310,10 @@ def test_the_friends_reward_goes_to_the_friend_if_they_are_an_advocate(code, ali
     switch(friend_points=100)
     now = timezone.now()
     member, outsider = advocate(email="ann@else.org", first_name="Ann"), friend()
-    rewards = [convert(code, member.customer, key="k1", device="d1", ip="192.0.2.1", now=now)
-               .rewards.get(to="friend"),
-               convert(code, outsider, key="k2", device="d2", ip="192.0.2.2", now=now).rewards.get(to="friend")]
+    rewards = [
+        convert(code, member.customer, key="k1", device="d1", ip="192.0.2.1", now=now).rewards.get(to="friend"),
+        convert(code, outsider, key="k2", device="d2", ip="192.0.2.2", now=now).rewards.get(to="friend"),
+    ]
     later = now + timedelta(days=31)
     for reward in rewards:
         referrals.reward_decide(reward=reward, by=alice, release=True, now=later)
@@ -306,8 +333,9 @@ def test_rejecting_needs_a_reason_and_rejects_the_referral_when_nothing_is_left(
 
 
 def test_the_queue_page_shows_due_rewards_and_flagged_reasons_and_decides(code, client_as):
-    due = convert(code, friend(), key="k1", device="d1", ip="192.0.2.1",
-                  now=timezone.now() - timedelta(days=31)).rewards.get()
+    due = convert(
+        code, friend(), key="k1", device="d1", ip="192.0.2.1", now=timezone.now() - timedelta(days=31)
+    ).rewards.get()
     tom2 = friend("old@customer.org", first_name="Olga", last_name="Old")
     OrderFactory(customer=tom2, ordered_on=date(2024, 6, 1))
     flagged = convert(code, tom2, key="k2", device="d2", ip="192.0.2.2").rewards.get()
@@ -328,23 +356,36 @@ def test_the_queue_page_shows_due_rewards_and_flagged_reasons_and_decides(code, 
 def test_conversions_come_in_by_import_too_with_errors_per_line(code):
     tom = friend()
     referrals.click_record(code=code, ip="1.2.3.4", device_id="d")
-    report = referrals.conversions_import(text=(
-        "code,email,idempotency_key,device_id\n"
-        f"{code},TOM.BERG@elsewhere.org,imp-1,d\n"
-        f"{code},nobody@nowhere.org,imp-2,d\n"
-        f"wrong-code,{tom.email},imp-3,d\n"))
+    report = referrals.conversions_import(
+        text=(
+            "code,email,idempotency_key,device_id\n"
+            f"{code},TOM.BERG@elsewhere.org,imp-1,d\n"
+            f"{code},nobody@nowhere.org,imp-2,d\n"
+            f"wrong-code,{tom.email},imp-3,d\n"
+        )
+    )
     assert (report.recorded, report.flagged) == (1, 0)
-    assert report.errors == ["line 3: email: no customer with email 'nobody@nowhere.org'",
-                             "line 4: This referral link is not valid."]
+    assert report.errors == [
+        "line 3: email: no customer with email 'nobody@nowhere.org'",
+        "line 4: This referral link is not valid.",
+    ]
     assert Referral.objects.get().friend == tom
 
 
 # Pages and portal
 
 
-@pytest.mark.parametrize(("role", "status"), [("admin", 200), ("program_manager", 200), ("sales", 403),
-                                              ("customer_advocate", 403), ("analyst", 403),
-                                              ("department_head", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("admin", 200),
+        ("program_manager", 200),
+        ("sales", 403),
+        ("customer_advocate", 403),
+        ("analyst", 403),
+        ("department_head", 403),
+    ],
+)
 def test_the_referral_queue_is_for_the_program_team(client_as, role, status):
     assert client_as(role).get("/advocates/referrals/").status_code == status
 
@@ -368,13 +409,16 @@ def test_a_customer_who_is_not_an_advocate_is_sent_to_join():
     assert response.status_code == 302 and response["Location"] == "/portal/hub/"
 
 
-@pytest.mark.parametrize(("a", "b", "similar"), [
-    ("maria.lopez@gmail.com", "marialopez+x@googlemail.com", True),
-    ("maria.lopez@example.com", "maria.lopes@example.com", True),
-    ("tom@acme.example", "tim@acme.example", False),
-    ("maria.lopez@example.com", "maria.lopez@example.org", False),
-    ("friend0@home.example", "friend1@home.example", True),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "similar"),
+    [
+        ("maria.lopez@gmail.com", "marialopez+x@googlemail.com", True),
+        ("maria.lopez@example.com", "maria.lopes@example.com", True),
+        ("tom@acme.example", "tim@acme.example", False),
+        ("maria.lopez@example.com", "maria.lopez@example.org", False),
+        ("friend0@home.example", "friend1@home.example", True),
+    ],
+)
 def test_near_identical_emails(a, b, similar):
     assert referrals.nearly_identical(a, b) is similar
 
@@ -388,22 +432,37 @@ def test_the_conversion_api_needs_an_idempotency_key_and_replays_the_first_resul
     referrals.click_record(code=code, ip="198.51.100.20", device_id="dev-tom")
     order = OrderFactory(customer=tom, ordered_on=timezone.localdate())
     client = api("sales")
-    body = {"code": code, "friend_email": "Tom.Berg@elsewhere.org", "order_id": order.pk, "device_id": "dev-tom",
-            "ip": "198.51.100.20"}
+    body = {
+        "code": code,
+        "friend_email": "Tom.Berg@elsewhere.org",
+        "order_id": order.pk,
+        "device_id": "dev-tom",
+        "ip": "198.51.100.20",
+    }
 
     missing = client.post("/api/v1/referrals/conversions", body, content_type="application/json")
     assert missing.status_code == 422
     assert missing.json()["errors"][0]["pointer"] == "/header/Idempotency-Key"
 
-    created = client.post("/api/v1/referrals/conversions", body, content_type="application/json",
-                          HTTP_IDEMPOTENCY_KEY="shop-order-77")
+    created = client.post(
+        "/api/v1/referrals/conversions", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="shop-order-77"
+    )
     assert created.status_code == 201, created.json()
     data = created.json()
     assert (data["code"], data["friend_id"], data["order_id"], data["status"], data["idempotency_key"]) == (
-        code, tom.pk, order.pk, "converted", "shop-order-77")
+        code,
+        tom.pk,
+        order.pk,
+        "converted",
+        "shop-order-77",
+    )
 
-    replay = client.post("/api/v1/referrals/conversions", {**body, "friend_email": "x@y.org"},
-                         content_type="application/json", HTTP_IDEMPOTENCY_KEY="shop-order-77")
+    replay = client.post(
+        "/api/v1/referrals/conversions",
+        {**body, "friend_email": "x@y.org"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="shop-order-77",
+    )
     assert replay.status_code == 200 and replay.json()["id"] == data["id"]
     assert Referral.objects.count() == 1
     assert "198.51.100.20" not in str(list(ReferralClick.objects.values()))
@@ -412,14 +471,31 @@ def test_the_conversion_api_needs_an_idempotency_key_and_replays_the_first_resul
 @pytest.mark.urls("tests.advocates.program_api_urls")
 def test_the_conversion_api_says_what_is_wrong(api, code):
     client = api("program_manager")
-    unknown = client.post("/api/v1/referrals/conversions", {"code": "nope", "friend_email": friend().email},
-                          content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    unknown = client.post(
+        "/api/v1/referrals/conversions",
+        {"code": "nope", "friend_email": friend().email},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["pointer"] == "/body/code"
-    late = client.post("/api/v1/referrals/conversions", {"code": code, "friend_email": "tom.berg@elsewhere.org"},
-                       content_type="application/json", HTTP_IDEMPOTENCY_KEY="k2")
+    late = client.post(
+        "/api/v1/referrals/conversions",
+        {"code": code, "friend_email": "tom.berg@elsewhere.org"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k2",
+    )
     assert late.status_code == 409 and "was not clicked" in late.json()["detail"]
-    assert api("analyst").post("/api/v1/referrals/conversions", {"code": code, "friend_customer_id": 1},
-                               content_type="application/json", HTTP_IDEMPOTENCY_KEY="k3").status_code == 403
+    assert (
+        api("analyst")
+        .post(
+            "/api/v1/referrals/conversions",
+            {"code": code, "friend_customer_id": 1},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="k3",
+        )
+        .status_code
+        == 403
+    )
 
 
 @pytest.mark.urls("tests.advocates.program_api_urls")
@@ -428,8 +504,9 @@ def test_rewards_are_listed_and_decided_through_the_api(api, maria, code):
     client = api("program_manager")
     held = client.get("/api/v1/referral-rewards?status=held").json()
     assert [r["id"] for r in held["items"]] == [reward.pk]
-    decided = client.post(f"/api/v1/referral-rewards/{reward.pk}/decision", {"release": True},
-                          content_type="application/json")
+    decided = client.post(
+        f"/api/v1/referral-rewards/{reward.pk}/decision", {"release": True}, content_type="application/json"
+    )
     assert decided.status_code == 200 and decided.json()["status"] == "released"
     assert balance(maria) == 500
     listed = client.get("/api/v1/referrals").json()["items"]

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from advocacy.casework.business_hours import WorkingTime, add_business_minutes, business_minutes_between
 
 BERLIN = ZoneInfo("Europe/Berlin")
-OFFICE = WorkingTime(zone=BERLIN, workdays=frozenset(range(5)), opens=time(9), closes=time(17),
-                     holidays=frozenset({date(2026, 12, 25)}))
+OFFICE = WorkingTime(
+    zone=BERLIN, workdays=frozenset(range(5)), opens=time(9), closes=time(17), holidays=frozenset({date(2026, 12, 25)})
+)
 
 
 def berlin(*args: int) -> datetime:

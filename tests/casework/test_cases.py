@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,8 +50,9 @@ def test_only_a_customer_advocate_can_own_a_case(staff, office):
 
 def test_a_transfer_changes_the_owner_and_records_the_reason(staff, office):
     carol = staff["customer_advocate"]
-    dora = user_create(username="dora", email="dora@staff.example", role="customer_advocate", password=None,
-                       first_name="Dora")
+    dora = user_create(
+        username="dora", email="dora@staff.example", role="customer_advocate", password=None, first_name="Dora"
+    )
     case = services.case_open(customer=CustomerFactory(), subject="x", by=None, owner=carol)
     services.case_transfer(case=case, to=dora, by=carol, reason="Dora knows the billing system")
     case.refresh_from_db()
@@ -66,10 +67,12 @@ def test_a_transfer_changes_the_owner_and_records_the_reason(staff, office):
 
 
 def test_an_update_restarts_the_update_clock(staff, office):
-    case = services.case_open(customer=CustomerFactory(), subject="x", by=None, owner=staff["customer_advocate"],
-                              now=at(2026, 3, 10, 10, 0))
-    services.case_post_update(case=case, body="Looking into it", by=staff["customer_advocate"],
-                              now=at(2026, 3, 10, 10, 30))
+    case = services.case_open(
+        customer=CustomerFactory(), subject="x", by=None, owner=staff["customer_advocate"], now=at(2026, 3, 10, 10, 0)
+    )
+    services.case_post_update(
+        case=case, body="Looking into it", by=staff["customer_advocate"], now=at(2026, 3, 10, 10, 30)
+    )
     case.refresh_from_db()
     assert case.first_response_at == at(2026, 3, 10, 10, 30) and case.first_response_due is None
     assert case.next_update_due == at(2026, 3, 10, 12, 30)
@@ -79,8 +82,7 @@ def test_an_update_restarts_the_update_clock(staff, office):
 
 def test_waiting_on_the_customer_pauses_the_clock_and_their_reply_restarts_it(staff, office):
     carol = staff["customer_advocate"]
-    case = services.case_open(customer=CustomerFactory(), subject="x", by=None, owner=carol,
-                              now=at(2026, 3, 10, 10, 0))
+    case = services.case_open(customer=CustomerFactory(), subject="x", by=None, owner=carol, now=at(2026, 3, 10, 10, 0))
     services.case_post_update(case=case, body="Which invoice?", by=carol, now=at(2026, 3, 10, 10, 0))
     services.case_set_status(case=case, status="waiting_customer", by=carol, now=at(2026, 3, 10, 11, 0))
     case.refresh_from_db()
@@ -101,8 +103,9 @@ def test_warnings_and_breaches_fall_in_business_hours_across_a_daylight_saving_c
     CaseSettings.objects.create(id=1, warn_before_minutes=15)
     carol = staff["customer_advocate"]
     # Friday before the spring change, 16:30: the first response is due Monday 09:30 CEST.
-    case = services.case_open(customer=CustomerFactory(), subject="x", by=None, owner=carol,
-                              now=at(2026, 3, 27, 16, 30))
+    case = services.case_open(
+        customer=CustomerFactory(), subject="x", by=None, owner=carol, now=at(2026, 3, 27, 16, 30)
+    )
     assert case.first_response_due == at(2026, 3, 30, 9, 30)
     assert case.first_response_due.astimezone(UTC) == datetime(2026, 3, 30, 7, 30, tzinfo=UTC)
 
@@ -129,9 +132,14 @@ def test_a_new_case_from_the_same_customer_within_the_window_is_flagged(staff, o
 
 
 def prevention(owner, category="billing_system"):  # type: ignore[no-untyped-def]
-    return services.PreventionIn(root_cause_category=category, root_cause="Tax rate table out of date",
-                                 corrective_action="Nightly sync of the tax table, with an alert",
-                                 action_owner=owner, action_due=date(2026, 4, 1), verify_on=date(2026, 5, 1))
+    return services.PreventionIn(
+        root_cause_category=category,
+        root_cause="Tax rate table out of date",
+        corrective_action="Nightly sync of the tax table, with an alert",
+        action_owner=owner,
+        action_due=date(2026, 4, 1),
+        verify_on=date(2026, 5, 1),
+    )
 
 
 def test_a_case_with_the_same_root_cause_joins_the_problem_and_is_flagged(staff, office):
@@ -150,8 +158,9 @@ def test_a_case_with_the_same_root_cause_joins_the_problem_and_is_flagged(staff,
 def test_categories_that_need_prevention_cannot_be_resolved_without_it(staff, office):
     CaseSettings.objects.create(id=1, prevention_categories=["billing"])
     carol = staff["customer_advocate"]
-    case = services.case_open(customer=CustomerFactory(), subject="Double charge", by=None, owner=carol,
-                              category="billing")
+    case = services.case_open(
+        customer=CustomerFactory(), subject="Double charge", by=None, owner=carol, category="billing"
+    )
     with pytest.raises(InvalidInput) as refused:
         services.case_resolve(case=case, by=carol, summary="Refunded")
     assert "need a root cause and corrective action" in refused.value.errors["prevention"]

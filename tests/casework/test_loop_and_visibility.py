@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -25,7 +25,7 @@ from tests.feedback.helpers import consenting_customer, nps_survey
 @pytest.mark.django_db(transaction=True)
 def test_a_detractor_answer_opens_one_case_for_the_primary_customer_advocate(staff):
     berlin_office()
-    customer = consenting_customer(primary_advocate=staff["customer_advocate"])
+    consenting_customer(primary_advocate=staff["customer_advocate"])
     opened = feedback.wave_open(survey=nps_survey())
     token = feedback.invitation_token(Invitation.objects.get(wave=opened.wave))
     Client().post(f"/survey/a/{token}/2/")
@@ -66,9 +66,13 @@ def test_resolving_a_case_sends_a_csat_invitation_within_the_contact_policy(staf
     invitation = Invitation.objects.get(trigger=f"case:{case.pk}")
     assert (invitation.survey.kind, invitation.status) == ("csat", "sent")
     subjects = sorted(m["Subject"] for m in smtp.wait_for(3))
-    assert subjects == sorted([f"We have your request: Broken charger [#{case.pk}]",
-                               f"Resolved: Broken charger [#{case.pk}]",
-                               "A quick question from Advocacy"])
+    assert subjects == sorted(
+        [
+            f"We have your request: Broken charger [#{case.pk}]",
+            f"Resolved: Broken charger [#{case.pk}]",
+            "A quick question from Advocacy",
+        ]
+    )
 
     second = services.case_open(customer=customer, subject="Another", by=None, owner=carol)
     services.case_resolve(case=second, by=carol, summary="Done")
@@ -83,9 +87,14 @@ def test_department_heads_see_only_cases_they_have_a_task_on(staff, client_as):
     billing = department("Billing", dan)
     theirs = services.case_open(customer=CustomerFactory(), subject="Refund", by=None, owner=carol)
     other = services.case_open(customer=CustomerFactory(), subject="Unrelated", by=None, owner=carol)
-    services.huddle_create(case=theirs, meeting_at=timezone.now() + timedelta(hours=2), by=carol,
-                           tasks=[services.TaskIn(department=billing, due_at=timezone.now() + timedelta(days=1),
-                                                  notes="Issue the refund")])
+    services.huddle_create(
+        case=theirs,
+        meeting_at=timezone.now() + timedelta(hours=2),
+        by=carol,
+        tasks=[
+            services.TaskIn(department=billing, due_at=timezone.now() + timedelta(days=1), notes="Issue the refund")
+        ],
+    )
     head = client_as("department_head")
     assert head.get(f"/cases/{theirs.pk}/").status_code == 200
     assert head.get(f"/cases/{other.pk}/").status_code == 404
@@ -96,8 +105,9 @@ def test_department_heads_see_only_cases_they_have_a_task_on(staff, client_as):
     assert [c["id"] for c in key.get("/api/v1/cases").json()["items"]] == [theirs.pk]
     assert key.get(f"/api/v1/cases/{other.pk}").status_code == 404
     task_id = key.get("/api/v1/tasks").json()[0]["id"]
-    done = key.post(f"/api/v1/tasks/{task_id}/done", json.dumps({"outcome": "Refunded 40 EUR"}),
-                    content_type="application/json")
+    done = key.post(
+        f"/api/v1/tasks/{task_id}/done", json.dumps({"outcome": "Refunded 40 EUR"}), content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["status"] == "done"
 
 
@@ -106,16 +116,21 @@ def test_an_overdue_department_task_escalates_once_to_the_head_and_the_owner(sta
     berlin_office()
     carol, dan = staff["customer_advocate"], staff["department_head"]
     case = services.case_open(customer=CustomerFactory(), subject="Refund", by=None, owner=carol)
-    services.huddle_create(case=case, meeting_at=timezone.now(), by=carol,
-                           tasks=[services.TaskIn(department=department("Billing", dan),
-                                                  due_at=timezone.now() - timedelta(hours=1))])
+    services.huddle_create(
+        case=case,
+        meeting_at=timezone.now(),
+        by=carol,
+        tasks=[services.TaskIn(department=department("Billing", dan), due_at=timezone.now() - timedelta(hours=1))],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.cadence_sweep().escalated == 1
         assert services.cadence_sweep().escalated == 0
     from advocacy.outreach.models import OutboundMail
 
     assert sorted(OutboundMail.objects.filter(key__startswith="task-escalated").values_list("to", flat=True)) == [
-        "carol@staff.example", "dan@staff.example"]
+        "carol@staff.example",
+        "dan@staff.example",
+    ]
 
 
 def portal(customer) -> Client:  # type: ignore[no-untyped-def]
@@ -128,11 +143,13 @@ def portal(customer) -> Client:  # type: ignore[no-untyped-def]
 def test_customers_see_only_their_own_cases_and_the_promise_in_their_zone(staff):
     berlin_office()
     tokyo = CustomerFactory(time_zone="Asia/Tokyo", primary_advocate=staff["customer_advocate"])
-    stranger = services.case_open(customer=CustomerFactory(), subject="Not yours", by=None,
-                                  owner=staff["customer_advocate"])
+    stranger = services.case_open(
+        customer=CustomerFactory(), subject="Not yours", by=None, owner=staff["customer_advocate"]
+    )
     client = portal(tokyo)
-    created = client.post("/portal/cases/new/", {"subject": "Parcel lost", "description": "Order 17",
-                                                 "category": "delivery"})
+    created = client.post(
+        "/portal/cases/new/", {"subject": "Parcel lost", "description": "Order 17", "category": "delivery"}
+    )
     case = Case.objects.get(customer=tokyo)
     assert created["Location"] == f"/portal/cases/{case.pk}/"
     page = client.get(created["Location"]).text
@@ -150,5 +167,9 @@ def tokyo_zone():  # type: ignore[no-untyped-def]
 
 
 def test_loop_rules_are_listed_with_plain_titles():
-    assert [r.key for r in loop.RULES] == ["detractor_opens_case", "resolved_case_sends_csat", "promoter_invited_to_hub"]
+    assert [r.key for r in loop.RULES] == [
+        "detractor_opens_case",
+        "resolved_case_sends_csat",
+        "promoter_invited_to_hub",
+    ]
     assert all(r.title.endswith(".") for r in loop.RULES)

@@ -159,8 +159,10 @@ def fill(path: str) -> str:
         .replace("{product_id}", "999999")
         .replace("{order_id}", "999999")
         .replace("{event_id}", "999999")
-        .replace("{consent_id}", "999999").replace("{survey_id}", "999999")
-            .replace("<int:survey_id>", "999999").replace("<int:score>", "5")
+        .replace("{consent_id}", "999999")
+        .replace("{survey_id}", "999999")
+        .replace("<int:survey_id>", "999999")
+        .replace("<int:score>", "5")
         .replace("{job_id}", "999999")
     )
 

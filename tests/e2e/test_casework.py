@@ -32,8 +32,9 @@ def test_a_portal_case_is_owned_updated_huddled_resolved_and_surveyed(page, staf
     berlin_office()
     carol, dan = staff["customer_advocate"], staff["department_head"]
     Department.objects.create(name="Logistics", head=dan)
-    customer = consenting_customer(first_name="Rosa", email="rosa@example.com", time_zone="America/Chicago",
-                                   primary_advocate=carol)
+    customer = consenting_customer(
+        first_name="Rosa", email="rosa@example.com", time_zone="America/Chicago", primary_advocate=carol
+    )
 
     # The customer opens a case in the portal and sees who owns it and when they will hear.
     page.goto(f"/portal/sign-in/{magic_link_create(customer=customer)}/")
@@ -44,7 +45,9 @@ def test_a_portal_case_is_owned_updated_huddled_resolved_and_surveyed(page, staf
     page.get_by_label("Topic").select_option("delivery")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Carol is your customer advocate")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"You will hear from us by \w{3} \d{2} \w{3} \d{2}:\d{2}, your time"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"You will hear from us by \w{3} \d{2} \w{3} \d{2}:\d{2}, your time"))
+    ).to_be_visible()
     case = Case.objects.get(customer=customer)
 
     # The owner posts an update; it arrives by email through a real SMTP server.

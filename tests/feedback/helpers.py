@@ -14,8 +14,13 @@ from tests.factories import CustomerFactory
 
 def consenting_customer(**fields) -> Customer:  # type: ignore[no-untyped-def]
     customer = CustomerFactory(**fields)
-    Consent.objects.create(customer=customer, purpose="surveys", granted=True, source="test",
-                           recorded_at=timezone.now() - timedelta(days=400))
+    Consent.objects.create(
+        customer=customer,
+        purpose="surveys",
+        granted=True,
+        source="test",
+        recorded_at=timezone.now() - timedelta(days=400),
+    )
     return customer
 
 

@@ -19,8 +19,11 @@ def post(client, path, body, **headers):  # type: ignore[no-untyped-def]
 def test_a_program_manager_creates_a_survey_and_opens_a_wave(api):
     consenting_customer()
     client = api("program_manager")
-    created = post(client, "/api/v1/surveys", {"name": "Relationship NPS", "kind": "nps", "schedule": "recurring",
-                                               "every_n": 6, "every_unit": "months"})
+    created = post(
+        client,
+        "/api/v1/surveys",
+        {"name": "Relationship NPS", "kind": "nps", "schedule": "recurring", "every_n": 6, "every_unit": "months"},
+    )
     assert created.status_code == 201, created.content
     survey = created.json()
     assert survey["question"].startswith("How likely are you to recommend")
@@ -36,14 +39,16 @@ def test_a_recurring_survey_without_an_interval_is_a_422(api):
     response = post(api("admin"), "/api/v1/surveys", {"name": "x", "kind": "nps", "schedule": "recurring"})
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"pointer": "/body/every_n", "detail": "a recurring survey needs an interval, e.g. every 3 months"}]
+        {"pointer": "/body/every_n", "detail": "a recurring survey needs an interval, e.g. every 3 months"}
+    ]
 
 
 def test_a_transactional_survey_is_triggered_once_per_event(api):
     customer = consenting_customer()
     client = api("customer_advocate")
-    survey = post(api("admin"), "/api/v1/surveys", {"name": "After case", "kind": "csat",
-                                                    "schedule": "transactional"}).json()
+    survey = post(
+        api("admin"), "/api/v1/surveys", {"name": "After case", "kind": "csat", "schedule": "transactional"}
+    ).json()
     body = {"survey_id": survey["id"], "customer_id": customer.pk, "trigger": "case:77"}
     first, second = post(client, "/api/v1/invitations", body), post(client, "/api/v1/invitations", body)
     assert (first.status_code, second.status_code) == (201, 200)
@@ -55,8 +60,14 @@ def test_answers_gathered_elsewhere_are_recorded_once_per_external_id(api):
     customer = consenting_customer()
     survey = nps_survey()
     client = api("program_manager")
-    body = {"survey_id": survey.pk, "customer_id": customer.pk, "score": 3, "comment": "Billing was wrong twice",
-            "answered_at": "2026-10-01T09:00:00Z", "external_id": "callcentre-991"}
+    body = {
+        "survey_id": survey.pk,
+        "customer_id": customer.pk,
+        "score": 3,
+        "comment": "Billing was wrong twice",
+        "answered_at": "2026-10-01T09:00:00Z",
+        "external_id": "callcentre-991",
+    }
     first = post(client, "/api/v1/responses", body, **{"Idempotency-Key": "r-1"})
     again = post(client, "/api/v1/responses", {**body, "comment": "different"})
     assert (first.status_code, again.status_code) == (201, 200)
@@ -70,8 +81,11 @@ def test_answers_gathered_elsewhere_are_recorded_once_per_external_id(api):
 def test_responses_export_as_csv_with_formulas_neutralised(api):
     survey = nps_survey()
     customer = consenting_customer()
-    post(api("admin"), "/api/v1/responses", {"survey_id": survey.pk, "customer_id": customer.pk, "score": 10,
-                                             "comment": "=HYPERLINK(\"http://evil\")"})
+    post(
+        api("admin"),
+        "/api/v1/responses",
+        {"survey_id": survey.pk, "customer_id": customer.pk, "score": 10, "comment": '=HYPERLINK("http://evil")'},
+    )
     export = api("analyst").get(f"/api/v1/responses.csv?survey_id={survey.pk}")
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("id,survey_id,kind")

@@ -20,8 +20,10 @@ SCORE_LINK = re.compile(r"(?m)^(\d+): (http://\S+?)\s*$")
 
 
 def links_in(smtp, message) -> dict[int, str]:  # type: ignore[no-untyped-def]
-    return {int(score): url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
-            for score, url in SCORE_LINK.findall(smtp.body(message))}
+    return {
+        int(score): url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+        for score, url in SCORE_LINK.findall(smtp.body(message))
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -81,14 +83,23 @@ def test_running_the_send_twice_never_sends_twice(smtp):
 def test_held_back_invitations_carry_their_reason_and_are_never_sent(smtp):
     never_asked = CustomerFactory(email="never@example.com")
     withdrew = consenting_customer(email="withdrew@example.com")
-    Consent.objects.create(customer=withdrew, purpose="surveys", granted=False, source="phone",
-                           recorded_at=timezone.now() - timedelta(days=1))
+    Consent.objects.create(
+        customer=withdrew,
+        purpose="surveys",
+        granted=False,
+        source="phone",
+        recorded_at=timezone.now() - timedelta(days=1),
+    )
     churned = consenting_customer(email="churned@example.com", status="churned", churned_on="2026-01-01")
     recently_asked = consenting_customer(email="recent@example.com")
-    ContactAsk.objects.create(customer=recently_asked, kind="survey", ref="other", asked_at=timezone.now() - timedelta(days=5))
+    ContactAsk.objects.create(
+        customer=recently_asked, kind="survey", ref="other", asked_at=timezone.now() - timedelta(days=5)
+    )
     busy = consenting_customer(email="busy@example.com")
     for i in range(4):
-        ContactAsk.objects.create(customer=busy, kind="challenge", ref=f"c{i}", asked_at=timezone.now() - timedelta(hours=i + 1))
+        ContactAsk.objects.create(
+            customer=busy, kind="challenge", ref=f"c{i}", asked_at=timezone.now() - timedelta(hours=i + 1)
+        )
     welcome = consenting_customer(email="welcome@example.com")
 
     opened = services.wave_open(survey=nps_survey(audience={}))
@@ -192,9 +203,23 @@ def test_the_survey_editor_previews_the_mail_and_refuses_a_broken_template(clien
     client = client_as("program_manager")
     page = client.get(f"/surveys/{survey.pk}/edit/")
     assert "How likely are you to recommend" in page.text and "List-Unsubscribe" in page.text
-    form = {f: getattr(survey, f) or "" for f in ("name", "question", "follow_up_question", "schedule", "every_n",
-                                                 "every_unit", "recontact_days", "answer_window_days",
-                                                 "link_valid_days", "email_subject", "email_text", "email_html")}
+    form = {
+        f: getattr(survey, f) or ""
+        for f in (
+            "name",
+            "question",
+            "follow_up_question",
+            "schedule",
+            "every_n",
+            "every_unit",
+            "recontact_days",
+            "answer_window_days",
+            "link_valid_days",
+            "email_subject",
+            "email_text",
+            "email_html",
+        )
+    }
     form.update({"email_subject": "{% if %}", "audience_json": '{"planet": ["Mars"]}', "active": "on"})
     refused = client.post(f"/surveys/{survey.pk}/edit/", form)
     assert "the template does not parse" in refused.text

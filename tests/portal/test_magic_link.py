@@ -163,8 +163,16 @@ def test_the_portal_lists_the_customers_own_survey_answers_only():
     mine, theirs = CustomerFactory(), CustomerFactory()
     now = timezone.now()
     for customer, comment in ((mine, "Mine: great onboarding"), (theirs, "Theirs: billing trouble")):
-        Response.objects.create(survey=survey, kind="nps", customer=customer, channel="email", score=9,
-                                comment=comment, answered_at=now, updated_at=now)
+        Response.objects.create(
+            survey=survey,
+            kind="nps",
+            customer=customer,
+            channel="email",
+            score=9,
+            comment=comment,
+            answered_at=now,
+            updated_at=now,
+        )
     page = signed_in_portal(mine).get("/portal/").text
     assert "Mine: great onboarding" in page
     assert "Theirs: billing trouble" not in page

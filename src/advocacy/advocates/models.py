@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from advocacy.customers.models import Customer, Order
 
-
 # Identification
 
 
@@ -35,9 +34,12 @@ class ScoreWeights(models.Model):
         verbose_name_plural = "score weights"
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="score_weights_single_row"),
-            models.CheckConstraint(condition=Q(satisfaction__gte=0, engagement__gte=0, value__gte=0,
-                                               advocacy_history__gte=0, negatives__gte=0),
-                                   name="score_weights_not_negative"),
+            models.CheckConstraint(
+                condition=Q(
+                    satisfaction__gte=0, engagement__gte=0, value__gte=0, advocacy_history__gte=0, negatives__gte=0
+                ),
+                name="score_weights_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,8 +103,9 @@ class HubInvitation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["customer"], condition=Q(status__in=["sent", "joined"]),
-                                    name="hub_invitation_once"),
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status__in=["sent", "joined"]), name="hub_invitation_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,8 +144,9 @@ class Challenge(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
-                                   name="challenge_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="challenge_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(points__gt=0), name="challenge_points_positive"),
         ]
 
@@ -164,15 +168,17 @@ class Submission(models.Model):
     evidence = models.TextField(blank=True, help_text="A link or a few words.")
     status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING)
     submitted_at = models.DateTimeField(default=timezone.now)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "advocate"], condition=~Q(status="rejected"),
-                                    name="submission_once_per_challenge"),
+            models.UniqueConstraint(
+                fields=["challenge", "advocate"], condition=~Q(status="rejected"), name="submission_once_per_challenge"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,8 +264,9 @@ class Redemption(models.Model):
     points = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=RedemptionStatus.choices, default=RedemptionStatus.REQUESTED)
     requested_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
 
@@ -336,8 +343,9 @@ class ReferralReward(models.Model):
     points = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=HeldStatus.choices, default=HeldStatus.HELD)
     release_after = models.DateTimeField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
 
@@ -366,7 +374,8 @@ class ProgramSettings(models.Model):
     reference_quota_per_quarter = models.PositiveIntegerField(default=2)
     reference_rest_days = models.PositiveIntegerField(default=30)
     disclosure_text = models.CharField(
-        max_length=300, default="This customer received a reward from us for sharing their experience.")
+        max_length=300, default="This customer received a reward from us for sharing their experience."
+    )
     terms_version = models.CharField(max_length=20, default="2026-1")
 
     class Meta:
@@ -393,8 +402,7 @@ class ReferenceRequest(models.Model):
     industry = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True)
     size = models.CharField(max_length=16, blank=True)
-    product = models.ForeignKey("customers.Product", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    product = models.ForeignKey("customers.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     use_case = models.TextField(blank=True)
     opportunity_value = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
@@ -447,8 +455,9 @@ class ReferenceCall(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=~Q(deal_outcome="won") | Q(deal_amount__gte=0),
-                                   name="reference_won_deal_has_amount"),
+            models.CheckConstraint(
+                condition=~Q(deal_outcome="won") | Q(deal_amount__gte=0), name="reference_won_deal_has_amount"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -483,8 +492,14 @@ class Story(models.Model):
     named = models.BooleanField(default=False, help_text="May we show their name (else: anonymous)?")
     consent_expires_on = models.DateField(null=True, blank=True)
     consent_recorded_at = models.DateTimeField(default=timezone.now)
-    submission = models.OneToOneField(Submission, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="story", help_text="Set when the story answered a rewarded challenge.")
+    submission = models.OneToOneField(
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="story",
+        help_text="Set when the story answered a rewarded challenge.",
+    )
     status = models.CharField(max_length=10, choices=StoryStatus.choices, default=StoryStatus.SUBMITTED)
     published_scope = models.CharField(max_length=10, choices=StoryScope.choices, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -494,13 +509,15 @@ class Story(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | (Q(published_at__isnull=False) & ~Q(published_scope="")),
-                name="story_published_has_scope"),
+                name="story_published_has_scope",
+            ),
             # Nothing is published beyond the consent: social ⊃ website ⊃ internal.
             models.CheckConstraint(
                 condition=Q(published_scope__in=["", "internal"])
                 | Q(published_scope="website", consent_scope__in=["website", "social"])
                 | Q(published_scope="social", consent_scope="social"),
-                name="story_published_within_consent"),
+                name="story_published_within_consent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -57,19 +57,30 @@ def conversion_friend(payload: ConversionIn) -> Customer:
     return friend
 
 
-@router.post("/referrals/conversions", response={200: ReferralOut, 201: ReferralOut}, auth=CONVERSION_SENDERS,
-             summary="Record a referred friend's order (201; 200 when this Idempotency-Key was seen before)")
-def record_conversion(request: HttpRequest, payload: ConversionIn,
-                      idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=100)
-                      ) -> Status[Referral]:
+@router.post(
+    "/referrals/conversions",
+    response={200: ReferralOut, 201: ReferralOut},
+    auth=CONVERSION_SENDERS,
+    summary="Record a referred friend's order (201; 200 when this Idempotency-Key was seen before)",
+)
+def record_conversion(
+    request: HttpRequest,
+    payload: ConversionIn,
+    idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=100),
+) -> Status[Referral]:
     seen = referrals.referral_by_key(idempotency_key)
     if seen is not None:
         return Status(200, seen)  # a retried event: the first result, whatever this body says
     order = resolve({"order_id": payload.order_id}, {"order_id": (Order, "order")})["order"]
     try:
         referral = referrals.conversion_record(
-            code=payload.code, friend=conversion_friend(payload), order=order, idempotency_key=idempotency_key,
-            device_id=payload.device_id, ip=payload.ip)
+            code=payload.code,
+            friend=conversion_friend(payload),
+            order=order,
+            idempotency_key=idempotency_key,
+            device_id=payload.device_id,
+            ip=payload.ip,
+        )
     except referrals.UnknownCode as exc:
         raise InvalidInput({"code": str(exc)}) from exc
     return Status(201, referral)
@@ -87,8 +98,12 @@ def list_rewards(request: HttpRequest, filters: Query[RewardFilters]) -> QuerySe
     return referrals.rewards_matching(**filters.dict())
 
 
-@router.post("/referral-rewards/{reward_id}/decision", response=RewardOut, auth=PROGRAM,
-             summary="Release (points into the ledger) or reject a held reward")
+@router.post(
+    "/referral-rewards/{reward_id}/decision",
+    response=RewardOut,
+    auth=PROGRAM,
+    summary="Release (points into the ledger) or reject a held reward",
+)
 def decide_reward(request: HttpRequest, reward_id: int, payload: RewardDecisionIn) -> ReferralReward:
     reward = get_object_or_404(ReferralReward, pk=reward_id)
     return referrals.reward_decide(reward=reward, by=actor(request), release=payload.release, note=payload.note)
@@ -97,15 +112,20 @@ def decide_reward(request: HttpRequest, reward_id: int, payload: RewardDecisionI
 # References
 
 
-@router.get("/reference-requests", response=list[ReferenceRequestOut], auth=REFERENCES,
-            summary="List reference requests, newest first")
+@router.get(
+    "/reference-requests",
+    response=list[ReferenceRequestOut],
+    auth=REFERENCES,
+    summary="List reference requests, newest first",
+)
 @paginate(Page)
 def list_reference_requests(request: HttpRequest) -> QuerySet[ReferenceRequest]:
     return references.reference_requests()
 
 
-@router.post("/reference-requests", response={201: ReferenceRequestOut}, auth=REFERENCES,
-             summary="Ask for a customer reference")
+@router.post(
+    "/reference-requests", response={201: ReferenceRequestOut}, auth=REFERENCES, summary="Ask for a customer reference"
+)
 def create_reference_request(request: HttpRequest, payload: ReferenceRequestIn) -> Status[ReferenceRequest]:
     data = resolve(payload.dict(), {"product_id": (Product, "product")})
     by = actor(request)
@@ -114,22 +134,34 @@ def create_reference_request(request: HttpRequest, payload: ReferenceRequestIn) 
     return Status(201, references.reference_request_create(by=by, **data))
 
 
-@router.get("/reference-requests/{request_id}/matches", response=list[MatchOut], auth=REFERENCES,
-            summary="Consenting advocates, best fit first, each with why they fit and why they are excluded")
+@router.get(
+    "/reference-requests/{request_id}/matches",
+    response=list[MatchOut],
+    auth=REFERENCES,
+    summary="Consenting advocates, best fit first, each with why they fit and why they are excluded",
+)
 def list_matches(request: HttpRequest, request_id: int) -> list[MatchOut]:
     ref_request = get_object_or_404(ReferenceRequest, pk=request_id)
     return [MatchOut.from_match(m) for m in references.reference_matches(ref_request)]
 
 
-@router.post("/reference-requests/{request_id}/asks", response={201: AskOut}, auth=REFERENCES,
-             summary="Ask the best available advocate (409 when nobody is free)")
+@router.post(
+    "/reference-requests/{request_id}/asks",
+    response={201: AskOut},
+    auth=REFERENCES,
+    summary="Ask the best available advocate (409 when nobody is free)",
+)
 def ask_next(request: HttpRequest, request_id: int) -> Status[ReferenceAsk]:
     ref_request = get_object_or_404(ReferenceRequest, pk=request_id)
     return Status(201, references.reference_ask(request=ref_request, by=actor(request)))
 
 
-@router.post("/reference-asks/{ask_id}/call", response=CallOut, auth=REFERENCES,
-             summary="Record the call and the deal's outcome (again to update the outcome)")
+@router.post(
+    "/reference-asks/{ask_id}/call",
+    response=CallOut,
+    auth=REFERENCES,
+    summary="Record the call and the deal's outcome (again to update the outcome)",
+)
 def record_call(request: HttpRequest, ask_id: int, payload: CallIn) -> Any:
     ask = get_object_or_404(ReferenceAsk.objects.select_related("request"), pk=ask_id)
     return references.reference_call_record(ask=ask, by=actor(request), **payload.dict())
@@ -144,15 +176,23 @@ def list_stories(request: HttpRequest, filters: Query[StoryFilters]) -> QuerySet
     return stories.stories_matching(**filters.dict())
 
 
-@router.post("/stories/{story_id}/publish", response=StoryOut, auth=PROGRAM,
-             summary="Publish within the consent (409 with the reason beyond it)")
+@router.post(
+    "/stories/{story_id}/publish",
+    response=StoryOut,
+    auth=PROGRAM,
+    summary="Publish within the consent (409 with the reason beyond it)",
+)
 def publish_story(request: HttpRequest, story_id: int, payload: PublishIn) -> Story:
     story = get_object_or_404(Story.objects.select_related("advocate__customer"), pk=story_id)
     return stories.story_publish(story=story, scope=payload.scope, by=actor(request))
 
 
-@router.get("/stories/export.json", auth=PROGRAM, summary="Published stories as JSON, with disclosures",
-            response={200: dict[str, Any]})
+@router.get(
+    "/stories/export.json",
+    auth=PROGRAM,
+    summary="Published stories as JSON, with disclosures",
+    response={200: dict[str, Any]},
+)
 def export_stories(request: HttpRequest, filters: Query[ExportFilters]) -> HttpResponse:
     if filters.scope not in StoryScope.values:
         raise InvalidInput({"scope": f"one of: {', '.join(StoryScope.values)}"})

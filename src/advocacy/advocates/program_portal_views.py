@@ -22,8 +22,11 @@ from advocacy.core.roles import Role
 
 
 def own_advocate(request: HttpRequest) -> Advocate | None:
-    return (Advocate.objects.select_related("customer__account")
-            .filter(customer_id=portal_customer_id(request), active=True).first())
+    return (
+        Advocate.objects.select_related("customer__account")
+        .filter(customer_id=portal_customer_id(request), active=True)
+        .first()
+    )
 
 
 def not_a_member(request: HttpRequest) -> HttpResponse:
@@ -39,8 +42,11 @@ def referral_page(request: HttpRequest) -> HttpResponse:
         return not_a_member(request)
     mine = referrals.my_referrals(advocate)
     url = settings.SITE_URL + reverse("advocates:referral_redirect", kwargs={"code": mine.link.code})
-    return render(request, "advocates/program_portal/referrals.html", {
-        "mine": mine, "url": url, "program": referrals.program_settings()})
+    return render(
+        request,
+        "advocates/program_portal/referrals.html",
+        {"mine": mine, "url": url, "program": referrals.program_settings()},
+    )
 
 
 @allow(Role.CUSTOMER)
@@ -48,8 +54,7 @@ def reference_page(request: HttpRequest) -> HttpResponse:
     advocate = own_advocate(request)
     if advocate is None:
         return not_a_member(request)
-    return render(request, "advocates/program_portal/references.html",
-                  {"asks": references.asks_of_advocate(advocate)})
+    return render(request, "advocates/program_portal/references.html", {"asks": references.asks_of_advocate(advocate)})
 
 
 @allow(Role.CUSTOMER)
@@ -62,8 +67,12 @@ def reference_answer(request: HttpRequest, ask_id: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Thank you! We will be in touch to find a time." if accept
-                         else "Thank you for letting us know. Nothing changes for you.")
+        messages.success(
+            request,
+            "Thank you! We will be in touch to find a time."
+            if accept
+            else "Thank you for letting us know. Nothing changes for you.",
+        )
     return redirect("hub:references")
 
 
@@ -84,5 +93,6 @@ def story_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Thank you for your story. We will let you know before it goes anywhere.")
             return redirect("hub:stories")
-    return render(request, "advocates/program_portal/stories.html", {
-        "form": form, "stories": stories.stories_of(advocate)})
+    return render(
+        request, "advocates/program_portal/stories.html", {"form": form, "stories": stories.stories_of(advocate)}
+    )

@@ -105,8 +105,15 @@ class MatchOut(Schema):
 
     @staticmethod
     def from_match(match: Any) -> "MatchOut":
-        return MatchOut(advocate_id=match.advocate.pk, customer_id=match.customer.pk, name=str(match.customer),
-                        fit=match.fit, reasons=match.reasons, excluded=match.excluded, available=match.available)
+        return MatchOut(
+            advocate_id=match.advocate.pk,
+            customer_id=match.customer.pk,
+            name=str(match.customer),
+            fit=match.fit,
+            reasons=match.reasons,
+            excluded=match.excluded,
+            available=match.available,
+        )
 
 
 class AskOut(Schema):

@@ -49,8 +49,14 @@ def referral_redirect(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "advocates/program/referral_unknown.html", status=404)
     response = redirect(target)
     if DEVICE_COOKIE not in request.COOKIES:
-        response.set_cookie(DEVICE_COOKIE, device_id, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="Lax",
-                            secure=request.is_secure())
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device_id,
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     return response
 
 
@@ -76,19 +82,26 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
         reward = get_object_or_404(ReferralReward, pk=posted_id(request, "reward_id"))
         release = request.POST.get("decision") == "release"
         try:
-            referrals.reward_decide(reward=reward, by=staff_user(request), release=release,
-                                    note=request.POST.get("note", ""))
+            referrals.reward_decide(
+                reward=reward, by=staff_user(request), release=release, note=request.POST.get("note", "")
+            )
         except ServiceError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Reward {'released' if release else 'rejected'}.")
         return redirect("advocates:referral_queue")
     now = timezone.now()
-    return render(request, "advocates/program/referral_queue.html", {
-        "days": FUNNEL_DAYS, "funnel": referrals.referral_funnel(since=now - timedelta(days=FUNNEL_DAYS)),
-        "due": referrals.rewards_due(now), "flagged": referrals.flagged_in_window(now),
-        "settings": referrals.program_settings(),
-    })
+    return render(
+        request,
+        "advocates/program/referral_queue.html",
+        {
+            "days": FUNNEL_DAYS,
+            "funnel": referrals.referral_funnel(since=now - timedelta(days=FUNNEL_DAYS)),
+            "due": referrals.rewards_due(now),
+            "flagged": referrals.flagged_in_window(now),
+            "settings": referrals.program_settings(),
+        },
+    )
 
 
 # References
@@ -97,10 +110,14 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
 @allow(*REFERENCES)
 def reference_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    return render(request, "advocates/program/reference_list.html", {
-        "requests": references.reference_requests()[:200],
-        "influenced": references.revenue_influenced_by_references(today - timedelta(days=365), today),
-    })
+    return render(
+        request,
+        "advocates/program/reference_list.html",
+        {
+            "requests": references.reference_requests()[:200],
+            "influenced": references.revenue_influenced_by_references(today - timedelta(days=365), today),
+        },
+    )
 
 
 @allow(*REFERENCES)
@@ -122,17 +139,22 @@ def reference_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reference_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     """The ranked matches with their exclusions; ask the next best; record the call and the deal."""
-    ref_request = get_object_or_404(ReferenceRequest.objects.select_related("product", "requested_by"),
-                                    pk=request_id)
+    ref_request = get_object_or_404(ReferenceRequest.objects.select_related("product", "requested_by"), pk=request_id)
     call_form = ReferenceCallForm(request.POST if request.POST.get("action") == "call" else None)
     if request.method == "POST":
         done = reference_action(request, ref_request, call_form)
         if done:
             return redirect("advocates:reference_detail", request_id=ref_request.pk)
-    return render(request, "advocates/program/reference_detail.html", {
-        "r": ref_request, "matches": references.reference_matches(ref_request),
-        "asks": references.asks_of(ref_request), "call_form": call_form,
-    })
+    return render(
+        request,
+        "advocates/program/reference_detail.html",
+        {
+            "r": ref_request,
+            "matches": references.reference_matches(ref_request),
+            "asks": references.asks_of(ref_request),
+            "call_form": call_form,
+        },
+    )
 
 
 def reference_action(request: HttpRequest, ref_request: ReferenceRequest, call_form: ReferenceCallForm) -> bool:
@@ -168,10 +190,16 @@ def story_list(request: HttpRequest) -> HttpResponse:
         return redirect("advocates:story_list")
     status = request.GET.get("status", "")
     listed = list(stories.stories_matching(status=status if status in StoryStatus.values else "")[:200])
-    return render(request, "advocates/program/story_list.html", {
-        "stories": zip(listed, stories.story_cards(listed), strict=True), "scopes": StoryScope.choices,
-        "status": status, "statuses": StoryStatus.choices,
-    })
+    return render(
+        request,
+        "advocates/program/story_list.html",
+        {
+            "stories": zip(listed, stories.story_cards(listed), strict=True),
+            "scopes": StoryScope.choices,
+            "status": status,
+            "statuses": StoryStatus.choices,
+        },
+    )
 
 
 def story_action(request: HttpRequest) -> None:
@@ -204,6 +232,7 @@ def stories_export(request: HttpRequest) -> HttpResponse:
 @allow(*PROGRAM)
 @require_GET
 def stories_snippet(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(stories.story_export_html(stories.published_stories(export_scope(request))),
-                        content_type="text/html; charset=utf-8")
-
+    return HttpResponse(
+        stories.story_export_html(stories.published_stories(export_scope(request))),
+        content_type="text/html; charset=utf-8",
+    )

@@ -16,12 +16,12 @@ from advocacy.advocates.models import (
     PointsEntry,
     Redemption,
     RedemptionStatus,
+    ReferenceAsk,
+    ReferenceRequest,
     Referral,
     ReferralClick,
     ReferralReward,
     ReferralStatus,
-    ReferenceAsk,
-    ReferenceRequest,
     Story,
     Submission,
     SubmissionStatus,
@@ -35,13 +35,15 @@ def customer_advocacy(customer_id: int) -> dict[str, Any]:
     panel: dict[str, Any] = {"score": score, "advocate": advocate}
     if advocate is not None:
         last = PointsEntry.objects.filter(advocate=advocate).order_by("-seq").first()
-        panel.update({
-            "balance": last.balance if last else 0,
-            "approved": Submission.objects.filter(advocate=advocate, status=SubmissionStatus.APPROVED).count(),
-            "referrals": Referral.objects.filter(link__advocate=advocate).count(),
-            "reference_calls": ReferenceAsk.objects.filter(advocate=advocate, call__isnull=False).count(),
-            "stories": Story.objects.filter(advocate=advocate).count(),
-        })
+        panel.update(
+            {
+                "balance": last.balance if last else 0,
+                "approved": Submission.objects.filter(advocate=advocate, status=SubmissionStatus.APPROVED).count(),
+                "referrals": Referral.objects.filter(link__advocate=advocate).count(),
+                "reference_calls": ReferenceAsk.objects.filter(advocate=advocate, call__isnull=False).count(),
+                "stories": Story.objects.filter(advocate=advocate).count(),
+            }
+        )
     return panel
 
 
@@ -49,10 +51,13 @@ def program_overview(*, days: int = 90) -> dict[str, Any]:
     """Members, activity, points issued and redeemed, the referral funnel and references by stage."""
     since = timezone.now() - timedelta(days=days)
     points = PointsEntry.objects.aggregate(
-        issued=Sum("delta", filter=Q(delta__gt=0)), spent=Sum("delta", filter=Q(delta__lt=0)),
-        issued_recent=Sum("delta", filter=Q(delta__gt=0, at__gte=since)))
-    advocates = Advocate.objects.aggregate(members=Count("id", filter=Q(active=True)),
-                                           joined_recent=Count("id", filter=Q(joined_at__gte=since)))
+        issued=Sum("delta", filter=Q(delta__gt=0)),
+        spent=Sum("delta", filter=Q(delta__lt=0)),
+        issued_recent=Sum("delta", filter=Q(delta__gt=0, at__gte=since)),
+    )
+    advocates = Advocate.objects.aggregate(
+        members=Count("id", filter=Q(active=True)), joined_recent=Count("id", filter=Q(joined_at__gte=since))
+    )
     funnel = {
         "clicks": ReferralClick.objects.filter(at__gte=since).count(),
         "converted": Referral.objects.filter(converted_at__gte=since, status=ReferralStatus.CONVERTED).count(),
@@ -67,14 +72,18 @@ def program_overview(*, days: int = 90) -> dict[str, Any]:
     }
     return {
         "days": days,
-        "members": advocates["members"], "joined_recent": advocates["joined_recent"],
+        "members": advocates["members"],
+        "joined_recent": advocates["joined_recent"],
         "submissions_recent": Submission.objects.filter(submitted_at__gte=since).count(),
         "pending_approvals": Submission.objects.filter(status=SubmissionStatus.PENDING).count(),
-        "points_issued": points["issued"] or 0, "points_redeemed": -(points["spent"] or 0),
+        "points_issued": points["issued"] or 0,
+        "points_redeemed": -(points["spent"] or 0),
         "points_issued_recent": points["issued_recent"] or 0,
         "redemptions_open": Redemption.objects.filter(
-            status__in=[RedemptionStatus.REQUESTED, RedemptionStatus.APPROVED]).count(),
-        "funnel": funnel, "references": references,
+            status__in=[RedemptionStatus.REQUESTED, RedemptionStatus.APPROVED]
+        ).count(),
+        "funnel": funnel,
+        "references": references,
         "reference_stages": [(s.label, references.get(s.value, 0)) for s in AskStatus],
         "tiers": dict(AdvocateScore.objects.values_list("tier").annotate(n=Count("id")).values_list("tier", "n")),
         "stories": dict(Story.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")),

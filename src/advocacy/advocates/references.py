@@ -71,8 +71,17 @@ class Match:
 # Requests
 
 
-REQUEST_FIELDS = {"prospect", "industry", "region", "size", "product", "use_case", "opportunity_value", "currency",
-                  "needed_by"}
+REQUEST_FIELDS = {
+    "prospect",
+    "industry",
+    "region",
+    "size",
+    "product",
+    "use_case",
+    "opportunity_value",
+    "currency",
+    "needed_by",
+}
 
 
 def check_request(fields: dict[str, Any], *, today: date) -> None:
@@ -106,15 +115,20 @@ def reference_request_create(*, by: User, **fields: Any) -> ReferenceRequest:
 
 def candidates(request: ReferenceRequest, *, now: datetime) -> QuerySet[Advocate]:
     """Active advocates whose latest reference-call consent is a grant, with what ranking and exclusion need."""
-    consent = (Consent.objects.filter(customer=OuterRef("customer_id"), purpose=ConsentPurpose.REFERENCE_CALL)
-               .order_by("-recorded_at", "-id"))
+    consent = Consent.objects.filter(customer=OuterRef("customer_id"), purpose=ConsentPurpose.REFERENCE_CALL).order_by(
+        "-recorded_at", "-id"
+    )
     calls = ReferenceCall.objects.filter(ask__advocate=OuterRef("pk"))
     quarter = quarter_start(now)
     # Calls agreed but not yet held count against the quota too: the advocate has promised that hour.
-    agreed = ReferenceAsk.objects.filter(advocate=OuterRef("pk"), status=AskStatus.ACCEPTED, call__isnull=True,
-                                         answered_at__gte=quarter)
-    product_owned = (Exists(Order.objects.filter(customer=OuterRef("customer_id"), product_id=request.product_id))
-                     if request.product_id else Value(False))
+    agreed = ReferenceAsk.objects.filter(
+        advocate=OuterRef("pk"), status=AskStatus.ACCEPTED, call__isnull=True, answered_at__gte=quarter
+    )
+    product_owned = (
+        Exists(Order.objects.filter(customer=OuterRef("customer_id"), product_id=request.product_id))
+        if request.product_id
+        else Value(False)
+    )
     return (
         Advocate.objects.filter(active=True)
         .annotate(reference_consent=Subquery(consent.values("granted")[:1]))
@@ -126,8 +140,9 @@ def candidates(request: ReferenceRequest, *, now: datetime) -> QuerySet[Advocate
             calls_this_quarter=count_of(calls.filter(held_on__gte=quarter.date()), "ask__advocate"),
             agreed_this_quarter=count_of(agreed, "advocate"),
             last_call_on=Subquery(calls.order_by("-held_on").values("held_on")[:1]),
-            asked_here=Subquery(ReferenceAsk.objects.filter(request=request, advocate=OuterRef("pk"))
-                                .values("status")[:1]),
+            asked_here=Subquery(
+                ReferenceAsk.objects.filter(request=request, advocate=OuterRef("pk")).values("status")[:1]
+            ),
         )
     )
 
@@ -201,9 +216,13 @@ def reference_matches(request: ReferenceRequest, now: datetime | None = None) ->
     matches = []
     for advocate in rows:
         fit, reasons = fit_of(request, advocate)
-        excluded = exclusions(advocate, hold=holds.get(advocate.customer_id, ""),
-                              quota=program.reference_quota_per_quarter, rest_days=program.reference_rest_days,
-                              today=today)
+        excluded = exclusions(
+            advocate,
+            hold=holds.get(advocate.customer_id, ""),
+            quota=program.reference_quota_per_quarter,
+            rest_days=program.reference_rest_days,
+            today=today,
+        )
         matches.append(Match(advocate=advocate, fit=fit, reasons=reasons, excluded=excluded))
     matches.sort(key=lambda m: (-m.fit, -(getattr(m.advocate, "score", None) or 0), m.advocate.pk))
     return matches
@@ -229,20 +248,32 @@ def reference_ask(*, request: ReferenceRequest, now: datetime | None = None, by:
             reference_ask_mail(ask)
             events.audit(actor=by, verb="reference_ask.sent", obj=ask, data={"fit": match.fit})
         return ask
-    raise NoReferenceAvailable("No advocate is free to ask: each is over quota, resting, over the contact budget "
-                               "or already asked. See the matches for the reasons.")
+    raise NoReferenceAvailable(
+        "No advocate is free to ask: each is over quota, resting, over the contact budget "
+        "or already asked. See the matches for the reasons."
+    )
 
 
 def reference_ask_mail(ask: ReferenceAsk) -> None:
     customer = ask.advocate.customer
     unsubscribe = settings.SITE_URL + reverse("feedback:unsubscribe", kwargs={"token": unsubscribe_token(customer)})
-    text = render_to_string("advocates/email/reference_ask.txt", {
-        "customer": customer, "request": ask.request, "company": settings.COMPANY_NAME,
-        "hub_url": settings.SITE_URL + reverse("hub:references"), "unsubscribe_url": unsubscribe,
-    })
-    mail_queue(key=f"reference-ask:{ask.pk}", to=customer.email,
-               subject=f"Would you talk to a company like yours about {settings.COMPANY_NAME}?", text=text,
-               headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    text = render_to_string(
+        "advocates/email/reference_ask.txt",
+        {
+            "customer": customer,
+            "request": ask.request,
+            "company": settings.COMPANY_NAME,
+            "hub_url": settings.SITE_URL + reverse("hub:references"),
+            "unsubscribe_url": unsubscribe,
+        },
+    )
+    mail_queue(
+        key=f"reference-ask:{ask.pk}",
+        to=customer.email,
+        subject=f"Would you talk to a company like yours about {settings.COMPANY_NAME}?",
+        text=text,
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
 
 
 def reference_answer(*, ask: ReferenceAsk, accept: bool, now: datetime | None = None) -> ReferenceAsk:
@@ -262,17 +293,35 @@ def reference_answer(*, ask: ReferenceAsk, accept: bool, now: datetime | None = 
     return ask
 
 
-def reference_call_record(*, ask: ReferenceAsk, held_on: date, notes: str = "", deal_outcome: str = DealOutcome.OPEN,
-                          deal_amount: Decimal | None = None, by: User | None = None) -> ReferenceCall:
+def reference_call_record(
+    *,
+    ask: ReferenceAsk,
+    held_on: date,
+    notes: str = "",
+    deal_outcome: str = DealOutcome.OPEN,
+    deal_amount: Decimal | None = None,
+    by: User | None = None,
+) -> ReferenceCall:
     """Record the call, and later the deal's outcome: calling it again updates the same row."""
     check_call(ask=ask, held_on=held_on, deal_outcome=deal_outcome, deal_amount=deal_amount)
     with transaction.atomic():
-        call, _ = ReferenceCall.objects.update_or_create(ask=ask, defaults={
-            "held_on": held_on, "notes": notes.strip(), "deal_outcome": deal_outcome, "deal_amount": deal_amount,
-            "currency": ask.request.currency})
+        call, _ = ReferenceCall.objects.update_or_create(
+            ask=ask,
+            defaults={
+                "held_on": held_on,
+                "notes": notes.strip(),
+                "deal_outcome": deal_outcome,
+                "deal_amount": deal_amount,
+                "currency": ask.request.currency,
+            },
+        )
         ReferenceRequest.objects.filter(pk=ask.request_id).update(status=ReferenceStatus.DONE)
-        events.audit(actor=by, verb="reference_call.recorded", obj=call,
-                     data={"outcome": deal_outcome, "amount": str(deal_amount) if deal_amount is not None else None})
+        events.audit(
+            actor=by,
+            verb="reference_call.recorded",
+            obj=call,
+            data={"outcome": deal_outcome, "amount": str(deal_amount) if deal_amount is not None else None},
+        )
     return call
 
 
@@ -304,21 +353,35 @@ class Influenced:
 
 def revenue_influenced_by_references(since: date, until: date) -> list[Influenced]:
     """Won deals after a reference call held in [since, until], per currency, with how many deals."""
-    rows = (ReferenceCall.objects.filter(deal_outcome=DealOutcome.WON, held_on__gte=since, held_on__lte=until)
-            .order_by().values("currency").annotate(amount=Sum("deal_amount"), n=Count("id")).order_by("currency"))
+    rows = (
+        ReferenceCall.objects.filter(deal_outcome=DealOutcome.WON, held_on__gte=since, held_on__lte=until)
+        .order_by()
+        .values("currency")
+        .annotate(amount=Sum("deal_amount"), n=Count("id"))
+        .order_by("currency")
+    )
     return [Influenced(currency=r["currency"], amount=r["amount"] or Decimal("0"), n=r["n"]) for r in rows]
 
 
 def reference_requests() -> QuerySet[ReferenceRequest]:
-    return (ReferenceRequest.objects.select_related("requested_by", "product")
-            .annotate(n_asks=Count("asks")).order_by("-created_at", "-id"))
+    return (
+        ReferenceRequest.objects.select_related("requested_by", "product")
+        .annotate(n_asks=Count("asks"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def asks_of(request: ReferenceRequest) -> QuerySet[ReferenceAsk]:
-    return (ReferenceAsk.objects.filter(request=request).select_related("advocate__customer", "call")
-            .order_by("asked_at", "id"))
+    return (
+        ReferenceAsk.objects.filter(request=request)
+        .select_related("advocate__customer", "call")
+        .order_by("asked_at", "id")
+    )
 
 
 def asks_of_advocate(advocate: Advocate) -> QuerySet[ReferenceAsk]:
-    return (ReferenceAsk.objects.filter(advocate=advocate).select_related("request", "request__product", "call")
-            .order_by("-asked_at", "-id"))
+    return (
+        ReferenceAsk.objects.filter(advocate=advocate)
+        .select_related("request", "request__product", "call")
+        .order_by("-asked_at", "-id")
+    )

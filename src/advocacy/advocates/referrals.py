@@ -111,12 +111,12 @@ def landing_url_with_code(landing_url: str, code: str) -> str:
     return urlunsplit(parts._replace(query=urlencode([*query, (CODE_PARAM, code)])))
 
 
-def click_record(*, code: str, ip: str, device_id: str, at: datetime | None = None
-                 ) -> tuple[ReferralClick, str]:
+def click_record(*, code: str, ip: str, device_id: str, at: datetime | None = None) -> tuple[ReferralClick, str]:
     """Count a click on the link and say where to send the visitor. Raises UnknownCode."""
     link = link_by_code(code)
-    click = ReferralClick.objects.create(link=link, at=at or timezone.now(), ip_hash=ip_hash(ip),
-                                         device_hash=device_hash(device_id))
+    click = ReferralClick.objects.create(
+        link=link, at=at or timezone.now(), ip_hash=ip_hash(ip), device_hash=device_hash(device_id)
+    )
     return click, landing_url_with_code(program_settings().landing_url, link.code)
 
 
@@ -167,8 +167,7 @@ def same_device(c: Conversion) -> str:
     """
     if not c.device_hash:
         return ""
-    others = (Referral.objects.filter(link=c.link, click__device_hash=c.device_hash)
-              .exclude(friend=c.friend).count())
+    others = Referral.objects.filter(link=c.link, click__device_hash=c.device_hash).exclude(friend=c.friend).count()
     if others:
         return f"the same device already converted for {others} other friend(s) of this advocate"
     return ""
@@ -179,8 +178,11 @@ def ip_burst(c: Conversion) -> str:
     ip = c.ip_hash or (c.click.ip_hash if c.click else "")
     if not ip:
         return ""
-    earlier = Referral.objects.filter(click__ip_hash=ip, converted_at__gt=c.now - WEEK,
-                                      converted_at__lte=c.now).exclude(friend=c.friend).count()
+    earlier = (
+        Referral.objects.filter(click__ip_hash=ip, converted_at__gt=c.now - WEEK, converted_at__lte=c.now)
+        .exclude(friend=c.friend)
+        .count()
+    )
     limit = c.settings.ip_burst_per_week
     if earlier + 1 > limit:
         return f"{earlier + 1} referrals from one IP address within a week (more than {limit})"
@@ -189,8 +191,10 @@ def ip_burst(c: Conversion) -> str:
 
 def similar_email(c: Conversion) -> str:
     """The friend's email is nearly the referrer's, or nearly another friend's of the same link."""
-    known = [c.referrer.email, *Referral.objects.filter(link=c.link).exclude(friend=c.friend)
-             .values_list("friend__email", flat=True)]
+    known = [
+        c.referrer.email,
+        *Referral.objects.filter(link=c.link).exclude(friend=c.friend).values_list("friend__email", flat=True),
+    ]
     for email in known:
         if email != c.friend.email and nearly_identical(c.friend.email, email):
             return f"the friend's email {c.friend.email} is nearly identical to {email}"
@@ -277,8 +281,9 @@ def edit_distance(a: str, b: str) -> int:
 # Conversions
 
 
-def attributing_click(*, link: ReferralLink, device: str, now: datetime, days: int
-                      ) -> tuple[ReferralClick | None, ReferralClick | None]:
+def attributing_click(
+    *, link: ReferralLink, device: str, now: datetime, days: int
+) -> tuple[ReferralClick | None, ReferralClick | None]:
     """(the friend's device's latest click, the link's latest click), both within the window."""
     in_window = ReferralClick.objects.filter(link=link, at__gte=now - timedelta(days=days), at__lte=now)
     own = in_window.filter(device_hash=device).order_by("-at").first() if device else None
@@ -300,16 +305,27 @@ def check_conversion(*, link: ReferralLink, friend: Customer, order: Order | Non
 def rewards_hold(*, referral: Referral, settings: ProgramSettings, now: datetime) -> list[ReferralReward]:
     release_after = now + timedelta(days=settings.return_window_days)
     wanted = [(RewardTo.REFERRER, settings.referrer_points), (RewardTo.FRIEND, settings.friend_points)]
-    return [ReferralReward.objects.create(referral=referral, to=to, points=points, release_after=release_after)
-            for to, points in wanted if points > 0]
+    return [
+        ReferralReward.objects.create(referral=referral, to=to, points=points, release_after=release_after)
+        for to, points in wanted
+        if points > 0
+    ]
 
 
 def referral_by_key(idempotency_key: str) -> Referral | None:
-    return (Referral.objects.select_related("link").filter(idempotency_key=idempotency_key.strip()).first())
+    return Referral.objects.select_related("link").filter(idempotency_key=idempotency_key.strip()).first()
 
 
-def conversion_record(*, code: str, friend: Customer, order: Order | None, idempotency_key: str,
-                      device_id: str = "", ip: str = "", now: datetime | None = None) -> Referral:
+def conversion_record(
+    *,
+    code: str,
+    friend: Customer,
+    order: Order | None,
+    idempotency_key: str,
+    device_id: str = "",
+    ip: str = "",
+    now: datetime | None = None,
+) -> Referral:
     """Attribute a friend's order to a link, run the fraud rules and hold the rewards.
 
     The same idempotency key returns the first result, whatever the rest of the request says.
@@ -320,8 +336,15 @@ def conversion_record(*, code: str, friend: Customer, order: Order | None, idemp
         return existing
     try:
         with transaction.atomic():
-            return conversion_create(code=code, friend=friend, order=order, idempotency_key=idempotency_key.strip(),
-                                     device_id=device_id, ip=ip, now=now or timezone.now())
+            return conversion_create(
+                code=code,
+                friend=friend,
+                order=order,
+                idempotency_key=idempotency_key.strip(),
+                device_id=device_id,
+                ip=ip,
+                now=now or timezone.now(),
+            )
     except IntegrityError:
         # A concurrent retry with the same key won the race; hand back its result.
         existing = referral_by_key(idempotency_key)
@@ -330,8 +353,9 @@ def conversion_record(*, code: str, friend: Customer, order: Order | None, idemp
         return existing
 
 
-def conversion_create(*, code: str, friend: Customer, order: Order | None, idempotency_key: str,
-                      device_id: str, ip: str, now: datetime) -> Referral:
+def conversion_create(
+    *, code: str, friend: Customer, order: Order | None, idempotency_key: str, device_id: str, ip: str, now: datetime
+) -> Referral:
     link = link_by_code(code)
     check_conversion(link=link, friend=friend, order=order, idempotency_key=idempotency_key)
     settings = program_settings()
@@ -339,13 +363,29 @@ def conversion_create(*, code: str, friend: Customer, order: Order | None, idemp
     own_click, any_click = attributing_click(link=link, device=device, now=now, days=settings.attribution_days)
     if any_click is None:
         raise OutsideAttributionWindow(
-            f"The link {link.code} was not clicked in the {settings.attribution_days} days before this order.")
-    conversion = Conversion(link=link, friend=friend, order=order, device_hash=device, ip_hash=ip_hash(ip),
-                            now=now, settings=settings, click=own_click)
+            f"The link {link.code} was not clicked in the {settings.attribution_days} days before this order."
+        )
+    conversion = Conversion(
+        link=link,
+        friend=friend,
+        order=order,
+        device_hash=device,
+        ip_hash=ip_hash(ip),
+        now=now,
+        settings=settings,
+        click=own_click,
+    )
     reasons = fraud_reasons(conversion)
     referral = Referral.objects.create(
-        link=link, friend=friend, order=order, click=own_click, converted_at=now, idempotency_key=idempotency_key,
-        status=ReferralStatus.FLAGGED if reasons else ReferralStatus.CONVERTED, fraud_reasons=reasons)
+        link=link,
+        friend=friend,
+        order=order,
+        click=own_click,
+        converted_at=now,
+        idempotency_key=idempotency_key,
+        status=ReferralStatus.FLAGGED if reasons else ReferralStatus.CONVERTED,
+        fraud_reasons=reasons,
+    )
     rewards_hold(referral=referral, settings=settings, now=now)
     return referral
 
@@ -390,9 +430,15 @@ def conversion_from_row(row: dict[str, Any]) -> Referral:
         when = datetime.fromisoformat(row["converted_at"].strip())
         if timezone.is_naive(when):
             raise InvalidInput({"converted_at": "give a time zone, e.g. 2026-01-31T10:00:00Z"})
-    return conversion_record(code=row.get("code") or "", friend=friend, order=order,
-                             idempotency_key=row.get("idempotency_key") or "", device_id=row.get("device_id") or "",
-                             ip=row.get("ip") or "", now=when)
+    return conversion_record(
+        code=row.get("code") or "",
+        friend=friend,
+        order=order,
+        idempotency_key=row.get("idempotency_key") or "",
+        device_id=row.get("device_id") or "",
+        ip=row.get("ip") or "",
+        now=when,
+    )
 
 
 # The review queue
@@ -400,26 +446,35 @@ def conversion_from_row(row: dict[str, Any]) -> Referral:
 
 def rewards_due(now: datetime | None = None) -> QuerySet[ReferralReward]:
     """Held rewards whose return window has passed: ready to be released or rejected."""
-    return (ReferralReward.objects.filter(status=HeldStatus.HELD, release_after__lte=now or timezone.now())
-            .select_related("referral__link__advocate__customer", "referral__friend", "referral__order")
-            .order_by("release_after", "id"))
+    return (
+        ReferralReward.objects.filter(status=HeldStatus.HELD, release_after__lte=now or timezone.now())
+        .select_related("referral__link__advocate__customer", "referral__friend", "referral__order")
+        .order_by("release_after", "id")
+    )
 
 
 def flagged_in_window(now: datetime | None = None) -> QuerySet[ReferralReward]:
     """Held rewards of flagged referrals still in their window: a reviewer may reject them early."""
-    return (ReferralReward.objects.filter(status=HeldStatus.HELD, release_after__gt=now or timezone.now(),
-                                          referral__status=ReferralStatus.FLAGGED)
-            .select_related("referral__link__advocate__customer", "referral__friend", "referral__order")
-            .order_by("release_after", "id"))
+    return (
+        ReferralReward.objects.filter(
+            status=HeldStatus.HELD, release_after__gt=now or timezone.now(), referral__status=ReferralStatus.FLAGGED
+        )
+        .select_related("referral__link__advocate__customer", "referral__friend", "referral__order")
+        .order_by("release_after", "id")
+    )
 
 
-def reward_decide(*, reward: ReferralReward, by: User | None, release: bool, note: str = "",
-                  now: datetime | None = None) -> ReferralReward:
+def reward_decide(
+    *, reward: ReferralReward, by: User | None, release: bool, note: str = "", now: datetime | None = None
+) -> ReferralReward:
     """Release (points into the ledger) or reject a held reward. Deciding twice is refused."""
     now = now or timezone.now()
     with transaction.atomic():
-        reward = ReferralReward.objects.select_for_update().select_related(
-            "referral__link__advocate", "referral__friend").get(pk=reward.pk)
+        reward = (
+            ReferralReward.objects.select_for_update()
+            .select_related("referral__link__advocate", "referral__friend")
+            .get(pk=reward.pk)
+        )
         check_decision(reward=reward, release=release, note=note, now=now)
         if release:
             reward_release(reward=reward, note=note)
@@ -428,8 +483,12 @@ def reward_decide(*, reward: ReferralReward, by: User | None, release: bool, not
         reward.decided_by, reward.decided_at = by, now
         reward.save(update_fields=["status", "note", "decided_by", "decided_at"])
         referral_settle(reward.referral)
-        events.audit(actor=by, verb=f"referral_reward.{reward.status}", obj=reward,
-                     data={"points": reward.points, "to": reward.to, "note": reward.note})
+        events.audit(
+            actor=by,
+            verb=f"referral_reward.{reward.status}",
+            obj=reward,
+            data={"points": reward.points, "to": reward.to, "note": reward.note},
+        )
     return reward
 
 
@@ -444,16 +503,23 @@ def check_decision(*, reward: ReferralReward, release: bool, note: str, now: dat
 
 def reward_release(*, reward: ReferralReward, note: str) -> None:
     referral = reward.referral
-    recipient = (referral.link.advocate if reward.to == RewardTo.REFERRER
-                 else Advocate.objects.filter(customer=referral.friend).first())
+    recipient = (
+        referral.link.advocate
+        if reward.to == RewardTo.REFERRER
+        else Advocate.objects.filter(customer=referral.friend).first()
+    )
     reward.status = HeldStatus.RELEASED
     if recipient is None:
         # The friend has no hub account to hold points; the release is recorded for fulfilment elsewhere.
         reward.note = " ".join([note.strip(), "The friend is not an advocate: fulfil outside the hub."]).strip()[:300]
         return
     reward.note = note.strip()[:300]
-    points_add(advocate=recipient, delta=reward.points, reason=f"Referral of {referral.friend}",
-               ref=f"referral-reward:{reward.pk}")
+    points_add(
+        advocate=recipient,
+        delta=reward.points,
+        reason=f"Referral of {referral.friend}",
+        ref=f"referral-reward:{reward.pk}",
+    )
 
 
 def referral_settle(referral: Referral) -> None:
@@ -469,15 +535,18 @@ def referral_settle(referral: Referral) -> None:
 
 def referral_funnel(*, since: datetime) -> dict[str, int]:
     clicks = ReferralClick.objects.filter(at__gte=since).aggregate(
-        clicks=Count("id"), devices=Count("device_hash", distinct=True))
+        clicks=Count("id"), devices=Count("device_hash", distinct=True)
+    )
     referrals = Referral.objects.filter(converted_at__gte=since).aggregate(
         conversions=Count("id"),
         flagged=Count("id", filter=Q(status=ReferralStatus.FLAGGED)),
-        rejected=Count("id", filter=Q(status=ReferralStatus.REJECTED)))
+        rejected=Count("id", filter=Q(status=ReferralStatus.REJECTED)),
+    )
     rewards = ReferralReward.objects.filter(referral__converted_at__gte=since).aggregate(
         held=Count("id", filter=Q(status=HeldStatus.HELD)),
         released=Count("id", filter=Q(status=HeldStatus.RELEASED)),
-        rejected_rewards=Count("id", filter=Q(status=HeldStatus.REJECTED)))
+        rejected_rewards=Count("id", filter=Q(status=HeldStatus.REJECTED)),
+    )
     return {**clicks, **referrals, **rewards}
 
 
@@ -509,8 +578,11 @@ def my_referrals(advocate: Advocate) -> MyReferrals:
     """The portal's view of one advocate's link: clicks, conversions and the rewards owed to them."""
     link = referral_link_for(advocate)
     referrals = list(Referral.objects.filter(link=link).select_related("friend").order_by("-converted_at"))
-    rewards = list(ReferralReward.objects.filter(referral__link=link, to=RewardTo.REFERRER)
-                   .select_related("referral__friend").order_by("-release_after"))
+    rewards = list(
+        ReferralReward.objects.filter(referral__link=link, to=RewardTo.REFERRER)
+        .select_related("referral__friend")
+        .order_by("-release_after")
+    )
     return MyReferrals(link=link, clicks=link.clicks.count(), referrals=referrals, rewards=rewards)
 
 
@@ -518,9 +590,9 @@ def my_referrals(advocate: Advocate) -> MyReferrals:
 NOT_A_PERSON = re.compile(
     r"bot|crawl|spider|slurp|preview|scanner|scan|proofpoint|mimecast|barracuda|safelinks|fortiguard|"
     r"facebookexternalhit|headless|curl|wget|python-requests|httpclient|go-http|java/|okhttp",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def looks_automated(user_agent: str) -> bool:
     return not user_agent.strip() or bool(NOT_A_PERSON.search(user_agent))
-

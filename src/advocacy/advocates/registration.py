@@ -20,10 +20,19 @@ def advocacy_panel(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_panel(Panel(key="advocacy", title="Advocacy", template="advocates/_customer_panel.html",
-                         context=advocacy_panel, roles=STAFF_ROLES, order=20))
+    register_panel(
+        Panel(
+            key="advocacy",
+            title="Advocacy",
+            template="advocates/_customer_panel.html",
+            context=advocacy_panel,
+            roles=STAFF_ROLES,
+            order=20,
+        )
+    )
     register_nav_link(NavLink("Advocates", "advocates:advocate_list", PROGRAM_READERS, 40))
     register_nav_link(NavLink("Program", "advocates:program", PROGRAM, 41))
-    register_nav_link(NavLink("References", "advocates:reference_list", frozenset({Role.ADMIN, Role.PROGRAM_MANAGER,
-                                                                                   Role.SALES}), 42))
+    register_nav_link(
+        NavLink("References", "advocates:reference_list", frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.SALES}), 42)
+    )
     register_nav_link(NavLink("Advocate hub", "hub:home", frozenset({Role.CUSTOMER}), 5))

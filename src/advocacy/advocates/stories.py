@@ -55,8 +55,16 @@ def consent_purposes(*, scope: str, quote: str) -> list[str]:
 # Submitting
 
 
-def check_story(*, advocate: Advocate, title: str, body: str, consent_scope: str,
-                consent_expires_on: date | None, submission: Submission | None, today: date) -> None:
+def check_story(
+    *,
+    advocate: Advocate,
+    title: str,
+    body: str,
+    consent_scope: str,
+    consent_expires_on: date | None,
+    submission: Submission | None,
+    today: date,
+) -> None:
     errors = {}
     if not title.strip():
         errors["title"] = "give the story a title"
@@ -73,20 +81,53 @@ def check_story(*, advocate: Advocate, title: str, body: str, consent_scope: str
 
 
 @transaction.atomic
-def story_submit(*, advocate: Advocate, title: str, body: str, quote: str = "", consent_scope: str,
-                 named: bool, consent_expires_on: date | None, submission: Submission | None = None) -> Story:
+def story_submit(
+    *,
+    advocate: Advocate,
+    title: str,
+    body: str,
+    quote: str = "",
+    consent_scope: str,
+    named: bool,
+    consent_expires_on: date | None,
+    submission: Submission | None = None,
+) -> Story:
     """Record the story and the consent that comes with it; a story tied to a challenge entry is incentivised."""
     now = timezone.now()
-    check_story(advocate=advocate, title=title, body=body, consent_scope=consent_scope,
-                consent_expires_on=consent_expires_on, submission=submission, today=timezone.localdate(now))
-    story = Story.objects.create(advocate=advocate, title=title.strip(), body=body.strip(), quote=quote.strip(),
-                                 consent_scope=consent_scope, named=named, consent_expires_on=consent_expires_on,
-                                 consent_recorded_at=now, submission=submission)
-    note = (f"story {story.pk}: {StoryScope(consent_scope).label}, {'named' if named else 'anonymous'}, "
-            f"{'until ' + consent_expires_on.isoformat() if consent_expires_on else 'no expiry'}")
+    check_story(
+        advocate=advocate,
+        title=title,
+        body=body,
+        consent_scope=consent_scope,
+        consent_expires_on=consent_expires_on,
+        submission=submission,
+        today=timezone.localdate(now),
+    )
+    story = Story.objects.create(
+        advocate=advocate,
+        title=title.strip(),
+        body=body.strip(),
+        quote=quote.strip(),
+        consent_scope=consent_scope,
+        named=named,
+        consent_expires_on=consent_expires_on,
+        consent_recorded_at=now,
+        submission=submission,
+    )
+    note = (
+        f"story {story.pk}: {StoryScope(consent_scope).label}, {'named' if named else 'anonymous'}, "
+        f"{'until ' + consent_expires_on.isoformat() if consent_expires_on else 'no expiry'}"
+    )
     for purpose in consent_purposes(scope=consent_scope, quote=quote):
-        consent_record(customer=advocate.customer, purpose=purpose, granted=True, source=CONSENT_SOURCE, by=None,
-                       note=note, recorded_at=now)
+        consent_record(
+            customer=advocate.customer,
+            purpose=purpose,
+            granted=True,
+            source=CONSENT_SOURCE,
+            by=None,
+            note=note,
+            recorded_at=now,
+        )
     return story
 
 
@@ -95,11 +136,15 @@ def story_submit(*, advocate: Advocate, title: str, body: str, quote: str = "", 
 
 def consent_in_force(customer: Customer, scope: str) -> bool:
     """The customer's latest consent row allows this scope (it may have been withdrawn in the portal)."""
-    wanted = [ConsentPurpose.PUBLIC_STORY] if rank(scope) > 0 else [ConsentPurpose.PUBLIC_STORY,
-                                                                     ConsentPurpose.TESTIMONIAL]
+    wanted = (
+        [ConsentPurpose.PUBLIC_STORY] if rank(scope) > 0 else [ConsentPurpose.PUBLIC_STORY, ConsentPurpose.TESTIMONIAL]
+    )
     latest = {}
-    for purpose, granted in (Consent.objects.filter(customer=customer, purpose__in=wanted)
-                             .order_by("recorded_at", "id").values_list("purpose", "granted")):
+    for purpose, granted in (
+        Consent.objects.filter(customer=customer, purpose__in=wanted)
+        .order_by("recorded_at", "id")
+        .values_list("purpose", "granted")
+    ):
         latest[purpose] = granted  # later rows overwrite earlier ones: the last is in force
     return any(latest.get(p) for p in wanted)
 
@@ -110,8 +155,10 @@ def check_publish(*, story: Story, scope: str, today: date) -> None:
     if story.status == StoryStatus.WITHDRAWN:
         raise NotPublishable("This story was withdrawn.")
     if rank(scope) > rank(story.consent_scope):
-        raise NotPublishable(f"The advocate agreed to {StoryScope(story.consent_scope).label.lower()} only, "
-                             f"not {StoryScope(scope).label.lower()}.")
+        raise NotPublishable(
+            f"The advocate agreed to {StoryScope(story.consent_scope).label.lower()} only, "
+            f"not {StoryScope(scope).label.lower()}."
+        )
     if story.consent_expires_on is not None and story.consent_expires_on < today:
         raise NotPublishable(f"The consent expired on {story.consent_expires_on:%Y-%m-%d}.")
     if not consent_in_force(story.advocate.customer, scope):
@@ -150,8 +197,9 @@ def verified_customer(customer: Customer) -> bool:
 
 
 def latest_grant(purpose: str) -> Subquery:
-    latest = (Consent.objects.filter(customer=OuterRef("advocate__customer_id"), purpose=purpose)
-              .order_by("-recorded_at", "-id"))
+    latest = Consent.objects.filter(customer=OuterRef("advocate__customer_id"), purpose=purpose).order_by(
+        "-recorded_at", "-id"
+    )
     return Subquery(latest.values("granted")[:1])
 
 
@@ -162,9 +210,11 @@ def published_stories(scope: str = StoryScope.WEBSITE, today: date | None = None
     return (
         Story.objects.filter(status=StoryStatus.PUBLISHED, published_scope__in=wider)
         .filter(Q(consent_expires_on__isnull=True) | Q(consent_expires_on__gte=today))
-        .annotate(public_now=latest_grant(ConsentPurpose.PUBLIC_STORY),
-                  testimonial_now=latest_grant(ConsentPurpose.TESTIMONIAL),
-                  verified=Exists(own_orders().filter(customer=OuterRef("advocate__customer_id"))))
+        .annotate(
+            public_now=latest_grant(ConsentPurpose.PUBLIC_STORY),
+            testimonial_now=latest_grant(ConsentPurpose.TESTIMONIAL),
+            verified=Exists(own_orders().filter(customer=OuterRef("advocate__customer_id"))),
+        )
         .filter(Q(public_now=True) | Q(published_scope=StoryScope.INTERNAL, testimonial_now=True))
         .select_related("advocate__customer__account")
         .order_by("-published_at", "-id")
@@ -172,8 +222,9 @@ def published_stories(scope: str = StoryScope.WEBSITE, today: date | None = None
 
 
 def stories_matching(*, status: str = "") -> QuerySet[Story]:
-    stories = (Story.objects.select_related("advocate__customer__account", "submission")
-               .annotate(verified=Exists(own_orders().filter(customer=OuterRef("advocate__customer_id")))))
+    stories = Story.objects.select_related("advocate__customer__account", "submission").annotate(
+        verified=Exists(own_orders().filter(customer=OuterRef("advocate__customer_id")))
+    )
     if status:
         stories = stories.filter(status=status)
     return stories.order_by("-consent_recorded_at", "-id")
@@ -193,8 +244,7 @@ def attribution(story: Story) -> str:
     if story.named:
         company = account.name if account and account.kind == AccountKind.BUSINESS else ""
         return ", ".join(part for part in [customer.full_name or "A customer", company] if part)
-    where = ", ".join(part for part in [account.industry if account else "", account.region if account else ""]
-                      if part)
+    where = ", ".join(part for part in [account.industry if account else "", account.region if account else ""] if part)
     return f"A customer in {where}" if where else "A customer"
 
 
@@ -223,17 +273,27 @@ def is_verified(story: Story) -> bool:
 def story_cards(stories: QuerySet[Story] | list[Story]) -> list[StoryCard]:
     disclosure = program_settings().disclosure_text
     return [
-        StoryCard(id=s.pk, title=s.title, body=s.body, quote=s.quote, by=attribution(s),
-                  verified_customer=is_verified(s),
-                  incentivised=s.incentivised, disclosure=disclosure if s.incentivised else "",
-                  scope=s.published_scope, published_at=s.published_at)
+        StoryCard(
+            id=s.pk,
+            title=s.title,
+            body=s.body,
+            quote=s.quote,
+            by=attribution(s),
+            verified_customer=is_verified(s),
+            incentivised=s.incentivised,
+            disclosure=disclosure if s.incentivised else "",
+            scope=s.published_scope,
+            published_at=s.published_at,
+        )
         for s in stories
     ]
 
 
 def story_export_json(stories: QuerySet[Story] | list[Story]) -> str:
-    cards = [{**card.__dict__, "published_at": card.published_at.isoformat() if card.published_at else None}
-             for card in story_cards(stories)]
+    cards = [
+        {**card.__dict__, "published_at": card.published_at.isoformat() if card.published_at else None}
+        for card in story_cards(stories)
+    ]
     return json.dumps({"stories": cards}, ensure_ascii=False, indent=2)
 
 
@@ -249,18 +309,29 @@ SNIPPET_STYLE = (
 
 def story_html(card: StoryCard) -> str:
     quote = format_html("<blockquote><p>{}</p></blockquote>", card.quote) if card.quote else ""
-    verified = format_html(' <span class="advocacy-verified">{}</span>', "Verified customer") \
-        if card.verified_customer else ""
-    disclosure = format_html('<p class="advocacy-disclosure"><strong>Incentivised.</strong> {}</p>',
-                             card.disclosure) if card.incentivised else ""
+    verified = (
+        format_html(' <span class="advocacy-verified">{}</span>', "Verified customer") if card.verified_customer else ""
+    )
+    disclosure = (
+        format_html('<p class="advocacy-disclosure"><strong>Incentivised.</strong> {}</p>', card.disclosure)
+        if card.incentivised
+        else ""
+    )
     return format_html(
         '<article class="advocacy-story" id="story-{}"><h3>{}</h3>{}{}<p class="advocacy-by">— {}{}</p>{}</article>',
-        card.id, card.title, quote, linebreaks(card.body, autoescape=True), card.by, verified, disclosure)
+        card.id,
+        card.title,
+        quote,
+        linebreaks(card.body, autoescape=True),
+        card.by,
+        verified,
+        disclosure,
+    )
 
 
 def story_export_html(stories: QuerySet[Story] | list[Story]) -> str:
     """A self-contained snippet to paste into a web page: its own small style, every text escaped."""
     articles = format_html_join("\n", "{}", ((story_html(card),) for card in story_cards(stories)))
-    return format_html('<section class="advocacy-stories">\n<style>{}</style>\n{}\n</section>\n',
-                       SNIPPET_STYLE, articles)  # the style has no character that escaping changes
-
+    return format_html(
+        '<section class="advocacy-stories">\n<style>{}</style>\n{}\n</section>\n', SNIPPET_STYLE, articles
+    )  # the style has no character that escaping changes

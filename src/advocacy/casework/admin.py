@@ -39,8 +39,16 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ("status", "priority", "category", "source")
     search_fields = ("subject", "customer__email")
     raw_id_fields = ("customer", "recurrence_of", "problem")
-    readonly_fields = ("owner", "first_response_due", "next_update_due", "resolution_due", "next_due", "paused_at",
-                       "paused_remaining", "warned_for")
+    readonly_fields = (
+        "owner",
+        "first_response_due",
+        "next_update_due",
+        "resolution_due",
+        "next_due",
+        "paused_at",
+        "paused_remaining",
+        "warned_for",
+    )
 
 
 for model in (CadencePolicy, CaseSettings, Department, Problem, StaffAvailability):

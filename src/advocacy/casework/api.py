@@ -97,35 +97,52 @@ def case_timeline(request: HttpRequest, case_id: int) -> Any:
     return queries.timeline(case_or_404(request, case_id))
 
 
-@router.post("/cases/{case_id}/updates", response={201: EventOut}, auth=WORK,
-             summary="Post a customer-visible update (emailed; restarts the update clock)")
+@router.post(
+    "/cases/{case_id}/updates",
+    response={201: EventOut},
+    auth=WORK,
+    summary="Post a customer-visible update (emailed; restarts the update clock)",
+)
 def post_update(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[Any]:
-    return Status(201, services.case_post_update(case=case_or_404(request, case_id), body=payload.body,
-                                                 by=staff(request)))
+    return Status(
+        201, services.case_post_update(case=case_or_404(request, case_id), body=payload.body, by=staff(request))
+    )
 
 
 @router.post("/cases/{case_id}/notes", response={201: EventOut}, auth=WORK, summary="Add an internal note")
 def post_note(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[Any]:
-    return Status(201, services.case_add_note(case=case_or_404(request, case_id), body=payload.body,
-                                              by=staff(request)))
+    return Status(201, services.case_add_note(case=case_or_404(request, case_id), body=payload.body, by=staff(request)))
 
 
-@router.post("/cases/{case_id}/status", response=CaseOut, auth=WORK,
-             summary="Change status (waiting on the customer pauses the clock)")
+@router.post(
+    "/cases/{case_id}/status",
+    response=CaseOut,
+    auth=WORK,
+    summary="Change status (waiting on the customer pauses the clock)",
+)
 def set_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Case:
-    return services.case_set_status(case=case_or_404(request, case_id), status=payload.status, note=payload.note,
-                                    by=staff(request))
+    return services.case_set_status(
+        case=case_or_404(request, case_id), status=payload.status, note=payload.note, by=staff(request)
+    )
 
 
-@router.post("/cases/{case_id}/transfers", response=CaseOut, auth=WORK,
-             summary="Transfer to another customer advocate, with a reason")
+@router.post(
+    "/cases/{case_id}/transfers",
+    response=CaseOut,
+    auth=WORK,
+    summary="Transfer to another customer advocate, with a reason",
+)
 def transfer(request: HttpRequest, case_id: int, payload: TransferIn) -> Case:
     to = get_object_or_404(User, pk=payload.to_id)
     return services.case_transfer(case=case_or_404(request, case_id), to=to, reason=payload.reason, by=staff(request))
 
 
-@router.post("/cases/{case_id}/huddles", response={201: HuddleOut}, auth=WORK,
-             summary="Bring departments together: each department's head gets a task")
+@router.post(
+    "/cases/{case_id}/huddles",
+    response={201: HuddleOut},
+    auth=WORK,
+    summary="Bring departments together: each department's head gets a task",
+)
 def create_huddle(request: HttpRequest, case_id: int, payload: HuddleIn) -> Status[Any]:
     tasks = []
     for index, task in enumerate(payload.tasks):
@@ -133,8 +150,13 @@ def create_huddle(request: HttpRequest, case_id: int, payload: HuddleIn) -> Stat
         if department is None:
             raise InvalidInput({f"tasks/{index}/department_id": f"no department with id {task.department_id}"})
         tasks.append(services.TaskIn(department=department, due_at=task.due_at, notes=task.notes))
-    huddle = services.huddle_create(case=case_or_404(request, case_id), meeting_at=payload.meeting_at,
-                                    agenda=payload.agenda, tasks=tasks, by=staff(request))
+    huddle = services.huddle_create(
+        case=case_or_404(request, case_id),
+        meeting_at=payload.meeting_at,
+        agenda=payload.agenda,
+        tasks=tasks,
+        by=staff(request),
+    )
     return Status(201, huddle)
 
 
@@ -153,15 +175,20 @@ def task_done(request: HttpRequest, task_id: int, payload: TaskDoneIn) -> Huddle
     return services.task_complete(task=task, by=user, outcome=payload.outcome)
 
 
-@router.post("/cases/{case_id}/resolve", response=CaseOut, auth=WORK,
-             summary="Resolve, with the prevention step where the settings require one")
+@router.post(
+    "/cases/{case_id}/resolve",
+    response=CaseOut,
+    auth=WORK,
+    summary="Resolve, with the prevention step where the settings require one",
+)
 def resolve_case(request: HttpRequest, case_id: int, payload: ResolveIn) -> Case:
     step = None
     if payload.prevention is not None:
         owner = get_object_or_404(User, pk=payload.prevention.action_owner_id)
         step = services.PreventionIn(**{**payload.prevention.dict(exclude={"action_owner_id"}), "action_owner": owner})
-    return services.case_resolve(case=case_or_404(request, case_id), by=staff(request), summary=payload.summary,
-                                 prevention=step)
+    return services.case_resolve(
+        case=case_or_404(request, case_id), by=staff(request), summary=payload.summary, prevention=step
+    )
 
 
 @router.get("/prevention", response=list[PreventionOut], auth=READ, summary="Prevention steps, open ones first")
@@ -170,8 +197,12 @@ def list_prevention(request: HttpRequest) -> QuerySet[Prevention]:
     return Prevention.objects.order_by("verified_at", "action_due", "id")
 
 
-@router.post("/prevention/{prevention_id}/verify", response=PreventionOut, auth=WORK,
-             summary="Record the later check that the corrective action worked")
+@router.post(
+    "/prevention/{prevention_id}/verify",
+    response=PreventionOut,
+    auth=WORK,
+    summary="Record the later check that the corrective action worked",
+)
 def verify_prevention(request: HttpRequest, prevention_id: int, payload: VerifyIn) -> Prevention:
     step = get_object_or_404(Prevention, pk=prevention_id)
     return services.prevention_verify(prevention=step, by=staff(request), outcome=payload.outcome)

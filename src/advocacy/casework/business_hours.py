@@ -25,8 +25,10 @@ class WorkingTime:
         return day.weekday() in self.workdays and day not in self.holidays
 
     def day_bounds(self, day: date) -> tuple[datetime, datetime]:
-        return (datetime.combine(day, self.opens, tzinfo=self.zone).astimezone(UTC),
-                datetime.combine(day, self.closes, tzinfo=self.zone).astimezone(UTC))
+        return (
+            datetime.combine(day, self.opens, tzinfo=self.zone).astimezone(UTC),
+            datetime.combine(day, self.closes, tzinfo=self.zone).astimezone(UTC),
+        )
 
 
 def add_business_minutes(start: datetime, minutes: float, hours: WorkingTime) -> datetime:

@@ -39,24 +39,28 @@ class StatusForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to = forms.ModelChoiceField(queryset=User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True),
-                                label="New owner")
+    to = forms.ModelChoiceField(
+        queryset=User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True), label="New owner"
+    )
     reason = forms.CharField(max_length=300)
 
 
 class HuddleForm(forms.Form):
     meeting_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     agenda = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    departments = forms.ModelMultipleChoiceField(queryset=Department.objects.select_related("head"),
-                                                 widget=forms.CheckboxSelectMultiple)
-    tasks_due = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                    label="Tasks due by")
-    task_notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                 label="What each department should do")
+    departments = forms.ModelMultipleChoiceField(
+        queryset=Department.objects.select_related("head"), widget=forms.CheckboxSelectMultiple
+    )
+    tasks_due = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Tasks due by")
+    task_notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What each department should do"
+    )
 
 
 class ResolveForm(forms.Form):
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How it was resolved (the customer reads this)")
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="How it was resolved (the customer reads this)"
+    )
     with_prevention = forms.BooleanField(required=False, initial=True, label="Record a prevention step")
     root_cause_category = forms.ChoiceField(choices=RootCause.choices, required=False)
     root_cause = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -81,10 +85,12 @@ class CadencePolicyForm(forms.ModelForm):
 
 
 class CaseSettingsForm(forms.ModelForm):
-    prevention_categories = forms.MultipleChoiceField(choices=Category.choices, required=False,
-                                                      widget=forms.CheckboxSelectMultiple)
-    prevention_priorities = forms.MultipleChoiceField(choices=Priority.choices, required=False,
-                                                      widget=forms.CheckboxSelectMultiple)
+    prevention_categories = forms.MultipleChoiceField(
+        choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    prevention_priorities = forms.MultipleChoiceField(
+        choices=Priority.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = CaseSettings

@@ -39,10 +39,19 @@ def staff_link(case: Case) -> str:
 
 
 def to_customer(case: Case, key: str, subject: str, template: str, **context: object) -> None:
-    values = {"case": case, "promise": customer_promise(case), "portal": portal_link(),
-              "company": settings.COMPANY_NAME, **context}
-    mail_queue(key=key, to=case.customer.email, subject=subject,
-               text=render_to_string(f"casework/email/{template}.txt", values))
+    values = {
+        "case": case,
+        "promise": customer_promise(case),
+        "portal": portal_link(),
+        "company": settings.COMPANY_NAME,
+        **context,
+    }
+    mail_queue(
+        key=key,
+        to=case.customer.email,
+        subject=subject,
+        text=render_to_string(f"casework/email/{template}.txt", values),
+    )
 
 
 def case_acknowledged(case_id: int) -> None:
@@ -53,15 +62,21 @@ def case_acknowledged(case_id: int) -> None:
 def case_update(event_id: int) -> None:
     event = CaseEvent.objects.select_related("case__customer", "case__owner", "actor").get(pk=event_id)
     case = event.case
-    to_customer(case, f"case-update:{event.pk}", f"Update on your request: {case.subject} [#{case.pk}]", "update",
-                event=event)
+    to_customer(
+        case, f"case-update:{event.pk}", f"Update on your request: {case.subject} [#{case.pk}]", "update", event=event
+    )
 
 
 def case_resolved(case_id: int) -> None:
     case = Case.objects.select_related("customer", "owner").get(pk=case_id)
     summary = case.events.filter(kind="resolved").order_by("-at").first()
-    to_customer(case, f"case-resolved:{case.pk}:{case.resolved_at.isoformat() if case.resolved_at else ''}",
-                f"Resolved: {case.subject} [#{case.pk}]", "resolved", summary=summary.body if summary else "")
+    to_customer(
+        case,
+        f"case-resolved:{case.pk}:{case.resolved_at.isoformat() if case.resolved_at else ''}",
+        f"Resolved: {case.subject} [#{case.pk}]",
+        "resolved",
+        summary=summary.body if summary else "",
+    )
 
 
 def to_staff(key: str, to: str, subject: str, text: str) -> None:
@@ -72,8 +87,12 @@ def to_staff(key: str, to: str, subject: str, text: str) -> None:
 def customer_replied(event_id: int) -> None:
     event = CaseEvent.objects.select_related("case__owner", "case__customer").get(pk=event_id)
     case = event.case
-    to_staff(f"case-reply:{event.pk}", case.owner.email, f"{case.customer} replied on #{case.pk} {case.subject}",
-             f"{event.body}\n\n{staff_link(case)}\n")
+    to_staff(
+        f"case-reply:{event.pk}",
+        case.owner.email,
+        f"{case.customer} replied on #{case.pk} {case.subject}",
+        f"{event.body}\n\n{staff_link(case)}\n",
+    )
 
 
 def deadline_warning(case_id: int) -> None:
@@ -81,28 +100,37 @@ def deadline_warning(case_id: int) -> None:
     if case.next_due is None:
         return
     zone = case.owner.time_zone or "UTC"
-    to_staff(f"case-warning:{case.pk}:{case.next_due.isoformat()}", case.owner.email,
-             f"Due soon: #{case.pk} {case.subject}",
-             f"A promise to {case.customer} falls due at {in_zone(case.next_due, zone)} ({zone}).\n\n"
-             f"{staff_link(case)}\n")
+    to_staff(
+        f"case-warning:{case.pk}:{case.next_due.isoformat()}",
+        case.owner.email,
+        f"Due soon: #{case.pk} {case.subject}",
+        f"A promise to {case.customer} falls due at {in_zone(case.next_due, zone)} ({zone}).\n\n{staff_link(case)}\n",
+    )
 
 
 def huddle_tasks_assigned(task_ids: list[int]) -> None:
     for task in HuddleTask.objects.filter(pk__in=task_ids).select_related("huddle__case", "assignee", "department"):
         case = task.huddle.case
         zone = task.assignee.time_zone or "UTC"
-        to_staff(f"huddle-task:{task.pk}", task.assignee.email,
-                 f"{task.department}: a task on case #{case.pk} {case.subject}",
-                 f"Due {in_zone(task.due_at, zone)} ({zone}). Huddle at {in_zone(task.huddle.meeting_at, zone)}.\n\n"
-                 f"{task.notes}\n\n{settings.SITE_URL}{reverse('casework:my_tasks')}\n")
+        to_staff(
+            f"huddle-task:{task.pk}",
+            task.assignee.email,
+            f"{task.department}: a task on case #{case.pk} {case.subject}",
+            f"Due {in_zone(task.due_at, zone)} ({zone}). Huddle at {in_zone(task.huddle.meeting_at, zone)}.\n\n"
+            f"{task.notes}\n\n{settings.SITE_URL}{reverse('casework:my_tasks')}\n",
+        )
 
 
 def task_escalated(task_id: int) -> None:
     task = HuddleTask.objects.select_related("huddle__case__owner", "assignee", "department").get(pk=task_id)
     case = task.huddle.case
-    text = (f"The {task.department} task on case #{case.pk} ({case.subject}) is overdue since "
-            f"{task.due_at:%Y-%m-%d %H:%M} UTC.\n\n{task.notes}\n\n{staff_link(case)}\n")
-    to_staff(f"task-escalated-head:{task.pk}", task.assignee.email, f"Overdue: {task.department} task on #{case.pk}",
-             text)
-    to_staff(f"task-escalated-owner:{task.pk}", case.owner.email, f"Overdue: {task.department} task on #{case.pk}",
-             text)
+    text = (
+        f"The {task.department} task on case #{case.pk} ({case.subject}) is overdue since "
+        f"{task.due_at:%Y-%m-%d %H:%M} UTC.\n\n{task.notes}\n\n{staff_link(case)}\n"
+    )
+    to_staff(
+        f"task-escalated-head:{task.pk}", task.assignee.email, f"Overdue: {task.department} task on #{case.pk}", text
+    )
+    to_staff(
+        f"task-escalated-owner:{task.pk}", case.owner.email, f"Overdue: {task.department} task on #{case.pk}", text
+    )

@@ -64,8 +64,10 @@ class CadencePolicy(models.Model):
     class Meta:
         verbose_name_plural = "cadence policies"
         constraints = [
-            models.CheckConstraint(condition=Q(first_response_minutes__gt=0, update_every_minutes__gt=0,
-                                               resolution_minutes__gt=0), name="cadence_positive"),
+            models.CheckConstraint(
+                condition=Q(first_response_minutes__gt=0, update_every_minutes__gt=0, resolution_minutes__gt=0),
+                name="cadence_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,10 +80,12 @@ class CaseSettings(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     warn_before_minutes = models.PositiveIntegerField(default=15)
     recurrence_days = models.PositiveIntegerField(default=30)
-    prevention_categories = models.JSONField(default=list, blank=True,
-                                             help_text="Categories whose cases need a prevention step to resolve.")
-    prevention_priorities = models.JSONField(default=list, blank=True,
-                                             help_text="Priorities whose cases need a prevention step to resolve.")
+    prevention_categories = models.JSONField(
+        default=list, blank=True, help_text="Categories whose cases need a prevention step to resolve."
+    )
+    prevention_priorities = models.JSONField(
+        default=list, blank=True, help_text="Priorities whose cases need a prevention step to resolve."
+    )
 
     class Meta:
         verbose_name_plural = "case settings"
@@ -164,14 +168,17 @@ class Case(models.Model):
     first_response_due = models.DateTimeField(null=True, blank=True)
     next_update_due = models.DateTimeField(null=True, blank=True)
     resolution_due = models.DateTimeField(null=True, blank=True)
-    next_due = models.DateTimeField(null=True, blank=True, db_index=True,
-                                    help_text="The earliest running deadline: what the queue sorts by.")
+    next_due = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="The earliest running deadline: what the queue sorts by."
+    )
     paused_at = models.DateTimeField(null=True, blank=True)
-    paused_remaining = models.JSONField(default=dict, blank=True,
-                                        help_text="Business minutes left on each deadline when the clock paused.")
+    paused_remaining = models.JSONField(
+        default=dict, blank=True, help_text="Business minutes left on each deadline when the clock paused."
+    )
     warned_for = models.DateTimeField(null=True, blank=True, help_text="The deadline the owner was last warned of.")
-    recurrence_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="recurrences")
+    recurrence_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="recurrences"
+    )
     recurrence_reason = models.CharField(max_length=200, blank=True)
     problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     origin = models.CharField(max_length=100, blank=True, help_text="What opened it, e.g. 'response:42'.")
@@ -186,10 +193,14 @@ class Case(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="case_status_valid"),
             models.CheckConstraint(condition=Q(priority__in=Priority.values), name="case_priority_valid"),
-            models.CheckConstraint(condition=~Q(status__in=[Status.RESOLVED, Status.CLOSED])
-                                   | Q(resolved_at__isnull=False), name="case_resolved_has_time"),
-            models.CheckConstraint(condition=~Q(status=Status.WAITING_CUSTOMER) | Q(paused_at__isnull=False),
-                                   name="case_waiting_on_customer_is_paused"),
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.RESOLVED, Status.CLOSED]) | Q(resolved_at__isnull=False),
+                name="case_resolved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.WAITING_CUSTOMER) | Q(paused_at__isnull=False),
+                name="case_waiting_on_customer_is_paused",
+            ),
             models.UniqueConstraint(fields=["origin"], condition=~Q(origin=""), name="case_origin_once"),
         ]
 
@@ -225,8 +236,9 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     visible_to_customer = models.BooleanField(default=False)
     body = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     by_customer = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now)
@@ -313,8 +325,9 @@ class HuddleTask(models.Model):
         indexes = [models.Index(fields=["assignee", "status", "due_at"])]
         constraints = [
             models.UniqueConstraint(fields=["huddle", "department"], name="task_once_per_department"),
-            models.CheckConstraint(condition=~Q(status=TaskStatus.DONE) | Q(done_at__isnull=False),
-                                   name="task_done_has_time"),
+            models.CheckConstraint(
+                condition=~Q(status=TaskStatus.DONE) | Q(done_at__isnull=False), name="task_done_has_time"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -350,8 +363,9 @@ class Prevention(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(verify_on__gte=F("action_due")), name="prevention_verify_after_due"),
-            models.CheckConstraint(condition=~Q(root_cause="") & ~Q(corrective_action=""),
-                                   name="prevention_has_cause_and_action"),
+            models.CheckConstraint(
+                condition=~Q(root_cause="") & ~Q(corrective_action=""), name="prevention_has_cause_and_action"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -423,8 +437,9 @@ class Recommendation(models.Model):
     fit = models.FloatField(help_text="Share of the customer's needs the product covers, 0–1.")
     cheaper_than_current = models.BooleanField(default=False)
     competitor = models.BooleanField(default=False)
-    outcome = models.CharField(max_length=10, choices=RecommendationOutcome.choices,
-                               default=RecommendationOutcome.PENDING)
+    outcome = models.CharField(
+        max_length=10, choices=RecommendationOutcome.choices, default=RecommendationOutcome.PENDING
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 

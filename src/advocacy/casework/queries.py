@@ -25,12 +25,21 @@ from advocacy.core.models import User
 from advocacy.core.roles import Role
 
 
-def queue(*, owner: User | None = None, status: str = "", priority: str = "", overdue_only: bool = False,
-          now: datetime | None = None) -> QuerySet[Case]:
+def queue(
+    *,
+    owner: User | None = None,
+    status: str = "",
+    priority: str = "",
+    overdue_only: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[Case]:
     """Open cases, the next promise due first; paused cases (waiting on the customer) last."""
     now = now or timezone.now()
-    cases = (Case.objects.filter(status__in=OPEN_STATUSES).select_related("customer", "owner")
-             .annotate(overdue=ExpressionWrapper(Q(next_due__lt=now), output_field=BooleanField())))
+    cases = (
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("customer", "owner")
+        .annotate(overdue=ExpressionWrapper(Q(next_due__lt=now), output_field=BooleanField()))
+    )
     if owner is not None:
         cases = cases.filter(owner=owner)
     if status:
@@ -67,15 +76,22 @@ def deadlines(case: Case) -> list[Deadline]:
     """Every promise of the case, not only the next."""
     breached = set(case.breaches.values_list("kind", flat=True))
     paused = case.paused_at is not None
-    return [
-        Deadline("First response", case.first_response_due, case.first_response_at, "first_response" in breached),
-        Deadline("Next update to the customer", case.next_update_due, None, "update" in breached),
-        Deadline("Resolution", case.resolution_due, case.resolved_at, "resolution" in breached),
-    ] if not paused else [
-        Deadline(f"{label} (paused: waiting on the customer)", None, None, kind in breached)
-        for label, kind in (("First response", "first_response"), ("Next update", "update"),
-                            ("Resolution", "resolution"))
-    ]
+    return (
+        [
+            Deadline("First response", case.first_response_due, case.first_response_at, "first_response" in breached),
+            Deadline("Next update to the customer", case.next_update_due, None, "update" in breached),
+            Deadline("Resolution", case.resolution_due, case.resolved_at, "resolution" in breached),
+        ]
+        if not paused
+        else [
+            Deadline(f"{label} (paused: waiting on the customer)", None, None, kind in breached)
+            for label, kind in (
+                ("First response", "first_response"),
+                ("Next update", "update"),
+                ("Resolution", "resolution"),
+            )
+        ]
+    )
 
 
 def timeline(case: Case, *, customer_view: bool = False) -> QuerySet[CaseEvent]:
@@ -97,11 +113,12 @@ def tasks_for(user: User, *, include_done: bool = False) -> QuerySet[HuddleTask]
 def sla_by_owner(*, since: datetime, until: datetime | None = None) -> list[dict[str, Any]]:
     """SLA met % per customer advocate: cases opened in the period without any breach, with n."""
     until = until or timezone.now()
-    rows = (Case.objects.filter(created_at__gte=since, created_at__lt=until)
-            .values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
-            .annotate(n=Count("id", distinct=True),
-                      breached=Count("id", filter=Q(breaches__isnull=False), distinct=True))
-            .order_by("owner__username"))
+    rows = (
+        Case.objects.filter(created_at__gte=since, created_at__lt=until)
+        .values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
+        .annotate(n=Count("id", distinct=True), breached=Count("id", filter=Q(breaches__isnull=False), distinct=True))
+        .order_by("owner__username")
+    )
     result = []
     for row in rows:
         met = row["n"] - row["breached"]
@@ -116,13 +133,21 @@ def sla_team(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def breaches_by_kind(*, since: datetime) -> dict[str, int]:
-    return dict(Breach.objects.filter(recorded_at__gte=since).values_list("kind").annotate(n=Count("id"))
-                .values_list("kind", "n"))
+    return dict(
+        Breach.objects.filter(recorded_at__gte=since)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
 
 
 def top_root_causes(*, since: datetime) -> list[dict[str, Any]]:
-    rows = (Prevention.objects.filter(recorded_at__gte=since).values("root_cause_category")
-            .annotate(n=Count("id")).order_by("-n"))
+    rows = (
+        Prevention.objects.filter(recorded_at__gte=since)
+        .values("root_cause_category")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
     return [{**r, "label": RootCause(r["root_cause_category"]).label} for r in rows]
 
 
@@ -139,15 +164,23 @@ def recurrence_by_month(*, months: int = 12, now: datetime | None = None) -> lis
     """Share of new cases flagged as a recurrence, per month, with n."""
     now = now or timezone.now()
     since = (now - timedelta(days=31 * months)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    rows = (Case.objects.filter(created_at__gte=since).annotate(month=TruncMonth("created_at")).values("month")
-            .annotate(n=Count("id"), recurring=Count("id", filter=Q(recurrence_of__isnull=False)))
-            .order_by("month"))
+    rows = (
+        Case.objects.filter(created_at__gte=since)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"), recurring=Count("id", filter=Q(recurrence_of__isnull=False)))
+        .order_by("month")
+    )
     return [{**r, "rate": round(100 * r["recurring"] / r["n"], 1) if r["n"] else None} for r in rows]
 
 
 def open_counts_by_status() -> dict[str, int]:
-    return dict(Case.objects.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("id"))
-                .values_list("status", "n"))
+    return dict(
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
 
 
 def customer_advocates() -> QuerySet[User]:

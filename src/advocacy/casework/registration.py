@@ -10,22 +10,35 @@ from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 
 CASE_WORKERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE})
-PREVENTION_READERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD,
-                                Role.ANALYST})
+PREVENTION_READERS = frozenset(
+    {Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD, Role.ANALYST}
+)
 
 
 def cases_panel(customer: Customer) -> dict[str, Any]:
+    from advocacy.casework.models import Category, Priority, Source
     from advocacy.casework.queries import cases_of_customer
 
-    from advocacy.casework.models import Category, Priority, Source
-
-    return {"cases": cases_of_customer(customer.pk), "customer_id": customer.pk, "categories": Category.choices,
-            "priorities": Priority.choices, "sources": Source.choices}
+    return {
+        "cases": cases_of_customer(customer.pk),
+        "customer_id": customer.pk,
+        "categories": Category.choices,
+        "priorities": Priority.choices,
+        "sources": Source.choices,
+    }
 
 
 def register() -> None:
-    register_panel(Panel(key="cases", title="Cases", template="casework/_customer_panel.html", context=cases_panel,
-                         roles=STAFF_ROLES - {Role.DEPARTMENT_HEAD}, order=5))
+    register_panel(
+        Panel(
+            key="cases",
+            title="Cases",
+            template="casework/_customer_panel.html",
+            context=cases_panel,
+            roles=STAFF_ROLES - {Role.DEPARTMENT_HEAD},
+            order=5,
+        )
+    )
     register_nav_link(NavLink("Case queue", "casework:queue", CASE_WORKERS, 11))
     register_nav_link(NavLink("My tasks", "casework:my_tasks", frozenset({Role.DEPARTMENT_HEAD}), 11))
     register_nav_link(NavLink("Prevention", "casework:prevention", PREVENTION_READERS, 30))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -71,8 +72,9 @@ def case_settings() -> CaseSettings:
 
 def default_calendar() -> BusinessCalendar:
     calendar, _ = BusinessCalendar.objects.get_or_create(
-        name="Office hours", defaults={"time_zone": settings.TIME_ZONE, "workdays": [0, 1, 2, 3, 4],
-                                       "opens": time(9), "closes": time(17)})
+        name="Office hours",
+        defaults={"time_zone": settings.TIME_ZONE, "workdays": [0, 1, 2, 3, 4], "opens": time(9), "closes": time(17)},
+    )
     return calendar
 
 
@@ -81,15 +83,25 @@ def cadence_policy(priority: str) -> CadencePolicy:
     if policy is None:
         first, every, resolve = DEFAULT_CADENCE[Priority(priority)]
         policy, _ = CadencePolicy.objects.get_or_create(
-            priority=priority, defaults={"calendar": default_calendar(), "first_response_minutes": first,
-                                         "update_every_minutes": every, "resolution_minutes": resolve})
+            priority=priority,
+            defaults={
+                "calendar": default_calendar(),
+                "first_response_minutes": first,
+                "update_every_minutes": every,
+                "resolution_minutes": resolve,
+            },
+        )
     return policy
 
 
 def working_time(calendar: BusinessCalendar) -> business_hours.WorkingTime:
     return business_hours.WorkingTime(
-        zone=ZoneInfo(calendar.time_zone), workdays=frozenset(calendar.workdays), opens=calendar.opens,
-        closes=calendar.closes, holidays=frozenset(calendar.holidays.values_list("day", flat=True)))
+        zone=ZoneInfo(calendar.time_zone),
+        workdays=frozenset(calendar.workdays),
+        opens=calendar.opens,
+        closes=calendar.closes,
+        holidays=frozenset(calendar.holidays.values_list("day", flat=True)),
+    )
 
 
 def clock_for(case: Case) -> tuple[CadencePolicy, business_hours.WorkingTime]:
@@ -110,9 +122,12 @@ def advocate_for(customer: Customer) -> User:
     primary = customer.primary_advocate
     if primary is not None and primary.is_active and primary.role == Role.CUSTOMER_ADVOCATE:
         return primary
-    least_busy = (User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True)
-                  .annotate(load=Count("owned_cases", filter=Q(owned_cases__status__in=OPEN_STATUSES)))
-                  .order_by("load", "id").first())
+    least_busy = (
+        User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True)
+        .annotate(load=Count("owned_cases", filter=Q(owned_cases__status__in=OPEN_STATUSES)))
+        .order_by("load", "id")
+        .first()
+    )
     if least_busy is None:
         raise ServiceError("There is no active customer advocate to own this case.")
     return least_busy
@@ -128,10 +143,27 @@ def recurrence_of(customer: Customer, now: datetime) -> Case | None:
     return customer.cases.filter(created_at__gte=now - window).order_by("-created_at").first()
 
 
-def record(case: Case, kind: str, *, body: str = "", by: User | None = None, visible: bool = False,
-           by_customer: bool = False, data: dict[str, Any] | None = None, at: datetime | None = None) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, body=body, actor=by, visible_to_customer=visible,
-                                    by_customer=by_customer, data=data or {}, at=at or timezone.now())
+def record(
+    case: Case,
+    kind: str,
+    *,
+    body: str = "",
+    by: User | None = None,
+    visible: bool = False,
+    by_customer: bool = False,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        body=body,
+        actor=by,
+        visible_to_customer=visible,
+        by_customer=by_customer,
+        data=data or {},
+        at=at or timezone.now(),
+    )
 
 
 def check_case_fields(*, subject: str, category: str, priority: str, source: str) -> None:
@@ -149,10 +181,20 @@ def check_case_fields(*, subject: str, category: str, priority: str, source: str
 
 
 @transaction.atomic
-def case_open(*, customer: Customer, subject: str, by: User | None, description: str = "",
-              category: str = Category.OTHER, priority: str = Priority.NORMAL, source: str = Source.MANUAL,
-              owner: User | None = None, needs: Iterable[str] = (), origin: str = "",
-              now: datetime | None = None) -> Case:
+def case_open(
+    *,
+    customer: Customer,
+    subject: str,
+    by: User | None,
+    description: str = "",
+    category: str = Category.OTHER,
+    priority: str = Priority.NORMAL,
+    source: str = Source.MANUAL,
+    owner: User | None = None,
+    needs: Iterable[str] = (),
+    origin: str = "",
+    now: datetime | None = None,
+) -> Case:
     """Open a case owned by one customer advocate (the customer's primary one unless another is named)."""
     check_case_fields(subject=subject, category=category, priority=priority, source=source)
     now = now or timezone.now()
@@ -160,19 +202,38 @@ def case_open(*, customer: Customer, subject: str, by: User | None, description:
     check_owner(owner)
     policy, hours = clock_for(Case(priority=priority))
     earlier = recurrence_of(customer, now)
-    case = Case(customer=customer, subject=subject.strip(), description=description.strip(), category=category,
-                priority=priority, source=source, owner=owner, needs=sorted({n.strip().lower() for n in needs if n}),
-                created_at=now, origin=origin, status=Status.NEW,
-                first_response_due=business_hours.add_business_minutes(now, policy.first_response_minutes, hours),
-                resolution_due=business_hours.add_business_minutes(now, policy.resolution_minutes, hours))
+    case = Case(
+        customer=customer,
+        subject=subject.strip(),
+        description=description.strip(),
+        category=category,
+        priority=priority,
+        source=source,
+        owner=owner,
+        needs=sorted({n.strip().lower() for n in needs if n}),
+        created_at=now,
+        origin=origin,
+        status=Status.NEW,
+        first_response_due=business_hours.add_business_minutes(now, policy.first_response_minutes, hours),
+        resolution_due=business_hours.add_business_minutes(now, policy.resolution_minutes, hours),
+    )
     if earlier is not None:
         case.recurrence_of = earlier
-        case.recurrence_reason = (f"same customer: case #{earlier.pk} was opened "
-                                  f"{(now - earlier.created_at).days} days earlier")
+        case.recurrence_reason = (
+            f"same customer: case #{earlier.pk} was opened {(now - earlier.created_at).days} days earlier"
+        )
     refresh_next_due(case)
     case.save()
-    record(case, EventKind.CREATED, body=case.description, by=by, visible=True, by_customer=by is None and
-           source == Source.PORTAL, data={"owner": owner.pk, "source": source}, at=now)
+    record(
+        case,
+        EventKind.CREATED,
+        body=case.description,
+        by=by,
+        visible=True,
+        by_customer=by is None and source == Source.PORTAL,
+        data={"owner": owner.pk, "source": source},
+        at=now,
+    )
     events.audit(actor=by, verb="case.opened", obj=case, data={"owner": owner.username})
     transaction.on_commit(lambda: mail.case_acknowledged(case.pk))
     return case
@@ -192,8 +253,14 @@ def case_transfer(*, case: Case, to: User, by: User | None, reason: str) -> Case
     case.owner = to
     case.save(update_fields=["owner"])
     # The customer learns who owns it now; the reason stays internal.
-    record(case, EventKind.TRANSFER, body=f"{to.display_name} is now your customer advocate for this.", by=by,
-           visible=True, data={"from": previous.pk, "to": to.pk})
+    record(
+        case,
+        EventKind.TRANSFER,
+        body=f"{to.display_name} is now your customer advocate for this.",
+        by=by,
+        visible=True,
+        data={"from": previous.pk, "to": to.pk},
+    )
     record(case, EventKind.NOTE, body=f"Transferred from {previous.display_name}: {reason.strip()}", by=by)
     events.audit(actor=by, verb="case.transferred", obj=case, data={"from": previous.username, "to": to.username})
     return case
@@ -207,8 +274,10 @@ def pause_clock(case: Case, now: datetime) -> None:
     case.paused_at = now
     case.paused_remaining = {
         kind.value: business_hours.business_minutes_between(now, getattr(case, field), hours)
-        if getattr(case, field) and getattr(case, field) > now else 0.0
-        for kind, field in DEADLINE_FIELDS.items() if getattr(case, field) is not None
+        if getattr(case, field) and getattr(case, field) > now
+        else 0.0
+        for kind, field in DEADLINE_FIELDS.items()
+        if getattr(case, field) is not None
     }
     for field in DEADLINE_FIELDS.values():
         setattr(case, field, None)
@@ -236,9 +305,13 @@ ALLOWED_MOVES = {
 
 def move(case: Case, status: str, now: datetime) -> None:
     if status not in ALLOWED_MOVES[Status(case.status)]:
-        raise InvalidInput({"status": f"a {Status(case.status).label.lower()} case cannot become "
-                                      f"{Status(status).label.lower()}" if status in Status.values
-                            else f"{status!r} is not a status"})
+        raise InvalidInput(
+            {
+                "status": f"a {Status(case.status).label.lower()} case cannot become {Status(status).label.lower()}"
+                if status in Status.values
+                else f"{status!r} is not a status"
+            }
+        )
     if status == Status.WAITING_CUSTOMER:
         pause_clock(case, now)
     elif case.status == Status.WAITING_CUSTOMER:
@@ -250,8 +323,13 @@ def move(case: Case, status: str, now: datetime) -> None:
 def case_set_status(*, case: Case, status: str, by: User | None, note: str = "", now: datetime | None = None) -> Case:
     """Open, wait on the customer (pauses the clock) or on a department. Resolving has its own service."""
     if status in {Status.RESOLVED, Status.NEW}:
-        raise InvalidInput({"status": "resolve a case with its resolution and prevention step"
-                                      if status == Status.RESOLVED else "a case cannot go back to new"})
+        raise InvalidInput(
+            {
+                "status": "resolve a case with its resolution and prevention step"
+                if status == Status.RESOLVED
+                else "a case cannot go back to new"
+            }
+        )
     now = now or timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
     before = case.status
@@ -259,8 +337,15 @@ def case_set_status(*, case: Case, status: str, by: User | None, note: str = "",
     if status == Status.CLOSED:
         case.closed_at = now
     case.save()
-    record(case, EventKind.STATUS, body=f"Status: {Status(status).label}", by=by, visible=True,
-           data={"from": before, "to": status}, at=now)
+    record(
+        case,
+        EventKind.STATUS,
+        body=f"Status: {Status(status).label}",
+        by=by,
+        visible=True,
+        data={"from": before, "to": status},
+        at=now,
+    )
     if note.strip():
         record(case, EventKind.NOTE, body=note.strip(), by=by, at=now)
     return case
@@ -347,7 +432,8 @@ class PreventionIn:
 def prevention_required(case: Case) -> bool:
     current = case_settings()
     return case.category in (current.prevention_categories or []) or case.priority in (
-        current.prevention_priorities or [])
+        current.prevention_priorities or []
+    )
 
 
 def check_prevention(step: PreventionIn) -> None:
@@ -367,18 +453,24 @@ def check_prevention(step: PreventionIn) -> None:
 def problem_for(case: Case, category: str, now: datetime) -> Problem:
     """Group with the problem of a recent case that had the same root cause, or start a new one."""
     window = now - timedelta(days=case_settings().recurrence_days)
-    recent = (Prevention.objects.filter(root_cause_category=category, recorded_at__gte=window,
-                                        case__problem__isnull=False).exclude(case=case)
-              .select_related("case__problem").order_by("-recorded_at").first())
+    recent = (
+        Prevention.objects.filter(root_cause_category=category, recorded_at__gte=window, case__problem__isnull=False)
+        .exclude(case=case)
+        .select_related("case__problem")
+        .order_by("-recorded_at")
+        .first()
+    )
     if recent is not None and recent.case.problem is not None:
         return recent.case.problem
-    return Problem.objects.create(title=f"{RootCause(category).label}: {case.subject}"[:200],
-                                  root_cause_category=category, created_at=now)
+    return Problem.objects.create(
+        title=f"{RootCause(category).label}: {case.subject}"[:200], root_cause_category=category, created_at=now
+    )
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, by: User | None, summary: str, prevention: PreventionIn | None = None,
-                 now: datetime | None = None) -> Case:
+def case_resolve(
+    *, case: Case, by: User | None, summary: str, prevention: PreventionIn | None = None, now: datetime | None = None
+) -> Case:
     now = now or timezone.now()
     case = Case.objects.select_for_update().select_related("customer").get(pk=case.pk)
     if not case.is_open:
@@ -386,8 +478,12 @@ def case_resolve(*, case: Case, by: User | None, summary: str, prevention: Preve
     if not summary.strip():
         raise InvalidInput({"summary": "tell the customer how it was resolved"})
     if prevention is None and prevention_required(case):
-        raise InvalidInput({"prevention": f"{Category(case.category).label} and {Priority(case.priority).label} "
-                                          "cases need a root cause and corrective action to be resolved"})
+        raise InvalidInput(
+            {
+                "prevention": f"{Category(case.category).label} and {Priority(case.priority).label} "
+                "cases need a root cause and corrective action to be resolved"
+            }
+        )
     if prevention is not None:
         check_prevention(prevention)
         problem = problem_for(case, prevention.root_cause_category, now)
@@ -396,8 +492,13 @@ def case_resolve(*, case: Case, by: User | None, summary: str, prevention: Preve
             case.recurrence_reason = f"same root cause as problem “{problem.title}”"
         case.problem = problem
         Prevention.objects.create(case=case, recorded_at=now, **prevention.__dict__)
-        record(case, EventKind.PREVENTION, body=prevention.corrective_action, by=by,
-               data={"root_cause_category": prevention.root_cause_category})
+        record(
+            case,
+            EventKind.PREVENTION,
+            body=prevention.corrective_action,
+            by=by,
+            data={"root_cause_category": prevention.root_cause_category},
+        )
     case.status = Status.RESOLVED
     case.resolved_at = now
     case.paused_at = None
@@ -454,12 +555,25 @@ def huddle_create(*, case: Case, meeting_at: datetime, by: User, tasks: list[Tas
         raise ServiceError("The case is resolved.")
     huddle = Huddle.objects.create(case=case, meeting_at=meeting_at, agenda=agenda.strip(), created_by=by)
     created = HuddleTask.objects.bulk_create(
-        HuddleTask(huddle=huddle, department=t.department, assignee=t.department.head, due_at=t.due_at,
-                   notes=t.notes.strip()) for t in tasks)
-    record(case, EventKind.HUDDLE, body=agenda.strip(), by=by,
-           data={"meeting_at": meeting_at.isoformat(), "departments": [t.department.name for t in tasks]})
-    record(case, EventKind.HUDDLE, by=by, visible=True,
-           body=f"We brought {', '.join(t.department.name for t in tasks)} together to resolve this.")
+        HuddleTask(
+            huddle=huddle, department=t.department, assignee=t.department.head, due_at=t.due_at, notes=t.notes.strip()
+        )
+        for t in tasks
+    )
+    record(
+        case,
+        EventKind.HUDDLE,
+        body=agenda.strip(),
+        by=by,
+        data={"meeting_at": meeting_at.isoformat(), "departments": [t.department.name for t in tasks]},
+    )
+    record(
+        case,
+        EventKind.HUDDLE,
+        by=by,
+        visible=True,
+        body=f"We brought {', '.join(t.department.name for t in tasks)} together to resolve this.",
+    )
     task_ids = [t.pk for t in created]
     transaction.on_commit(lambda: mail.huddle_tasks_assigned(task_ids))
     return huddle
@@ -494,8 +608,10 @@ def record_breaches(now: datetime) -> int:
     running = Case.objects.filter(status__in=OPEN_STATUSES, paused_at__isnull=True)
     for kind, field in DEADLINE_FIELDS.items():
         overdue = running.filter(**{f"{field}__lt": now}).values_list("pk", field, "owner_id")
-        batch = [Breach(case_id=pk, kind=kind, due_at=due, owner_id=owner, recorded_at=now)
-                 for pk, due, owner in overdue.iterator(chunk_size=5000)]
+        batch = [
+            Breach(case_id=pk, kind=kind, due_at=due, owner_id=owner, recorded_at=now)
+            for pk, due, owner in overdue.iterator(chunk_size=5000)
+        ]
         Breach.objects.bulk_create(batch, batch_size=5000, ignore_conflicts=True)
     return Breach.objects.filter(recorded_at=now).count()
 
@@ -503,26 +619,32 @@ def record_breaches(now: datetime) -> int:
 def send_warnings(now: datetime) -> int:
     """Warn each owner once per deadline, shortly before it falls due."""
     horizon = now + timedelta(minutes=case_settings().warn_before_minutes)
-    due_soon = (Case.objects.filter(status__in=OPEN_STATUSES, paused_at__isnull=True, next_due__gte=now,
-                                    next_due__lte=horizon)
-                .exclude(warned_for=F("next_due")).values_list("pk", "next_due"))
+    due_soon = (
+        Case.objects.filter(status__in=OPEN_STATUSES, paused_at__isnull=True, next_due__gte=now, next_due__lte=horizon)
+        .exclude(warned_for=F("next_due"))
+        .values_list("pk", "next_due")
+    )
     warned = 0
     for pk, due in list(due_soon):
+        assert due is not None  # filtered on next_due__gte above
         # The conditional UPDATE is the claim: two sweeps running together warn once.
         if Case.objects.filter(pk=pk, next_due=due).exclude(warned_for=due).update(warned_for=due):
             CaseEvent.objects.create(case_id=pk, kind=EventKind.WARNING, at=now, data={"due": due.isoformat()})
-            transaction.on_commit(lambda pk=pk: mail.deadline_warning(pk))
+            transaction.on_commit(partial(mail.deadline_warning, pk))
             warned += 1
     return warned
 
 
 def escalate_overdue_tasks(now: datetime) -> int:
-    overdue = list(HuddleTask.objects.filter(status=TaskStatus.OPEN, due_at__lt=now, escalated_at__isnull=True)
-                   .values_list("pk", flat=True))
+    overdue = list(
+        HuddleTask.objects.filter(status=TaskStatus.OPEN, due_at__lt=now, escalated_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
     escalated = 0
     for pk in overdue:
         if HuddleTask.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now):
-            transaction.on_commit(lambda pk=pk: mail.task_escalated(pk))
+            transaction.on_commit(partial(mail.task_escalated, pk))
             escalated += 1
     return escalated
 
@@ -530,8 +652,7 @@ def escalate_overdue_tasks(now: datetime) -> int:
 @transaction.atomic
 def cadence_sweep(*, now: datetime | None = None) -> SweepResult:
     now = now or timezone.now()
-    return SweepResult(warned=send_warnings(now), breached=record_breaches(now),
-                       escalated=escalate_overdue_tasks(now))
+    return SweepResult(warned=send_warnings(now), breached=record_breaches(now), escalated=escalate_overdue_tasks(now))
 
 
 # The closed loop
@@ -552,13 +673,23 @@ def case_from_feedback(*, response: Any) -> Case:
     open_case = customer.cases.filter(status__in=OPEN_STATUSES).order_by("-created_at").first()
     if open_case is not None:
         if not open_case.events.filter(kind=EventKind.NOTE, data__response=response.pk).exists():
-            record(open_case, EventKind.NOTE, body=f"Survey answer {label}: {response.comment or '(no comment)'}",
-                   data={"response": response.pk})
+            record(
+                open_case,
+                EventKind.NOTE,
+                body=f"Survey answer {label}: {response.comment or '(no comment)'}",
+                data={"response": response.pk},
+            )
         return open_case
     return case_open(
-        customer=customer, by=None, subject=f"Follow up on a {label} survey answer",
-        description=response.comment, category=Category.OTHER, source=Source.SURVEY, origin=origin,
-        priority=Priority.HIGH if response.score <= (3 if response.kind == "nps" else 1) else Priority.NORMAL)
+        customer=customer,
+        by=None,
+        subject=f"Follow up on a {label} survey answer",
+        description=response.comment,
+        category=Category.OTHER,
+        source=Source.SURVEY,
+        origin=origin,
+        priority=Priority.HIGH if response.score <= (3 if response.kind == "nps" else 1) else Priority.NORMAL,
+    )
 
 
 @transaction.atomic
@@ -566,8 +697,12 @@ def case_add_feedback_comment(*, response: Any) -> None:
     """A comment added after the score reaches the case the score opened."""
     case = Case.objects.filter(origin=f"response:{response.pk}").first()
     if case is not None and response.comment:
-        record(case, EventKind.NOTE, body=f"Customer's comment: {response.comment}",
-               data={"response": response.pk, "comment": True})
+        record(
+            case,
+            EventKind.NOTE,
+            body=f"Customer's comment: {response.comment}",
+            data={"response": response.pk, "comment": True},
+        )
 
 
 # Settings
@@ -584,8 +719,9 @@ def case_settings_update(*, by: User, **fields: Any) -> CaseSettings:
 
 
 @transaction.atomic
-def cadence_policy_update(*, policy: CadencePolicy, by: User, first_response_minutes: int,
-                          update_every_minutes: int, resolution_minutes: int) -> CadencePolicy:
+def cadence_policy_update(
+    *, policy: CadencePolicy, by: User, first_response_minutes: int, update_every_minutes: int, resolution_minutes: int
+) -> CadencePolicy:
     """New promises apply to deadlines set from now on; running deadlines keep the promise already made."""
     if min(first_response_minutes, update_every_minutes, resolution_minutes) <= 0:
         raise InvalidInput({"first_response_minutes": "every promise needs a positive number of minutes"})

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -53,6 +54,7 @@ def fingerprint(request: HttpRequest) -> str:
         for name, value in sorted(request.POST.items()):
             digest.update(f"{name}={value}\0".encode())
         for name, upload in sorted(request.FILES.items()):
+            assert isinstance(upload, UploadedFile)
             digest.update(f"{name}:{upload.name}\0".encode())
             for chunk in upload.chunks():
                 digest.update(chunk)

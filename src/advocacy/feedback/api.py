@@ -33,8 +33,9 @@ router = Router(tags=["feedback"])
 MANAGE = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER)
 READ = api_auth(*READERS)
 TRIGGER = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.SALES)
-RESPONSE_READERS = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE,
-                            Role.DEPARTMENT_HEAD)
+RESPONSE_READERS = api_auth(
+    Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD
+)
 
 
 @router.get("/surveys", response=list[SurveyOut], auth=READ, summary="List surveys")
@@ -65,8 +66,12 @@ def list_waves(request: HttpRequest, survey_id: int) -> Any:
     return get_object_or_404(Survey, pk=survey_id).waves.order_by("-number")
 
 
-@router.post("/surveys/{survey_id}/waves", response={201: WaveOpenedOut}, auth=MANAGE,
-             summary="Open the next wave now (invites the audience within the contact policy)")
+@router.post(
+    "/surveys/{survey_id}/waves",
+    response={201: WaveOpenedOut},
+    auth=MANAGE,
+    summary="Open the next wave now (invites the audience within the contact policy)",
+)
 def open_wave(request: HttpRequest, survey_id: int) -> Status[Any]:
     survey = get_object_or_404(Survey, pk=survey_id)
     opened = services.wave_open(survey=survey, by=actor(request))
@@ -95,11 +100,17 @@ def list_invitations(request: HttpRequest, filters: Query[InvitationFilters]) ->
     return invitations
 
 
-@router.post("/invitations", response={200: InvitationOut, 201: InvitationOut}, auth=TRIGGER,
-             summary="Trigger a transactional survey for a customer (200 when this trigger was already used)")
+@router.post(
+    "/invitations",
+    response={200: InvitationOut, 201: InvitationOut},
+    auth=TRIGGER,
+    summary="Trigger a transactional survey for a customer (200 when this trigger was already used)",
+)
 def trigger_invitation(request: HttpRequest, payload: InvitationIn) -> Status[Invitation]:
     data = resolve(payload.dict(), {"survey_id": (Survey, "survey"), "customer_id": (Customer, "customer")})
-    before = Invitation.objects.filter(survey=data["survey"], customer=data["customer"], trigger=data["trigger"]).exists()
+    before = Invitation.objects.filter(
+        survey=data["survey"], customer=data["customer"], trigger=data["trigger"]
+    ).exists()
     invitation = services.transactional_invite(**data)
     return Status(200 if before else 201, invitation)
 
@@ -133,15 +144,30 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]) -> Que
 
 @router.get("/responses.csv", auth=RESPONSE_READERS, summary="Export responses as CSV")
 def export_responses(request: HttpRequest, filters: Query[ResponseFilters]) -> StreamingHttpResponse:
-    rows = responses_matching(filters).values_list("id", "survey_id", "kind", "wave_id", "customer_id", "channel",
-                                                   "score", "comment", "sentiment", "answered_at")
-    header = ["id", "survey_id", "kind", "wave_id", "customer_id", "channel", "score", "comment", "sentiment",
-              "answered_at"]
+    rows = responses_matching(filters).values_list(
+        "id", "survey_id", "kind", "wave_id", "customer_id", "channel", "score", "comment", "sentiment", "answered_at"
+    )
+    header = [
+        "id",
+        "survey_id",
+        "kind",
+        "wave_id",
+        "customer_id",
+        "channel",
+        "score",
+        "comment",
+        "sentiment",
+        "answered_at",
+    ]
     return csv_response("responses.csv", header, rows.iterator(chunk_size=2000))
 
 
-@router.post("/responses", response={200: ResponseOut, 201: ResponseOut}, auth=MANAGE,
-             summary="Record an answer gathered elsewhere (200 when its external_id was already recorded)")
+@router.post(
+    "/responses",
+    response={200: ResponseOut, 201: ResponseOut},
+    auth=MANAGE,
+    summary="Record an answer gathered elsewhere (200 when its external_id was already recorded)",
+)
 def create_response(request: HttpRequest, payload: ResponseIn) -> Status[Response]:
     data = resolve(payload.dict(), {"survey_id": (Survey, "survey"), "customer_id": (Customer, "customer")})
     response, created = services.response_import(**data)

@@ -14,18 +14,36 @@ class SurveyCreateForm(forms.Form):
 
 class SurveyForm(forms.ModelForm):
     audience_json = forms.CharField(
-        label="Audience", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Audience",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text='JSON, e.g. {"region": ["EMEA"], "size": ["enterprise"]}. Only customers who consented to '
-                  "surveys are ever invited.",
+        "surveys are ever invited.",
     )
 
     class Meta:
         model = Survey
-        fields = ["name", "question", "follow_up_question", "schedule", "every_n", "every_unit", "next_wave_on",
-                  "recontact_days", "answer_window_days", "link_valid_days", "email_subject", "email_text",
-                  "email_html", "active"]
-        widgets = {"email_text": forms.Textarea(attrs={"rows": 10}), "email_html": forms.Textarea(attrs={"rows": 10}),
-                   "next_wave_on": forms.DateInput(attrs={"type": "date"})}
+        fields = [
+            "name",
+            "question",
+            "follow_up_question",
+            "schedule",
+            "every_n",
+            "every_unit",
+            "next_wave_on",
+            "recontact_days",
+            "answer_window_days",
+            "link_valid_days",
+            "email_subject",
+            "email_text",
+            "email_html",
+            "active",
+        ]
+        widgets = {
+            "email_text": forms.Textarea(attrs={"rows": 10}),
+            "email_html": forms.Textarea(attrs={"rows": 10}),
+            "next_wave_on": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

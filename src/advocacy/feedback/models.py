@@ -200,8 +200,10 @@ class Response(models.Model):
             models.UniqueConstraint(
                 fields=["survey", "external_id"], condition=Q(external_id__isnull=False), name="response_external_id"
             ),
-            models.CheckConstraint(condition=Q(sentiment__gte=-1, sentiment__lte=1) | Q(sentiment__isnull=True),
-                                   name="response_sentiment_range"),
+            models.CheckConstraint(
+                condition=Q(sentiment__gte=-1, sentiment__lte=1) | Q(sentiment__isnull=True),
+                name="response_sentiment_range",
+            ),
         ]
 
     def __str__(self) -> str:

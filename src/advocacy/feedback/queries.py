@@ -29,19 +29,28 @@ def distribution_status(survey: Survey, *, wave: Wave | None = None) -> dict[str
         **{status: Count("id", filter=Q(status=status)) for status in InvitationStatus.values},
         answered=Count("id", filter=Q(response__isnull=False)),
     )
-    reasons = list(invitations.filter(status=InvitationStatus.HELD).values("held_reason")
-                   .annotate(n=Count("id")).order_by("-n", "held_reason"))
+    reasons = list(
+        invitations.filter(status=InvitationStatus.HELD)
+        .values("held_reason")
+        .annotate(n=Count("id"))
+        .order_by("-n", "held_reason")
+    )
     delivered = counts["sent"]
     counts["response_rate"] = round(100 * counts["answered"] / delivered, 1) if delivered else None
     return {"counts": counts, "held_reasons": reasons}
 
 
 def waves_of(survey: Survey) -> list[dict[str, Any]]:
-    return list(survey.waves.annotate(
-        invited=Count("invitations", filter=~Q(invitations__status=InvitationStatus.HELD)),
-        held=Count("invitations", filter=Q(invitations__status=InvitationStatus.HELD)),
-        answered=Count("invitations__response"),
-    ).values("id", "number", "opened_at", "closes_at", "invited", "held", "answered").order_by("-number"))
+    return [
+        dict(row)
+        for row in survey.waves.annotate(
+            invited=Count("invitations", filter=~Q(invitations__status=InvitationStatus.HELD)),
+            held=Count("invitations", filter=Q(invitations__status=InvitationStatus.HELD)),
+            answered=Count("invitations__response"),
+        )
+        .values("id", "number", "opened_at", "closes_at", "invited", "held", "answered")
+        .order_by("-number")
+    ]
 
 
 def recent_invitations(survey: Survey, *, status: str = "", limit: int = 50) -> QuerySet[Invitation]:
@@ -52,5 +61,8 @@ def recent_invitations(survey: Survey, *, status: str = "", limit: int = 50) -> 
 
 
 def customer_survey_history(customer_id: int, *, limit: int = 20) -> list[Response]:
-    return list(Response.objects.filter(customer_id=customer_id).select_related("survey", "wave", "theme")
-                .order_by("-answered_at")[:limit])
+    return list(
+        Response.objects.filter(customer_id=customer_id)
+        .select_related("survey", "wave", "theme")
+        .order_by("-answered_at")[:limit]
+    )

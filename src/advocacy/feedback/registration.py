@@ -10,8 +10,9 @@ from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 
 SURVEY_MANAGERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER})
-INSIGHT_READERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE,
-                             Role.DEPARTMENT_HEAD})
+INSIGHT_READERS = frozenset(
+    {Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD}
+)
 
 
 def survey_history(customer: Customer) -> dict[str, Any]:
@@ -21,8 +22,16 @@ def survey_history(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_panel(Panel(key="surveys", title="Surveys", template="feedback/_customer_panel.html",
-                         context=survey_history, roles=STAFF_ROLES, order=10))
+    register_panel(
+        Panel(
+            key="surveys",
+            title="Surveys",
+            template="feedback/_customer_panel.html",
+            context=survey_history,
+            roles=STAFF_ROLES,
+            order=10,
+        )
+    )
     register_nav_link(NavLink("NPS", "feedback:dashboard", INSIGHT_READERS, 20))
     register_nav_link(NavLink("Responses", "feedback:responses", INSIGHT_READERS, 21))
     register_nav_link(NavLink("Surveys", "feedback:survey_list", SURVEY_MANAGERS, 22))

@@ -82,26 +82,30 @@ def with_fatigue_facts(customers: QuerySet[Customer], *, survey: Survey | None, 
     asks = ContactAsk.objects.filter(customer=OuterRef("pk"))
     annotated = customers.annotate(
         survey_consent=consent_now(ConsentPurpose.SURVEYS),
-        last_survey_ask=Subquery(
-            asks.filter(kind=AskKind.SURVEY).order_by("-asked_at").values("asked_at")[:1]
-        ),
+        last_survey_ask=Subquery(asks.filter(kind=AskKind.SURVEY).order_by("-asked_at").values("asked_at")[:1]),
         asks_this_quarter=Subquery(
-            asks.filter(asked_at__gte=quarter_start(now)).order_by().values("customer")
-            .annotate(n=Count("id")).values("n")[:1]
+            asks.filter(asked_at__gte=quarter_start(now))
+            .order_by()
+            .values("customer")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
         ),
     )
     if survey is not None:
         annotated = annotated.annotate(
             last_this_survey=Subquery(
                 Invitation.objects.filter(customer=OuterRef("pk"), survey=survey)
-                .exclude(status=InvitationStatus.HELD).order_by("-created_at").values("created_at")[:1]
+                .exclude(status=InvitationStatus.HELD)
+                .order_by("-created_at")
+                .values("created_at")[:1]
             )
         )
     return annotated
 
 
-def hold_reason_from_facts(customer: Any, *, kind: str, survey: Survey | None, policy: FatiguePolicy,
-                           now: datetime) -> str:
+def hold_reason_from_facts(
+    customer: Any, *, kind: str, survey: Survey | None, policy: FatiguePolicy, now: datetime
+) -> str:
     """Why this ask must wait, or "" when it may go. Consent and unsubscribes always win."""
     if customer.status == CustomerStatus.CHURNED:
         return "customer has churned"
@@ -112,19 +116,24 @@ def hold_reason_from_facts(customer: Any, *, kind: str, survey: Survey | None, p
             return "withdrew consent to surveys (or unsubscribed)"
         last = customer.last_survey_ask
         if last is not None and now - last < timedelta(days=policy.survey_cooldown_days):
-            return (f"cooldown: asked to a survey {(now - last).days} days ago "
-                    f"({policy.survey_cooldown_days}-day cooldown)")
+            return (
+                f"cooldown: asked to a survey {(now - last).days} days ago ({policy.survey_cooldown_days}-day cooldown)"
+            )
         last_here = getattr(customer, "last_this_survey", None)
         if survey is not None and last_here is not None and now - last_here < timedelta(days=survey.recontact_days):
-            return (f"recontact rule: invited to this survey {(now - last_here).days} days ago "
-                    f"(at most every {survey.recontact_days} days)")
+            return (
+                f"recontact rule: invited to this survey {(now - last_here).days} days ago "
+                f"(at most every {survey.recontact_days} days)"
+            )
     if (customer.asks_this_quarter or 0) >= policy.max_asks_per_quarter:
-        return f"quarterly budget used: {customer.asks_this_quarter} asks this quarter (limit {policy.max_asks_per_quarter})"
+        return (
+            f"quarterly budget used: {customer.asks_this_quarter} asks this quarter "
+            f"(limit {policy.max_asks_per_quarter})"
+        )
     return ""
 
 
-def ask_hold_reason(*, customer: Customer, kind: str, survey: Survey | None = None,
-                    now: datetime | None = None) -> str:
+def ask_hold_reason(*, customer: Customer, kind: str, survey: Survey | None = None, now: datetime | None = None) -> str:
     """The reason an ask of this customer must wait, or "" when the budget allows it."""
     now = now or timezone.now()
     facts = with_fatigue_facts(Customer.objects.filter(pk=customer.pk), survey=survey, now=now).get()
@@ -133,8 +142,9 @@ def ask_hold_reason(*, customer: Customer, kind: str, survey: Survey | None = No
 
 def ask_record(*, customer: Customer, kind: str, ref: str, at: datetime | None = None) -> ContactAsk:
     """Draw one ask from the customer's budget; recording the same ask twice changes nothing."""
-    ask, _ = ContactAsk.objects.get_or_create(kind=kind, ref=ref,
-                                              defaults={"customer": customer, "asked_at": at or timezone.now()})
+    ask, _ = ContactAsk.objects.get_or_create(
+        kind=kind, ref=ref, defaults={"customer": customer, "asked_at": at or timezone.now()}
+    )
     return ask
 
 
@@ -144,8 +154,12 @@ def fatigue_policy_update(*, by: User | None, survey_cooldown_days: int, max_ask
     policy.survey_cooldown_days = survey_cooldown_days
     policy.max_asks_per_quarter = max_asks_per_quarter
     policy.save()
-    events.audit(actor=by, verb="fatigue_policy.updated", obj=policy,
-                 data={"survey_cooldown_days": survey_cooldown_days, "max_asks_per_quarter": max_asks_per_quarter})
+    events.audit(
+        actor=by,
+        verb="fatigue_policy.updated",
+        obj=policy,
+        data={"survey_cooldown_days": survey_cooldown_days, "max_asks_per_quarter": max_asks_per_quarter},
+    )
     return policy
 
 
@@ -165,7 +179,8 @@ DEFAULT_EMAIL_TEXT = """Hello {{ first_name|default:"there" }},
 
 {% for link in score_links %}{{ link.score }}: {{ link.url }}
 {% endfor %}
-{{ scale_min }} = {{ low_label }}, {{ scale_max }} = {{ high_label }}. One click records your answer; you can add a comment next.
+{{ scale_min }} = {{ low_label }}, {{ scale_max }} = {{ high_label }}.
+One click records your answer; you can add a comment next.
 
 Unsubscribe from surveys: {{ unsubscribe_url }}
 """
@@ -173,9 +188,12 @@ Unsubscribe from surveys: {{ unsubscribe_url }}
 DEFAULT_EMAIL_HTML = """<p>Hello {{ first_name|default:"there" }},</p>
 <p><strong>{{ question }}</strong></p>
 <table role="presentation" style="border-collapse:collapse"><tr>
-{% for link in score_links %}<td style="padding:2px"><a href="{{ link.url }}" style="display:inline-block;min-width:28px;padding:8px 6px;border:1px solid #99a;border-radius:4px;text-align:center;text-decoration:none;color:#123">{{ link.score }}</a></td>{% endfor %}
+{% for link in score_links %}<td style="padding:2px"><a href="{{ link.url }}"
+ style="display:inline-block;min-width:28px;padding:8px 6px;border:1px solid #99a;border-radius:4px;
+ text-align:center;text-decoration:none;color:#123">{{ link.score }}</a></td>{% endfor %}
 </tr></table>
-<p style="color:#555;font-size:12px">{{ scale_min }} = {{ low_label }}, {{ scale_max }} = {{ high_label }}. One click records your answer.</p>
+<p style="color:#555;font-size:12px">{{ scale_min }} = {{ low_label }}, {{ scale_max }} = {{ high_label }}.
+One click records your answer.</p>
 <p style="color:#555;font-size:12px"><a href="{{ unsubscribe_url }}">Unsubscribe from surveys</a></p>
 """
 
@@ -185,9 +203,23 @@ SCALE_LABELS = {
     SurveyKind.CES: ("strongly disagree", "strongly agree"),
 }
 
-SURVEY_FIELDS = {"name", "question", "follow_up_question", "audience", "schedule", "every_n", "every_unit",
-                 "next_wave_on", "recontact_days", "answer_window_days", "link_valid_days", "email_subject",
-                 "email_text", "email_html", "active"}
+SURVEY_FIELDS = {
+    "name",
+    "question",
+    "follow_up_question",
+    "audience",
+    "schedule",
+    "every_n",
+    "every_unit",
+    "next_wave_on",
+    "recontact_days",
+    "answer_window_days",
+    "link_valid_days",
+    "email_subject",
+    "email_text",
+    "email_html",
+    "active",
+}
 
 
 def check_survey(fields: dict[str, Any]) -> None:
@@ -223,8 +255,11 @@ def survey_create(*, name: str, kind: str, by: User | None, **fields: Any) -> Su
         raise InvalidInput({field: "not a survey field" for field in sorted(unknown)})
     question, follow_up = DEFAULT_QUESTIONS[kind]
     values: dict[str, Any] = {
-        "question": question, "follow_up_question": follow_up, "email_text": DEFAULT_EMAIL_TEXT,
-        "email_html": DEFAULT_EMAIL_HTML, "email_subject": f"A quick question from {settings.COMPANY_NAME}",
+        "question": question,
+        "follow_up_question": follow_up,
+        "email_text": DEFAULT_EMAIL_TEXT,
+        "email_html": DEFAULT_EMAIL_HTML,
+        "email_subject": f"A quick question from {settings.COMPANY_NAME}",
         **{k: v for k, v in fields.items() if v is not None},
     }
     check_survey({"name": name, **values})
@@ -237,7 +272,9 @@ def survey_create(*, name: str, kind: str, by: User | None, **fields: Any) -> Su
 def survey_update(*, survey: Survey, by: User | None, **fields: Any) -> Survey:
     unknown = set(fields) - SURVEY_FIELDS
     if unknown:
-        raise InvalidInput({field: "not a survey field (the kind of a survey cannot change)" for field in sorted(unknown)})
+        raise InvalidInput(
+            {field: "not a survey field (the kind of a survey cannot change)" for field in sorted(unknown)}
+        )
     check_survey({"schedule": survey.schedule, "every_n": survey.every_n, "every_unit": survey.every_unit, **fields})
     changed = [f for f, v in fields.items() if getattr(survey, f) != v]
     for field in changed:
@@ -316,8 +353,9 @@ def wave_open(*, survey: Survey, by: User | None = None, now: datetime | None = 
     now = now or timezone.now()
     with transaction.atomic():
         number = (survey.waves.aggregate(last=Max("number"))["last"] or 0) + 1
-        wave = Wave.objects.create(survey=survey, number=number, opened_at=now,
-                                   closes_at=now + timedelta(days=max(survey.link_valid_days, 1)))
+        wave = Wave.objects.create(
+            survey=survey, number=number, opened_at=now, closes_at=now + timedelta(days=max(survey.link_valid_days, 1))
+        )
         queued, held = invite_audience(survey=survey, wave=wave, now=now)
         if survey.schedule == Schedule.RECURRING and survey.every_n and survey.every_unit:
             survey.next_wave_on = add_interval(timezone.localdate(now), survey.every_n, survey.every_unit)
@@ -343,8 +381,11 @@ def invite_audience(*, survey: Survey, wave: Wave, now: datetime, batch: int = 2
     for customer in customers.iterator(chunk_size=batch):
         reason = hold_reason_from_facts(customer, kind=AskKind.SURVEY, survey=survey, policy=policy, now=now)
         status = InvitationStatus.HELD if reason else InvitationStatus.QUEUED
-        invitations.append(Invitation(survey=survey, wave=wave, customer_id=customer.pk, status=status,
-                                      held_reason=reason, created_at=now))
+        invitations.append(
+            Invitation(
+                survey=survey, wave=wave, customer_id=customer.pk, status=status, held_reason=reason, created_at=now
+            )
+        )
         held, queued = held + bool(reason), queued + (not reason)
         if len(invitations) >= batch:
             save_invitations(invitations, now)
@@ -357,14 +398,18 @@ def save_invitations(invitations: list[Invitation], now: datetime) -> None:
     created = Invitation.objects.bulk_create(invitations)
     # bulk_create returns primary keys on PostgreSQL and SQLite 3.35+, which Django needs anyway.
     ContactAsk.objects.bulk_create(
-        [ContactAsk(customer_id=i.customer_id, kind=AskKind.SURVEY, ref=f"invitation:{i.pk}", asked_at=now)
-         for i in created if i.status == InvitationStatus.QUEUED],
+        [
+            ContactAsk(customer_id=i.customer_id, kind=AskKind.SURVEY, ref=f"invitation:{i.pk}", asked_at=now)
+            for i in created
+            if i.status == InvitationStatus.QUEUED
+        ],
         ignore_conflicts=True,
     )
 
 
-def transactional_invite(*, survey: Survey, customer: Customer, trigger: str,
-                         now: datetime | None = None) -> Invitation:
+def transactional_invite(
+    *, survey: Survey, customer: Customer, trigger: str, now: datetime | None = None
+) -> Invitation:
     """Invite one customer after an event (a resolved case, a shipped order), within the fatigue budget.
 
     The same survey, customer and trigger is one invitation however often it is asked for.
@@ -385,8 +430,13 @@ def transactional_invite(*, survey: Survey, customer: Customer, trigger: str,
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
-                survey=survey, customer=customer, trigger=trigger, created_at=now,
-                status=InvitationStatus.HELD if reason else InvitationStatus.QUEUED, held_reason=reason)
+                survey=survey,
+                customer=customer,
+                trigger=trigger,
+                created_at=now,
+                status=InvitationStatus.HELD if reason else InvitationStatus.QUEUED,
+                held_reason=reason,
+            )
             if not reason:
                 ask_record(customer=customer, kind=AskKind.SURVEY, ref=f"invitation:{invitation.pk}", at=now)
                 transaction.on_commit(lambda: enqueue_invitation_send(invitation.pk))
@@ -434,7 +484,10 @@ def email_context(invitation: Invitation, token: str) -> dict[str, Any]:
         "first_name": customer.first_name,
         "question": Template(survey.question).render(Context(company)),
         "score_links": [{"score": s, "url": score_url(token, s)} for s in range(low, high + 1)],
-        "scale_min": low, "scale_max": high, "low_label": low_label, "high_label": high_label,
+        "scale_min": low,
+        "scale_max": high,
+        "low_label": low_label,
+        "high_label": high_label,
         "unsubscribe_url": absolute(reverse("feedback:unsubscribe", kwargs={"token": unsubscribe_token(customer)})),
     }
 
@@ -468,8 +521,12 @@ def invitation_preview(survey: Survey) -> dict[str, str]:
     invitation = Invitation(pk=0, survey=survey, customer=sample)
     message = invitation_email(invitation)
     html = next((content for content, mime in message.alternatives if mime == "text/html"), "")
-    return {"subject": str(message.subject), "text": str(message.body), "html": str(html),
-            "list_unsubscribe": message.extra_headers["List-Unsubscribe"]}
+    return {
+        "subject": str(message.subject),
+        "text": str(message.body),
+        "html": str(html),
+        "list_unsubscribe": message.extra_headers["List-Unsubscribe"],
+    }
 
 
 def invitation_send(*, invitation_id: int) -> Invitation | None:
@@ -478,13 +535,14 @@ def invitation_send(*, invitation_id: int) -> Invitation | None:
     A retry finds the row no longer queued and sends nothing. A failure is recorded on the row.
     """
     claimed = Invitation.objects.filter(pk=invitation_id, status=InvitationStatus.QUEUED).update(
-        status=InvitationStatus.SENDING)
+        status=InvitationStatus.SENDING
+    )
     if claimed != 1:
         return None
     invitation = Invitation.objects.select_related("survey", "customer").get(pk=invitation_id)
     try:
         invitation_email(invitation).send()
-    except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded, never lost
+    except Exception as exc:
         Invitation.objects.filter(pk=invitation_id).update(status=InvitationStatus.FAILED, error=str(exc)[:300])
         return None
     Invitation.objects.filter(pk=invitation_id).update(status=InvitationStatus.SENT, sent_at=timezone.now())
@@ -493,8 +551,9 @@ def invitation_send(*, invitation_id: int) -> Invitation | None:
 
 
 def invitation_bounced(*, invitation: Invitation, reason: str = "") -> Invitation:
-    Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.BOUNCED, bounced_at=timezone.now(),
-                                                       error=reason[:300])
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=InvitationStatus.BOUNCED, bounced_at=timezone.now(), error=reason[:300]
+    )
     invitation.refresh_from_db()
     return invitation
 
@@ -546,14 +605,23 @@ def store_answer(*, token: str, score: int, channel: str) -> Response:
             try:
                 with transaction.atomic():
                     return Response.objects.create(
-                        survey=survey, kind=survey.kind, wave=invitation.wave, invitation=invitation,
-                        customer=invitation.customer, channel=channel, score=score, answered_at=now, updated_at=now)
+                        survey=survey,
+                        kind=survey.kind,
+                        wave=invitation.wave,
+                        invitation=invitation,
+                        customer=invitation.customer,
+                        channel=channel,
+                        score=score,
+                        answered_at=now,
+                        updated_at=now,
+                    )
             except IntegrityError:
                 # Another click won the race; treat this one as the second click.
                 existing = Response.objects.select_for_update().get(invitation=invitation)
         if now - existing.answered_at > timedelta(days=survey.answer_window_days):
-            raise TokenRefused("You answered this survey already, and the time to change the answer has passed.",
-                               "answered")
+            raise TokenRefused(
+                "You answered this survey already, and the time to change the answer has passed.", "answered"
+            )
         if existing.score != score:
             existing.score = score
             existing.updated_at = now
@@ -602,20 +670,38 @@ def survey_from_link(token: str) -> Survey:
     return survey
 
 
-def web_response_create(*, survey_token: str, score: int, comment: str = "",
-                        customer: Customer | None = None, channel: str = Channel.WEB) -> Response:
+def web_response_create(
+    *, survey_token: str, score: int, comment: str = "", customer: Customer | None = None, channel: str = Channel.WEB
+) -> Response:
     """An answer through the shareable survey link (web or in-app); signed-in portal customers are named."""
     survey = survey_from_link(survey_token)
     check_score(survey, score)
     now = timezone.now()
-    return after_commit_recorded(Response.objects.create(
-        survey=survey, kind=survey.kind, customer=customer, channel=channel, score=score, comment=comment.strip(),
-        sentiment=comment_sentiment(comment), answered_at=now, updated_at=now))
+    return after_commit_recorded(
+        Response.objects.create(
+            survey=survey,
+            kind=survey.kind,
+            customer=customer,
+            channel=channel,
+            score=score,
+            comment=comment.strip(),
+            sentiment=comment_sentiment(comment),
+            answered_at=now,
+            updated_at=now,
+        )
+    )
 
 
-def response_import(*, survey: Survey, customer: Customer | None, score: int, comment: str = "",
-                    channel: str = Channel.API, answered_at: datetime | None = None,
-                    external_id: str | None = None) -> tuple[Response, bool]:
+def response_import(
+    *,
+    survey: Survey,
+    customer: Customer | None,
+    score: int,
+    comment: str = "",
+    channel: str = Channel.API,
+    answered_at: datetime | None = None,
+    external_id: str | None = None,
+) -> tuple[Response, bool]:
     """An answer gathered elsewhere (a call centre, another tool); the same external id is one response."""
     check_score(survey, score)
     if answered_at is not None and timezone.is_naive(answered_at):
@@ -625,9 +711,18 @@ def response_import(*, survey: Survey, customer: Customer | None, score: int, co
         if found is not None:
             return found, False
     moment = answered_at or timezone.now()
-    response = Response.objects.create(survey=survey, kind=survey.kind, customer=customer, channel=channel,
-                                       score=score, comment=comment.strip(), sentiment=comment_sentiment(comment),
-                                       answered_at=moment, updated_at=moment, external_id=external_id or None)
+    response = Response.objects.create(
+        survey=survey,
+        kind=survey.kind,
+        customer=customer,
+        channel=channel,
+        score=score,
+        comment=comment.strip(),
+        sentiment=comment_sentiment(comment),
+        answered_at=moment,
+        updated_at=moment,
+        external_id=external_id or None,
+    )
     return after_commit_recorded(response), True
 
 
@@ -647,23 +742,32 @@ def unsubscribe_customer(*, token: str) -> Customer:
     customer = unsubscribe_check(token=token)
     latest = customer.consents.filter(purpose=ConsentPurpose.SURVEYS).order_by("-recorded_at", "-id").first()
     if latest is None or latest.granted:
-        consent_record(customer=customer, purpose=ConsentPurpose.SURVEYS, granted=False,
-                       source="unsubscribe link", by=None)
+        consent_record(
+            customer=customer, purpose=ConsentPurpose.SURVEYS, granted=False, source="unsubscribe link", by=None
+        )
     return customer
 
 
 def surveys_due(*, today: date | None = None) -> list[Survey]:
     today = today or timezone.localdate()
-    return list(Survey.objects.filter(active=True, next_wave_on__lte=today)
-                .exclude(schedule=Schedule.TRANSACTIONAL)
-                .filter(~Exists(Wave.objects.filter(survey=OuterRef("pk"), opened_at__date=today))))
+    return list(
+        Survey.objects.filter(active=True, next_wave_on__lte=today)
+        .exclude(schedule=Schedule.TRANSACTIONAL)
+        .filter(~Exists(Wave.objects.filter(survey=OuterRef("pk"), opened_at__date=today)))
+    )
 
 
 def after_case_survey(name: str) -> Survey:
     """The transactional CSAT survey sent after a case is resolved (made on first use, editable after)."""
     survey = Survey.objects.filter(name=name, kind=SurveyKind.CSAT, schedule=Schedule.TRANSACTIONAL).first()
     if survey is None:
-        survey = survey_create(name=name, kind=SurveyKind.CSAT, schedule=Schedule.TRANSACTIONAL, by=None,
-                               question="How satisfied are you with how we handled your request?",
-                               follow_up_question="What could we have done better?", recontact_days=0)
+        survey = survey_create(
+            name=name,
+            kind=SurveyKind.CSAT,
+            schedule=Schedule.TRANSACTIONAL,
+            by=None,
+            question="How satisfied are you with how we handled your request?",
+            follow_up_question="What could we have done better?",
+            recontact_days=0,
+        )
     return survey

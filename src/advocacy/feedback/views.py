@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -60,8 +60,11 @@ def survey_edit(request: HttpRequest, survey_id: int) -> HttpResponse:
         else:
             messages.success(request, "Survey saved.")
             return redirect("feedback:survey_detail", survey_id=survey.pk)
-    return render(request, "feedback/survey_edit.html", {"survey": survey, "form": form,
-                                                         "preview": services.invitation_preview(survey)})
+    return render(
+        request,
+        "feedback/survey_edit.html",
+        {"survey": survey, "form": form, "preview": services.invitation_preview(survey)},
+    )
 
 
 @allow(*MANAGERS)
@@ -74,16 +77,21 @@ def survey_preview(request: HttpRequest, survey_id: int) -> HttpResponse:
 def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=survey_id)
     status = request.GET.get("status", "")
-    return render(request, "feedback/survey_detail.html", {
-        "survey": survey,
-        "distribution": queries.distribution_status(survey),
-        "waves": queries.waves_of(survey),
-        "invitations": queries.recent_invitations(survey, status=status),
-        "status": status,
-        "audience_size": services.audience(survey).count(),
-        "share_url": services.absolute(reverse("feedback:web_survey",
-                                               kwargs={"token": services.survey_link_token(survey)})),
-    })
+    return render(
+        request,
+        "feedback/survey_detail.html",
+        {
+            "survey": survey,
+            "distribution": queries.distribution_status(survey),
+            "waves": queries.waves_of(survey),
+            "invitations": queries.recent_invitations(survey, status=status),
+            "status": status,
+            "audience_size": services.audience(survey).count(),
+            "share_url": services.absolute(
+                reverse("feedback:web_survey", kwargs={"token": services.survey_link_token(survey)})
+            ),
+        },
+    )
 
 
 @allow(*MANAGERS)
@@ -95,8 +103,11 @@ def wave_open(request: HttpRequest, survey_id: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Wave {opened.wave.number} opened: {opened.queued} invitations are being sent, "
-                                  f"{opened.held} held back (reasons below).")
+        messages.success(
+            request,
+            f"Wave {opened.wave.number} opened: {opened.queued} invitations are being sent, "
+            f"{opened.held} held back (reasons below).",
+        )
     return redirect("feedback:survey_detail", survey_id=survey.pk)
 
 
@@ -131,8 +142,9 @@ def answer(request: HttpRequest, token: str, score: int) -> HttpResponse:
     except services.TokenRefused as exc:
         return refused(request, exc)
     except InvalidInput as exc:
-        return render(request, "feedback/link_refused.html", {"reason": exc.errors["score"], "code": "score"},
-                      status=400)
+        return render(
+            request, "feedback/link_refused.html", {"reason": exc.errors["score"], "code": "score"}, status=400
+        )
     return render(request, "feedback/answer.html", {"score": score, "survey": invitation.survey})
 
 
@@ -154,10 +166,15 @@ def comment(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return render(request, "feedback/thanks.html", {"response": response})
     low, high = SCALES[response.survey.kind]
-    scores = [{"score": s, "url": reverse("feedback:answer", kwargs={"token": token, "score": s})}
-              for s in range(low, high + 1)]
-    return render(request, "feedback/comment.html", {"response": response, "form": form, "scores": scores,
-                                                     "survey": response.survey})
+    scores = [
+        {"score": s, "url": reverse("feedback:answer", kwargs={"token": token, "score": s})}
+        for s in range(low, high + 1)
+    ]
+    return render(
+        request,
+        "feedback/comment.html",
+        {"response": response, "form": form, "scores": scores, "survey": response.survey},
+    )
 
 
 @public
@@ -188,8 +205,13 @@ def web_survey(request: HttpRequest, token: str) -> HttpResponse:
         customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
         channel = Channel.IN_APP if request.GET.get("channel") == "in_app" else Channel.WEB
         try:
-            services.web_response_create(survey_token=token, score=form.cleaned_data["score"],
-                                         comment=form.cleaned_data["comment"], customer=customer, channel=channel)
+            services.web_response_create(
+                survey_token=token,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+                customer=customer,
+                channel=channel,
+            )
         except InvalidInput as exc:
             form_errors(form, exc)
         except services.TokenRefused as exc:
@@ -197,6 +219,8 @@ def web_survey(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return render(request, "feedback/thanks.html", {})
     low, high = SCALES[survey.kind]
-    return render(request, "feedback/web_survey.html", {"survey": survey, "form": form,
-                                                        "question": services.survey_question(survey),
-                                                        "scores": range(low, high + 1)})
+    return render(
+        request,
+        "feedback/web_survey.html",
+        {"survey": survey, "form": form, "question": services.survey_question(survey), "scores": range(low, high + 1)},
+    )

@@ -21,8 +21,9 @@ class OutboundMail(models.Model):
     text = models.TextField()
     html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
-    attachments = models.JSONField(default=list, blank=True,
-                                   help_text="[{filename, content, mimetype}] with text content.")
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="[{filename, content, mimetype}] with text content."
+    )
     status = models.CharField(max_length=8, choices=MailStatus.choices, default=MailStatus.QUEUED)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -11,16 +11,31 @@ from django.utils import timezone
 from advocacy.outreach.models import MailStatus, OutboundMail
 
 
-def mail_queue(*, key: str, to: str, subject: str, text: str, html: str = "",
-               headers: dict[str, str] | None = None, attachments: list[dict[str, Any]] | None = None) -> OutboundMail:
+def mail_queue(
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    headers: dict[str, str] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> OutboundMail:
     """Put a mail in the outbox and send it after commit; the same key queues nothing more."""
     existing = OutboundMail.objects.filter(key=key).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            mail = OutboundMail.objects.create(key=key, to=to, subject=" ".join(subject.split())[:250], text=text,
-                                               html=html, headers=headers or {}, attachments=attachments or [])
+            mail = OutboundMail.objects.create(
+                key=key,
+                to=to,
+                subject=" ".join(subject.split())[:250],
+                text=text,
+                html=html,
+                headers=headers or {},
+                attachments=attachments or [],
+            )
     except IntegrityError:
         return OutboundMail.objects.get(key=key)
     transaction.on_commit(lambda: enqueue_send(mail.pk))
@@ -45,7 +60,7 @@ def mail_send(*, mail_id: int) -> bool:
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     try:
         message.send()
-    except Exception as exc:  # noqa: BLE001 - a delivery failure is recorded on the row, never lost
+    except Exception as exc:
         OutboundMail.objects.filter(pk=mail_id).update(status=MailStatus.FAILED, error=str(exc)[:300])
         return False
     OutboundMail.objects.filter(pk=mail_id).update(status=MailStatus.SENT, sent_at=timezone.now())

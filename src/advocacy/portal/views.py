@@ -121,8 +121,9 @@ def contact_hours_update(request: HttpRequest) -> HttpResponse:
 
 
 def own_case(request: HttpRequest, case_id: int) -> Case:
-    return get_object_or_404(Case.objects.select_related("owner", "customer"), pk=case_id,
-                             customer_id=portal_customer_id(request))
+    return get_object_or_404(
+        Case.objects.select_related("owner", "customer"), pk=case_id, customer_id=portal_customer_id(request)
+    )
 
 
 @allow(Role.CUSTOMER)
@@ -143,10 +144,16 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @allow(Role.CUSTOMER)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = own_case(request, case_id)
-    return render(request, "portal/case_detail.html", {
-        "case": case, "timeline": case_queries.timeline(case, customer_view=True),
-        "promise": customer_promise(case), "form": MessageForm(),
-    })
+    return render(
+        request,
+        "portal/case_detail.html",
+        {
+            "case": case,
+            "timeline": case_queries.timeline(case, customer_view=True),
+            "promise": customer_promise(case),
+            "form": MessageForm(),
+        },
+    )
 
 
 @allow(Role.CUSTOMER)

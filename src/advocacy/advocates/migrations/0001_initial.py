@@ -7,376 +7,791 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Badge',
+            name="Badge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('description', models.CharField(max_length=300)),
-                ('rule', models.JSONField(help_text='e.g. {"approved_submissions": 5} or {"kind": "review", "count": 1}')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("description", models.CharField(max_length=300)),
+                (
+                    "rule",
+                    models.JSONField(help_text='e.g. {"approved_submissions": 5} or {"kind": "review", "count": 1}'),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Advocate',
+            name="Advocate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('terms_version', models.CharField(help_text='The programme terms they agreed to.', max_length=20)),
-                ('leaderboard_opt_out', models.BooleanField(default=False)),
-                ('active', models.BooleanField(default=True)),
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='advocate', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("terms_version", models.CharField(help_text="The programme terms they agreed to.", max_length=20)),
+                ("leaderboard_opt_out", models.BooleanField(default=False)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="advocate", to="customers.customer"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('review', 'Write a review'), ('share', 'Share a post'), ('refer', 'Refer a friend'), ('reference', 'Be a reference'), ('story', 'Tell your story'), ('survey', 'Answer a survey'), ('event', 'Attend an event'), ('custom', 'Custom')], max_length=12)),
-                ('title', models.CharField(max_length=200)),
-                ('instructions', models.TextField()),
-                ('points', models.PositiveIntegerField()),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('audience', models.JSONField(blank=True, default=dict, help_text='Tiers or customer fields; empty = all advocates.')),
-                ('approval', models.CharField(choices=[('manual', 'A program manager approves'), ('automatic', 'Automatic')], default='manual', max_length=10)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("review", "Write a review"),
+                            ("share", "Share a post"),
+                            ("refer", "Refer a friend"),
+                            ("reference", "Be a reference"),
+                            ("story", "Tell your story"),
+                            ("survey", "Answer a survey"),
+                            ("event", "Attend an event"),
+                            ("custom", "Custom"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("instructions", models.TextField()),
+                ("points", models.PositiveIntegerField()),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "audience",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Tiers or customer fields; empty = all advocates."
+                    ),
+                ),
+                (
+                    "approval",
+                    models.CharField(
+                        choices=[("manual", "A program manager approves"), ("automatic", "Automatic")],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on'],
+                "ordering": ["-starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='HubInvitation',
+            name="HubInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(help_text='Why they were invited: a promoter answer, a top score …', max_length=200)),
-                ('status', models.CharField(choices=[('held', 'Held back'), ('sent', 'Sent'), ('joined', 'Joined'), ('declined', 'Declined')], max_length=10)),
-                ('held_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hub_invitations', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        help_text="Why they were invited: a promoter answer, a top score …", max_length=200
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("held", "Held back"),
+                            ("sent", "Sent"),
+                            ("joined", "Joined"),
+                            ("declined", "Declined"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("held_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hub_invitations",
+                        to="customers.customer",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PointsEntry',
+            name="PointsEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField()),
-                ('delta', models.IntegerField()),
-                ('balance', models.IntegerField()),
-                ('reason', models.CharField(max_length=200)),
-                ('ref', models.CharField(help_text="What caused it, e.g. 'submission:12'.", max_length=100)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('advocate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='points', to='advocates.advocate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveIntegerField()),
+                ("delta", models.IntegerField()),
+                ("balance", models.IntegerField()),
+                ("reason", models.CharField(max_length=200)),
+                ("ref", models.CharField(help_text="What caused it, e.g. 'submission:12'.", max_length=100)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "advocate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="points", to="advocates.advocate"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['advocate', 'seq'],
+                "ordering": ["advocate", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='ProgramSettings',
+            name="ProgramSettings",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('landing_url', models.URLField(default='https://example.com/', help_text='Referral links redirect here.')),
-                ('attribution_days', models.PositiveIntegerField(default=30)),
-                ('return_window_days', models.PositiveIntegerField(default=30)),
-                ('referrer_points', models.PositiveIntegerField(default=500)),
-                ('friend_points', models.PositiveIntegerField(default=0)),
-                ('rule_self_referral', models.BooleanField(default=True)),
-                ('rule_same_device', models.BooleanField(default=True)),
-                ('rule_ip_burst', models.BooleanField(default=True)),
-                ('ip_burst_per_week', models.PositiveIntegerField(default=10)),
-                ('rule_similar_email', models.BooleanField(default=True)),
-                ('rule_first_time_friend', models.BooleanField(default=True)),
-                ('reference_quota_per_quarter', models.PositiveIntegerField(default=2)),
-                ('reference_rest_days', models.PositiveIntegerField(default=30)),
-                ('disclosure_text', models.CharField(default='This customer received a reward from us for sharing their experience.', max_length=300)),
-                ('terms_version', models.CharField(default='2026-1', max_length=20)),
+                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                (
+                    "landing_url",
+                    models.URLField(default="https://example.com/", help_text="Referral links redirect here."),
+                ),
+                ("attribution_days", models.PositiveIntegerField(default=30)),
+                ("return_window_days", models.PositiveIntegerField(default=30)),
+                ("referrer_points", models.PositiveIntegerField(default=500)),
+                ("friend_points", models.PositiveIntegerField(default=0)),
+                ("rule_self_referral", models.BooleanField(default=True)),
+                ("rule_same_device", models.BooleanField(default=True)),
+                ("rule_ip_burst", models.BooleanField(default=True)),
+                ("ip_burst_per_week", models.PositiveIntegerField(default=10)),
+                ("rule_similar_email", models.BooleanField(default=True)),
+                ("rule_first_time_friend", models.BooleanField(default=True)),
+                ("reference_quota_per_quarter", models.PositiveIntegerField(default=2)),
+                ("reference_rest_days", models.PositiveIntegerField(default=30)),
+                (
+                    "disclosure_text",
+                    models.CharField(
+                        default="This customer received a reward from us for sharing their experience.", max_length=300
+                    ),
+                ),
+                ("terms_version", models.CharField(default="2026-1", max_length=20)),
             ],
             options={
-                'verbose_name_plural': 'program settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='program_settings_single_row')],
+                "verbose_name_plural": "program settings",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="program_settings_single_row")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceAsk',
+            name="ReferenceAsk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fit', models.FloatField()),
-                ('status', models.CharField(choices=[('asked', 'Asked'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='asked', max_length=10)),
-                ('asked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('advocate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reference_asks', to='advocates.advocate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fit", models.FloatField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("asked", "Asked"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="asked",
+                        max_length=10,
+                    ),
+                ),
+                ("asked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "advocate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reference_asks",
+                        to="advocates.advocate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReferenceCall',
+            name="ReferenceCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('notes', models.TextField(blank=True)),
-                ('deal_outcome', models.CharField(choices=[('open', 'Open'), ('won', 'Won'), ('lost', 'Lost')], default='open', max_length=8)),
-                ('deal_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('ask', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='call', to='advocates.referenceask')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("held_on", models.DateField()),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "deal_outcome",
+                    models.CharField(
+                        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")], default="open", max_length=8
+                    ),
+                ),
+                ("deal_amount", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                (
+                    "ask",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="call", to="advocates.referenceask"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReferenceRequest',
+            name="ReferenceRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prospect', models.CharField(max_length=200)),
-                ('industry', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('size', models.CharField(blank=True, max_length=16)),
-                ('use_case', models.TextField(blank=True)),
-                ('opportunity_value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('needed_by', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Looking for a reference'), ('matched', 'An advocate accepted'), ('done', 'Call held'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.product')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prospect", models.CharField(max_length=200)),
+                ("industry", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("size", models.CharField(blank=True, max_length=16)),
+                ("use_case", models.TextField(blank=True)),
+                ("opportunity_value", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("needed_by", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Looking for a reference"),
+                            ("matched", "An advocate accepted"),
+                            ("done", "Call held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="customers.product",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='referenceask',
-            name='request',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='asks', to='advocates.referencerequest'),
+            model_name="referenceask",
+            name="request",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="asks", to="advocates.referencerequest"
+            ),
         ),
         migrations.CreateModel(
-            name='ReferralLink',
+            name="ReferralLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('advocate', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='referral_link', to='advocates.advocate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "advocate",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referral_link",
+                        to="advocates.advocate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReferralClick',
+            name="ReferralClick",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ip_hash', models.CharField(max_length=64)),
-                ('device_hash', models.CharField(max_length=64)),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clicks', to='advocates.referrallink')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ip_hash", models.CharField(max_length=64)),
+                ("device_hash", models.CharField(max_length=64)),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="clicks", to="advocates.referrallink"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('converted', 'Converted'), ('flagged', 'Flagged by a fraud rule'), ('rejected', 'Rejected')], max_length=10)),
-                ('fraud_reasons', models.JSONField(blank=True, default=list)),
-                ('converted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('friend', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referred_by', to='customers.customer')),
-                ('order', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referral', to='customers.order')),
-                ('click', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='advocates.referralclick')),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals', to='advocates.referrallink')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("converted", "Converted"),
+                            ("flagged", "Flagged by a fraud rule"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("fraud_reasons", models.JSONField(blank=True, default=list)),
+                ("converted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                (
+                    "friend",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="referred_by", to="customers.customer"
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referral",
+                        to="customers.order",
+                    ),
+                ),
+                (
+                    "click",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="advocates.referralclick",
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referrals",
+                        to="advocates.referrallink",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReferralReward',
+            name="ReferralReward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to', models.CharField(choices=[('referrer', 'Referrer'), ('friend', 'Friend')], max_length=10)),
-                ('points', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('held', 'Held until the return window passes'), ('released', 'Released'), ('rejected', 'Rejected')], default='held', max_length=10)),
-                ('release_after', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rewards', to='advocates.referral')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("to", models.CharField(choices=[("referrer", "Referrer"), ("friend", "Friend")], max_length=10)),
+                ("points", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("held", "Held until the return window passes"),
+                            ("released", "Released"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="held",
+                        max_length=10,
+                    ),
+                ),
+                ("release_after", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rewards", to="advocates.referral"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Reward',
+            name="Reward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('point_cost', models.PositiveIntegerField()),
-                ('stock', models.PositiveIntegerField(help_text='How many are left.')),
-                ('money_cost', models.DecimalField(decimal_places=2, help_text='What one costs the company.', max_digits=10)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("point_cost", models.PositiveIntegerField()),
+                ("stock", models.PositiveIntegerField(help_text="How many are left.")),
+                (
+                    "money_cost",
+                    models.DecimalField(decimal_places=2, help_text="What one costs the company.", max_digits=10),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['point_cost'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('point_cost__gt', 0)), name='reward_cost_positive'), models.CheckConstraint(condition=models.Q(('money_cost__gte', 0)), name='reward_money_not_negative')],
+                "ordering": ["point_cost"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("point_cost__gt", 0)), name="reward_cost_positive"),
+                    models.CheckConstraint(
+                        condition=models.Q(("money_cost__gte", 0)), name="reward_money_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Redemption',
+            name="Redemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('fulfilled', 'Fulfilled'), ('cancelled', 'Cancelled (points refunded)')], default='requested', max_length=10)),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('advocate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='redemptions', to='advocates.advocate')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemptions', to='advocates.reward')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("points", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("fulfilled", "Fulfilled"),
+                            ("cancelled", "Cancelled (points refunded)"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "advocate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="redemptions", to="advocates.advocate"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="redemptions", to="advocates.reward"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScoreWeights',
+            name="ScoreWeights",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('satisfaction', models.FloatField(default=0.35)),
-                ('engagement', models.FloatField(default=0.25)),
-                ('value', models.FloatField(default=0.15)),
-                ('advocacy_history', models.FloatField(default=0.25)),
-                ('negatives', models.FloatField(default=0.3, help_text='Subtracted: open cases and a recent detractor answer.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                ("satisfaction", models.FloatField(default=0.35)),
+                ("engagement", models.FloatField(default=0.25)),
+                ("value", models.FloatField(default=0.15)),
+                ("advocacy_history", models.FloatField(default=0.25)),
+                (
+                    "negatives",
+                    models.FloatField(default=0.3, help_text="Subtracted: open cases and a recent detractor answer."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'score weights',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='score_weights_single_row'), models.CheckConstraint(condition=models.Q(('advocacy_history__gte', 0), ('engagement__gte', 0), ('negatives__gte', 0), ('satisfaction__gte', 0), ('value__gte', 0)), name='score_weights_not_negative')],
+                "verbose_name_plural": "score weights",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="score_weights_single_row"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("advocacy_history__gte", 0),
+                            ("engagement__gte", 0),
+                            ("negatives__gte", 0),
+                            ("satisfaction__gte", 0),
+                            ("value__gte", 0),
+                        ),
+                        name="score_weights_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('evidence', models.TextField(blank=True, help_text='A link or a few words.')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.CharField(blank=True, max_length=300)),
-                ('advocate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='advocates.advocate')),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='advocates.challenge')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("evidence", models.TextField(blank=True, help_text="A link or a few words.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "advocate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="submissions", to="advocates.advocate"
+                    ),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="advocates.challenge",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Story',
+            name="Story",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('quote', models.CharField(blank=True, max_length=500)),
-                ('consent_scope', models.CharField(choices=[('internal', 'Internal use only'), ('website', 'Our website'), ('social', 'Our website and social media')], max_length=10)),
-                ('named', models.BooleanField(default=False, help_text='May we show their name (else: anonymous)?')),
-                ('consent_expires_on', models.DateField(blank=True, null=True)),
-                ('consent_recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], default='submitted', max_length=10)),
-                ('published_scope', models.CharField(blank=True, choices=[('internal', 'Internal use only'), ('website', 'Our website'), ('social', 'Our website and social media')], max_length=10)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('advocate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stories', to='advocates.advocate')),
-                ('submission', models.OneToOneField(blank=True, help_text='Set when the story answered a rewarded challenge.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='story', to='advocates.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("quote", models.CharField(blank=True, max_length=500)),
+                (
+                    "consent_scope",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal use only"),
+                            ("website", "Our website"),
+                            ("social", "Our website and social media"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("named", models.BooleanField(default=False, help_text="May we show their name (else: anonymous)?")),
+                ("consent_expires_on", models.DateField(blank=True, null=True)),
+                ("consent_recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "published_scope",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("internal", "Internal use only"),
+                            ("website", "Our website"),
+                            ("social", "Our website and social media"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "advocate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="stories", to="advocates.advocate"
+                    ),
+                ),
+                (
+                    "submission",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="Set when the story answered a rewarded challenge.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="story",
+                        to="advocates.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'stories',
+                "verbose_name_plural": "stories",
             },
         ),
         migrations.CreateModel(
-            name='AdvocateScore',
+            name="AdvocateScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField()),
-                ('tier', models.CharField(choices=[('champion', 'Champion'), ('likely', 'Likely advocate'), ('potential', 'Potential'), ('not_now', 'Not now')], max_length=16)),
-                ('parts', models.JSONField(default=dict, help_text="Each component's contribution, in score points.")),
-                ('reasons', models.JSONField(default=list, help_text='The top reasons, in words.')),
-                ('computed_at', models.DateTimeField()),
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='advocate_score', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.FloatField()),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("champion", "Champion"),
+                            ("likely", "Likely advocate"),
+                            ("potential", "Potential"),
+                            ("not_now", "Not now"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("parts", models.JSONField(default=dict, help_text="Each component's contribution, in score points.")),
+                ("reasons", models.JSONField(default=list, help_text="The top reasons, in words.")),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="advocate_score",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['-score'], name='advocates_a_score_da7ea9_idx'), models.Index(fields=['tier', '-score'], name='advocates_a_tier_134872_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 100)), name='advocate_score_range')],
+                "indexes": [
+                    models.Index(fields=["-score"], name="advocates_a_score_da7ea9_idx"),
+                    models.Index(fields=["tier", "-score"], name="advocates_a_tier_134872_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("score__gte", 0), ("score__lte", 100)), name="advocate_score_range"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AdvocateBadge',
+            name="AdvocateBadge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('earned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('advocate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='badges', to='advocates.advocate')),
-                ('badge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holders', to='advocates.badge')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("earned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "advocate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="badges", to="advocates.advocate"
+                    ),
+                ),
+                (
+                    "badge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="holders", to="advocates.badge"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('advocate', 'badge'), name='badge_once')],
+                "constraints": [models.UniqueConstraint(fields=("advocate", "badge"), name="badge_once")],
             },
         ),
         migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='challenge_ends_after_start'),
+            model_name="challenge",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__isnull", True), ("ends_on__gte", models.F("starts_on")), _connector="OR"),
+                name="challenge_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='challenge_points_positive'),
+            model_name="challenge",
+            constraint=models.CheckConstraint(condition=models.Q(("points__gt", 0)), name="challenge_points_positive"),
         ),
         migrations.AddConstraint(
-            model_name='hubinvitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['sent', 'joined'])), fields=('customer',), name='hub_invitation_once'),
+            model_name="hubinvitation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["sent", "joined"])), fields=("customer",), name="hub_invitation_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.UniqueConstraint(fields=('advocate', 'seq'), name='points_sequence_unique'),
+            model_name="pointsentry",
+            constraint=models.UniqueConstraint(fields=("advocate", "seq"), name="points_sequence_unique"),
         ),
         migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.UniqueConstraint(fields=('advocate', 'ref'), name='points_ref_once'),
+            model_name="pointsentry",
+            constraint=models.UniqueConstraint(fields=("advocate", "ref"), name="points_ref_once"),
         ),
         migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0)), name='points_balance_never_negative'),
+            model_name="pointsentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0)), name="points_balance_never_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(('delta', 0), _negated=True), name='points_delta_not_zero'),
+            model_name="pointsentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("delta", 0), _negated=True), name="points_delta_not_zero"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referencecall',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('deal_outcome', 'won'), _negated=True), ('deal_amount__gte', 0), _connector='OR'), name='reference_won_deal_has_amount'),
+            model_name="referencecall",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("deal_outcome", "won"), _negated=True), ("deal_amount__gte", 0), _connector="OR"
+                ),
+                name="reference_won_deal_has_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referencerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('opportunity_value__gte', 0)), name='reference_value_positive'),
+            model_name="referencerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("opportunity_value__gte", 0)), name="reference_value_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referenceask',
-            constraint=models.UniqueConstraint(fields=('request', 'advocate'), name='reference_ask_once'),
+            model_name="referenceask",
+            constraint=models.UniqueConstraint(fields=("request", "advocate"), name="reference_ask_once"),
         ),
         migrations.AddIndex(
-            model_name='referralclick',
-            index=models.Index(fields=['ip_hash', 'at'], name='advocates_r_ip_hash_252541_idx'),
+            model_name="referralclick",
+            index=models.Index(fields=["ip_hash", "at"], name="advocates_r_ip_hash_252541_idx"),
         ),
         migrations.AddIndex(
-            model_name='referralclick',
-            index=models.Index(fields=['link', 'at'], name='advocates_r_link_id_d3ad44_idx'),
+            model_name="referralclick",
+            index=models.Index(fields=["link", "at"], name="advocates_r_link_id_d3ad44_idx"),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(fields=('friend',), name='referral_once_per_friend'),
+            model_name="referral",
+            constraint=models.UniqueConstraint(fields=("friend",), name="referral_once_per_friend"),
         ),
         migrations.AddConstraint(
-            model_name='referralreward',
-            constraint=models.UniqueConstraint(fields=('referral', 'to'), name='referral_reward_once'),
+            model_name="referralreward",
+            constraint=models.UniqueConstraint(fields=("referral", "to"), name="referral_reward_once"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'rejected'), _negated=True), fields=('challenge', 'advocate'), name='submission_once_per_challenge'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "rejected"), _negated=True),
+                fields=("challenge", "advocate"),
+                name="submission_once_per_challenge",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='story',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), models.Q(('published_at__isnull', False), models.Q(('published_scope', ''), _negated=True)), _connector='OR'), name='story_published_has_scope'),
+            model_name="story",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    models.Q(("published_at__isnull", False), models.Q(("published_scope", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="story_published_has_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='story',
-            constraint=models.CheckConstraint(condition=models.Q(('published_scope__in', ['', 'internal']), models.Q(('consent_scope__in', ['website', 'social']), ('published_scope', 'website')), models.Q(('consent_scope', 'social'), ('published_scope', 'social')), _connector='OR'), name='story_published_within_consent'),
+            model_name="story",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("published_scope__in", ["", "internal"]),
+                    models.Q(("consent_scope__in", ["website", "social"]), ("published_scope", "website")),
+                    models.Q(("consent_scope", "social"), ("published_scope", "social")),
+                    _connector="OR",
+                ),
+                name="story_published_within_consent",
+            ),
         ),
     ]

@@ -7,320 +7,743 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('root_cause_category', models.CharField(max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("root_cause_category", models.CharField(max_length=32)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='BusinessCalendar',
+            name="BusinessCalendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('workdays', models.JSONField(default=list, help_text='Weekdays worked, 0 = Monday … 6 = Sunday.')),
-                ('opens', models.TimeField()),
-                ('closes', models.TimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                ("workdays", models.JSONField(default=list, help_text="Weekdays worked, 0 = Monday … 6 = Sunday.")),
+                ("opens", models.TimeField()),
+                ("closes", models.TimeField()),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('closes__gt', models.F('opens'))), name='calendar_closes_after_opening')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("closes__gt", models.F("opens"))), name="calendar_closes_after_opening"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('category', models.CharField(choices=[('billing', 'Billing'), ('technical', 'Technical'), ('delivery', 'Delivery'), ('account', 'Account'), ('product', 'Product fit'), ('service', 'Service visit'), ('other', 'Other')], default='other', max_length=16)),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=8)),
-                ('source', models.CharField(choices=[('email', 'Email'), ('phone', 'Phone'), ('portal', 'Portal'), ('survey', 'Survey'), ('social', 'Social'), ('manual', 'Manual')], default='manual', max_length=8)),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('waiting_customer', 'Waiting on customer'), ('waiting_department', 'Waiting on department'), ('resolved', 'Resolved'), ('closed', 'Closed')], default='new', max_length=20)),
-                ('needs', models.JSONField(blank=True, default=list, help_text='Capability tags the customer needs.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('last_update_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('first_response_due', models.DateTimeField(blank=True, null=True)),
-                ('next_update_due', models.DateTimeField(blank=True, null=True)),
-                ('resolution_due', models.DateTimeField(blank=True, null=True)),
-                ('next_due', models.DateTimeField(blank=True, db_index=True, help_text='The earliest running deadline: what the queue sorts by.', null=True)),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('paused_remaining', models.JSONField(blank=True, default=dict, help_text='Business minutes left on each deadline when the clock paused.')),
-                ('warned_for', models.DateTimeField(blank=True, help_text='The deadline the owner was last warned of.', null=True)),
-                ('recurrence_reason', models.CharField(blank=True, max_length=200)),
-                ('origin', models.CharField(blank=True, help_text="What opened it, e.g. 'response:42'.", max_length=100)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='customers.customer')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_cases', to=settings.AUTH_USER_MODEL)),
-                ('recurrence_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recurrences', to='casework.case')),
-                ('problem', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='casework.problem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("billing", "Billing"),
+                            ("technical", "Technical"),
+                            ("delivery", "Delivery"),
+                            ("account", "Account"),
+                            ("product", "Product fit"),
+                            ("service", "Service visit"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("low", "Low"), ("normal", "Normal"), ("high", "High"), ("urgent", "Urgent")],
+                        default="normal",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("portal", "Portal"),
+                            ("survey", "Survey"),
+                            ("social", "Social"),
+                            ("manual", "Manual"),
+                        ],
+                        default="manual",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("waiting_customer", "Waiting on customer"),
+                            ("waiting_department", "Waiting on department"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                ("needs", models.JSONField(blank=True, default=list, help_text="Capability tags the customer needs.")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                ("last_update_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("first_response_due", models.DateTimeField(blank=True, null=True)),
+                ("next_update_due", models.DateTimeField(blank=True, null=True)),
+                ("resolution_due", models.DateTimeField(blank=True, null=True)),
+                (
+                    "next_due",
+                    models.DateTimeField(
+                        blank=True,
+                        db_index=True,
+                        help_text="The earliest running deadline: what the queue sorts by.",
+                        null=True,
+                    ),
+                ),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "paused_remaining",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Business minutes left on each deadline when the clock paused.",
+                    ),
+                ),
+                (
+                    "warned_for",
+                    models.DateTimeField(blank=True, help_text="The deadline the owner was last warned of.", null=True),
+                ),
+                ("recurrence_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "origin",
+                    models.CharField(blank=True, help_text="What opened it, e.g. 'response:42'.", max_length=100),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="cases", to="customers.customer"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recurrence_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recurrences",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases",
+                        to="casework.problem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['next_due', 'id'],
+                "ordering": ["next_due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseSettings',
+            name="CaseSettings",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('warn_before_minutes', models.PositiveIntegerField(default=15)),
-                ('recurrence_days', models.PositiveIntegerField(default=30)),
-                ('prevention_categories', models.JSONField(blank=True, default=list, help_text='Categories whose cases need a prevention step to resolve.')),
-                ('prevention_priorities', models.JSONField(blank=True, default=list, help_text='Priorities whose cases need a prevention step to resolve.')),
+                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                ("warn_before_minutes", models.PositiveIntegerField(default=15)),
+                ("recurrence_days", models.PositiveIntegerField(default=30)),
+                (
+                    "prevention_categories",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Categories whose cases need a prevention step to resolve."
+                    ),
+                ),
+                (
+                    "prevention_priorities",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Priorities whose cases need a prevention step to resolve."
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'case settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='case_settings_single_row')],
+                "verbose_name_plural": "case settings",
+                "constraints": [models.CheckConstraint(condition=models.Q(("id", 1)), name="case_settings_single_row")],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('head', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments_led', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "head",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departments_led",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Huddle',
+            name="Huddle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('meeting_at', models.DateTimeField()),
-                ('agenda', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='huddles', to='casework.case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("meeting_at", models.DateTimeField()),
+                ("agenda", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="huddles", to="casework.case"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('fit', models.FloatField(help_text="Share of the customer's needs the product covers, 0–1.")),
-                ('cheaper_than_current', models.BooleanField(default=False)),
-                ('competitor', models.BooleanField(default=False)),
-                ('outcome', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='pending', max_length=10)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recommendations', to='casework.case')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='customers.customer')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='customers.product')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField()),
+                ("fit", models.FloatField(help_text="Share of the customer's needs the product covers, 0–1.")),
+                ("cheaper_than_current", models.BooleanField(default=False)),
+                ("competitor", models.BooleanField(default=False)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("accepted", "Accepted"), ("declined", "Declined")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recommendations",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="customers.product",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StaffAvailability',
+            name="StaffAvailability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField()),
-                ('starts', models.TimeField()),
-                ('ends', models.TimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='availability', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("weekday", models.PositiveSmallIntegerField()),
+                ("starts", models.TimeField()),
+                ("ends", models.TimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="availability",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user', 'weekday', 'starts'],
+                "ordering": ["user", "weekday", "starts"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to='casework.case')),
-                ('from_owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=300)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="transfers", to="casework.case"
+                    ),
+                ),
+                (
+                    "from_owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "to_owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CadencePolicy',
+            name="CadencePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], max_length=8, unique=True)),
-                ('first_response_minutes', models.PositiveIntegerField()),
-                ('update_every_minutes', models.PositiveIntegerField()),
-                ('resolution_minutes', models.PositiveIntegerField()),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='policies', to='casework.businesscalendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("low", "Low"), ("normal", "Normal"), ("high", "High"), ("urgent", "Urgent")],
+                        max_length=8,
+                        unique=True,
+                    ),
+                ),
+                ("first_response_minutes", models.PositiveIntegerField()),
+                ("update_every_minutes", models.PositiveIntegerField()),
+                ("resolution_minutes", models.PositiveIntegerField()),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="policies",
+                        to="casework.businesscalendar",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'cadence policies',
-                'constraints': [models.CheckConstraint(condition=models.Q(('first_response_minutes__gt', 0), ('resolution_minutes__gt', 0), ('update_every_minutes__gt', 0)), name='cadence_positive')],
+                "verbose_name_plural": "cadence policies",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("first_response_minutes__gt", 0),
+                            ("resolution_minutes__gt", 0),
+                            ("update_every_minutes__gt", 0),
+                        ),
+                        name="cadence_positive",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Breach',
+            name="Breach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_response', 'First response'), ('update', 'Customer update'), ('resolution', 'Resolution')], max_length=16)),
-                ('due_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='breaches', to='casework.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("update", "Customer update"),
+                            ("resolution", "Resolution"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("due_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="breaches", to="casework.case"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('case', 'kind', 'due_at'), name='breach_once_per_deadline')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "kind", "due_at"), name="breach_once_per_deadline")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('topic', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('booked', 'Booked'), ('cancelled', 'Cancelled'), ('done', 'Done')], default='booked', max_length=10)),
-                ('sequence', models.PositiveIntegerField(default=0, help_text='RFC 5545 SEQUENCE, raised on each change.')),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='customers.customer')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appointments', to='casework.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("topic", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("booked", "Booked"), ("cancelled", "Cancelled"), ("done", "Done")],
+                        default="booked",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveIntegerField(default=0, help_text="RFC 5545 SEQUENCE, raised on each change."),
+                ),
+                ("reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appointments",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="appointments",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
-                'indexes': [models.Index(fields=['staff', 'starts_at'], name='casework_ap_staff_i_99e3c2_idx'), models.Index(fields=['status', 'starts_at'], name='casework_ap_status_481505_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='appointment_ends_after_start')],
+                "ordering": ["starts_at"],
+                "indexes": [
+                    models.Index(fields=["staff", "starts_at"], name="casework_ap_staff_i_99e3c2_idx"),
+                    models.Index(fields=["status", "starts_at"], name="casework_ap_status_481505_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="appointment_ends_after_start"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Opened'), ('update', 'Update to the customer'), ('note', 'Internal note'), ('customer_reply', 'Customer replied'), ('status', 'Status changed'), ('transfer', 'Transferred'), ('huddle', 'Huddle'), ('task', 'Department task'), ('prevention', 'Prevention'), ('appointment', 'Appointment'), ('recommendation', 'Recommendation'), ('warning', 'Deadline warning'), ('breach', 'Deadline missed'), ('resolved', 'Resolved')], max_length=16)),
-                ('visible_to_customer', models.BooleanField(default=False)),
-                ('body', models.TextField(blank=True)),
-                ('by_customer', models.BooleanField(default=False)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='casework.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Opened"),
+                            ("update", "Update to the customer"),
+                            ("note", "Internal note"),
+                            ("customer_reply", "Customer replied"),
+                            ("status", "Status changed"),
+                            ("transfer", "Transferred"),
+                            ("huddle", "Huddle"),
+                            ("task", "Department task"),
+                            ("prevention", "Prevention"),
+                            ("appointment", "Appointment"),
+                            ("recommendation", "Recommendation"),
+                            ("warning", "Deadline warning"),
+                            ("breach", "Deadline missed"),
+                            ("resolved", "Resolved"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("visible_to_customer", models.BooleanField(default=False)),
+                ("body", models.TextField(blank=True)),
+                ("by_customer", models.BooleanField(default=False)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="casework.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['case', 'at'], name='casework_ca_case_id_f2346c_idx')],
+                "ordering": ["at", "id"],
+                "indexes": [models.Index(fields=["case", "at"], name="casework_ca_case_id_f2346c_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('name', models.CharField(max_length=100)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holidays', to='casework.businesscalendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holidays",
+                        to="casework.businesscalendar",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day'],
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'day'), name='holiday_once_per_day')],
+                "ordering": ["day"],
+                "constraints": [models.UniqueConstraint(fields=("calendar", "day"), name="holiday_once_per_day")],
             },
         ),
         migrations.CreateModel(
-            name='HuddleTask',
+            name="HuddleTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True)),
-                ('due_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], default='open', max_length=8)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='huddle_tasks', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='casework.department')),
-                ('huddle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='casework.huddle')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("notes", models.TextField(blank=True)),
+                ("due_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "Open"), ("done", "Done")], default="open", max_length=8),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="huddle_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="tasks", to="casework.department"
+                    ),
+                ),
+                (
+                    "huddle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to="casework.huddle"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at'],
-                'indexes': [models.Index(fields=['assignee', 'status', 'due_at'], name='casework_hu_assigne_e57670_idx')],
-                'constraints': [models.UniqueConstraint(fields=('huddle', 'department'), name='task_once_per_department'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('done_at__isnull', False), _connector='OR'), name='task_done_has_time')],
+                "ordering": ["due_at"],
+                "indexes": [
+                    models.Index(fields=["assignee", "status", "due_at"], name="casework_hu_assigne_e57670_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("huddle", "department"), name="task_once_per_department"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "done"), _negated=True), ("done_at__isnull", False), _connector="OR"
+                        ),
+                        name="task_done_has_time",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Prevention',
+            name="Prevention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('root_cause_category', models.CharField(choices=[('process', 'Process gap'), ('product_defect', 'Product defect'), ('documentation', 'Missing or wrong documentation'), ('training', 'Staff training'), ('supplier', 'Supplier or partner'), ('billing_system', 'Billing system'), ('customer_expectation', 'Expectation not set'), ('other', 'Other')], max_length=32)),
-                ('root_cause', models.TextField()),
-                ('corrective_action', models.TextField()),
-                ('action_due', models.DateField()),
-                ('verify_on', models.DateField()),
-                ('action_done_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('verification', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('action_owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='prevention', to='casework.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "root_cause_category",
+                    models.CharField(
+                        choices=[
+                            ("process", "Process gap"),
+                            ("product_defect", "Product defect"),
+                            ("documentation", "Missing or wrong documentation"),
+                            ("training", "Staff training"),
+                            ("supplier", "Supplier or partner"),
+                            ("billing_system", "Billing system"),
+                            ("customer_expectation", "Expectation not set"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("root_cause", models.TextField()),
+                ("corrective_action", models.TextField()),
+                ("action_due", models.DateField()),
+                ("verify_on", models.DateField()),
+                ("action_done_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("verification", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "action_owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="prevention", to="casework.case"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('verify_on__gte', models.F('action_due'))), name='prevention_verify_after_due'), models.CheckConstraint(condition=models.Q(models.Q(('root_cause', ''), _negated=True), models.Q(('corrective_action', ''), _negated=True)), name='prevention_has_cause_and_action')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("verify_on__gte", models.F("action_due"))),
+                        name="prevention_verify_after_due",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("root_cause", ""), _negated=True),
+                            models.Q(("corrective_action", ""), _negated=True),
+                        ),
+                        name="prevention_has_cause_and_action",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['owner', 'status', 'next_due'], name='casework_ca_owner_i_be9b7f_idx'),
+            model_name="case",
+            index=models.Index(fields=["owner", "status", "next_due"], name="casework_ca_owner_i_be9b7f_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['customer', 'created_at'], name='casework_ca_custome_538cc4_idx'),
+            model_name="case",
+            index=models.Index(fields=["customer", "created_at"], name="casework_ca_custome_538cc4_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'next_due'], name='casework_ca_status_6d7362_idx'),
+            model_name="case",
+            index=models.Index(fields=["status", "next_due"], name="casework_ca_status_6d7362_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'open', 'waiting_customer', 'waiting_department', 'resolved', 'closed'])), name='case_status_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["new", "open", "waiting_customer", "waiting_department", "resolved", "closed"])
+                ),
+                name="case_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__in', ['low', 'normal', 'high', 'urgent'])), name='case_priority_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("priority__in", ["low", "normal", "high", "urgent"])), name="case_priority_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['resolved', 'closed']), _negated=True), ('resolved_at__isnull', False), _connector='OR'), name='case_resolved_has_time'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["resolved", "closed"]), _negated=True),
+                    ("resolved_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="case_resolved_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'waiting_customer'), _negated=True), ('paused_at__isnull', False), _connector='OR'), name='case_waiting_on_customer_is_paused'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "waiting_customer"), _negated=True),
+                    ("paused_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="case_waiting_on_customer_is_paused",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('origin', ''), _negated=True), fields=('origin',), name='case_origin_once'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("origin", ""), _negated=True), fields=("origin",), name="case_origin_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.CheckConstraint(condition=models.Q(('fit__gte', 0), ('fit__lte', 1)), name='recommendation_fit_range'),
+            model_name="recommendation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fit__gte", 0), ("fit__lte", 1)), name="recommendation_fit_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffavailability',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='availability_weekday_valid'),
+            model_name="staffavailability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__gte", 0), ("weekday__lte", 6)), name="availability_weekday_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffavailability',
-            constraint=models.CheckConstraint(condition=models.Q(('ends__gt', models.F('starts'))), name='availability_ends_after_start'),
+            model_name="staffavailability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends__gt", models.F("starts"))), name="availability_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('from_owner', models.F('to_owner')), _negated=True), name='transfer_changes_owner'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_owner", models.F("to_owner")), _negated=True), name="transfer_changes_owner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='transfer_has_reason'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reason", ""), _negated=True), name="transfer_has_reason"
+            ),
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,254 +15,498 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('business', 'Business'), ('household', 'Household')], default='business', max_length=16)),
-                ('industry', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('size', models.CharField(blank=True, choices=[('small', 'Small (1–49)'), ('mid', 'Mid-market (50–999)'), ('enterprise', 'Enterprise (1000+)'), ('consumer', 'Consumer')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_accounts', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=100, null=True, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("business", "Business"), ("household", "Household")],
+                        default="business",
+                        max_length=16,
+                    ),
+                ),
+                ("industry", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                (
+                    "size",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("small", "Small (1–49)"),
+                            ("mid", "Mid-market (50–999)"),
+                            ("enterprise", "Enterprise (1000+)"),
+                            ("consumer", "Consumer"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_accounts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(blank=True, max_length=100)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('locale', models.CharField(default='en', max_length=16)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('churned', 'Churned')], default='active', max_length=16)),
-                ('customer_since', models.DateField(blank=True, null=True)),
-                ('churned_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customers', to='customers.account')),
-                ('primary_advocate', models.ForeignKey(blank=True, help_text="The customer advocate who owns this customer's new cases.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='primary_customers', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=100, null=True, unique=True)),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(blank=True, max_length=100)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                ("locale", models.CharField(default="en", max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("churned", "Churned")], default="active", max_length=16
+                    ),
+                ),
+                ("customer_since", models.DateField(blank=True, null=True)),
+                ("churned_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="customers",
+                        to="customers.account",
+                    ),
+                ),
+                (
+                    "primary_advocate",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The customer advocate who owns this customer's new cases.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="primary_customers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'email'],
+                "ordering": ["last_name", "first_name", "email"],
             },
         ),
         migrations.CreateModel(
-            name='ContactWindow',
+            name="ContactWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(help_text='0 = Monday … 6 = Sunday')),
-                ('starts', models.TimeField()),
-                ('ends', models.TimeField()),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_windows', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("weekday", models.PositiveSmallIntegerField(help_text="0 = Monday … 6 = Sunday")),
+                ("starts", models.TimeField()),
+                ("ends", models.TimeField()),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_windows",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['weekday', 'starts'],
+                "ordering": ["weekday", "starts"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('surveys', 'Surveys'), ('marketing', 'Marketing'), ('testimonial', 'Testimonial'), ('reference_call', 'Reference call'), ('public_story', 'Public story')], max_length=32)),
-                ('granted', models.BooleanField()),
-                ('source', models.CharField(help_text='Where it was given: import, portal, API, phone …', max_length=100)),
-                ('recorded_at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("surveys", "Surveys"),
+                            ("marketing", "Marketing"),
+                            ("testimonial", "Testimonial"),
+                            ("reference_call", "Reference call"),
+                            ("public_story", "Public story"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("granted", models.BooleanField()),
+                (
+                    "source",
+                    models.CharField(help_text="Where it was given: import, portal, API, phone …", max_length=100),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="customers.customer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EngagementEvent',
+            name="EngagementEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('login', 'Signed in'), ('feature_use', 'Used a feature'), ('support_contact', 'Contacted support'), ('event_attended', 'Attended an event'), ('community_post', 'Posted in the community'), ('review', 'Wrote a review'), ('referral', 'Referred someone'), ('webinar', 'Joined a webinar'), ('email_click', 'Clicked an email')], max_length=32)),
-                ('occurred_at', models.DateTimeField()),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='engagement_events', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "Signed in"),
+                            ("feature_use", "Used a feature"),
+                            ("support_contact", "Contacted support"),
+                            ("event_attended", "Attended an event"),
+                            ("community_post", "Posted in the community"),
+                            ("review", "Wrote a review"),
+                            ("referral", "Referred someone"),
+                            ("webinar", "Joined a webinar"),
+                            ("email_click", "Clicked an email"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("value", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("external_id", models.CharField(blank=True, max_length=100, null=True, unique=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="engagement_events",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at'],
+                "ordering": ["-occurred_at"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('customers', 'Customers'), ('accounts', 'Accounts'), ('products', 'Products'), ('orders', 'Orders'), ('events', 'Engagement events')], max_length=16)),
-                ('file_name', models.CharField(max_length=255)),
-                ('stored_path', models.CharField(max_length=500)),
-                ('encoding', models.CharField(blank=True, max_length=40)),
-                ('mapping', models.JSONField(blank=True, default=dict)),
-                ('dry_run', models.BooleanField(default=False)),
-                ('atomic', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("customers", "Customers"),
+                            ("accounts", "Accounts"),
+                            ("products", "Products"),
+                            ("orders", "Orders"),
+                            ("events", "Engagement events"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255)),
+                ("stored_path", models.CharField(max_length=500)),
+                ("encoding", models.CharField(blank=True, max_length=40)),
+                ("mapping", models.JSONField(blank=True, default=dict)),
+                ("dry_run", models.BooleanField(default=False)),
+                ("atomic", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("report", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(help_text='SKU or CRM product id', max_length=100, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('competitor', models.CharField(blank=True, help_text='Empty for our own products.', max_length=100)),
-                ('category', models.CharField(blank=True, max_length=100)),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('margin_pct', models.DecimalField(blank=True, decimal_places=2, help_text='Staff-only; never used to rank recommendations.', max_digits=5, null=True)),
-                ('capability_tags', models.JSONField(blank=True, default=list)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(help_text="SKU or CRM product id", max_length=100, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("competitor", models.CharField(blank=True, help_text="Empty for our own products.", max_length=100)),
+                ("category", models.CharField(blank=True, max_length=100)),
+                ("price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                (
+                    "margin_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Staff-only; never used to rank recommendations.",
+                        max_digits=5,
+                        null=True,
+                    ),
+                ),
+                ("capability_tags", models.JSONField(blank=True, default=list)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['competitor', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='product_price_not_negative'), models.CheckConstraint(condition=models.Q(('currency', django.db.models.functions.text.Upper('currency'))), name='product_currency_upper'), models.CheckConstraint(condition=models.Q(('margin_pct__isnull', True), models.Q(('margin_pct__gte', -100), ('margin_pct__lte', 100)), _connector='OR'), name='product_margin_is_percentage'), models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='product_name_not_blank')],
+                "ordering": ["competitor", "name"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("price__gte", 0)), name="product_price_not_negative"),
+                    models.CheckConstraint(
+                        condition=models.Q(("currency", django.db.models.functions.text.Upper("currency"))),
+                        name="product_currency_upper",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("margin_pct__isnull", True),
+                            models.Q(("margin_pct__gte", -100), ("margin_pct__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="product_margin_is_percentage",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("name", ""), _negated=True), name="product_name_not_blank"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('currency', models.CharField(max_length=3)),
-                ('kind', models.CharField(choices=[('new', 'New'), ('renewal', 'Renewal'), ('upsell', 'Upsell'), ('cross_sell', 'Cross-sell')], default='new', max_length=16)),
-                ('ordered_on', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='orders', to='customers.customer')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='customers.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=100, null=True, unique=True)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("renewal", "Renewal"),
+                            ("upsell", "Upsell"),
+                            ("cross_sell", "Cross-sell"),
+                        ],
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                ("ordered_on", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="orders", to="customers.customer"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to="customers.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-ordered_on', '-id'],
+                "ordering": ["-ordered_on", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['industry'], name='customers_a_industr_49b0d5_idx'),
+            model_name="account",
+            index=models.Index(fields=["industry"], name="customers_a_industr_49b0d5_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['region'], name='customers_a_region_5f2eed_idx'),
+            model_name="account",
+            index=models.Index(fields=["region"], name="customers_a_region_5f2eed_idx"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='account_name_not_blank'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True), name="account_name_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['business', 'household'])), name='account_kind_valid'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["business", "household"])), name="account_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('size__in', ['small', 'mid', 'enterprise', 'consumer', ''])), name='account_size_valid'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("size__in", ["small", "mid", "enterprise", "consumer", ""])),
+                name="account_size_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['last_name', 'first_name'], name='customers_c_last_na_27dbcc_idx'),
+            model_name="customer",
+            index=models.Index(fields=["last_name", "first_name"], name="customers_c_last_na_27dbcc_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['status'], name='customers_c_status_ce44cf_idx'),
+            model_name="customer",
+            index=models.Index(fields=["status"], name="customers_c_status_ce44cf_idx"),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(('email', django.db.models.functions.text.Lower('email'))), name='customer_email_lowercase'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("email", django.db.models.functions.text.Lower("email"))),
+                name="customer_email_lowercase",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(('email', ''), _negated=True), name='customer_email_not_blank'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("email", ""), _negated=True), name="customer_email_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'churned'])), name='customer_status_valid'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "churned"])), name="customer_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('churned_on__isnull', False), ('status', 'churned')), models.Q(('churned_on__isnull', True), ('status', 'active')), _connector='OR'), name='customer_churn_date_iff_churned'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("churned_on__isnull", False), ("status", "churned")),
+                    models.Q(("churned_on__isnull", True), ("status", "active")),
+                    _connector="OR",
+                ),
+                name="customer_churn_date_iff_churned",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactwindow',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='window_weekday_valid'),
+            model_name="contactwindow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__gte", 0), ("weekday__lte", 6)), name="window_weekday_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactwindow',
-            constraint=models.CheckConstraint(condition=models.Q(('ends__gt', models.F('starts'))), name='window_ends_after_start'),
+            model_name="contactwindow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends__gt", models.F("starts"))), name="window_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactwindow',
-            constraint=models.UniqueConstraint(fields=('customer', 'weekday', 'starts'), name='window_unique_start'),
+            model_name="contactwindow",
+            constraint=models.UniqueConstraint(fields=("customer", "weekday", "starts"), name="window_unique_start"),
         ),
         migrations.AddIndex(
-            model_name='consent',
-            index=models.Index(fields=['customer', 'purpose', '-recorded_at'], name='customers_c_custome_dc8c81_idx'),
+            model_name="consent",
+            index=models.Index(fields=["customer", "purpose", "-recorded_at"], name="customers_c_custome_dc8c81_idx"),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(('purpose__in', ['surveys', 'marketing', 'testimonial', 'reference_call', 'public_story'])), name='consent_purpose_valid'),
+            model_name="consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("purpose__in", ["surveys", "marketing", "testimonial", "reference_call", "public_story"])
+                ),
+                name="consent_purpose_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(('source', ''), _negated=True), name='consent_source_not_blank'),
+            model_name="consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source", ""), _negated=True), name="consent_source_not_blank"
+            ),
         ),
         migrations.AddIndex(
-            model_name='engagementevent',
-            index=models.Index(fields=['occurred_at'], name='customers_e_occurre_ea9743_idx'),
+            model_name="engagementevent",
+            index=models.Index(fields=["occurred_at"], name="customers_e_occurre_ea9743_idx"),
         ),
         migrations.AddConstraint(
-            model_name='engagementevent',
-            constraint=models.UniqueConstraint(fields=('customer', 'kind', 'occurred_at'), name='event_unique_moment'),
+            model_name="engagementevent",
+            constraint=models.UniqueConstraint(fields=("customer", "kind", "occurred_at"), name="event_unique_moment"),
         ),
         migrations.AddConstraint(
-            model_name='engagementevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['login', 'feature_use', 'support_contact', 'event_attended', 'community_post', 'review', 'referral', 'webinar', 'email_click'])), name='event_kind_valid'),
+            model_name="engagementevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "login",
+                            "feature_use",
+                            "support_contact",
+                            "event_attended",
+                            "community_post",
+                            "review",
+                            "referral",
+                            "webinar",
+                            "email_click",
+                        ],
+                    )
+                ),
+                name="event_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importjob',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['customers', 'accounts', 'products', 'orders', 'events'])), name='importjob_kind_valid'),
+            model_name="importjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["customers", "accounts", "products", "orders", "events"])),
+                name="importjob_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importjob',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed'])), name='importjob_status_valid'),
+            model_name="importjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "running", "done", "failed"])),
+                name="importjob_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', 'ordered_on'], name='customers_o_custome_ef17bd_idx'),
+            model_name="order",
+            index=models.Index(fields=["customer", "ordered_on"], name="customers_o_custome_ef17bd_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['ordered_on'], name='customers_o_ordered_0cc4b2_idx'),
+            model_name="order",
+            index=models.Index(fields=["ordered_on"], name="customers_o_ordered_0cc4b2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='order_amount_not_negative'),
+            model_name="order",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="order_amount_not_negative"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('currency', django.db.models.functions.text.Upper('currency'))), name='order_currency_upper'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("currency", django.db.models.functions.text.Upper("currency"))),
+                name="order_currency_upper",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['new', 'renewal', 'upsell', 'cross_sell'])), name='order_kind_valid'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["new", "renewal", "upsell", "cross_sell"])), name="order_kind_valid"
+            ),
         ),
     ]

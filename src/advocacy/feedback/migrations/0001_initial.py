@@ -7,208 +7,458 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200)),
-                ('terms', models.JSONField(default=list)),
-                ('method', models.CharField(max_length=100)),
-                ('found_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=200)),
+                ("terms", models.JSONField(default=list)),
+                ("method", models.CharField(max_length=100)),
+                ("found_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['label'],
+                "ordering": ["label"],
             },
         ),
         migrations.CreateModel(
-            name='FatiguePolicy',
+            name="FatiguePolicy",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('survey_cooldown_days', models.PositiveSmallIntegerField(default=30, help_text='No survey invitation within this many days of the last one, whatever the survey.')),
-                ('max_asks_per_quarter', models.PositiveSmallIntegerField(default=4, help_text='All asks together (surveys, challenges, reference requests) per calendar quarter.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                (
+                    "survey_cooldown_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        help_text="No survey invitation within this many days of the last one, whatever the survey.",
+                    ),
+                ),
+                (
+                    "max_asks_per_quarter",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="All asks together (surveys, challenges, reference requests) per calendar quarter.",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'fatigue policy',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='fatigue_policy_single_row')],
+                "verbose_name_plural": "fatigue policy",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="fatigue_policy_single_row")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('nps', 'NPS (0–10)'), ('csat', 'CSAT (1–5)'), ('ces', 'CES (1–7)')], max_length=8)),
-                ('question', models.CharField(max_length=300)),
-                ('follow_up_question', models.CharField(max_length=300)),
-                ('audience', models.JSONField(blank=True, default=dict, help_text='Filters on customer and account fields.')),
-                ('schedule', models.CharField(choices=[('one_off', 'One-off'), ('recurring', 'Recurring waves'), ('transactional', 'Transactional (after an event)')], default='one_off', max_length=16)),
-                ('every_n', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('every_unit', models.CharField(blank=True, choices=[('days', 'days'), ('months', 'months')], max_length=8)),
-                ('next_wave_on', models.DateField(blank=True, help_text='When the scheduler opens the next wave.', null=True)),
-                ('recontact_days', models.PositiveSmallIntegerField(default=90, help_text='Do not invite to this survey again within this many days of the last invitation.')),
-                ('answer_window_days', models.PositiveSmallIntegerField(default=7, help_text='A second click within this window updates the answer; later clicks are refused.')),
-                ('link_valid_days', models.PositiveSmallIntegerField(default=30)),
-                ('email_subject', models.CharField(max_length=200)),
-                ('email_text', models.TextField()),
-                ('email_html', models.TextField()),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("nps", "NPS (0–10)"), ("csat", "CSAT (1–5)"), ("ces", "CES (1–7)")], max_length=8
+                    ),
+                ),
+                ("question", models.CharField(max_length=300)),
+                ("follow_up_question", models.CharField(max_length=300)),
+                (
+                    "audience",
+                    models.JSONField(blank=True, default=dict, help_text="Filters on customer and account fields."),
+                ),
+                (
+                    "schedule",
+                    models.CharField(
+                        choices=[
+                            ("one_off", "One-off"),
+                            ("recurring", "Recurring waves"),
+                            ("transactional", "Transactional (after an event)"),
+                        ],
+                        default="one_off",
+                        max_length=16,
+                    ),
+                ),
+                ("every_n", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "every_unit",
+                    models.CharField(blank=True, choices=[("days", "days"), ("months", "months")], max_length=8),
+                ),
+                (
+                    "next_wave_on",
+                    models.DateField(blank=True, help_text="When the scheduler opens the next wave.", null=True),
+                ),
+                (
+                    "recontact_days",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        help_text="Do not invite to this survey again within this many days of the last invitation.",
+                    ),
+                ),
+                (
+                    "answer_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="A second click within this window updates the answer; later clicks are refused.",
+                    ),
+                ),
+                ("link_valid_days", models.PositiveSmallIntegerField(default=30)),
+                ("email_subject", models.CharField(max_length=200)),
+                ("email_text", models.TextField()),
+                ("email_html", models.TextField()),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('web', 'Web link'), ('in_app', 'In-app'), ('api', 'Gathered elsewhere (API)')], default='email', max_length=8)),
-                ('trigger', models.CharField(blank=True, help_text='What caused a transactional invitation.', max_length=100)),
-                ('status', models.CharField(choices=[('held', 'Held back'), ('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('bounced', 'Bounced'), ('failed', 'Failed')], default='queued', max_length=8)),
-                ('held_reason', models.CharField(blank=True, max_length=300)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('bounced_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='survey_invitations', to='customers.customer')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='feedback.survey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("web", "Web link"),
+                            ("in_app", "In-app"),
+                            ("api", "Gathered elsewhere (API)"),
+                        ],
+                        default="email",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(blank=True, help_text="What caused a transactional invitation.", max_length=100),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("held", "Held back"),
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("bounced", "Bounced"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("held_reason", models.CharField(blank=True, max_length=300)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("bounced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey_invitations",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="invitations", to="feedback.survey"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Wave',
+            name="Wave",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('opened_at', models.DateTimeField()),
-                ('closes_at', models.DateTimeField()),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='waves', to='feedback.survey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("opened_at", models.DateTimeField()),
+                ("closes_at", models.DateTimeField()),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="waves", to="feedback.survey"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['survey', '-number'],
+                "ordering": ["survey", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('nps', 'NPS (0–10)'), ('csat', 'CSAT (1–5)'), ('ces', 'CES (1–7)')], help_text='Copied from the survey.', max_length=8)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('web', 'Web link'), ('in_app', 'In-app'), ('api', 'Gathered elsewhere (API)')], max_length=8)),
-                ('score', models.SmallIntegerField()),
-                ('comment', models.TextField(blank=True)),
-                ('sentiment', models.FloatField(blank=True, help_text='VADER compound score of the comment, −1 to 1.', null=True)),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True)),
-                ('answered_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='survey_responses', to='customers.customer')),
-                ('invitation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='response', to='feedback.invitation')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='feedback.survey')),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='responses', to='feedback.theme')),
-                ('wave', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='responses', to='feedback.wave')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("nps", "NPS (0–10)"), ("csat", "CSAT (1–5)"), ("ces", "CES (1–7)")],
+                        help_text="Copied from the survey.",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("web", "Web link"),
+                            ("in_app", "In-app"),
+                            ("api", "Gathered elsewhere (API)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("score", models.SmallIntegerField()),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "sentiment",
+                    models.FloatField(blank=True, help_text="VADER compound score of the comment, −1 to 1.", null=True),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=100, null=True)),
+                ("answered_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey_responses",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="response",
+                        to="feedback.invitation",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="responses", to="feedback.survey"
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="responses",
+                        to="feedback.theme",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="responses",
+                        to="feedback.wave",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-answered_at'],
+                "ordering": ["-answered_at"],
             },
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='wave',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='feedback.wave'),
+            model_name="invitation",
+            name="wave",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="invitations",
+                to="feedback.wave",
+            ),
         ),
         migrations.CreateModel(
-            name='ContactAsk',
+            name="ContactAsk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('survey', 'Survey invitation'), ('challenge', 'Advocate challenge'), ('reference', 'Reference request'), ('other', 'Other ask')], max_length=16)),
-                ('ref', models.CharField(help_text="What was asked, e.g. 'invitation:42'.", max_length=100)),
-                ('asked_at', models.DateTimeField()),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='asks', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("survey", "Survey invitation"),
+                            ("challenge", "Advocate challenge"),
+                            ("reference", "Reference request"),
+                            ("other", "Other ask"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("ref", models.CharField(help_text="What was asked, e.g. 'invitation:42'.", max_length=100)),
+                ("asked_at", models.DateTimeField()),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="asks", to="customers.customer"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['customer', 'asked_at'], name='feedback_co_custome_58ff25_idx'), models.Index(fields=['asked_at'], name='feedback_co_asked_a_a2ea97_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'ref'), name='ask_recorded_once'), models.CheckConstraint(condition=models.Q(('kind__in', ['survey', 'challenge', 'reference', 'other'])), name='ask_kind_valid')],
+                "indexes": [
+                    models.Index(fields=["customer", "asked_at"], name="feedback_co_custome_58ff25_idx"),
+                    models.Index(fields=["asked_at"], name="feedback_co_asked_a_a2ea97_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "ref"), name="ask_recorded_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["survey", "challenge", "reference", "other"])),
+                        name="ask_kind_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['nps', 'csat', 'ces'])), name='survey_kind_valid'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["nps", "csat", "ces"])), name="survey_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('schedule__in', ['one_off', 'recurring', 'transactional'])), name='survey_schedule_valid'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("schedule__in", ["one_off", "recurring", "transactional"])),
+                name="survey_schedule_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('schedule', 'recurring'), _negated=True), models.Q(('every_n__gt', 0), ('every_unit__in', ['days', 'months'])), _connector='OR'), name='survey_recurring_has_interval'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("schedule", "recurring"), _negated=True),
+                    models.Q(("every_n__gt", 0), ("every_unit__in", ["days", "months"])),
+                    _connector="OR",
+                ),
+                name="survey_recurring_has_interval",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('answer_window_days__gte', 0)), name='survey_window_not_negative'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("answer_window_days__gte", 0)), name="survey_window_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wave',
-            constraint=models.UniqueConstraint(fields=('survey', 'number'), name='wave_number_unique_per_survey'),
+            model_name="wave",
+            constraint=models.UniqueConstraint(fields=("survey", "number"), name="wave_number_unique_per_survey"),
         ),
         migrations.AddConstraint(
-            model_name='wave',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opened_at'))), name='wave_closes_after_opening'),
+            model_name="wave",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_at__gt", models.F("opened_at"))), name="wave_closes_after_opening"
+            ),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['survey', 'answered_at'], name='feedback_re_survey__1059bb_idx'),
+            model_name="response",
+            index=models.Index(fields=["survey", "answered_at"], name="feedback_re_survey__1059bb_idx"),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['customer', 'answered_at'], name='feedback_re_custome_4692a4_idx'),
+            model_name="response",
+            index=models.Index(fields=["customer", "answered_at"], name="feedback_re_custome_4692a4_idx"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'nps'), ('score__gte', 0), ('score__lte', 10)), models.Q(('kind', 'csat'), ('score__gte', 1), ('score__lte', 5)), models.Q(('kind', 'ces'), ('score__gte', 1), ('score__lte', 7)), _connector='OR'), name='response_score_on_scale'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "nps"), ("score__gte", 0), ("score__lte", 10)),
+                    models.Q(("kind", "csat"), ("score__gte", 1), ("score__lte", 5)),
+                    models.Q(("kind", "ces"), ("score__gte", 1), ("score__lte", 7)),
+                    _connector="OR",
+                ),
+                name="response_score_on_scale",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('survey', 'external_id'), name='response_external_id'),
+            model_name="response",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id__isnull", False)),
+                fields=("survey", "external_id"),
+                name="response_external_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('sentiment__gte', -1), ('sentiment__lte', 1)), ('sentiment__isnull', True), _connector='OR'), name='response_sentiment_range'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("sentiment__gte", -1), ("sentiment__lte", 1)),
+                    ("sentiment__isnull", True),
+                    _connector="OR",
+                ),
+                name="response_sentiment_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(fields=['customer', 'created_at'], name='feedback_in_custome_a25f2a_idx'),
+            model_name="invitation",
+            index=models.Index(fields=["customer", "created_at"], name="feedback_in_custome_a25f2a_idx"),
         ),
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(fields=['survey', 'status'], name='feedback_in_survey__348cad_idx'),
+            model_name="invitation",
+            index=models.Index(fields=["survey", "status"], name="feedback_in_survey__348cad_idx"),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('wave__isnull', False)), fields=('wave', 'customer'), name='invitation_once_per_wave'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("wave__isnull", False)),
+                fields=("wave", "customer"),
+                name="invitation_once_per_wave",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('trigger', ''), _negated=True), fields=('survey', 'customer', 'trigger'), name='invitation_once_per_trigger'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("trigger", ""), _negated=True),
+                fields=("survey", "customer", "trigger"),
+                name="invitation_once_per_trigger",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['held', 'queued', 'sending', 'sent', 'bounced', 'failed'])), name='invitation_status_valid'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["held", "queued", "sending", "sent", "bounced", "failed"])),
+                name="invitation_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), models.Q(('held_reason', ''), _negated=True), _connector='OR'), name='invitation_held_has_reason'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "held"), _negated=True),
+                    models.Q(("held_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="invitation_held_has_reason",
+            ),
         ),
     ]

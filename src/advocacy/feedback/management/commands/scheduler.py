@@ -33,7 +33,8 @@ class Command(BaseCommand):
             return
         scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
         for job in PERIODIC_TASKS:
-            scheduler.add_job(job.task.enqueue, "interval", minutes=job.every_minutes, id=job.name,
-                              coalesce=True, max_instances=1)
+            scheduler.add_job(
+                job.task.enqueue, "interval", minutes=job.every_minutes, id=job.name, coalesce=True, max_instances=1
+            )
             self.stdout.write(f"{job.name}: every {job.every_minutes} minutes")
         scheduler.start()
