@@ -70,8 +70,16 @@ def response_recorded(response_id: int) -> None:
         return
     if is_unhappy(response.kind, response.score) and enabled(DETRACTOR_OPENS_CASE):
         from advocacy.casework.services import case_from_feedback
+        from advocacy.core.errors import ServiceError
+        from advocacy.core.events import audit
 
-        case_from_feedback(response=response)
+        try:
+            case_from_feedback(response=response)
+        except ServiceError as refused:
+            # The answer is the customer's and stays stored; the missed follow-up is left where an
+            # admin will see it (the audit log) instead of failing the customer's click.
+            logger.warning("response %s: no case opened: %s", response.pk, refused)
+            audit(actor=None, verb="loop.case_not_opened", obj=response, data={"reason": str(refused)}, label="loop")
     elif is_promoter(response.kind, response.score) and enabled(PROMOTER_INVITED_TO_HUB):
         from advocacy.advocates.hub import hub_invite
 
