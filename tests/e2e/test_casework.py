@@ -80,7 +80,7 @@ def test_a_portal_case_is_owned_updated_huddled_resolved_and_surveyed(page, staf
     page.goto(f"/cases/{case.pk}/")
     page.get_by_label("How it was resolved (the customer reads this)").fill("Your parcel was re-sent.")
     page.get_by_label("Root cause category").select_option("supplier")
-    page.get_by_label("Root cause", exact=True).fill("Depot scanner skipped the parcel")
+    page.get_by_label(re.compile(r"^Root cause:?$")).fill("Depot scanner skipped the parcel")
     page.get_by_label("Corrective action").fill("Depot re-scans unscanned parcels nightly")
     page.get_by_label("Action due").fill((date.today() + timedelta(days=7)).isoformat())
     page.get_by_label("Verify on").fill((date.today() + timedelta(days=30)).isoformat())
