@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from advocacy.advocates.scoring_tasks import recompute_scores
+from advocacy.casework.scheduling_tasks import remind_appointments
 from advocacy.casework.tasks import sweep_cadence
 from advocacy.core.tasks import prune_idempotency_records
 from advocacy.feedback.tasks import open_due_waves
+from advocacy.feedback.theme_tasks import refresh_themes
 
 
 @dataclass(frozen=True)
@@ -20,5 +23,8 @@ class Periodic:
 PERIODIC_TASKS: list[Periodic] = [
     Periodic("case cadence sweep: warnings, breaches, escalations", sweep_cadence, 5),
     Periodic("open due survey waves", open_due_waves, 15),
+    Periodic("appointment reminders", remind_appointments, 15),
+    Periodic("refresh comment themes", refresh_themes, 6 * 60),
+    Periodic("recompute advocate scores", recompute_scores, 24 * 60),
     Periodic("prune idempotency records", prune_idempotency_records, 60),
 ]

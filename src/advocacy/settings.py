@@ -220,6 +220,12 @@ IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Comment themes: "tfidf" (default, scikit-learn, offline) or "embeddings" (the `nlp` extra; a GPU when
+# present). An embeddings setting without the extra installed falls back to tfidf and says so in the log.
+THEMES_BACKEND = env_str("THEMES_BACKEND", "tfidf")
+if THEMES_BACKEND not in {"tfidf", "embeddings"}:
+    raise ImproperlyConfigured(f"THEMES_BACKEND must be 'tfidf' or 'embeddings', not {THEMES_BACKEND!r}")
+
 # Staff sign-in: after this many failures for one username in 15 minutes, sign-in waits.
 SIGNIN_MAX_FAILURES = env_int("SIGNIN_MAX_FAILURES", 10)
 

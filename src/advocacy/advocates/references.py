@@ -280,7 +280,7 @@ def reference_answer(*, ask: ReferenceAsk, accept: bool, now: datetime | None = 
     """The advocate's yes or no, from the portal. Answering twice is refused."""
     now = now or timezone.now()
     with transaction.atomic():
-        ask = ReferenceAsk.objects.select_for_update().select_related("request").get(pk=ask.pk)
+        ask = ReferenceAsk.objects.select_for_update(of=("self",)).select_related("request").get(pk=ask.pk)
         if ask.status != AskStatus.ASKED:
             raise ServiceError(f"You already answered: {ask.get_status_display().lower()}.")
         ask.status = AskStatus.ACCEPTED if accept else AskStatus.DECLINED

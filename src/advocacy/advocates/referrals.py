@@ -471,7 +471,7 @@ def reward_decide(
     now = now or timezone.now()
     with transaction.atomic():
         reward = (
-            ReferralReward.objects.select_for_update()
+            ReferralReward.objects.select_for_update(of=("self",))
             .select_related("referral__link__advocate", "referral__friend")
             .get(pk=reward.pk)
         )

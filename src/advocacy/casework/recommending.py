@@ -275,7 +275,9 @@ def recommendation_outcome(*, recommendation: Recommendation, outcome: str, by: 
     if outcome not in RecommendationOutcome.values:
         raise InvalidInput({"outcome": f"{outcome!r} is not one of: {', '.join(RecommendationOutcome.values)}"})
     recommendation = (
-        Recommendation.objects.select_for_update().select_related("product", "case").get(pk=recommendation.pk)
+        Recommendation.objects.select_for_update(of=("self",))
+        .select_related("product", "case")
+        .get(pk=recommendation.pk)
     )
     if recommendation.outcome == outcome:
         return recommendation

@@ -41,4 +41,5 @@ def register() -> None:
     )
     register_nav_link(NavLink("Case queue", "casework:queue", CASE_WORKERS, 11))
     register_nav_link(NavLink("My tasks", "casework:my_tasks", frozenset({Role.DEPARTMENT_HEAD}), 11))
+    register_nav_link(NavLink("Appointments", "casework:my_appointments", CASE_WORKERS, 12))
     register_nav_link(NavLink("Prevention", "casework:prevention", PREVENTION_READERS, 30))

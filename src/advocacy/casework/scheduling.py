@@ -313,7 +313,9 @@ def appointment_reschedule(*, appointment: Appointment, starts_at: datetime, by:
     """Move a booked appointment, keeping its length; the customer's calendar entry is updated in place."""
     lock_calendar(appointment.staff)
     appointment = (
-        Appointment.objects.select_for_update().select_related("customer", "staff", "case").get(pk=appointment.pk)
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("customer", "staff", "case")
+        .get(pk=appointment.pk)
     )
     check_booked(appointment)
     check_start(starts_at, timezone.now())
@@ -339,7 +341,9 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
         raise InvalidInput({"reason": "tell the customer why the appointment is cancelled"})
     lock_calendar(appointment.staff)
     appointment = (
-        Appointment.objects.select_for_update().select_related("customer", "staff", "case").get(pk=appointment.pk)
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("customer", "staff", "case")
+        .get(pk=appointment.pk)
     )
     check_booked(appointment)
     appointment.status = AppointmentStatus.CANCELLED

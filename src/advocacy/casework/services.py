@@ -472,7 +472,7 @@ def case_resolve(
     *, case: Case, by: User | None, summary: str, prevention: PreventionIn | None = None, now: datetime | None = None
 ) -> Case:
     now = now or timezone.now()
-    case = Case.objects.select_for_update().select_related("customer").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("customer").get(pk=case.pk)
     if not case.is_open:
         raise ServiceError("The case is already resolved.")
     if not summary.strip():
