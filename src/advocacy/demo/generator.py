@@ -46,7 +46,7 @@ from advocacy.customers.models import (
     Product,
 )
 from advocacy.demo import reference as ref
-from advocacy.demo import truth
+from advocacy.demo import surveys_demo, truth
 
 DEFAULT_CUSTOMERS = 5000
 DEFAULT_SEED = 2024
@@ -139,6 +139,9 @@ def generate_company(
         write_accounts(plan.accounts, staff, report)
         write_customers(plan.customers, staff, report)
         counts = write_activity(plan, staff, products, report)
+        report("Surveys", 0, 1)
+        counts |= surveys_demo.write_surveys(plan, staff)
+        report("Surveys", 1, 1)
     counts = {
         "accounts": len(plan.accounts),
         "customers": len(plan.customers),
@@ -147,6 +150,7 @@ def generate_company(
     }
     path = manifest_path or settings.VAR_DIR / "demo-manifest.json"
     manifest = build_manifest(plan, counts)
+    manifest["survey_audience_nps"] = surveys_demo.audience_truth(plan)
     write_manifest(manifest, path)
     return DemoSummary(
         counts=counts,
