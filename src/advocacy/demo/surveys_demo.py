@@ -150,9 +150,10 @@ def comment_for(rng: random.Random, person: CustomerPlan, score: int) -> str:
     if score >= 9:
         return rng.choice(PRAISE[rng.choice([*praise_reasons(person), "any"])])
     reasons = complaint_reasons(person)
-    if score >= 7:  # passives mix a compliment and a wish
-        wish = rng.choice(COMPLAINTS[rng.choice([*reasons, "any"])])
-        return f"{rng.choice(PRAISE['any'])}, but {wish[0].lower()}{wish[1:]}"
+    if score >= 7:  # passives: half say what they like, half what holds the score back
+        if rng.random() < 0.5:
+            return rng.choice(PRAISE[rng.choice([*praise_reasons(person), "any"])])
+        return rng.choice(COMPLAINTS[rng.choice([*reasons, "any"])])
     key = rng.choice(reasons) if reasons and rng.random() < 0.8 else "any"
     return rng.choice(COMPLAINTS[key])
 
