@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 
@@ -61,8 +62,9 @@ def is_promoter(kind: str, score: int) -> bool:
     return kind == "nps" and score >= 9
 
 
-def response_recorded(response_id: int) -> None:
-    """Feedback calls this after an answer is stored or changed."""
+def response_recorded(response_id: int, *, now: datetime | None = None) -> None:
+    """Feedback calls this after an answer is stored or changed. `now` is when the rule acts (the
+    demo replays answers that came in earlier); by default, now."""
     from advocacy.feedback.models import Response
 
     response = Response.objects.select_related("customer", "survey").filter(pk=response_id).first()
@@ -74,7 +76,7 @@ def response_recorded(response_id: int) -> None:
         from advocacy.core.events import audit
 
         try:
-            case_from_feedback(response=response)
+            case_from_feedback(response=response, now=now)
         except ServiceError as refused:
             # The answer is the customer's and stays stored; the missed follow-up is left where an
             # admin will see it (the audit log) instead of failing the customer's click.

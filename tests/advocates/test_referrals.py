@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -513,3 +514,26 @@ def test_rewards_are_listed_and_decided_through_the_api(api, maria, code):
     listed = client.get("/api/v1/referrals").json()["items"]
     assert [(r["advocate_id"], r["status"]) for r in listed] == [(maria.pk, "converted")]
     assert api("sales").get("/api/v1/referrals").status_code == 403
+
+
+def test_conversions_are_imported_from_the_queue_page_and_the_api(code, client_as, api):
+    tom, ann = friend(), friend("ann.lee@other.example", first_name="Ann", last_name="Lee")
+    referrals.click_record(code=code, ip="1.2.3.4", device_id="d")
+    upload = SimpleUploadedFile(
+        "conversions.csv", f"code,email,idempotency_key\n{code},{tom.email},up-1\n{code},{tom.email},up-2\n".encode()
+    )
+
+    page = client_as("program_manager").post("/advocates/referrals/", {"conversions": upload}, follow=True).text
+
+    assert "Conversions recorded: 1, of which 0 flagged." in page
+    assert "line 3: tom.berg@elsewhere.org was already referred; a friend is rewarded once." in page
+    rows = [f"{code},{ann.email},api-1,yesterday", f"{code},{ann.email},api-2,"]
+    csv_text = "\n".join(["code,email,idempotency_key,converted_at", *rows])
+    sent = api("sales").post("/api/v1/referrals/conversions/import", {"csv": csv_text}, content_type="application/json")
+    body = sent.json()
+    assert body == {
+        "recorded": 1,
+        "flagged": 0,
+        "errors": ["line 2: converted_at: give a time in ISO 8601, e.g. 2026-01-31T10:00:00Z"],
+    }
+    assert set(Referral.objects.values_list("friend__email", flat=True)) == {tom.email, ann.email}

@@ -12,6 +12,7 @@ from advocacy.casework import services
 from advocacy.casework.models import Breach, Case, CaseEvent, CaseSettings, Transfer
 from advocacy.core.errors import InvalidInput
 from advocacy.core.services import user_create
+from advocacy.outreach.models import OutboundMail
 from tests.casework.helpers import berlin_office
 from tests.factories import CustomerFactory
 
@@ -118,6 +119,25 @@ def test_warnings_and_breaches_fall_in_business_hours_across_a_daylight_saving_c
     breach = Breach.objects.get()
     assert (breach.kind, breach.due_at, breach.owner) == ("first_response", at(2026, 3, 30, 9, 30), carol)
     assert CaseEvent.objects.filter(case=case, kind="warning").count() == 1
+
+
+def test_an_owner_gets_one_warning_mail_listing_every_promise_due_soon(
+    staff, office, django_capture_on_commit_callbacks
+):
+    CaseSettings.objects.create(id=1, warn_before_minutes=15)
+    carol = staff["customer_advocate"]
+    opened = at(2026, 3, 27, 16, 30)  # both first responses fall due Monday 09:30
+    first = services.case_open(customer=CustomerFactory(), subject="Invoice", by=None, owner=carol, now=opened)
+    second = services.case_open(customer=CustomerFactory(), subject="Login", by=None, owner=carol, now=opened)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.cadence_sweep(now=at(2026, 3, 30, 9, 16)).warned == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.cadence_sweep(now=at(2026, 3, 30, 9, 20)).warned == 0
+    mail = OutboundMail.objects.get(key__startswith="case-warnings:")
+    assert mail.to == carol.email
+    assert mail.subject == f"Due soon: 2 promises, the first #{first.pk} Invoice"
+    assert f"#{first.pk} Invoice" in mail.text and f"#{second.pk} Login" in mail.text
+    assert "due Mon 30 Mar 07:30" in mail.text  # Carol reads times in her own zone, UTC
 
 
 def test_a_new_case_from_the_same_customer_within_the_window_is_flagged(staff, office):

@@ -97,6 +97,7 @@ PAGES: dict[str, frozenset[str]] = {
     "casework:recommendation_record": CASE_WORKERS,
     "casework:recommendation_outcome": CASE_WORKERS,
     "advocates:program": MANAGERS,
+    "advocates:program_settings": MANAGERS,
     "advocates:advocate_list": ADVOCATE_READERS,
     "advocates:weights": MANAGERS,
     "advocates:score_detail": ADVOCATE_READERS,
@@ -215,7 +216,12 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/hub/redemptions/{redemption_id}/decide": MANAGERS,
     "GET /api/v1/hub/invitations": PROGRAM_READERS,
     "POST /api/v1/hub/invitations": MANAGERS,
+    "POST /api/v1/hub/invitations/top": MANAGERS,
+    "GET /api/v1/advocacy-program": MANAGERS,
+    "GET /api/v1/program-settings": MANAGERS,
+    "PATCH /api/v1/program-settings": MANAGERS,
     "POST /api/v1/referrals/conversions": REFERENCE_USERS,
+    "POST /api/v1/referrals/conversions/import": REFERENCE_USERS,
     "GET /api/v1/referrals": MANAGERS,
     "GET /api/v1/referral-rewards": MANAGERS,
     "POST /api/v1/referral-rewards/{reward_id}/decision": MANAGERS,
@@ -226,6 +232,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/reference-asks/{ask_id}/call": REFERENCE_USERS,
     "GET /api/v1/stories": MANAGERS,
     "POST /api/v1/stories/{story_id}/publish": MANAGERS,
+    "POST /api/v1/stories/{story_id}/withdraw": MANAGERS,
     "GET /api/v1/stories/export.json": MANAGERS,
 }
 

@@ -43,7 +43,7 @@ from advocacy.advocates.review_rule import check_sentiment_neutral
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
-from advocacy.customers.models import Consent, ConsentPurpose, Customer
+from advocacy.customers.models import Consent, ConsentPurpose, Customer, CustomerStatus
 from advocacy.feedback.models import AskKind, ContactAsk
 from advocacy.feedback.services import (
     ask_hold_reason,
@@ -210,6 +210,47 @@ def hub_invite(*, customer: Customer, reason: str, now: dt.datetime | None = Non
     invitation = invitation_send(customer=customer, reason=reason, now=now)
     events.audit(actor=None, verb="hub.invited", obj=customer, data={"reason": reason}, label="advocacy program")
     return invitation
+
+
+MAX_TOP_INVITES = 200
+
+
+def top_scored_not_invited(*, tiers: list[str], limit: int) -> QuerySet[Customer]:
+    """Active customers of these tiers, best score first, who are neither members nor invited already."""
+    return (
+        Customer.objects.filter(status=CustomerStatus.ACTIVE, advocate_score__tier__in=tiers)
+        .exclude(advocate__active=True)
+        .exclude(hub_invitations__status__in=[HubInvitationStatus.SENT, HubInvitationStatus.JOINED])
+        .order_by("-advocate_score__score", "pk")[:limit]
+    )
+
+
+def check_top_invite(tiers: list[str], limit: int) -> None:
+    errors = {}
+    if not tiers or set(tiers) - set(Tier.values):
+        errors["tiers"] = f"one or more of {', '.join(Tier.values)}"
+    if not 1 <= limit <= MAX_TOP_INVITES:
+        errors["limit"] = f"from 1 to {MAX_TOP_INVITES} at a time"
+    if errors:
+        raise InvalidInput(errors)
+
+
+@transaction.atomic
+def hub_invite_top(*, tiers: list[str], limit: int, by: User | None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Invite the best-scored customers of these tiers who were not invited yet, each within their own
+    contact budget; those over it wait with the reason (and go when invited again). Returns the counts."""
+    check_top_invite(tiers, limit)
+    now = now or timezone.now()
+    outcome = {HubInvitationStatus.SENT.value: 0, HubInvitationStatus.HELD.value: 0}
+    for customer in top_scored_not_invited(tiers=tiers, limit=limit).select_related("advocate_score"):
+        tier = Tier(customer.advocate_score.tier).label.lower()
+        invitation = hub_invite(customer=customer, reason=f"top advocate score ({tier})", now=now)
+        if invitation is not None:
+            outcome[invitation.status] = outcome.get(invitation.status, 0) + 1
+    # The program is what was acted on: its settings row stands for it in the audit log.
+    data = {"tiers": tiers, "limit": limit, **outcome}
+    events.audit(actor=by, verb="hub.invited_top", obj=program_settings(), data=data)
+    return outcome
 
 
 @transaction.atomic

@@ -27,6 +27,8 @@ from advocacy.advocates.hub_schemas import (
     RewardOut,
     RewardPatch,
     SubmissionOut,
+    TopInvitationsIn,
+    TopInvitationsOut,
 )
 from advocacy.advocates.models import (
     Advocate,
@@ -230,3 +232,13 @@ def create_hub_invitation(request: HttpRequest, payload: HubInvitationIn) -> Sta
     if invitation is None:
         raise ServiceError(f"Customer {customer.pk} is already an advocate.")
     return Status(201, invitation)
+
+
+@router.post(
+    "/hub/invitations/top",
+    response=TopInvitationsOut,
+    auth=WRITE,
+    summary="Invite the best-scored customers of some tiers not yet invited, each within their contact budget",
+)
+def invite_top_scored(request: HttpRequest, payload: TopInvitationsIn) -> dict[str, int]:
+    return hub.hub_invite_top(tiers=payload.tiers, limit=payload.limit, by=actor(request))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from advocacy.advocates.models import Approval, Challenge, ChallengeKind, Reward
+from advocacy.advocates.models import Approval, Challenge, ChallengeKind, Reward, Tier
 
 
 class ChallengeForm(forms.Form):
@@ -75,6 +75,13 @@ class RewardForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(help_text="The customer's email address.")
     reason = forms.CharField(max_length=200, initial="invited by a program manager")
+
+
+class TopInviteForm(forms.Form):
+    tiers = forms.MultipleChoiceField(
+        choices=Tier.choices, initial=[Tier.CHAMPION], widget=forms.CheckboxSelectMultiple, label="Tiers"
+    )
+    limit = forms.IntegerField(min_value=1, max_value=200, initial=25, label="How many, best score first")
 
 
 class JoinForm(forms.Form):

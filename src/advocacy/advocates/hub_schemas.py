@@ -160,3 +160,13 @@ class HubInvitationOut(Schema):
 class HubInvitationIn(Schema):
     customer_id: int
     reason: str = Field(..., min_length=1, max_length=200)
+
+
+class TopInvitationsIn(Schema):
+    tiers: list[str] = Field(default_factory=lambda: ["champion"], description="Advocate-score tiers to invite from.")
+    limit: int = Field(25, ge=1, le=200, description="How many, best score first.")
+
+
+class TopInvitationsOut(Schema):
+    sent: int
+    held: int

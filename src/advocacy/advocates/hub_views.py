@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from advocacy.advocates import hub, hub_queries
-from advocacy.advocates.hub_forms import ChallengeForm, InviteForm, RewardForm
+from advocacy.advocates.hub_forms import ChallengeForm, InviteForm, RewardForm, TopInviteForm
 from advocacy.advocates.models import Challenge, HubInvitationStatus, Redemption, Reward, Submission
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.permissions import allow, staff_user
@@ -209,6 +209,8 @@ def redemptions(request: HttpRequest) -> HttpResponse:
 @allow(*PROGRAM)
 @require_http_methods(["GET", "POST"])
 def hub_invitations(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("action") == "top":
+        return invite_top(request)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -230,8 +232,21 @@ def hub_invitations(request: HttpRequest) -> HttpResponse:
             "form": form,
             "status": status,
             "statuses": HubInvitationStatus.choices,
+            "top_form": TopInviteForm(),
         },
     )
+
+
+def invite_top(request: HttpRequest) -> HttpResponse:
+    form = TopInviteForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("advocates:hub_invitations")
+    outcome = hub.hub_invite_top(by=staff_user(request), **form.cleaned_data)
+    messages.success(
+        request, f"Invited {outcome['sent']}; {outcome['held']} wait on their contact budget (see why below)."
+    )
+    return redirect("advocates:hub_invitations")
 
 
 def invitation_said(customer: Customer, invitation: Any) -> str:

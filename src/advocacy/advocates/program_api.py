@@ -8,15 +8,29 @@ from django.shortcuts import get_object_or_404
 from ninja import Header, Query, Router, Status
 from ninja.pagination import paginate
 
-from advocacy.advocates import references, referrals, stories
-from advocacy.advocates.models import ReferenceAsk, ReferenceRequest, Referral, ReferralReward, Story, StoryScope
+from advocacy.advocates import program_settings, queries, references, referrals, stories
+from advocacy.advocates.models import (
+    ProgramSettings,
+    ReferenceAsk,
+    ReferenceRequest,
+    Referral,
+    ReferralReward,
+    Story,
+    StoryScope,
+)
 from advocacy.advocates.program_schemas import (
     AskOut,
     CallIn,
     CallOut,
+    ConversionImportIn,
+    ConversionImportOut,
     ConversionIn,
     ExportFilters,
     MatchOut,
+    OverviewFilters,
+    ProgramOverviewOut,
+    ProgramSettingsIn,
+    ProgramSettingsOut,
     PublishIn,
     ReferenceRequestIn,
     ReferenceRequestOut,
@@ -27,6 +41,7 @@ from advocacy.advocates.program_schemas import (
     RewardOut,
     StoryFilters,
     StoryOut,
+    WithdrawIn,
 )
 from advocacy.core.api_auth import api_auth
 from advocacy.core.errors import InvalidInput
@@ -39,6 +54,34 @@ router = Router(tags=["referrals, references, stories"])
 PROGRAM = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER)
 REFERENCES = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.SALES)
 CONVERSION_SENDERS = api_auth(Role.ADMIN, Role.SALES, Role.PROGRAM_MANAGER)
+
+
+# The program as a whole
+
+
+@router.get(
+    "/advocacy-program",
+    response=ProgramOverviewOut,
+    auth=PROGRAM,
+    summary="Members, activity, points issued and redeemed, the referral funnel and references by stage",
+)
+def program_overview(request: HttpRequest, filters: Query[OverviewFilters]) -> dict[str, Any]:
+    return queries.program_overview(days=filters.days)
+
+
+@router.get("/program-settings", response=ProgramSettingsOut, auth=PROGRAM, summary="Read the program settings")
+def read_program_settings(request: HttpRequest) -> ProgramSettings:
+    return program_settings.program_settings()
+
+
+@router.patch(
+    "/program-settings",
+    response=ProgramSettingsOut,
+    auth=PROGRAM,
+    summary="Change fraud-rule switches, windows, points, reference quota, disclosure (only the fields sent)",
+)
+def update_program_settings(request: HttpRequest, payload: ProgramSettingsIn) -> ProgramSettings:
+    return program_settings.program_settings_update(by=actor(request), **payload.dict(exclude_unset=True))
 
 
 # Referrals
@@ -84,6 +127,16 @@ def record_conversion(
     except referrals.UnknownCode as exc:
         raise InvalidInput({"code": str(exc)}) from exc
     return Status(201, referral)
+
+
+@router.post(
+    "/referrals/conversions/import",
+    response=ConversionImportOut,
+    auth=CONVERSION_SENDERS,
+    summary="Record conversions from a CSV text; a bad row is reported by line and does not stop the others",
+)
+def import_conversions(request: HttpRequest, payload: ConversionImportIn) -> referrals.ImportReport:
+    return referrals.conversions_import(text=payload.csv)
 
 
 @router.get("/referrals", response=list[ReferralOut], auth=PROGRAM, summary="List referrals, newest first")
@@ -185,6 +238,12 @@ def list_stories(request: HttpRequest, filters: Query[StoryFilters]) -> QuerySet
 def publish_story(request: HttpRequest, story_id: int, payload: PublishIn) -> Story:
     story = get_object_or_404(Story.objects.select_related("advocate__customer"), pk=story_id)
     return stories.story_publish(story=story, scope=payload.scope, by=actor(request))
+
+
+@router.post("/stories/{story_id}/withdraw", response=StoryOut, auth=PROGRAM, summary="Take a story down everywhere")
+def withdraw_story(request: HttpRequest, story_id: int, payload: WithdrawIn) -> Story:
+    story = get_object_or_404(Story.objects.select_related("advocate__customer"), pk=story_id)
+    return stories.story_withdraw(story=story, by=actor(request), reason=payload.reason)
 
 
 @router.get(

@@ -167,5 +167,83 @@ class PublishIn(Schema):
     scope: str
 
 
+class WithdrawIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
 class ExportFilters(Schema):
     scope: str = "website"
+
+
+class ProgramSettingsOut(Schema):
+    landing_url: str
+    attribution_days: int
+    return_window_days: int
+    referrer_points: int
+    friend_points: int
+    rule_self_referral: bool
+    rule_same_device: bool
+    rule_ip_burst: bool
+    ip_burst_per_week: int
+    rule_similar_email: bool
+    rule_first_time_friend: bool
+    reference_quota_per_quarter: int
+    reference_rest_days: int
+    disclosure_text: str
+    terms_version: str
+
+
+class ProgramSettingsIn(Schema):
+    """Only the settings sent are changed."""
+
+    landing_url: str | None = None
+    attribution_days: int | None = None
+    return_window_days: int | None = None
+    referrer_points: int | None = None
+    friend_points: int | None = None
+    rule_self_referral: bool | None = None
+    rule_same_device: bool | None = None
+    rule_ip_burst: bool | None = None
+    ip_burst_per_week: int | None = None
+    rule_similar_email: bool | None = None
+    rule_first_time_friend: bool | None = None
+    reference_quota_per_quarter: int | None = None
+    reference_rest_days: int | None = None
+    disclosure_text: str | None = None
+    terms_version: str | None = None
+
+
+class OverviewFilters(Schema):
+    days: int = Field(90, ge=1, le=3650)
+
+
+class ProgramOverviewOut(Schema):
+    days: int
+    members: int
+    joined_recent: int
+    submissions_recent: int
+    pending_approvals: int
+    points_issued: int
+    points_redeemed: int
+    points_issued_recent: int
+    redemptions_open: int
+    funnel: dict[str, int]
+    references: dict[str, int]
+    tiers: dict[str, int]
+    stories: dict[str, int]
+
+
+class ConversionImportIn(Schema):
+    csv: str = Field(
+        ...,
+        min_length=1,
+        max_length=5_000_000,
+        description="CSV with columns code, email, idempotency_key and optional order_external_id, device_id, ip, "
+        "converted_at (ISO 8601 with a zone).",
+    )
+
+
+class ConversionImportOut(Schema):
+    recorded: int
+    flagged: int
+    errors: list[str]

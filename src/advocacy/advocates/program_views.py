@@ -78,6 +78,8 @@ def counts_as_click(request: HttpRequest, *, owner_id: int) -> bool:
 @require_http_methods(["GET", "POST"])
 def referral_queue(request: HttpRequest) -> HttpResponse:
     """The funnel, and the review queue: held rewards whose window passed, and flagged ones still in it."""
+    if request.method == "POST" and "conversions" in request.FILES:
+        return conversions_upload(request)
     if request.method == "POST":
         reward = get_object_or_404(ReferralReward, pk=posted_id(request, "reward_id"))
         release = request.POST.get("decision") == "release"
@@ -102,6 +104,23 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
             "settings": referrals.program_settings(),
         },
     )
+
+
+def conversions_upload(request: HttpRequest) -> HttpResponse:
+    """Conversions from a shop's CSV export; each row goes through the same rules as the API."""
+    raw = request.FILES["conversions"].read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        messages.error(request, "The file is not UTF-8 text; export it as CSV (UTF-8) and try again.")
+        return redirect("advocates:referral_queue")
+    report = referrals.conversions_import(text=text)
+    messages.success(request, f"Conversions recorded: {report.recorded}, of which {report.flagged} flagged.")
+    for error in report.errors[:20]:
+        messages.error(request, error)
+    if len(report.errors) > 20:
+        messages.error(request, f"… and {len(report.errors) - 20} more rows with errors.")
+    return redirect("advocates:referral_queue")
 
 
 # References

@@ -427,7 +427,10 @@ def conversion_from_row(row: dict[str, Any]) -> Referral:
             raise InvalidInput({"order_external_id": f"no order {row['order_external_id']!r}"})
     when = None
     if (row.get("converted_at") or "").strip():
-        when = datetime.fromisoformat(row["converted_at"].strip())
+        try:
+            when = datetime.fromisoformat(row["converted_at"].strip())
+        except ValueError as exc:
+            raise InvalidInput({"converted_at": "give a time in ISO 8601, e.g. 2026-01-31T10:00:00Z"}) from exc
         if timezone.is_naive(when):
             raise InvalidInput({"converted_at": "give a time zone, e.g. 2026-01-31T10:00:00Z"})
     return conversion_record(

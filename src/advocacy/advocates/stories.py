@@ -155,10 +155,8 @@ def check_publish(*, story: Story, scope: str, today: date) -> None:
     if story.status == StoryStatus.WITHDRAWN:
         raise NotPublishable("This story was withdrawn.")
     if rank(scope) > rank(story.consent_scope):
-        raise NotPublishable(
-            f"The advocate agreed to {StoryScope(story.consent_scope).label.lower()} only, "
-            f"not {StoryScope(scope).label.lower()}."
-        )
+        agreed = StoryScope(story.consent_scope).label.lower().removesuffix(" only")
+        raise NotPublishable(f"The advocate agreed to {agreed} only, not {StoryScope(scope).label.lower()}.")
     if story.consent_expires_on is not None and story.consent_expires_on < today:
         raise NotPublishable(f"The consent expired on {story.consent_expires_on:%Y-%m-%d}.")
     if not consent_in_force(story.advocate.customer, scope):

@@ -1,15 +1,37 @@
-"""The program dashboard; the other staff pages live in scoring_views, hub_views and program_views."""
+"""The program dashboard and the program settings; the other staff pages live in scoring_views, hub_views
+and program_views."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
-from advocacy.advocates import queries
-from advocacy.core.permissions import allow
+from advocacy.advocates import program_settings, queries
+from advocacy.advocates.program_forms import ProgramSettingsForm
+from advocacy.core.errors import InvalidInput
+from advocacy.core.permissions import allow, staff_user
 from advocacy.core.roles import Role
 
 
 @allow(Role.ADMIN, Role.PROGRAM_MANAGER)
 def program(request: HttpRequest) -> HttpResponse:
     return render(request, "advocates/program.html", {"p": queries.program_overview()})
+
+
+@allow(Role.ADMIN, Role.PROGRAM_MANAGER)
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """Fraud-rule switches, windows, points, reference quota and rest period, disclosure and terms."""
+    form = ProgramSettingsForm(request.POST or None, instance=program_settings.program_settings())
+    if request.method == "POST" and form.is_valid():
+        try:
+            program_settings.program_settings_update(by=staff_user(request), **form.cleaned_data)
+        except InvalidInput as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, "Program settings saved.")
+            return redirect("advocates:program_settings")
+    return render(request, "advocates/program_settings.html", {"form": form})

@@ -5,6 +5,7 @@ Times for the customer are written in the customer's own zone ("Tue 14:00, your 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -95,16 +96,33 @@ def customer_replied(event_id: int) -> None:
     )
 
 
-def deadline_warning(case_id: int) -> None:
-    case = Case.objects.select_related("owner", "customer").get(pk=case_id)
-    if case.next_due is None:
+def deadline_warnings(owner_id: int, case_ids: list[int]) -> None:
+    """One mail to the owner listing every promise of theirs that falls due soon: a busy customer
+    advocate gets one mail per sweep, not one per case."""
+    cases = list(
+        Case.objects.filter(pk__in=case_ids, owner_id=owner_id, next_due__isnull=False)
+        .select_related("owner", "customer")
+        .order_by("next_due", "pk")
+    )
+    if not cases:
         return
-    zone = case.owner.time_zone or "UTC"
+    owner = cases[0].owner
+    zone = owner.time_zone or "UTC"
+    lines = [
+        f"- #{c.pk} {c.subject} ({c.customer}): due {in_zone(c.next_due, zone)}\n  {staff_link(c)}" for c in cases
+    ]
+    claim = ",".join(f"{c.pk}@{c.next_due.isoformat() if c.next_due else ''}" for c in cases)
+    first = cases[0]
+    subject = (
+        f"Due soon: #{first.pk} {first.subject}"
+        if len(cases) == 1
+        else f"Due soon: {len(cases)} promises, the first #{first.pk} {first.subject}"
+    )
     to_staff(
-        f"case-warning:{case.pk}:{case.next_due.isoformat()}",
-        case.owner.email,
-        f"Due soon: #{case.pk} {case.subject}",
-        f"A promise to {case.customer} falls due at {in_zone(case.next_due, zone)} ({zone}).\n\n{staff_link(case)}\n",
+        f"case-warnings:{owner.pk}:{hashlib.sha256(claim.encode()).hexdigest()[:32]}",
+        owner.email,
+        subject,
+        f"These promises to customers fall due soon (times in {zone}):\n\n" + "\n".join(lines) + "\n",
     )
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from advocacy.casework import business_hours, mail
@@ -55,6 +55,7 @@ DEFAULT_CADENCE = {  # business minutes: first response, update every, resolutio
     Priority.NORMAL: (480, 960, 4800),
     Priority.LOW: (960, 2400, 9600),
 }
+SWEEP_BATCH = 5000  # rows per statement: well under SQLite's limit on bound parameters
 DEADLINE_FIELDS = {
     DeadlineKind.FIRST_RESPONSE: "first_response_due",
     DeadlineKind.UPDATE: "next_update_due",
@@ -604,49 +605,58 @@ class SweepResult:
 
 
 def record_breaches(now: datetime) -> int:
-    """One Breach row per missed deadline; the unique constraint makes a second sweep add nothing."""
+    """One Breach row per missed deadline, written set-based: deadlines already recorded are left out
+    by the query, and the unique constraint catches a sweep running alongside, so a second sweep adds
+    nothing."""
     running = Case.objects.filter(status__in=OPEN_STATUSES, paused_at__isnull=True)
     for kind, field in DEADLINE_FIELDS.items():
-        overdue = running.filter(**{f"{field}__lt": now}).values_list("pk", field, "owner_id")
-        batch = [
-            Breach(case_id=pk, kind=kind, due_at=due, owner_id=owner, recorded_at=now)
-            for pk, due, owner in overdue.iterator(chunk_size=5000)
-        ]
-        Breach.objects.bulk_create(batch, batch_size=5000, ignore_conflicts=True)
+        recorded = Breach.objects.filter(case=OuterRef("pk"), kind=kind, due_at=OuterRef(field))
+        missed = running.filter(**{f"{field}__lt": now}).exclude(Exists(recorded)).values_list("pk", field, "owner_id")
+        Breach.objects.bulk_create(
+            [Breach(case_id=pk, kind=kind, due_at=due, owner_id=owner, recorded_at=now) for pk, due, owner in missed],
+            batch_size=SWEEP_BATCH,
+            ignore_conflicts=True,
+        )
     return Breach.objects.filter(recorded_at=now).count()
 
 
 def send_warnings(now: datetime) -> int:
-    """Warn each owner once per deadline, shortly before it falls due."""
+    """Warn each owner once per deadline, shortly before it falls due: one locked read of the cases to
+    warn, one UPDATE, one INSERT of timeline rows, and one mail per owner after commit."""
     horizon = now + timedelta(minutes=case_settings().warn_before_minutes)
-    due_soon = (
-        Case.objects.filter(status__in=OPEN_STATUSES, paused_at__isnull=True, next_due__gte=now, next_due__lte=horizon)
-        .exclude(warned_for=F("next_due"))
-        .values_list("pk", "next_due")
+    due_soon = Case.objects.filter(
+        status__in=OPEN_STATUSES, paused_at__isnull=True, next_due__gte=now, next_due__lte=horizon
+    ).exclude(warned_for=F("next_due"))
+    # The row locks are the claim: a sweep running alongside waits for them, then finds the cases
+    # warned (PostgreSQL re-checks the condition on rows it waited for; SQLite runs one writing
+    # transaction at a time), so two sweeps warn once.
+    claimed = list(due_soon.select_for_update().values_list("pk", "next_due", "owner_id"))
+    ids = [pk for pk, _, _ in claimed]
+    for start in range(0, len(ids), SWEEP_BATCH):
+        Case.objects.filter(pk__in=ids[start : start + SWEEP_BATCH]).update(warned_for=F("next_due"))
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(case_id=pk, kind=EventKind.WARNING, at=now, data={"due": due.isoformat()})
+            for pk, due, _ in claimed
+        ],
+        batch_size=SWEEP_BATCH,
     )
-    warned = 0
-    for pk, due in list(due_soon):
-        assert due is not None  # filtered on next_due__gte above
-        # The conditional UPDATE is the claim: two sweeps running together warn once.
-        if Case.objects.filter(pk=pk, next_due=due).exclude(warned_for=due).update(warned_for=due):
-            CaseEvent.objects.create(case_id=pk, kind=EventKind.WARNING, at=now, data={"due": due.isoformat()})
-            transaction.on_commit(partial(mail.deadline_warning, pk))
-            warned += 1
-    return warned
+    by_owner: dict[int, list[int]] = {}
+    for pk, _, owner in claimed:
+        by_owner.setdefault(owner, []).append(pk)
+    for owner, cases in by_owner.items():
+        transaction.on_commit(partial(mail.deadline_warnings, owner, cases))
+    return len(claimed)
 
 
 def escalate_overdue_tasks(now: datetime) -> int:
-    overdue = list(
-        HuddleTask.objects.filter(status=TaskStatus.OPEN, due_at__lt=now, escalated_at__isnull=True).values_list(
-            "pk", flat=True
-        )
-    )
-    escalated = 0
-    for pk in overdue:
-        if HuddleTask.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now):
-            transaction.on_commit(partial(mail.task_escalated, pk))
-            escalated += 1
-    return escalated
+    """Escalate each overdue department task once: claimed by a locked read and one UPDATE."""
+    overdue = HuddleTask.objects.filter(status=TaskStatus.OPEN, due_at__lt=now, escalated_at__isnull=True)
+    ids = list(overdue.select_for_update().values_list("pk", flat=True))
+    HuddleTask.objects.filter(pk__in=ids).update(escalated_at=now)
+    for pk in ids:
+        transaction.on_commit(partial(mail.task_escalated, pk))
+    return len(ids)
 
 
 @transaction.atomic
@@ -659,7 +669,7 @@ def cadence_sweep(*, now: datetime | None = None) -> SweepResult:
 
 
 @transaction.atomic
-def case_from_feedback(*, response: Any) -> Case:
+def case_from_feedback(*, response: Any, now: datetime | None = None) -> Case:
     """A detractor or unhappy answer becomes a case for the primary customer advocate — once.
 
     If the customer already has an open case, the answer joins it as a note instead of opening another.
@@ -678,18 +688,27 @@ def case_from_feedback(*, response: Any) -> Case:
                 EventKind.NOTE,
                 body=f"Survey answer {label}: {response.comment or '(no comment)'}",
                 data={"response": response.pk},
+                at=now,
             )
         return open_case
-    return case_open(
-        customer=customer,
-        by=None,
-        subject=f"Follow up on a {label} survey answer",
-        description=response.comment,
-        category=Category.OTHER,
-        source=Source.SURVEY,
-        origin=origin,
-        priority=Priority.HIGH if response.score <= (3 if response.kind == "nps" else 1) else Priority.NORMAL,
-    )
+    try:
+        with transaction.atomic():  # case_origin_once says "once" should two clicks on one answer race
+            return case_open(
+                customer=customer,
+                by=None,
+                subject=f"Follow up on a {label} survey answer",
+                description=response.comment,
+                category=Category.OTHER,
+                source=Source.SURVEY,
+                origin=origin,
+                priority=Priority.HIGH if response.score <= (3 if response.kind == "nps" else 1) else Priority.NORMAL,
+                now=now,
+            )
+    except IntegrityError:
+        raced = Case.objects.filter(origin=origin).first()
+        if raced is None:
+            raise
+        return raced
 
 
 @transaction.atomic

@@ -45,8 +45,8 @@ from advocacy.customers.models import (
     OrderKind,
     Product,
 )
+from advocacy.demo import advocates_demo, casework_demo, surveys_demo, truth
 from advocacy.demo import reference as ref
-from advocacy.demo import surveys_demo, truth
 
 DEFAULT_CUSTOMERS = 5000
 DEFAULT_SEED = 2024
@@ -142,6 +142,13 @@ def generate_company(
         report("Surveys", 0, 1)
         counts |= surveys_demo.write_surveys(plan, staff)
         report("Surveys", 1, 1)
+        natural_advocates = {p.pk for p in plan.customers if p.natural_advocate}
+        counts |= advocates_demo.write_advocate_program(
+            staff=staff, natural_advocates=natural_advocates, seed=seed, today=plan.today
+        )
+        report("Cases", 0, 1)
+        counts |= casework_demo.write_casework(plan, staff)
+        report("Cases", 1, 1)
     counts = {
         "accounts": len(plan.accounts),
         "customers": len(plan.customers),

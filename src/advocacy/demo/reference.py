@@ -440,8 +440,9 @@ PRODUCTS: tuple[ProductSpec, ...] = (
 )
 COMPETITOR_SKUS = tuple(p.sku for p in PRODUCTS if p.competitor)
 
-# The demo's staff: one per role, four more customer advocates and two more sales reps, so cases
-# and accounts can be spread across a team. (username, role, first name, last name, time zone)
+# The demo's staff: one per role, four more customer advocates, two more department heads and two
+# more sales reps, so cases, huddle tasks and accounts can be spread across a team.
+# (username, role, first name, last name, time zone)
 STAFF: tuple[tuple[str, str, str, str, str], ...] = (
     ("admin", "admin", "Adaeze", "Nwankwo", "Europe/London"),
     ("pm", "program_manager", "Priya", "Raman", "America/New_York"),
@@ -451,6 +452,8 @@ STAFF: tuple[tuple[str, str, str, str, str], ...] = (
     ("advocate4", "customer_advocate", "Fatima", "Haddad", "Europe/Paris"),
     ("advocate5", "customer_advocate", "Lucas", "Oliveira", "America/Sao_Paulo"),
     ("head", "department_head", "Margaret", "O'Connell", "America/New_York"),
+    ("head2", "department_head", "Tomás", "Ruiz", "Europe/Madrid"),
+    ("head3", "department_head", "Grace", "Kim", "America/Los_Angeles"),
     ("sales", "sales", "Samuel", "Osei", "America/Los_Angeles"),
     ("sales2", "sales", "Ingrid", "Larsen", "Europe/Amsterdam"),
     ("sales3", "sales", "Arjun", "Mehta", "Asia/Singapore"),
