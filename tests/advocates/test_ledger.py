@@ -137,3 +137,37 @@ def test_two_simultaneous_redemptions_cannot_overdraw(monkeypatch, alice):
     assert Redemption.objects.count() == 1
     hoodie.refresh_from_db()
     assert hoodie.stock == 4
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite serialises every writer")
+def test_eight_redemptions_at_once_on_postgresql_spend_only_what_is_there(alice):
+    """No barrier and no patching: eight threads, eight connections, one balance of 100 and a cost of 40."""
+    member = advocate()
+    points_add(advocate=member, delta=100, reason="Challenge", ref="submission:1")
+    hoodie = reward(alice, point_cost=40, stock=8)
+    start = threading.Event()
+    outcomes: list[str] = []
+
+    def redeem() -> None:
+        start.wait(5)
+        try:
+            hub.redemption_request(advocate=member, reward=hoodie)
+            outcomes.append("redeemed")
+        except (InsufficientPoints, ledger.LedgerBusy):
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=redeem) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    start.set()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["redeemed"] * 2 + ["refused"] * 6
+    assert balance(member) == 20
+    assert not PointsEntry.objects.filter(balance__lt=0).exists()
+    hoodie.refresh_from_db()
+    assert hoodie.stock == 6

@@ -108,7 +108,8 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
 
 def conversions_upload(request: HttpRequest) -> HttpResponse:
     """Conversions from a shop's CSV export; each row goes through the same rules as the API."""
-    raw = request.FILES["conversions"].read()
+    upload = request.FILES.get("conversions")
+    raw = upload.read() if upload is not None else b""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

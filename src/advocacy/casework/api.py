@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -78,7 +78,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Ca
             cases = cases.filter(**{field: value})
     if filters.open is not None:
         cases = cases.filter(resolved_at__isnull=filters.open)
-    return cases.order_by("next_due", "id")
+    return cases.order_by(F("next_due").asc(nulls_last=True), "id")  # paused cases last, on every database
 
 
 @router.get("/cases/{case_id}", response=CaseOut, auth=READ, summary="Read a case")

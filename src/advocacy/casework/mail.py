@@ -108,9 +108,7 @@ def deadline_warnings(owner_id: int, case_ids: list[int]) -> None:
         return
     owner = cases[0].owner
     zone = owner.time_zone or "UTC"
-    lines = [
-        f"- #{c.pk} {c.subject} ({c.customer}): due {in_zone(c.next_due, zone)}\n  {staff_link(c)}" for c in cases
-    ]
+    lines = [f"- #{c.pk} {c.subject} ({c.customer}): due {in_zone(c.next_due, zone)}\n  {staff_link(c)}" for c in cases]
     claim = ",".join(f"{c.pk}@{c.next_due.isoformat() if c.next_due else ''}" for c in cases)
     first = cases[0]
     subject = (

@@ -636,7 +636,7 @@ def send_warnings(now: datetime) -> int:
         Case.objects.filter(pk__in=ids[start : start + SWEEP_BATCH]).update(warned_for=F("next_due"))
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case_id=pk, kind=EventKind.WARNING, at=now, data={"due": due.isoformat()})
+            CaseEvent(case_id=pk, kind=EventKind.WARNING, at=now, data={"due": due.isoformat() if due else None})
             for pk, due, _ in claimed
         ],
         batch_size=SWEEP_BATCH,

@@ -176,14 +176,15 @@ def write_invitations(program: Program, not_members: list[int]) -> None:
         )
         for a in program.members
     ]
-    for n, pk in enumerate(not_members):
-        held = n % 4 == 3
+    for customer in Customer.objects.filter(pk__in=not_members).order_by("pk"):
+        # The product's own check decides which wait: a withdrawn consent or a used-up contact budget.
+        held_reason = hub.ask_blocked(customer, kind=AskKind.OTHER, now=program.now)
         invitations.append(
             HubInvitation(
-                customer_id=pk,
+                customer=customer,
                 reason="top advocate score",
-                status="held" if held else "sent",
-                held_reason="quarterly budget used: 4 asks this quarter (limit 4)" if held else "",
+                status="held" if held_reason else "sent",
+                held_reason=held_reason,
                 created_at=program.now - timedelta(days=rng.randint(1, 20)),
             )
         )

@@ -63,13 +63,15 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 CASE_DAYS = 120  # how far back the case history goes
-CUSTOMERS_PER_CASE = 24  # 5,000 customers → about 210 cases, and the loop opens more
+CUSTOMERS_PER_CASE = 28  # 5,000 customers → about 180 cases, and the loop opens more
 MIN_CASES, MAX_CASES = 30, 240
-MAX_UPDATES = 4  # a long-running case gets this many progress updates; after that it goes quiet
+MAX_UPDATES = 6  # a long-running case gets this many progress updates; after that it goes quiet
 LOOP_WINDOW = timedelta(days=14)  # the latest wave's answers: those of its last two weeks
 APPOINTMENTS = 8
+OPEN_PER_ADVOCATE = 4  # recent cases still open for each customer advocate, beside the drawn ones
+OPEN_ENDINGS: dict[str, int] = {Status.OPEN: 45, Status.WAITING_CUSTOMER: 30, Status.WAITING_DEPARTMENT: 25}
 
-CALENDAR = "Beacon support (New York)"
+CALENDAR = "Office hours"  # the calendar casework uses by default, here set to the New York office
 CADENCE = {  # business minutes: first response, update at least every, resolution
     Priority.URGENT: (30, 120, 600),
     Priority.HIGH: (60, 240, 1200),
@@ -179,6 +181,7 @@ CATEGORY_WEIGHTS: dict[str, int] = {
     Category.OTHER: 8,
 }
 PRIORITY_WEIGHTS: dict[str, int] = {Priority.URGENT: 6, Priority.HIGH: 22, Priority.NORMAL: 57, Priority.LOW: 15}
+TYPICAL_DAYS = {Priority.URGENT: 0.5, Priority.HIGH: 1.5, Priority.NORMAL: 3.0, Priority.LOW: 5.0}  # to resolve
 SOURCE_WEIGHTS: dict[str, int] = {
     Source.PORTAL: 35,
     Source.EMAIL: 30,
@@ -350,7 +353,9 @@ def write_casework(plan: CompanyPlan, staff: dict[str, User]) -> dict[str, int]:
             advocates=[u for u in staff.values() if u.role == Role.CUSTOMER_ADVOCATE],
         )
         write_availability(work.advocates)
-        stories = plan_stories(rng, plan, present) + answer_stories(rng, plan, present)
+        stories = (
+            plan_stories(rng, plan, present) + queue_stories(rng, plan, present) + answer_stories(rng, plan, present)
+        )
         stories.sort(key=lambda s: (s.opened, s.answer or 0))
         cases = [case for case in (replay(work, story) for story in stories) if case is not None]
         write_recommendations(work, cases)
@@ -475,6 +480,18 @@ def plan_stories(rng: random.Random, plan: CompanyPlan, present: datetime) -> li
     return stories
 
 
+def queue_stories(rng: random.Random, plan: CompanyPlan, present: datetime) -> list[Story]:
+    """A few cases of the last days still open for every customer advocate: each signs in to a queue."""
+    stories = []
+    for advocate in sorted({p.advocate for p in plan.customers}):
+        theirs = [p for p in plan.customers if p.advocate == advocate and p.churned_on is None]
+        for person in rng.sample(theirs, min(OPEN_PER_ADVOCATE, len(theirs))):
+            story = draw_story(rng, person, present - timedelta(hours=rng.uniform(3, 72)), present)
+            story.ending, story.resolved_at = weighted(rng, OPEN_ENDINGS), None
+            stories.append(story)
+    return stories
+
+
 def answer_stories(rng: random.Random, plan: CompanyPlan, present: datetime) -> list[Story]:
     """The latest survey wave's detractors and unhappy CSAT answers: the loop rule follows each up
     minutes after it came in, as feedback calls it when an answer is stored (the demo's survey
@@ -541,15 +558,13 @@ def draw_ending(rng: random.Random, priority: str, opened: datetime, present: da
     age = present - opened
     if age < timedelta(hours=8) and rng.random() < 0.6:
         return Status.NEW, None
-    typical_days = {Priority.URGENT: 1.0, Priority.HIGH: 2.5, Priority.NORMAL: 5.0, Priority.LOW: 8.0}[
-        Priority(priority)
-    ]
-    takes = timedelta(days=rng.uniform(0.3, 2.0) * typical_days)
+    typical_days = TYPICAL_DAYS[Priority(priority)]
+    takes = timedelta(days=rng.uniform(0.3, 1.7) * typical_days)
     settled = age > timedelta(days=21)
-    if opened + takes < present and rng.random() < (0.95 if settled else 0.3):
+    if opened + takes < present and rng.random() < (0.97 if settled else 0.85):
         closed = opened + takes + timedelta(days=7) < present and rng.random() < 0.5
         return (Status.CLOSED if closed else Status.RESOLVED), opened + takes
-    return weighted(rng, {Status.OPEN: 45, Status.WAITING_CUSTOMER: 30, Status.WAITING_DEPARTMENT: 25}), None
+    return weighted(rng, OPEN_ENDINGS), None
 
 
 # --- replaying one story -----------------------------------------------------------------------
@@ -583,6 +598,10 @@ def replay(work: Casework, story: Story) -> Case | None:
             at_moment(case, between, partial(services.case_add_note, case=case, body=rng.choice(NOTES), by=case.owner))
         case = post_update(work, case, rng.choice(PROGRESS), following)
         moment = following
+    if story.resolved_at is None and moment < work.present - timedelta(hours=4):
+        # A case still open today had its latest update lately, whatever happened in between.
+        moment = work.present - timedelta(hours=rng.uniform(0.5, 4))
+        case = post_update(work, case, rng.choice(PROGRESS), moment)
     return finish(work, case, story, moment)
 
 
@@ -608,7 +627,7 @@ def reply_time(rng: random.Random, due: datetime | None, after: datetime, end: d
     """When the owner answers: mostly before the promise falls due, sometimes late; never after `end`."""
     if due is None:
         return after + (end - after) * rng.uniform(0.2, 0.6)
-    if rng.random() < 0.85:
+    if rng.random() < 0.95:
         moment = after + (due - after) * rng.uniform(0.3, 0.95)
     else:
         moment = due + timedelta(minutes=rng.uniform(20, 24 * 60))

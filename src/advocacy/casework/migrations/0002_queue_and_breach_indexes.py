@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0001_initial'),
-        ('customers', '0001_initial'),
+        ("casework", "0001_initial"),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='breach',
-            index=models.Index(fields=['recorded_at'], name='casework_br_recorde_aba7de_idx'),
+            model_name="breach",
+            index=models.Index(fields=["recorded_at"], name="casework_br_recorde_aba7de_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['new', 'open', 'waiting_customer', 'waiting_department'])), fields=['owner', 'next_due', 'id'], name='case_queue'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("status__in", ["new", "open", "waiting_customer", "waiting_department"])),
+                fields=["owner", "next_due", "id"],
+                name="case_queue",
+            ),
         ),
     ]
