@@ -8,7 +8,7 @@ cases as fast as rows can go in (SQLite: ``executemany``; PostgreSQL: ``COPY``),
 - statuses: 20 % new, 55 % open, 15 % waiting on a department, 10 % waiting on the customer (paused,
   no running deadline); priorities 10 % urgent, 25 % high, 50 % normal, 15 % low;
 - the next promise due: 4 % already missed (up to three days ago), 1 % due within the warning
-  window (the next 15 minutes), the rest spread over the next ten days.
+  window (between one and 15 minutes from now), the rest spread over the next ten days.
 
 Then it times, over repeated runs after one warm-up, p50 and p95 in milliseconds of:
 
@@ -17,7 +17,7 @@ Then it times, over repeated runs after one warm-up, p50 and p95 in milliseconds
 - the queue's read, ``casework.queries.queue(owner=…)``, for the first 50 rows;
 
 and, once each, ``casework.services.cadence_sweep``: the first sweep, which finds the due warnings
-and missed deadlines, and a second one right after it, which has nothing new to do.
+and missed deadlines, and a second one a second later, which has nothing new to do.
 
 The reference is one hand-written select of the owner's 50 earliest-due open cases (ids and due
 times, on the ``(owner, status, next_due)`` index) in the same run; the ratio is p50 ÷ its p50.
@@ -248,7 +248,7 @@ def draw_deadlines(rng: random.Random, status: str, now: datetime) -> tuple[date
     if draw < MISSED_SHARE:
         due = now - timedelta(minutes=rng.randrange(1, 3 * 24 * 60))
     elif draw < MISSED_SHARE + WARNING_SHARE:
-        due = now + timedelta(seconds=rng.randrange(0, 15 * 60))
+        due = now + timedelta(seconds=rng.randrange(60, 15 * 60))
     else:
         due = now + timedelta(minutes=rng.randrange(16, 10 * 24 * 60))
     resolution = due + timedelta(hours=rng.randrange(1, 240))
@@ -290,8 +290,9 @@ def time_queue(repetitions: int) -> dict[str, Any]:
 
 
 def check_same_rows(cases: list[Any], rows: list[tuple[Any, ...]]) -> None:
-    """The queue and the reference must agree on what comes first, or the comparison means nothing."""
-    if [c.pk for c in cases] != [row[0] for row in rows]:
+    """The queue and the reference must agree on what comes first, or the comparison means nothing
+    (the reference leaves out paused cases, which the queue lists last)."""
+    if [c.pk for c in cases if c.next_due is not None] != [row[0] for row in rows]:
         raise SystemExit("the queue and the hand-written SQL disagree on the 50 earliest-due cases")
 
 

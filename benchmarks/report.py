@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from rich.console import Console
 
 
+def number(value: float) -> str:
+    """Whole numbers from 10 up; two decimals below, so a 0.04 ms reference does not read as 0."""
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
+
+
 @dataclass(frozen=True)
 class Figure:
     workload: str
@@ -44,7 +49,7 @@ class Report:
     ) -> Figure:
         figure = Figure(workload, measure, value, unit, reference, reference_label, note)
         self.figures.append(figure)
-        shown = "—" if value is None else f"{value:,.0f} {unit}"
+        shown = "—" if value is None else f"{number(value)} {unit}"
         self.say(f"[bold]{workload}[/bold] {measure}: {shown} {note}".rstrip())
         return figure
 

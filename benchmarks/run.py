@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # run as a script, the benchmarks package is not 
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from benchmarks.report import Report  # noqa: E402
+from benchmarks.report import Report, number  # noqa: E402
 
 
 def discover(chosen: list[str]) -> list[ModuleType]:
@@ -42,8 +42,8 @@ def results_table(report: Report) -> Table:
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for f in report.figures:
-        figure = f.note if f.value is None else f"{f.value:,.0f}"
-        reference = f"{f.reference:,.0f} ({f.reference_label})" if f.reference else ""
+        figure = f.note if f.value is None else number(f.value)
+        reference = f"{number(f.reference)} ({f.reference_label})" if f.reference else ""
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else ""
         table.add_row(f.workload, f.measure, figure, f.unit, reference, ratio)
     return table

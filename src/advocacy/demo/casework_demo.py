@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
@@ -323,7 +323,7 @@ class Story:
 
 @dataclass
 class Casework:
-    """What the replay needs at hand, and what it counts."""
+    """What the replay needs at hand."""
 
     rng: random.Random
     present: datetime
@@ -331,7 +331,6 @@ class Casework:
     customers: dict[int, Customer]
     departments: dict[str, Department]
     advocates: list[User]
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -550,7 +549,7 @@ def draw_story(rng: random.Random, person: CustomerPlan, opened: datetime, prese
         resolved_at=resolved_at,
         transfer=rng.random() < 0.1,
         huddle=ending == Status.WAITING_DEPARTMENT or (huddle_likely and rng.random() < 0.3),
-        prevention=rng.random() < 0.6,
+        prevention=rng.random() < 0.4,
     )
 
 
