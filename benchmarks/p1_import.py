@@ -15,25 +15,22 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from benchmarks.report import Report
+from benchmarks.workers import PG_PORT, on_postgres, worker_result
 
 DEFAULT_ROWS = 1_000_000
 WORKLOAD = "P1 import"
 ROOT = Path(__file__).resolve().parent.parent
 RESULT_PREFIX = "P1-RESULT "
-PG_HOST, PG_PORT = "127.0.0.1", 5432
 
 PRODUCTS = (
     ("BCN-STARTER", "Beacon Starter", "", "Plans", "348.00", "USD", "72", "reporting;mobile"),
@@ -89,21 +86,8 @@ def run(report: Report, rows: int | None = None) -> None:
             f"in {time.perf_counter() - started:.0f} s under {folder}"
         )
         sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p1.sqlite3'}", "sqlite", copy=False)
-        postgres = run_on_postgres(report, folder)
+        postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "postgres", copy=True))
     record(report, rows, sqlite, postgres)
-
-
-def run_on_postgres(report: Report, folder: Path) -> dict[str, Any] | None:
-    user = postgres_user()
-    if user is None:
-        report.skip(
-            WORKLOAD,
-            "PostgreSQL",
-            f"no PostgreSQL server accepts user postgres or root on {PG_HOST}:{PG_PORT}",
-        )
-        return None
-    with temporary_database(user) as url:
-        return run_worker(report, folder, url, "postgres", copy=True)
 
 
 def record(report: Report, rows: int, sqlite: dict[str, Any] | None, postgres: dict[str, Any] | None) -> None:
@@ -138,35 +122,19 @@ def rate(result: dict[str, Any] | None, kind: str) -> float | None:
 
 
 def run_worker(report: Report, folder: Path, database_url: str, name: str, *, copy: bool) -> dict[str, Any] | None:
-    var_dir = folder / f"var-{name}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ADVOCACY_VAR_DIR": str(var_dir),
-        "ADVOCACY_ENV": "test",
-        "IMPORT_MAX_BYTES": str(100 * 1024**3),  # the files are far above the upload limit
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "advocacy.settings",
-    }
-    command = [sys.executable, "-m", "benchmarks.p1_import", "--worker", str(folder)]
     report.say(f"{WORKLOAD}: importing on {name} …")
-    done = subprocess.run(
-        command + (["--copy"] if copy else []),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    return worker_result(
+        report,
+        workload=WORKLOAD,
+        name=name,
+        module="benchmarks.p1_import",
+        args=[str(folder), *(["--copy"] if copy else [])],
+        database_url=database_url,
+        var_dir=folder / f"var-{name}",
+        prefix=RESULT_PREFIX,
+        summary=summary,
+        extra_env={"IMPORT_MAX_BYTES": str(100 * 1024**3)},  # the files are far above the upload limit
     )
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line.removeprefix(RESULT_PREFIX))
-            report.say(f"{WORKLOAD}: {name} {summary(result)}")
-            return result
-    report.say(done.stderr[-4000:])
-    last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
-    report.skip(WORKLOAD, name, f"the worker failed (exit {done.returncode}): {last_line[:200]}")
-    return None
 
 
 def summary(result: dict[str, Any]) -> str:
@@ -180,47 +148,6 @@ def summary(result: dict[str, Any]) -> str:
             "COPY " + ", ".join(f"{k} {r['rows']:,} in {r['seconds']:.1f} s" for k, r in result["copy"].items())
         )
     return "; ".join(parts)
-
-
-# --- PostgreSQL: find a server, make a throwaway database --------------------------------------
-
-
-def postgres_user() -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    for user in dict.fromkeys([os.environ.get("PGUSER", ""), "postgres", "root"]):
-        if not user:
-            continue
-        try:
-            with psycopg.connect(host=PG_HOST, port=PG_PORT, user=user, dbname="postgres", connect_timeout=3):
-                return user
-        except psycopg.Error:
-            continue
-    return None
-
-
-@contextmanager
-def temporary_database(user: str) -> Iterator[str]:
-    import psycopg
-
-    name = f"advocacy_bench_{os.getpid()}"
-    admin = {
-        "host": PG_HOST,
-        "port": PG_PORT,
-        "user": user,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**admin) as conn:  # type: ignore[arg-type]
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgres://{user}@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        with psycopg.connect(**admin) as conn:  # type: ignore[arg-type]
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the files ---------------------------------------------------------------------------------

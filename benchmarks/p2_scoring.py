@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.p1_import import postgres_user, temporary_database
 from benchmarks.report import Report
+from benchmarks.workers import on_postgres, worker_result
 
 DEFAULT_CUSTOMERS = 1_000_000
 EVENTS_PER_CUSTOMER = 10  # on average: customer i has (i × 7919) mod 21 events, 0–20
@@ -54,17 +52,8 @@ def run(report: Report, rows: int | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="advocacy-p2-") as tmp:
         folder = Path(tmp)
         sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p2.sqlite3'}", "sqlite", customers)
-        postgres = run_on_postgres(report, folder, customers)
+        postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "postgres", customers))
     record(report, customers, {"SQLite": sqlite, "PostgreSQL": postgres})
-
-
-def run_on_postgres(report: Report, folder: Path, customers: int) -> dict[str, Any] | None:
-    user = postgres_user()
-    if user is None:
-        report.skip(WORKLOAD, "PostgreSQL", "no PostgreSQL server accepts user postgres or root on 127.0.0.1:5432")
-        return None
-    with temporary_database(user) as url:
-        return run_worker(report, folder, url, "postgres", customers)
 
 
 def record(report: Report, customers: int, results: dict[str, dict[str, Any] | None]) -> None:
@@ -93,26 +82,18 @@ def customers_per_second(result: dict[str, Any], step: str) -> float:
 
 
 def run_worker(report: Report, folder: Path, database_url: str, name: str, customers: int) -> dict[str, Any] | None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ADVOCACY_VAR_DIR": str(folder / f"var-{name}"),
-        "ADVOCACY_ENV": "test",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "advocacy.settings",
-    }
-    command = [sys.executable, "-m", "benchmarks.p2_scoring", "--worker", str(customers)]
     report.say(f"{WORKLOAD}: {customers:,} customers on {name} …")
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line.removeprefix(RESULT_PREFIX))
-            report.say(f"{WORKLOAD}: {name} {summary(result)}")
-            return result
-    report.say(done.stderr[-4000:])
-    last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
-    report.skip(WORKLOAD, name, f"the worker failed (exit {done.returncode}): {last_line[:200]}")
-    return None
+    return worker_result(
+        report,
+        workload=WORKLOAD,
+        name=name,
+        module="benchmarks.p2_scoring",
+        args=[str(customers)],
+        database_url=database_url,
+        var_dir=folder / f"var-{name.lower()}",
+        prefix=RESULT_PREFIX,
+        summary=summary,
+    )
 
 
 def summary(result: dict[str, Any]) -> str:

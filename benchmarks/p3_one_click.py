@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import signal
 import socket
@@ -45,8 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.p1_import import postgres_user, temporary_database
 from benchmarks.report import Report
+from benchmarks.workers import on_postgres, worker_result
 
 DEFAULT_ANSWERS = 5_000
 CLIENTS = 16
@@ -71,19 +70,10 @@ def run(report: Report, rows: int | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="advocacy-p3-") as tmp:
         folder = Path(tmp)
         sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p3.sqlite3'}", "SQLite", answers)
-        postgres = run_on_postgres(report, folder, answers)
+        postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "PostgreSQL", answers))
     for name, result in (("SQLite", sqlite), ("PostgreSQL", postgres)):
         if result is not None:
             record(report, answers, name, result)
-
-
-def run_on_postgres(report: Report, folder: Path, answers: int) -> dict[str, Any] | None:
-    user = postgres_user()
-    if user is None:
-        report.skip(WORKLOAD, "PostgreSQL", f"no PostgreSQL server accepts user postgres or root on {HOST}:5432")
-        return None
-    with temporary_database(user) as url:
-        return run_worker(report, folder, url, "PostgreSQL", answers)
 
 
 def record(report: Report, answers: int, name: str, result: dict[str, Any]) -> None:
@@ -115,31 +105,25 @@ def check_note(answer: dict[str, Any], check: dict[str, Any]) -> str:
 
 
 def run_worker(report: Report, folder: Path, database_url: str, name: str, answers: int) -> dict[str, Any] | None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ADVOCACY_VAR_DIR": str(folder / f"var-{name.lower()}"),
-        "ADVOCACY_ENV": "test",
-        # As in production: keep each server thread's connection instead of reconnecting per request.
-        "DATABASE_CONN_MAX_AGE": "60",
-        "DEBUG": "false",
-        "EMAIL_URL": "dummy:",  # promoters' hub invitations are sent, to nowhere
-        "TASK_BACKEND": "database",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "advocacy.settings",
-    }
     report.say(f"{WORKLOAD}: {answers:,} invitations on {name} …")
-    command = [sys.executable, "-m", "benchmarks.p3_one_click", "--worker", "--rows", str(answers)]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line.removeprefix(RESULT_PREFIX))
-            report.say(f"{WORKLOAD}: {name} {summary(result)}")
-            return result
-    report.say(done.stderr[-4000:])
-    last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
-    report.skip(WORKLOAD, name, f"the worker failed (exit {done.returncode}): {last_line[:200]}")
-    return None
+    return worker_result(
+        report,
+        workload=WORKLOAD,
+        name=name,
+        module="benchmarks.p3_one_click",
+        args=["--rows", str(answers)],
+        database_url=database_url,
+        var_dir=folder / f"var-{name.lower()}",
+        prefix=RESULT_PREFIX,
+        summary=summary,
+        extra_env={
+            # As in production: keep each server thread's connection instead of reconnecting per request.
+            "DATABASE_CONN_MAX_AGE": "60",
+            "DEBUG": "false",
+            "EMAIL_URL": "dummy:",  # promoters' hub invitations are sent, to nowhere
+            "TASK_BACKEND": "database",
+        },
+    )
 
 
 def summary(result: dict[str, Any]) -> str:

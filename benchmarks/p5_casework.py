@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,9 +36,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.p1_import import postgres_user, temporary_database
 from benchmarks.p4_nps_dashboard import bulk_insert, insert_accounts, insert_customers, timed
 from benchmarks.report import Report
+from benchmarks.workers import on_postgres, worker_result
 
 DEFAULT_ROWS = 100_000
 REPETITIONS = 30
@@ -69,19 +67,10 @@ def run(report: Report, rows: int | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="advocacy-p5-") as tmp:
         folder = Path(tmp)
         sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p5.sqlite3'}", "SQLite", rows)
-        postgres = run_on_postgres(report, folder, rows)
+        postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "PostgreSQL", rows))
     for name, result in (("SQLite", sqlite), ("PostgreSQL", postgres)):
         if result is not None:
             record(report, rows, name, result)
-
-
-def run_on_postgres(report: Report, folder: Path, rows: int) -> dict[str, Any] | None:
-    user = postgres_user()
-    if user is None:
-        report.skip(WORKLOAD, "PostgreSQL", "no PostgreSQL server accepts user postgres or root on 127.0.0.1:5432")
-        return None
-    with temporary_database(user) as url:
-        return run_worker(report, folder, url, "PostgreSQL", rows)
 
 
 def record(report: Report, rows: int, name: str, result: dict[str, Any]) -> None:
@@ -106,27 +95,19 @@ def record(report: Report, rows: int, name: str, result: dict[str, Any]) -> None
 
 
 def run_worker(report: Report, folder: Path, database_url: str, name: str, rows: int) -> dict[str, Any] | None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ADVOCACY_VAR_DIR": str(folder / f"var-{name.lower()}"),
-        "ADVOCACY_ENV": "test",
-        "ALLOWED_HOSTS": "testserver,localhost",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "advocacy.settings",
-    }
     report.say(f"{WORKLOAD}: {rows:,} open cases on {name} …")
-    command = [sys.executable, "-m", "benchmarks.p5_casework", "--worker", "--rows", str(rows)]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line.removeprefix(RESULT_PREFIX))
-            report.say(f"{WORKLOAD}: {name} {summary(result)}")
-            return result
-    report.say(done.stderr[-4000:])
-    last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
-    report.skip(WORKLOAD, name, f"the worker failed (exit {done.returncode}): {last_line[:200]}")
-    return None
+    return worker_result(
+        report,
+        workload=WORKLOAD,
+        name=name,
+        module="benchmarks.p5_casework",
+        args=["--rows", str(rows)],
+        database_url=database_url,
+        var_dir=folder / f"var-{name.lower()}",
+        prefix=RESULT_PREFIX,
+        summary=summary,
+        extra_env={"ALLOWED_HOSTS": "testserver,localhost"},
+    )
 
 
 def summary(result: dict[str, Any]) -> str:
