@@ -28,6 +28,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from advocacy.casework.models import Problem
 from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.core.services import user_create
@@ -47,6 +48,7 @@ from advocacy.customers.models import (
 )
 from advocacy.demo import advocates_demo, casework_demo, surveys_demo, truth
 from advocacy.demo import reference as ref
+from advocacy.feedback.models import Survey, Theme
 
 DEFAULT_CUSTOMERS = 5000
 DEFAULT_SEED = 2024
@@ -174,6 +176,9 @@ def wipe_company() -> None:
     # one customer at a time would be slow.
     for model in (EngagementEvent, Order, Consent, ContactWindow):
         model.objects.all().delete()
+    # The demo's surveys, themes and problems hang off no customer, so they would outlive them.
+    for company_wide in (Survey, Theme, Problem):
+        company_wide.objects.all().delete()
     Customer.objects.all().delete()
     Account.objects.all().delete()
     Product.objects.all().delete()
