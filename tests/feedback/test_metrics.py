@@ -91,6 +91,16 @@ def test_the_trend_by_week_starts_each_bucket_on_monday():
     assert points[0].label == "week of 13 Jan 2025"
 
 
+def test_the_trend_puts_an_answer_in_the_month_of_the_company_time_zone():
+    survey = make_survey()
+    with timezone.override("America/New_York"):
+        add_responses(survey, [10], at=datetime(2025, 3, 1, 4, 30, tzinfo=UTC))  # 23:30 on 28 Feb in New York
+        add_responses(survey, [0], at=datetime(2025, 3, 1, 5, 30, tzinfo=UTC))  # 00:30 on 1 Mar
+        add_responses(survey, [0], at=datetime(2025, 11, 2, 4, 30, tzinfo=UTC))  # 00:30 on 2 Nov (clocks go back)
+        points = metrics.trend(survey, by="month")
+    assert [(p.label, p.estimate.n) for p in points] == [("Feb 2025", 1), ("Mar 2025", 1), ("Nov 2025", 1)]
+
+
 def test_the_trend_by_wave_orders_waves_by_number():
     survey = make_survey()
     waves = [Wave.objects.create(survey=survey, number=n, opened_at=JAN, closes_at=MAR) for n in (1, 2)]

@@ -19,10 +19,11 @@ import scipy.linalg
 from django.db.models import (
     Case,
     Count,
-    DateTimeField,
     Expression,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -31,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from scipy import stats as sps
 
@@ -236,15 +237,41 @@ def trend(
     if by == "wave":
         rows = responses.values("wave__number").annotate(**metric_aggregates(survey.kind)).order_by("wave__number")
         return [TrendPoint(_wave_label(row["wave__number"]), None, estimate_from(survey.kind, row)) for row in rows]
-    truncate = TruncWeek if by == "week" else TruncMonth
-    bucket = truncate("answered_at", output_field=DateTimeField())
-    rows = responses.annotate(bucket=bucket).values("bucket").annotate(**metric_aggregates(survey.kind))
+    span = responses.aggregate(first=Min("answered_at"), last=Max("answered_at"))
+    if span["first"] is None:
+        return []
+    starts = bucket_starts(span["first"], span["last"], by)
+    rows = responses.annotate(bucket=bucket_of("answered_at", starts)).values("bucket")
     points = []
-    for row in rows.order_by("bucket"):
-        start = timezone.localtime(row["bucket"]).date() if timezone.is_aware(row["bucket"]) else row["bucket"].date()
+    for row in rows.annotate(**metric_aggregates(survey.kind)).order_by("bucket"):
+        start = starts[row["bucket"]]
         label = f"week of {start:%d %b %Y}" if by == "week" else f"{start:%b %Y}"
         points.append(TrendPoint(label, start, estimate_from(survey.kind, row)))
     return points
+
+
+def bucket_starts(first: datetime, last: datetime, by: str) -> list[date]:
+    """The local first days of the weeks (Mondays) or months from the one holding ``first`` to ``last``."""
+    day = timezone.localtime(first).date()
+    start = day - timedelta(days=day.weekday()) if by == "week" else day.replace(day=1)
+    end = timezone.localtime(last).date()
+    starts = []
+    while start <= end:
+        starts.append(start)
+        start = start + timedelta(days=7) if by == "week" else (start + timedelta(days=32)).replace(day=1)
+    return starts
+
+
+def bucket_of(field_name: str, starts: list[date]) -> Case:
+    """The index of the bucket each row falls in, as a CASE over the buckets' boundaries.
+
+    Comparing with boundaries computed here (local midnights, so daylight-saving changes are right)
+    keeps the work in the database's own comparisons: Django's TruncMonth on SQLite calls a Python
+    function for every row, which made the trend of five million answers take 20 s (P4).
+    """
+    boundaries = [timezone.make_aware(datetime.combine(start, time.min)) for start in starts[1:]]
+    whens = [When(**{f"{field_name}__lt": boundary}, then=Value(index)) for index, boundary in enumerate(boundaries)]
+    return Case(*whens, default=Value(len(starts) - 1), output_field=IntegerField())
 
 
 def _wave_label(number: int | None) -> str:
