@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from advocacy.advocates.scoring_tasks import recompute_scores
+from advocacy.advocates.scoring_tasks import recompute_scores, retry_held_hub_invitations
 from advocacy.casework.scheduling_tasks import remind_appointments
 from advocacy.casework.tasks import sweep_cadence
 from advocacy.core.tasks import prune_idempotency_records
@@ -26,5 +26,6 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("appointment reminders", remind_appointments, 15),
     Periodic("refresh comment themes", refresh_themes, 6 * 60),
     Periodic("recompute advocate scores", recompute_scores, 24 * 60),
+    Periodic("retry held hub invitations", retry_held_hub_invitations, 24 * 60),
     Periodic("prune idempotency records", prune_idempotency_records, 60),
 ]

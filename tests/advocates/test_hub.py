@@ -188,6 +188,21 @@ def test_over_budget_the_hub_invitation_waits_with_the_reason():
     assert HubInvitation.objects.count() == 1, "a second trigger refreshes the waiting invitation"
 
 
+def test_a_held_hub_invitation_goes_out_once_the_budget_allows_and_only_once():
+    FatiguePolicy.objects.update_or_create(id=1, defaults={"max_asks_per_quarter": 1})
+    customer = CustomerFactory()
+    ask_record(customer=customer, kind=AskKind.SURVEY, ref="invitation:1")
+    held = hub.hub_invite(customer=customer, reason="promoter answer: NPS 9")
+    assert held is not None and held.status == "held"
+
+    assert hub.held_invitations_retry() == {"sent": 0, "held": 1}, "still over budget this quarter"
+    next_quarter = timezone.now() + dt.timedelta(days=100)
+    assert hub.held_invitations_retry(now=next_quarter) == {"sent": 1, "held": 0}
+    assert hub.held_invitations_retry(now=next_quarter) == {"sent": 0, "held": 0}
+    held.refresh_from_db()
+    assert held.status == "sent" and OutboundMail.objects.filter(to=customer.email).count() == 1
+
+
 def test_a_customer_who_withdrew_marketing_consent_is_not_invited():
     customer = CustomerFactory()
     ConsentFactory(customer=customer, purpose="marketing", granted=False)

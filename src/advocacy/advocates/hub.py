@@ -212,6 +212,27 @@ def hub_invite(*, customer: Customer, reason: str, now: dt.datetime | None = Non
     return invitation
 
 
+def held_invitations_retry(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Try every held hub invitation again: sent once the customer's budget allows, else still held.
+
+    Safe to run twice: a sent invitation is no longer held, and hub_invite refreshes a held one in place.
+    """
+    now = now or timezone.now()
+    outcome = {HubInvitationStatus.SENT.value: 0, HubInvitationStatus.HELD.value: 0}
+    held = (
+        HubInvitation.objects.filter(status=HubInvitationStatus.HELD)
+        .exclude(customer__advocate__active=True)  # joined meanwhile: nothing left to invite them to
+        .select_related("customer")
+        .order_by("id")
+    )
+    for invitation in list(held):
+        with transaction.atomic():
+            result = hub_invite(customer=invitation.customer, reason=invitation.reason, now=now)
+        if result is not None and result.status in outcome:
+            outcome[result.status] += 1
+    return outcome
+
+
 MAX_TOP_INVITES = 200
 
 
