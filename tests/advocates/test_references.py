@@ -176,3 +176,41 @@ def test_the_reference_api_matches_asks_and_records_the_call(api, sam):
         content_type="application/json",
     )
     assert call.status_code == 200 and call.json()["deal_outcome"] == "lost"
+
+
+def test_cancelling_a_request_releases_the_advocate_asked_and_cannot_be_done_twice(api, sam):
+    ada = consenting("Ada")
+    request = a_request(sam)
+    ask = references.reference_ask(request=request, by=sam)
+    references.reference_answer(ask=ask, accept=True)
+    sales = api("sales")
+
+    no_reason = sales.post(
+        f"/api/v1/reference-requests/{request.pk}/cancel", {"reason": " "}, content_type="application/json"
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["pointer"] == "/body/reason"
+    cancelled = sales.post(
+        f"/api/v1/reference-requests/{request.pk}/cancel",
+        {"reason": "the prospect chose another vendor"},
+        content_type="application/json",
+    )
+
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    ask.refresh_from_db()
+    assert ask.status == "withdrawn"
+    assert references.reference_matches(a_request(sam, prospect="Next"))[0].advocate == ada
+    assert references.reference_matches(a_request(sam, prospect="Again"))[0].excluded == []
+    again = sales.post(
+        f"/api/v1/reference-requests/{request.pk}/cancel", {"reason": "again"}, content_type="application/json"
+    )
+    assert again.status_code == 409
+
+
+def test_sales_cancels_a_request_on_its_page(client_as, sam):
+    request = a_request(sam)
+    page = client_as("sales").post(
+        f"/advocates/references/{request.pk}/", {"action": "cancel", "reason": "deal lost"}, follow=True
+    )
+    assert "Request cancelled" in page.content.decode()
+    request.refresh_from_db()
+    assert request.status == "cancelled"

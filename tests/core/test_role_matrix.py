@@ -229,6 +229,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/reference-requests": REFERENCE_USERS,
     "GET /api/v1/reference-requests/{request_id}/matches": REFERENCE_USERS,
     "POST /api/v1/reference-requests/{request_id}/asks": REFERENCE_USERS,
+    "POST /api/v1/reference-requests/{request_id}/cancel": REFERENCE_USERS,
     "POST /api/v1/reference-asks/{ask_id}/call": REFERENCE_USERS,
     "GET /api/v1/stories": MANAGERS,
     "POST /api/v1/stories/{story_id}/publish": MANAGERS,

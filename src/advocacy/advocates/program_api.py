@@ -22,6 +22,7 @@ from advocacy.advocates.program_schemas import (
     AskOut,
     CallIn,
     CallOut,
+    CancelIn,
     ConversionImportIn,
     ConversionImportOut,
     ConversionIn,
@@ -207,6 +208,17 @@ def list_matches(request: HttpRequest, request_id: int) -> list[MatchOut]:
 def ask_next(request: HttpRequest, request_id: int) -> Status[ReferenceAsk]:
     ref_request = get_object_or_404(ReferenceRequest, pk=request_id)
     return Status(201, references.reference_ask(request=ref_request, by=actor(request)))
+
+
+@router.post(
+    "/reference-requests/{request_id}/cancel",
+    response=ReferenceRequestOut,
+    auth=REFERENCES,
+    summary="Cancel a request that is no longer needed; advocates asked and not yet called are released",
+)
+def cancel_request(request: HttpRequest, request_id: int, payload: CancelIn) -> ReferenceRequest:
+    ref_request = get_object_or_404(ReferenceRequest, pk=request_id)
+    return references.reference_request_cancel(request=ref_request, by=actor(request), reason=payload.reason)
 
 
 @router.post(

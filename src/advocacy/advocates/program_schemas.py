@@ -163,6 +163,10 @@ class StoryFilters(Schema):
     status: str = ""
 
 
+class CancelIn(Schema):
+    reason: str = Field(..., max_length=500)
+
+
 class PublishIn(Schema):
     scope: str
 

@@ -184,6 +184,11 @@ def reference_action(request: HttpRequest, ref_request: ReferenceRequest, call_f
             ask = references.reference_ask(request=ref_request, by=staff_user(request))
             messages.success(request, f"Asked {ask.advocate.customer} (fit {ask.fit:.0f}).")
             return True
+        if request.POST.get("action") == "cancel":
+            reason = request.POST.get("reason", "")
+            references.reference_request_cancel(request=ref_request, by=staff_user(request), reason=reason)
+            messages.success(request, "Request cancelled; the advocates asked are released.")
+            return True
         if not call_form.is_valid():
             return False
         data = dict(call_form.cleaned_data)
@@ -191,6 +196,9 @@ def reference_action(request: HttpRequest, ref_request: ReferenceRequest, call_f
         references.reference_call_record(ask=ask, by=staff_user(request), **data)
         messages.success(request, "Call recorded.")
     except InvalidInput as exc:
+        if request.POST.get("action") == "cancel":
+            messages.error(request, " ".join(exc.errors.values()))
+            return True
         for field, message in exc.errors.items():
             call_form.add_error(field if field in call_form.fields else None, message)
         return False

@@ -293,6 +293,32 @@ def reference_answer(*, ask: ReferenceAsk, accept: bool, now: datetime | None = 
     return ask
 
 
+@transaction.atomic
+def reference_request_cancel(*, request: ReferenceRequest, by: User | None, reason: str) -> ReferenceRequest:
+    """Sales no longer needs the reference (deal lost, prospect went quiet): stop asking.
+
+    Advocates asked and not yet called are released (their asks are withdrawn) and told nothing more;
+    a call already held keeps the request done, so it cannot be cancelled.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput({"reason": "say why the reference is no longer needed"})
+    request = ReferenceRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status in {ReferenceStatus.DONE, ReferenceStatus.CANCELLED}:
+        raise ServiceError(f"This request is {request.get_status_display().lower()}; there is nothing to cancel.")
+    withdrawn = (
+        ReferenceAsk.objects.filter(request=request, status__in=[AskStatus.ASKED, AskStatus.ACCEPTED])
+        .filter(call__isnull=True)
+        .update(status=AskStatus.WITHDRAWN)
+    )
+    request.status = ReferenceStatus.CANCELLED
+    request.save(update_fields=["status"])
+    events.audit(
+        actor=by, verb="reference_request.cancelled", obj=request, data={"reason": reason, "withdrawn": withdrawn}
+    )
+    return request
+
+
 def reference_call_record(
     *,
     ask: ReferenceAsk,
