@@ -8,6 +8,7 @@ nothing the second time.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ def lower_set(values: Iterable[str | None]) -> set[str]:
     return {value.lower() for value in values if value}
 
 
-class BatchWriter:
+class BatchWriter(ABC):
     """The shared part: duplicate detection across the file, counting, and the bulk writes."""
 
     model: ClassVar[type[Model]]
@@ -88,8 +89,9 @@ class BatchWriter:
             self.persist(plan)
         return outcome
 
+    @abstractmethod
     def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
-        raise NotImplementedError
+        """Check each row, claim its keys and queue its object in ``plan``; bad rows go to ``outcome``."""
 
     def persist(self, plan: Plan) -> None:
         if plan.new:
