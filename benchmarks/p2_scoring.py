@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.report import Report
-from benchmarks.workers import on_postgres, worker_result
+from benchmarks.workers import on_each_database, worker_result
 
 DEFAULT_CUSTOMERS = 1_000_000
 EVENTS_PER_CUSTOMER = 10  # on average: customer i has (i × 7919) mod 21 events, 0–20
@@ -49,11 +48,10 @@ REFERENCE_SQL = "SELECT customer_id, count(*), max(occurred_at) FROM customers_e
 
 def run(report: Report, rows: int | None = None) -> None:
     customers = rows or DEFAULT_CUSTOMERS
-    with tempfile.TemporaryDirectory(prefix="advocacy-p2-") as tmp:
-        folder = Path(tmp)
-        sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p2.sqlite3'}", "sqlite", customers)
-        postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "postgres", customers))
-    record(report, customers, {"SQLite": sqlite, "PostgreSQL": postgres})
+    results = on_each_database(
+        report, WORKLOAD, "p2", lambda folder, url, name: run_worker(report, folder, url, name, customers)
+    )
+    record(report, customers, results)
 
 
 def record(report: Report, customers: int, results: dict[str, dict[str, Any] | None]) -> None:

@@ -36,7 +36,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import Report
-from benchmarks.workers import on_postgres, worker_result
+from benchmarks.workers import on_each_database, worker_result
 
 DEFAULT_ANSWERS = 5_000
 CLIENTS = 16
@@ -67,11 +66,10 @@ SCORE_P = (0.02, 0.01, 0.02, 0.03, 0.03, 0.06, 0.08, 0.12, 0.18, 0.20, 0.25)
 
 def run(report: Report, rows: int | None = None) -> None:
     answers = rows or DEFAULT_ANSWERS
-    with tempfile.TemporaryDirectory(prefix="advocacy-p3-") as tmp:
-        folder = Path(tmp)
-        sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p3.sqlite3'}", "SQLite", answers)
-        postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "PostgreSQL", answers))
-    for name, result in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+    results = on_each_database(
+        report, WORKLOAD, "p3", lambda folder, url, name: run_worker(report, folder, url, name, answers)
+    )
+    for name, result in results.items():
         if result is not None:
             record(report, answers, name, result)
 

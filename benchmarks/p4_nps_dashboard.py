@@ -19,7 +19,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import Report
-from benchmarks.workers import on_postgres, worker_result
+from benchmarks.workers import on_each_database, worker_result
 
 DEFAULT_ROWS = 5_000_000
 REPETITIONS = 20
@@ -54,11 +53,10 @@ REFERENCE_SQL = (
 
 def run(report: Report, rows: int | None = None) -> None:
     rows = rows or DEFAULT_ROWS
-    with tempfile.TemporaryDirectory(prefix="advocacy-p4-") as tmp:
-        folder = Path(tmp)
-        sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p4.sqlite3'}", "SQLite", rows)
-        postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "PostgreSQL", rows))
-    for name, result in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+    results = on_each_database(
+        report, WORKLOAD, "p4", lambda folder, url, name: run_worker(report, folder, url, name, rows)
+    )
+    for name, result in results.items():
         if result is not None:
             record(report, rows, name, result)
 

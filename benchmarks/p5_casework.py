@@ -29,7 +29,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -38,7 +37,7 @@ from typing import Any
 
 from benchmarks.p4_nps_dashboard import bulk_insert, insert_accounts, insert_customers, timed
 from benchmarks.report import Report
-from benchmarks.workers import on_postgres, worker_result
+from benchmarks.workers import on_each_database, worker_result
 
 DEFAULT_ROWS = 100_000
 REPETITIONS = 30
@@ -64,11 +63,10 @@ REFERENCE_SQL = (
 
 def run(report: Report, rows: int | None = None) -> None:
     rows = rows or DEFAULT_ROWS
-    with tempfile.TemporaryDirectory(prefix="advocacy-p5-") as tmp:
-        folder = Path(tmp)
-        sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p5.sqlite3'}", "SQLite", rows)
-        postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "PostgreSQL", rows))
-    for name, result in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+    results = on_each_database(
+        report, WORKLOAD, "p5", lambda folder, url, name: run_worker(report, folder, url, name, rows)
+    )
+    for name, result in results.items():
         if result is not None:
             record(report, rows, name, result)
 

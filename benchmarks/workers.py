@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,6 +59,17 @@ def worker_result(
     last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
     report.skip(workload, name, f"the worker failed (exit {done.returncode}): {last_line[:200]}")
     return None
+
+
+def on_each_database(
+    report: Report, workload: str, stem: str, run_one: Callable[[Path, str, str], Result | None]
+) -> dict[str, Result | None]:
+    """``run_one(folder, database_url, name)`` on a fresh SQLite file, then on a throwaway PostgreSQL database."""
+    with tempfile.TemporaryDirectory(prefix=f"advocacy-{stem}-") as tmp:
+        folder = Path(tmp)
+        sqlite = run_one(folder, f"sqlite:///{folder / f'{stem}.sqlite3'}", "SQLite")
+        postgres = on_postgres(report, workload, lambda url: run_one(folder, url, "PostgreSQL"))
+    return {"SQLite": sqlite, "PostgreSQL": postgres}
 
 
 def on_postgres(report: Report, workload: str, run_one: Callable[[str], Result | None]) -> Result | None:
