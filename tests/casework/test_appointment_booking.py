@@ -14,6 +14,7 @@ from icalendar import Calendar, Component
 from advocacy.casework import scheduling, services
 from advocacy.casework.models import AppointmentStatus, EventKind
 from advocacy.core.errors import ServiceError
+from advocacy.core.services import user_create
 from advocacy.outreach.models import OutboundMail
 from tests.casework.helpers import berlin_office
 from tests.factories import CustomerFactory
@@ -68,6 +69,22 @@ def test_a_second_booking_that_overlaps_is_refused(carol):
         by=carol,
     )
     assert back_to_back.ends_at == starts + timedelta(minutes=90)
+
+
+@pytest.mark.django_db
+def test_the_customer_cannot_be_booked_into_two_appointments_at_once(carol):
+    customer = CustomerFactory(first_name="Rosa", last_name="Diaz")
+    starts = next_hour(3)
+    scheduling.appointment_book(
+        customer=customer, staff=carol, starts_at=starts, duration_minutes=60, topic="Billing review", by=carol
+    )
+    hannah = user_create(
+        username="hannah", email="hannah@example.com", role="customer_advocate", password="pw-for-tests-only-42x"
+    )
+    with pytest.raises(ServiceError, match="Rosa Diaz already has “Billing review”"):
+        scheduling.appointment_book(
+            customer=customer, staff=hannah, starts_at=starts, duration_minutes=30, topic="Setup call", by=hannah
+        )
 
 
 @pytest.mark.django_db

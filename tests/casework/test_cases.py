@@ -197,3 +197,17 @@ def test_internal_notes_never_reach_the_customer_view(staff, office):
     from advocacy.casework.queries import timeline
 
     assert [e.body for e in timeline(case, customer_view=True) if e.body] == ["We found the cause"]
+
+
+def test_a_resolved_case_reopened_by_staff_is_open_again_with_deadlines(staff, office):
+    carol = staff["customer_advocate"]
+    case = services.case_open(customer=CustomerFactory(), subject="Late parcel", by=None, owner=carol)
+    services.case_resolve(case=case, by=carol, summary="Re-sent")
+    case.refresh_from_db()
+    assert case.resolved_at is not None and case.next_due is None
+
+    services.case_set_status(case=case, status="open", by=carol, note="The customer called: still missing")
+
+    case.refresh_from_db()
+    assert (case.status, case.resolved_at) == ("open", None)
+    assert case.next_due is not None, "a reopened case has its next promise again"

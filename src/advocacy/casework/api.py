@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from advocacy.casework import queries, services
-from advocacy.casework.models import Case, Department, HuddleTask, Prevention
+from advocacy.casework.models import OPEN_STATUSES, Case, Department, HuddleTask, Prevention
 from advocacy.casework.schemas import (
     CaseIn,
     CaseOut,
@@ -77,7 +77,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Ca
         if value:
             cases = cases.filter(**{field: value})
     if filters.open is not None:
-        cases = cases.filter(resolved_at__isnull=filters.open)
+        cases = cases.filter(status__in=OPEN_STATUSES) if filters.open else cases.exclude(status__in=OPEN_STATUSES)
     return cases.order_by(F("next_due").asc(nulls_last=True), "id")  # paused cases last, on every database
 
 

@@ -226,17 +226,24 @@ def lock_calendar(staff: User) -> None:
     User.objects.select_for_update().only("pk").get(pk=staff.pk)
 
 
-def check_free(*, staff: User, starts_at: datetime, ends_at: datetime, exclude: int | None = None) -> None:
+def check_free(
+    *, staff: User, customer: Customer, starts_at: datetime, ends_at: datetime, exclude: int | None = None
+) -> None:
+    """Neither the staff member nor the customer may be in two appointments at once (as busy_intervals)."""
     overlapping = Appointment.objects.filter(
-        staff=staff, status=AppointmentStatus.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+        Q(staff=staff) | Q(customer=customer),
+        status=AppointmentStatus.BOOKED,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
     )
     if exclude is not None:
         overlapping = overlapping.exclude(pk=exclude)
     clash = overlapping.first()
     if clash is not None:
         zone = staff.time_zone or "UTC"
+        who = staff.display_name if clash.staff_id == staff.pk else str(customer)
         raise ServiceError(
-            f"{staff.display_name} already has “{clash.topic}” at "
+            f"{who} already has “{clash.topic}” at "
             f"{local_span(clash.starts_at, clash.ends_at, zone)}; choose another time."
         )
 
@@ -294,7 +301,7 @@ def appointment_book(
         raise InvalidInput({"staff": f"{staff.username} is not active"})
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     lock_calendar(staff)
-    check_free(staff=staff, starts_at=starts_at, ends_at=ends_at)
+    check_free(staff=staff, customer=customer, starts_at=starts_at, ends_at=ends_at)
     appointment = Appointment.objects.create(
         customer=customer, staff=staff, case=case, starts_at=starts_at, ends_at=ends_at, topic=topic.strip()[:200]
     )
@@ -322,7 +329,13 @@ def appointment_reschedule(*, appointment: Appointment, starts_at: datetime, by:
     if starts_at == appointment.starts_at:
         raise InvalidInput({"starts_at": "the appointment is already at that time"})
     ends_at = starts_at + (appointment.ends_at - appointment.starts_at)
-    check_free(staff=appointment.staff, starts_at=starts_at, ends_at=ends_at, exclude=appointment.pk)
+    check_free(
+        staff=appointment.staff,
+        customer=appointment.customer,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude=appointment.pk,
+    )
     before = customer_time(appointment)
     appointment.starts_at, appointment.ends_at = starts_at, ends_at
     appointment.sequence += 1

@@ -317,6 +317,10 @@ def move(case: Case, status: str, now: datetime) -> None:
         pause_clock(case, now)
     elif case.status == Status.WAITING_CUSTOMER:
         resume_clock(case, now)
+    elif case.status == Status.RESOLVED and status == Status.OPEN:
+        # Reopened by staff or by the customer's reply alike: the case is open again, with deadlines.
+        case.resolved_at = None
+        reopen_clock(case, now)
     case.status = status
 
 
@@ -397,13 +401,8 @@ def case_customer_reply(*, case: Case, body: str, now: datetime | None = None) -
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == Status.CLOSED:
         raise ServiceError("This case is closed; open a new one and we will link them.")
-    if case.status == Status.WAITING_CUSTOMER:
+    if case.status in {Status.WAITING_CUSTOMER, Status.RESOLVED}:
         move(case, Status.OPEN, now)
-        case.save()
-    elif case.status == Status.RESOLVED:
-        move(case, Status.OPEN, now)
-        case.resolved_at = None
-        reopen_clock(case, now)
         case.save()
     event = record(case, EventKind.CUSTOMER_REPLY, body=body.strip(), visible=True, by_customer=True, at=now)
     transaction.on_commit(lambda: mail.customer_replied(event.pk))
