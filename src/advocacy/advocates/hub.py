@@ -31,7 +31,6 @@ from advocacy.advocates.models import (
     HubInvitation,
     HubInvitationStatus,
     PointsEntry,
-    ProgramSettings,
     Redemption,
     RedemptionStatus,
     Reward,
@@ -39,6 +38,7 @@ from advocacy.advocates.models import (
     SubmissionStatus,
     Tier,
 )
+from advocacy.advocates.program_settings import program_settings
 from advocacy.advocates.review_rule import check_sentiment_neutral
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
@@ -87,11 +87,6 @@ def earned_filter(prefix: str = "") -> Q:
 
 def lifetime_points(advocate: Advocate) -> int:
     return PointsEntry.objects.filter(earned_filter(), advocate=advocate).aggregate(n=Sum("delta"))["n"] or 0
-
-
-def program_settings() -> ProgramSettings:
-    found, _ = ProgramSettings.objects.get_or_create(id=1)
-    return found
 
 
 # Asks: the shared budget, and consent that overrides it
@@ -778,7 +773,7 @@ def redemption_refund(redemption: Redemption) -> None:
         advocate=redemption.advocate,
         delta=redemption.points,
         reason=f"Refund: {redemption.reward.name}",
-        ref=f"redemption-refund:{redemption.pk}",
+        ref=f"{REFUND_PREFIX}{redemption.pk}",
     )
     Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from advocacy.advocates.hub import REFUND_PREFIX, earned_filter
 from advocacy.advocates.models import (
     Advocate,
     AdvocateScore,
@@ -50,10 +51,12 @@ def customer_advocacy(customer_id: int) -> dict[str, Any]:
 def program_overview(*, days: int = 90) -> dict[str, Any]:
     """Members, activity, points issued and redeemed, the referral funnel and references by stage."""
     since = timezone.now() - timedelta(days=days)
+    # A refund of a cancelled redemption gives points back: it is neither issued nor redeemed.
     points = PointsEntry.objects.aggregate(
-        issued=Sum("delta", filter=Q(delta__gt=0)),
+        issued=Sum("delta", filter=earned_filter()),
         spent=Sum("delta", filter=Q(delta__lt=0)),
-        issued_recent=Sum("delta", filter=Q(delta__gt=0, at__gte=since)),
+        refunded=Sum("delta", filter=Q(ref__startswith=REFUND_PREFIX)),
+        issued_recent=Sum("delta", filter=earned_filter() & Q(at__gte=since)),
     )
     advocates = Advocate.objects.aggregate(
         members=Count("id", filter=Q(active=True)), joined_recent=Count("id", filter=Q(joined_at__gte=since))
@@ -77,7 +80,7 @@ def program_overview(*, days: int = 90) -> dict[str, Any]:
         "submissions_recent": Submission.objects.filter(submitted_at__gte=since).count(),
         "pending_approvals": Submission.objects.filter(status=SubmissionStatus.PENDING).count(),
         "points_issued": points["issued"] or 0,
-        "points_redeemed": -(points["spent"] or 0),
+        "points_redeemed": -(points["spent"] or 0) - (points["refunded"] or 0),
         "points_issued_recent": points["issued_recent"] or 0,
         "redemptions_open": Redemption.objects.filter(
             status__in=[RedemptionStatus.REQUESTED, RedemptionStatus.APPROVED]

@@ -42,6 +42,7 @@ from advocacy.advocates.models import (
     ReferralStatus,
     RewardTo,
 )
+from advocacy.advocates.program_settings import program_settings
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
@@ -58,11 +59,6 @@ class UnknownCode(ServiceError):
 
 class OutsideAttributionWindow(ServiceError):
     """The link was not clicked within the attribution window before the conversion."""
-
-
-def program_settings() -> ProgramSettings:
-    settings_row, _ = ProgramSettings.objects.get_or_create(id=1)
-    return settings_row
 
 
 def keyed_hash(kind: str, value: str) -> str:

@@ -26,7 +26,7 @@ from advocacy.advocates.models import (
     StoryStatus,
     Submission,
 )
-from advocacy.advocates.referrals import program_settings
+from advocacy.advocates.program_settings import program_settings
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
