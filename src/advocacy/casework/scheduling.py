@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from advocacy.casework import appointment_mail
 from advocacy.casework.appointment_mail import local_span
+from advocacy.casework.appointment_mail import local_time as customer_time
 from advocacy.casework.models import Appointment, AppointmentStatus, Case, EventKind, StaffAvailability
 from advocacy.casework.services import record
 from advocacy.core import events
@@ -273,10 +274,6 @@ def note_on_case(appointment: Appointment, body: str, by: User | None) -> None:
                 "status": appointment.status,
             },
         )
-
-
-def customer_time(appointment: Appointment) -> str:
-    return local_span(appointment.starts_at, appointment.ends_at, appointment.customer.time_zone)
 
 
 @transaction.atomic

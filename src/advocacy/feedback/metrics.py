@@ -544,9 +544,7 @@ def _independent_columns(design: np.ndarray) -> list[int]:
 
 def themes_table(survey: SurveyRef, *, since: Moment = None, until: Moment = None) -> list[dict[str, Any]]:
     """The themes of the survey's comments (label, volume, NPS, trend, examples), from themes.py."""
-    try:
-        from advocacy.feedback.themes import theme_summary
-    except ImportError:  # the theme finder is optional; the dashboard shows no themes without it
-        return []
+    from advocacy.feedback.themes import theme_summary  # loads scikit-learn: only when themes are shown
+
     start, end = as_moment(since), as_moment(until, end_of_day=True)
     return list(theme_summary(resolve_survey(survey), since=start, until=end))
