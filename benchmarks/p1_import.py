@@ -236,7 +236,7 @@ def worker(folder: Path, copy: bool) -> None:
 
 
 def timed_import(kind: str, path: Path) -> dict[str, Any]:
-    from advocacy.customers.importing.service import import_file
+    from advocacy.customers.importing.services import import_file
 
     started = time.perf_counter()
     outcome = import_file(kind=kind, source=path, file_name=path.name)

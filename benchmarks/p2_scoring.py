@@ -208,7 +208,7 @@ def worker(customers: int) -> None:
     from django.db import connection
 
     django.setup()
-    from advocacy.advocates import scoring
+    from advocacy.advocates.scoring import services as scoring
 
     call_command("migrate", verbosity=0, interactive=False)
     loader = load_postgres if connection.vendor == "postgresql" else load_sqlite

@@ -170,8 +170,8 @@ def invitation_tokens(count: int) -> dict[str, int]:
     from django.utils import timezone
 
     from advocacy.core.services import user_create
-    from advocacy.feedback import services
     from advocacy.feedback.models import Invitation, InvitationStatus
+    from advocacy.feedback.surveys import services
 
     # Detractors' cases need a customer advocate to own them.
     user_create(username="casey", email="casey@bench.example", role="customer_advocate", password=None)

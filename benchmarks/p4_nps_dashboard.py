@@ -4,7 +4,7 @@ Each database gets a worker process of its own (``python -m benchmarks.p4_nps_da
 as in P1, because Django settings are global to a process. The worker migrates a fresh database,
 writes accounts, customers, one NPS survey with twelve waves and the responses as fast as rows can
 go in (SQLite: ``executemany`` of plain INSERTs in one transaction; PostgreSQL: ``COPY … FROM
-STDIN``), runs ``ANALYZE``, then times each dashboard read from ``advocacy.feedback.metrics``
+STDIN``), runs ``ANALYZE``, then times each dashboard read from ``advocacy.feedback.dashboard.queries``
 (``nps_summary``, ``trend`` by month, ``score_distribution``, ``segments`` by region) over
 repeated runs after one warm-up, and reports p50 and p95 in milliseconds.
 
@@ -254,7 +254,7 @@ def sqlite_value(value: Any) -> Any:
 def time_metrics(survey_id: int, repetitions: int) -> dict[str, Any]:
     from django.db import connection
 
-    from advocacy.feedback import metrics
+    from advocacy.feedback.dashboard import queries as metrics
     from advocacy.feedback.models import Survey
 
     survey = Survey.objects.get(pk=survey_id)

@@ -142,7 +142,7 @@ def worker(rows: int, repetitions: int) -> None:
 def populate(rows: int, now: datetime) -> dict[str, Any]:
     from django.db import connection, transaction
 
-    from advocacy.casework import services
+    from advocacy.casework.cases import services
 
     for priority in PRIORITIES:
         services.cadence_policy(priority)
@@ -241,7 +241,7 @@ def time_queue(repetitions: int) -> dict[str, Any]:
     from django.test import Client
     from django.urls import reverse
 
-    from advocacy.casework import queries
+    from advocacy.casework.cases import queries
     from advocacy.core.models import User
 
     advocate = User.objects.get(username="advocate0")
@@ -276,7 +276,7 @@ def check_same_rows(cases: list[Any], rows: list[tuple[Any, ...]]) -> None:
 
 
 def timed_sweep(now: datetime) -> dict[str, Any]:
-    from advocacy.casework import services
+    from advocacy.casework.cases import services
 
     started = time.perf_counter()
     result = services.cadence_sweep(now=now)

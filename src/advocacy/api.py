@@ -126,15 +126,15 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def mount_routers() -> None:
     # Imported here so that each app's api module can import `api`-independent helpers freely.
-    from advocacy.advocates.hub_api import router as hub_router
-    from advocacy.advocates.program_api import router as program_router
-    from advocacy.advocates.scoring_api import router as scoring_router
-    from advocacy.casework.api import router as casework_router
-    from advocacy.casework.appointment_api import router as appointment_router
-    from advocacy.core.api_routes import router as core_router
-    from advocacy.customers.api import router as customers_router
-    from advocacy.customers.import_api import router as imports_router
-    from advocacy.feedback.api import router as feedback_router
+    from advocacy.advocates.hub.api import router as hub_router
+    from advocacy.advocates.program.api import router as program_router
+    from advocacy.advocates.scoring.api import router as scoring_router
+    from advocacy.casework.appointments.api import router as appointment_router
+    from advocacy.casework.cases.api import router as casework_router
+    from advocacy.core.api.api import router as core_router
+    from advocacy.customers.importing.api import router as imports_router
+    from advocacy.customers.records.api import router as customers_router
+    from advocacy.feedback.surveys.api import router as feedback_router
 
     api.add_router("/", core_router)
     api.add_router("/", customers_router)

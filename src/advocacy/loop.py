@@ -71,7 +71,7 @@ def response_recorded(response_id: int, *, now: datetime | None = None) -> None:
     if response is None or response.customer is None:
         return
     if is_unhappy(response.kind, response.score) and enabled(DETRACTOR_OPENS_CASE):
-        from advocacy.casework.services import case_from_feedback
+        from advocacy.casework.cases.services import case_from_feedback
         from advocacy.core.errors import ServiceError
         from advocacy.core.events import audit
 
@@ -83,7 +83,7 @@ def response_recorded(response_id: int, *, now: datetime | None = None) -> None:
             logger.warning("response %s: no case opened: %s", response.pk, refused)
             audit(actor=None, verb="loop.case_not_opened", obj=response, data={"reason": str(refused)}, label="loop")
     elif is_promoter(response.kind, response.score) and enabled(PROMOTER_INVITED_TO_HUB):
-        from advocacy.advocates.hub import hub_invite
+        from advocacy.advocates.hub.services import hub_invite
 
         hub_invite(customer=response.customer, reason=f"promoter answer: NPS {response.score}")
 
@@ -93,7 +93,7 @@ def case_resolved(case_id: int) -> None:
     if not enabled(RESOLVED_CASE_SENDS_CSAT):
         return
     from advocacy.casework.models import Case
-    from advocacy.feedback.services import after_case_survey, transactional_invite
+    from advocacy.feedback.surveys.services import after_case_survey, transactional_invite
 
     case = Case.objects.select_related("customer").get(pk=case_id)
     invitation = transactional_invite(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from advocacy.advocates.scoring_tasks import recompute_scores, retry_held_hub_invitations
-from advocacy.casework.scheduling_tasks import remind_appointments
-from advocacy.casework.tasks import sweep_cadence
+from advocacy.advocates.scoring.tasks import recompute_scores, retry_held_hub_invitations
+from advocacy.casework.appointments.tasks import remind_appointments
+from advocacy.casework.cases.tasks import sweep_cadence
 from advocacy.core.tasks import prune_idempotency_records
-from advocacy.feedback.tasks import open_due_waves
-from advocacy.feedback.theme_tasks import refresh_themes
+from advocacy.feedback.surveys.tasks import open_due_waves
+from advocacy.feedback.themes.tasks import refresh_themes
 
 
 @dataclass(frozen=True)

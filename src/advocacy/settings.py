@@ -114,7 +114,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "advocacy.core.idempotency.IdempotencyMiddleware",
+    "advocacy.core.api.idempotency.IdempotencyMiddleware",
     "advocacy.core.middleware.ViewerTimezoneMiddleware",
 ]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from advocacy.advocates import hub
+from advocacy.advocates.hub import services as hub
 from advocacy.advocates.models import Advocate, Challenge, Reward
 from advocacy.core.models import User
 from advocacy.customers.models import Customer

@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from advocacy.advocates import hub, hub_queries
-from advocacy.advocates.hub import OutOfStock, level_for
-from advocacy.advocates.ledger import InsufficientPoints, balance, points_add
+from advocacy.advocates.hub import queries as hub_queries
+from advocacy.advocates.hub import services as hub
+from advocacy.advocates.hub.ledger import InsufficientPoints, balance, points_add
+from advocacy.advocates.hub.services import OutOfStock, level_for
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,
@@ -32,7 +33,7 @@ from advocacy.core.errors import ServiceError
 from advocacy.core.models import AuditEvent
 from advocacy.customers.models import Customer
 from advocacy.feedback.models import AskKind, ContactAsk, FatiguePolicy
-from advocacy.feedback.services import ask_record
+from advocacy.feedback.surveys.services import ask_record
 from advocacy.outreach.models import OutboundMail
 from advocacy.portal.services import magic_link_create
 from tests.advocates.hub_data import advocate, challenge, reward

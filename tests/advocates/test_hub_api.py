@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import Resolver404, resolve
 
-from advocacy.advocates.ledger import balance, points_add
+from advocacy.advocates.hub.ledger import balance, points_add
 from advocacy.advocates.models import Challenge, Redemption
 from tests.advocates.hub_data import advocate, reward
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 
-from advocacy.advocates import hub, ledger
-from advocacy.advocates.ledger import InsufficientPoints, balance, points_add
+from advocacy.advocates.hub import ledger
+from advocacy.advocates.hub import services as hub
+from advocacy.advocates.hub.ledger import InsufficientPoints, balance, points_add
 from advocacy.advocates.models import PointsEntry, Redemption
 from advocacy.core.errors import InvalidInput
 from tests.advocates.hub_data import advocate, reward

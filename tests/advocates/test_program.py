@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from advocacy import loop
-from advocacy.advocates import hub, program_settings, queries, referrals
-from advocacy.advocates.ledger import points_add
+from advocacy.advocates.hub import services as hub
+from advocacy.advocates.hub.ledger import points_add
 from advocacy.advocates.models import (
     AdvocateScore,
     HubInvitation,
@@ -19,10 +19,13 @@ from advocacy.advocates.models import (
     ReferenceRequest,
     Submission,
 )
+from advocacy.advocates.program import queries
+from advocacy.advocates.program import services as program_settings
+from advocacy.advocates.referrals import services as referrals
 from advocacy.core.errors import InvalidInput
 from advocacy.core.models import AuditEvent
-from advocacy.feedback import services as feedback
 from advocacy.feedback.models import ContactAsk, FatiguePolicy, Invitation
+from advocacy.feedback.surveys import services as feedback
 from advocacy.outreach.models import OutboundMail
 from tests.advocates.hub_data import advocate, challenge, reward
 from tests.factories import CustomerFactory, OrderFactory

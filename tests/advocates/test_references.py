@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from advocacy.advocates import references
 from advocacy.advocates.models import ProgramSettings, ReferenceAsk, ReferenceCall, ReferenceRequest
+from advocacy.advocates.references import services as references
 from advocacy.core.errors import InvalidInput
 from advocacy.feedback.models import AskKind, ContactAsk, FatiguePolicy
-from advocacy.feedback.services import ask_record
+from advocacy.feedback.surveys.services import ask_record
 from advocacy.outreach.models import OutboundMail
 from tests.advocates.program_data import advocate, portal_client
 from tests.factories import AccountFactory, ConsentFactory, CustomerFactory

@@ -9,8 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from advocacy.advocates import referrals
-from advocacy.advocates.ledger import balance
+from advocacy.advocates.hub.ledger import balance
 from advocacy.advocates.models import (
     HeldStatus,
     PointsEntry,
@@ -20,6 +19,7 @@ from advocacy.advocates.models import (
     ReferralReward,
     ReferralStatus,
 )
+from advocacy.advocates.referrals import services as referrals
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.customers.models import AccountKind
 from tests.advocates.program_data import advocate, portal_client

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
-from advocacy.advocates import scoring
 from advocacy.advocates.models import (
     Advocate,
     AdvocateScore,
@@ -24,6 +23,7 @@ from advocacy.advocates.models import (
     Story,
     Submission,
 )
+from advocacy.advocates.scoring import services as scoring
 from advocacy.casework.models import Case
 from advocacy.core.models import User
 from advocacy.core.roles import STAFF_ROLES, Role
@@ -290,7 +290,7 @@ def test_recomputing_twice_writes_the_same_rows_once(promoter: Customer, detract
 
 
 def test_the_task_recomputes_every_score(promoter: Customer) -> None:
-    from advocacy.advocates.scoring_tasks import recompute_scores
+    from advocacy.advocates.scoring.tasks import recompute_scores
 
     assert recompute_scores.call() == Customer.objects.count()
     assert AdvocateScore.objects.count() == Customer.objects.count()
@@ -423,7 +423,7 @@ def test_precision_at_k_counts_planted_advocates_among_the_best_scored(  # type:
 
 
 def api_mounted() -> bool:
-    from advocacy.advocates.scoring_api import router
+    from advocacy.advocates.scoring.api import router
     from advocacy.api import api
 
     return any(mounted is router for _, mounted in api._routers)

@@ -10,10 +10,11 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from advocacy.advocates import hub, stories
+from advocacy.advocates.hub import services as hub
 from advocacy.advocates.models import ProgramSettings, Story
+from advocacy.advocates.stories import services as stories
 from advocacy.customers.models import Consent
-from advocacy.customers.services import consent_record
+from advocacy.customers.records.services import consent_record
 from tests.advocates.hub_data import challenge
 from tests.advocates.program_data import advocate, portal_client
 from tests.factories import AccountFactory, CustomerFactory, OrderFactory, ProductFactory

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from advocacy.api import api as advocacy_api
-from advocacy.casework import scheduling, services
-from advocacy.casework.appointment_api import router
+from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.appointments.api import router
+from advocacy.casework.cases import services
 from advocacy.casework.models import Appointment, Case
 from advocacy.core.models import User
 from advocacy.customers.models import ContactWindow
@@ -21,7 +22,7 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(
         not any(r is router for _, r, *_ in advocacy_api._router_registrations),
-        reason="mount advocacy.casework.appointment_api.router in advocacy/api.py",
+        reason="mount advocacy.casework.appointments.api.router in advocacy/api.py",
     ),
 ]
 

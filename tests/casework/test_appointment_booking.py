@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from icalendar import Calendar, Component
 
-from advocacy.casework import scheduling, services
+from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.cases import services
 from advocacy.casework.models import AppointmentStatus, EventKind
 from advocacy.core.errors import ServiceError
 from advocacy.core.services import user_create

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from advocacy.casework import scheduling, services
+from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.cases import services
 from advocacy.casework.models import Appointment, AppointmentStatus, Case, Recommendation
 from advocacy.core.models import User
 from advocacy.customers.models import ContactWindow

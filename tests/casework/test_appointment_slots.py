@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from advocacy.casework import scheduling
+from advocacy.casework.appointments import services as scheduling
 from advocacy.casework.models import Appointment
 from advocacy.core.models import User
 from advocacy.customers.models import ContactWindow, Customer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from advocacy.casework.business_hours import WorkingTime, add_business_minutes, business_minutes_between
+from advocacy.casework.cases.business_hours import WorkingTime, add_business_minutes, business_minutes_between
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = WorkingTime(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import IntegrityError, transaction
 
-from advocacy.casework import services
+from advocacy.casework.cases import services
 from advocacy.casework.models import Breach, Case, CaseEvent, CaseSettings, Transfer
 from advocacy.core.errors import InvalidInput
 from advocacy.core.services import user_create
@@ -194,7 +194,7 @@ def test_internal_notes_never_reach_the_customer_view(staff, office):
     case = services.case_open(customer=CustomerFactory(), subject="x", by=None, owner=carol)
     services.case_add_note(case=case, body="Customer is on the legacy plan", by=carol)
     services.case_post_update(case=case, body="We found the cause", by=carol)
-    from advocacy.casework.queries import timeline
+    from advocacy.casework.cases.queries import timeline
 
     assert [e.body for e in timeline(case, customer_view=True) if e.body] == ["We found the cause"]
 

@@ -11,11 +11,11 @@ from django.test import Client
 from django.utils import timezone
 
 from advocacy import loop
-from advocacy.casework import services
+from advocacy.casework.cases import services
 from advocacy.casework.models import Case
 from advocacy.core.services import apikey_create
-from advocacy.feedback import services as feedback
 from advocacy.feedback.models import Invitation
+from advocacy.feedback.surveys import services as feedback
 from advocacy.portal.services import magic_link_create
 from tests.casework.helpers import berlin_office, department
 from tests.factories import CustomerFactory

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from advocacy.casework import recommending, services
+from advocacy.casework.cases import services
 from advocacy.casework.models import Case, EventKind, Recommendation, RecommendationOutcome
+from advocacy.casework.recommendations import services as recommending
 from advocacy.core.models import User
 from advocacy.customers.models import Customer, Product
 from tests.casework.helpers import berlin_office

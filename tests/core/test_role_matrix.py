@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from advocacy.api import api
-from advocacy.core.api_auth import declared_roles
+from advocacy.core.api.auth import declared_roles
 from advocacy.core.permissions import PUBLIC
 from advocacy.core.roles import STAFF_ROLES, Role
 from advocacy.portal.services import magic_link_create

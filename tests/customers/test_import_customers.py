@@ -8,7 +8,7 @@ import pytest
 
 from advocacy.customers.importing.readers import ImportRefused
 from advocacy.customers.importing.rows import RowError
-from advocacy.customers.importing.service import import_file
+from advocacy.customers.importing.services import import_file
 from advocacy.customers.models import Consent, ContactWindow, Customer
 from tests.factories import AccountFactory, ConsentFactory, CustomerFactory
 

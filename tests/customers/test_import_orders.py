@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from advocacy.customers.importing.rows import RowError
-from advocacy.customers.importing.service import import_file
+from advocacy.customers.importing.services import import_file
 from advocacy.customers.models import Order
 from tests.factories import CustomerFactory, OrderFactory, ProductFactory
 

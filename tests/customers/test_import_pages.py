@@ -58,7 +58,7 @@ def test_an_uploaded_file_is_imported_by_the_worker_and_its_report_shown(client_
 
 @pytest.mark.django_db(transaction=True)
 def test_running_a_finished_job_again_does_nothing(client_as):  # type: ignore[no-untyped-def]
-    from advocacy.customers.tasks import run_import_job
+    from advocacy.customers.importing.tasks import run_import_job
 
     upload(client_as("program_manager"))
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
@@ -95,7 +95,7 @@ def test_a_bad_mapping_line_gets_a_form_error(client_as):  # type: ignore[no-unt
 
 @pytest.mark.django_db
 def test_a_refused_file_shows_why_on_the_job_page(client_as):  # type: ignore[no-untyped-def]
-    from advocacy.customers.importing.service import import_job_run
+    from advocacy.customers.importing.services import import_job_run
 
     client = client_as("admin")
     upload(client, content=b"Name,Phone\nAnn,123\n")
@@ -118,7 +118,7 @@ def test_only_admins_and_program_managers_may_import(client_as, role):  # type: 
 
 @pytest.mark.django_db
 def test_the_list_shows_recent_jobs_with_their_counts(client_as):  # type: ignore[no-untyped-def]
-    from advocacy.customers.importing.service import import_job_run
+    from advocacy.customers.importing.services import import_job_run
 
     client = client_as("admin")
     upload(client)

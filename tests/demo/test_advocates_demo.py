@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from django.db.models import Count
 
-from advocacy.advocates import scoring, stories
 from advocacy.advocates.models import (
     Advocate,
     Challenge,
@@ -25,6 +24,8 @@ from advocacy.advocates.models import (
     Story,
     Submission,
 )
+from advocacy.advocates.scoring import services as scoring
+from advocacy.advocates.stories import services as stories
 from advocacy.demo.generator import generate_company, read_manifest, wipe_company
 
 TODAY = date(2025, 6, 30)

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from advocacy.demo import truth
 from advocacy.demo.generator import generate_company, read_manifest
-from advocacy.feedback import metrics
+from advocacy.feedback.dashboard import queries as metrics
 from advocacy.feedback.models import Survey
 
 TODAY = date(2025, 6, 30)

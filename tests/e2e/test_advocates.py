@@ -15,11 +15,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from advocacy.advocates import hub
+from advocacy.advocates.hub import services as hub
 from advocacy.advocates.models import Advocate, ProgramSettings, Referral, ReferralReward
 from advocacy.core.services import apikey_create
-from advocacy.feedback import services as feedback
 from advocacy.feedback.models import Invitation
+from advocacy.feedback.surveys import services as feedback
 from advocacy.portal.services import magic_link_create
 from tests.e2e.test_casework import sign_in_staff
 from tests.factories import CustomerFactory, OrderFactory

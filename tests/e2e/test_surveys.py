@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from advocacy.feedback.models import Invitation, Response
-from advocacy.feedback.tasks import open_due_waves
+from advocacy.feedback.surveys.tasks import open_due_waves
 from tests.feedback.helpers import consenting_customer, nps_survey
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

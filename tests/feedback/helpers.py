@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from advocacy.customers.models import Consent, Customer
-from advocacy.feedback import services
 from advocacy.feedback.models import Survey
+from advocacy.feedback.surveys import services
 from tests.factories import CustomerFactory
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from advocacy.feedback import dashboard_views
+from advocacy.feedback.dashboard import views as dashboard_views
 from tests.factories import CustomerFactory
 from tests.feedback.helpers_stats import add_responses, make_survey, nps_scores
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from advocacy.customers.models import Consent
-from advocacy.feedback import services
 from advocacy.feedback.models import ContactAsk, Invitation, Response
+from advocacy.feedback.surveys import services
 from tests.factories import CustomerFactory
 from tests.feedback.helpers import consenting_customer, nps_survey
 
@@ -71,7 +71,7 @@ def test_running_the_send_twice_never_sends_twice(smtp):
     consenting_customer()
     opened = services.wave_open(survey=nps_survey())
     call_command("worker", "--batch")
-    from advocacy.feedback.tasks import send_wave
+    from advocacy.feedback.surveys.tasks import send_wave
 
     send_wave.enqueue(opened.wave.pk)
     call_command("worker", "--batch")

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from advocacy.customers.models import EngagementEvent
-from advocacy.feedback import metrics
+from advocacy.feedback.dashboard import queries as metrics
 from advocacy.feedback.models import Theme, Wave
 from tests.factories import CustomerFactory
 from tests.feedback.helpers_stats import add_responses, make_survey, nps_scores

@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from advocacy.feedback.models import Response, Survey, Theme
-from advocacy.feedback.theme_service import themes_refresh
-from advocacy.feedback.theme_tasks import refresh_themes
-from advocacy.feedback.themes import find_themes, theme_summary
+from advocacy.feedback.themes.clustering import find_themes, theme_summary
+from advocacy.feedback.themes.services import themes_refresh
+from advocacy.feedback.themes.tasks import refresh_themes
 
 # Four planted topics. A topic's comments all name it (one of its anchors) and most add a detail,
 # as real comments do; openers, closers and one-word noise blur the edges.
@@ -291,7 +291,7 @@ def test_the_summary_counts_only_the_window(survey: Survey) -> None:
 def test_without_the_nlp_extra_the_embeddings_setting_falls_back_to_tfidf(settings: Any, caplog: Any) -> None:
     settings.THEMES_BACKEND = "embeddings"
 
-    with caplog.at_level(logging.WARNING, logger="advocacy.feedback.themes"):
+    with caplog.at_level(logging.WARNING, logger="advocacy.feedback.themes.clustering"):
         found = find_themes([comment for _, comment, _ in planted_comments(60)])
 
     assert found.method == "tf-idf + k-means"

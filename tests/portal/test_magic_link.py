@@ -157,7 +157,7 @@ def test_the_portal_lists_the_customers_own_survey_answers_only():
     from django.utils import timezone
 
     from advocacy.feedback.models import Response
-    from advocacy.feedback.services import survey_create
+    from advocacy.feedback.surveys.services import survey_create
 
     survey = survey_create(by=None, name="Relationship NPS", kind="nps")
     mine, theirs = CustomerFactory(), CustomerFactory()

@@ -5,6 +5,6 @@ from django.urls import include, path
 app_name = "hub"
 
 urlpatterns = [
-    path("", include("advocacy.advocates.hub_portal_urls")),
-    path("", include("advocacy.advocates.program_portal_urls")),
+    path("", include("advocacy.advocates.hub.portal_urls")),
+    path("", include("advocacy.advocates.program.portal_urls")),
 ]

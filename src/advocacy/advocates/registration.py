@@ -14,7 +14,7 @@ PROGRAM_READERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Rol
 
 
 def advocacy_panel(customer: Customer) -> dict[str, Any]:
-    from advocacy.advocates.queries import customer_advocacy
+    from advocacy.advocates.program.queries import customer_advocacy
 
     return customer_advocacy(customer.pk)
 

@@ -9,7 +9,7 @@ app_name = "advocates"
 urlpatterns = [
     path("program/", views.program, name="program"),
     path("program/settings/", views.settings_page, name="program_settings"),
-    path("", include("advocacy.advocates.scoring_urls")),
-    path("", include("advocacy.advocates.hub_urls")),
-    path("", include("advocacy.advocates.program_urls")),
+    path("", include("advocacy.advocates.scoring.urls")),
+    path("", include("advocacy.advocates.hub.urls")),
+    path("", include("advocacy.advocates.program.urls")),
 ]

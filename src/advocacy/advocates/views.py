@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from advocacy.advocates import program_settings, queries
-from advocacy.advocates.program_forms import ProgramSettingsForm
+from advocacy.advocates.program import queries
+from advocacy.advocates.program import services as program_settings
+from advocacy.advocates.program.forms import ProgramSettingsForm
 from advocacy.core.errors import InvalidInput
 from advocacy.core.permissions import allow, staff_user
 from advocacy.core.roles import Role

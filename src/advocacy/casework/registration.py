@@ -16,8 +16,8 @@ PREVENTION_READERS = frozenset(
 
 
 def cases_panel(customer: Customer) -> dict[str, Any]:
+    from advocacy.casework.cases.queries import cases_of_customer
     from advocacy.casework.models import Category, Priority, Source
-    from advocacy.casework.queries import cases_of_customer
 
     return {
         "cases": cases_of_customer(customer.pk),

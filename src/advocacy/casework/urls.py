@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from advocacy.casework import views
+from advocacy.casework.cases import views
 
 app_name = "casework"
 
@@ -21,5 +21,5 @@ urlpatterns = [
     path("sla/", views.sla, name="sla"),
     path("sla.csv", views.sla_csv, name="sla_csv"),
     path("settings/", views.settings_page, name="settings"),
-    path("", include("advocacy.casework.appointment_urls")),
+    path("", include("advocacy.casework.appointments.urls")),
 ]

@@ -16,7 +16,7 @@ from advocacy.core.forms import ApiKeyForm
 from advocacy.core.models import ApiKey
 from advocacy.core.permissions import allow, public, redirect_home, staff_only, staff_user
 from advocacy.core.roles import Role
-from advocacy.customers import queries as customer_queries
+from advocacy.customers.records import queries as customer_queries
 
 
 class ThrottledLoginView(auth_views.LoginView):

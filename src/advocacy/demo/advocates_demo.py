@@ -28,7 +28,7 @@ from typing import Any
 
 from django.db.models import Min
 
-from advocacy.advocates import hub, referrals, scoring, stories
+from advocacy.advocates.hub import services as hub
 from advocacy.advocates.models import (
     Advocate,
     AdvocateScore,
@@ -57,6 +57,9 @@ from advocacy.advocates.models import (
     Submission,
     SubmissionStatus,
 )
+from advocacy.advocates.referrals import services as referrals
+from advocacy.advocates.scoring import services as scoring
+from advocacy.advocates.stories import services as stories
 from advocacy.core.models import User
 from advocacy.customers.models import Consent, ConsentPurpose, Customer, CustomerStatus, Order
 from advocacy.feedback.models import AskKind, ContactAsk

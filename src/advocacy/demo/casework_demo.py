@@ -29,7 +29,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from advocacy import loop
-from advocacy.casework import recommending, scheduling, services
+from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.cases import services
 from advocacy.casework.models import (
     Appointment,
     BusinessCalendar,
@@ -51,6 +52,7 @@ from advocacy.casework.models import (
     TaskStatus,
     Transfer,
 )
+from advocacy.casework.recommendations import services as recommending
 from advocacy.core.errors import ServiceError
 from advocacy.core.models import User
 from advocacy.core.roles import Role

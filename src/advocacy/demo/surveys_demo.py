@@ -19,9 +19,8 @@ from django.utils import timezone
 
 from advocacy.core.models import User
 from advocacy.customers.models import ConsentPurpose
-from advocacy.customers.queries import customers_with_consent
+from advocacy.customers.records.queries import customers_with_consent
 from advocacy.demo import truth
-from advocacy.feedback import services as feedback
 from advocacy.feedback.models import (
     AskKind,
     Channel,
@@ -36,7 +35,8 @@ from advocacy.feedback.models import (
     Wave,
 )
 from advocacy.feedback.sentiment import sentiments
-from advocacy.feedback.theme_service import themes_refresh
+from advocacy.feedback.surveys import services as feedback
+from advocacy.feedback.themes.services import themes_refresh
 
 if TYPE_CHECKING:
     from advocacy.demo.generator import CompanyPlan, CustomerPlan

@@ -16,7 +16,7 @@ INSIGHT_READERS = frozenset(
 
 
 def survey_history(customer: Customer) -> dict[str, Any]:
-    from advocacy.feedback.queries import customer_survey_history
+    from advocacy.feedback.surveys.queries import customer_survey_history
 
     return {"history": customer_survey_history(customer.pk)}
 

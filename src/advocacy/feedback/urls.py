@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from advocacy.feedback import views
+from advocacy.feedback.surveys import views
 
 app_name = "feedback"
 
@@ -15,5 +15,5 @@ urlpatterns = [
     path("survey/a/<str:token>/comment/", views.comment, name="comment"),
     path("survey/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("survey/w/<str:token>/", views.web_survey, name="web_survey"),
-    path("nps/", include("advocacy.feedback.dashboard_urls")),
+    path("nps/", include("advocacy.feedback.dashboard.urls")),
 ]

@@ -12,19 +12,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advocacy.casework import queries as case_queries
-from advocacy.casework import services as case_services
-from advocacy.casework.forms import MessageForm, PortalCaseForm
-from advocacy.casework.mail import customer_promise
+from advocacy.casework.cases import queries as case_queries
+from advocacy.casework.cases import services as case_services
+from advocacy.casework.cases.forms import MessageForm, PortalCaseForm
+from advocacy.casework.cases.mail import customer_promise
 from advocacy.casework.models import Case, Source
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.permissions import PORTAL_SESSION_KEY, PORTAL_TIME_ZONE_KEY, allow, portal_customer_id, public
 from advocacy.core.roles import Role
-from advocacy.customers import queries as customer_queries
-from advocacy.customers import services as customer_services
 from advocacy.customers.models import ConsentPurpose, Customer
+from advocacy.customers.records import queries as customer_queries
+from advocacy.customers.records import services as customer_services
 from advocacy.customers.rules import format_contact_windows
-from advocacy.feedback import queries as feedback_queries
+from advocacy.feedback.surveys import queries as feedback_queries
 from advocacy.portal import services
 from advocacy.portal.forms import ContactHoursForm, SignInForm
 

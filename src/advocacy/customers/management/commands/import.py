@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from advocacy.customers.importing.mapping import KINDS, parse_mapping_lines
-from advocacy.customers.importing.service import ImportRefused, ImportReport, import_file
+from advocacy.customers.importing.services import ImportRefused, ImportReport, import_file
 
 ERRORS_SHOWN = 50
 

@@ -1,0 +1,798 @@
+"""The advocate hub's writes: invitations and joining, challenges and submissions, badges, rewards, redemptions.
+
+Every service runs in one transaction. Points move only through ``ledger.points_add`` with a ref that
+names the cause, so a retried approval or redemption never pays twice. Every ask of a customer (a hub
+invitation, a challenge invitation) draws on the shared contact-fatigue budget of the feedback app;
+over budget the ask waits, with the reason shown to the program manager.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from advocacy.advocates.hub.ledger import points_add
+from advocacy.advocates.models import (
+    Advocate,
+    AdvocateBadge,
+    Approval,
+    Badge,
+    Challenge,
+    ChallengeKind,
+    HubInvitation,
+    HubInvitationStatus,
+    PointsEntry,
+    Redemption,
+    RedemptionStatus,
+    Reward,
+    Submission,
+    SubmissionStatus,
+    Tier,
+)
+from advocacy.advocates.program.services import program_settings
+from advocacy.advocates.review_rule import check_sentiment_neutral
+from advocacy.core import events
+from advocacy.core.errors import InvalidInput, ServiceError
+from advocacy.core.models import User
+from advocacy.customers.models import Consent, ConsentPurpose, Customer, CustomerStatus
+from advocacy.feedback.models import AskKind, ContactAsk
+from advocacy.feedback.surveys.services import (
+    ask_hold_reason,
+    ask_record,
+    fatigue_policy,
+    hold_reason_from_facts,
+    unsubscribe_token,
+    with_fatigue_facts,
+)
+from advocacy.outreach.services import mail_queue
+
+# Levels
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    floor: int
+    next_name: str = ""
+    next_at: int | None = None
+
+
+# The floor of each level in lifetime points earned (spending never lowers a level).
+LEVELS: list[tuple[str, int]] = [("Bronze", 0), ("Silver", 1000), ("Gold", 5000), ("Platinum", 15000)]
+REFUND_PREFIX = "redemption-refund:"
+
+
+def level_for(lifetime_points: int) -> Level:
+    """The level reached with this many lifetime points, and what the next one needs."""
+    index = sum(1 for _, floor in LEVELS[1:] if lifetime_points >= floor)  # LEVELS is sorted by floor
+    name, floor = LEVELS[index]
+    if index + 1 < len(LEVELS):
+        return Level(name, floor, *LEVELS[index + 1])
+    return Level(name, floor)
+
+
+def earned_filter(prefix: str = "") -> Q:
+    """Ledger rows that count as earned: additions other than refunds of cancelled redemptions."""
+    return Q(**{f"{prefix}delta__gt": 0}) & ~Q(**{f"{prefix}ref__startswith": REFUND_PREFIX})
+
+
+def lifetime_points(advocate: Advocate) -> int:
+    return PointsEntry.objects.filter(earned_filter(), advocate=advocate).aggregate(n=Sum("delta"))["n"] or 0
+
+
+# Asks: the shared budget, and consent that overrides it
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def unsubscribe_url(customer: Customer) -> str:
+    return absolute(reverse("feedback:unsubscribe", kwargs={"token": unsubscribe_token(customer)}))
+
+
+def unsubscribe_headers(customer: Customer) -> dict[str, str]:
+    # RFC 8058 one-click unsubscribe, the same link as the survey mails: one "stop asking me" for every ask.
+    return {"List-Unsubscribe": f"<{unsubscribe_url(customer)}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def refused_customers(customer_ids: list[int]) -> dict[int, str]:
+    """customer id → reason, for those whose latest marketing or survey consent is a withdrawal."""
+    latest: dict[tuple[int, str], bool] = {}
+    rows = Consent.objects.filter(
+        customer_id__in=customer_ids, purpose__in=[ConsentPurpose.MARKETING, ConsentPurpose.SURVEYS]
+    )
+    for customer_id, purpose, granted in rows.order_by("recorded_at", "id").values_list(
+        "customer_id", "purpose", "granted"
+    ):
+        latest[(customer_id, purpose)] = granted  # later rows overwrite earlier ones: the last is in force
+    return {
+        customer_id: f"withdrew consent to {ConsentPurpose(purpose).label.lower()} (or unsubscribed)"
+        for (customer_id, purpose), granted in latest.items()
+        if not granted
+    }
+
+
+def ask_blocked(customer: Customer, *, kind: str, now: dt.datetime) -> str:
+    """Why an ask of this customer must wait: a withdrawn consent first, then the fatigue budget."""
+    return refused_customers([customer.pk]).get(customer.pk) or ask_hold_reason(customer=customer, kind=kind, now=now)
+
+
+# Invitation and joining
+
+
+def hub_invitation_mail(invitation: HubInvitation) -> None:
+    customer = invitation.customer
+    text = render_to_string(
+        "advocates/email/hub_invitation.txt",
+        {
+            "customer": customer,
+            "company": settings.COMPANY_NAME,
+            "hub_url": absolute(reverse("hub:home")),
+            "unsubscribe_url": unsubscribe_url(customer),
+        },
+    )
+    mail_queue(
+        key=f"hub-invitation:{invitation.pk}",
+        to=customer.email,
+        subject=f"An invitation to the {settings.COMPANY_NAME} advocate hub",
+        text=text,
+        headers=unsubscribe_headers(customer),
+    )
+
+
+def invitation_in_force(customer: Customer) -> HubInvitation | None:
+    return HubInvitation.objects.filter(
+        customer=customer, status__in=[HubInvitationStatus.SENT, HubInvitationStatus.JOINED]
+    ).first()
+
+
+def invitation_hold(*, customer: Customer, reason: str, held_reason: str, now: dt.datetime) -> HubInvitation:
+    """Record (or refresh) the one waiting invitation, so repeated triggers do not pile up rows."""
+    held = HubInvitation.objects.filter(customer=customer, status=HubInvitationStatus.HELD).order_by("-id").first()
+    if held is None:
+        return HubInvitation.objects.create(
+            customer=customer,
+            reason=reason[:200],
+            status=HubInvitationStatus.HELD,
+            held_reason=held_reason[:300],
+            created_at=now,
+        )
+    held.reason, held.held_reason, held.created_at = reason[:200], held_reason[:300], now
+    held.save(update_fields=["reason", "held_reason", "created_at"])
+    return held
+
+
+def invitation_send(*, customer: Customer, reason: str, now: dt.datetime) -> HubInvitation:
+    held = HubInvitation.objects.filter(customer=customer, status=HubInvitationStatus.HELD).order_by("-id").first()
+    invitation = held or HubInvitation(customer=customer)
+    invitation.reason, invitation.status, invitation.held_reason = reason[:200], HubInvitationStatus.SENT, ""
+    invitation.created_at = now
+    try:
+        with transaction.atomic():  # the partial unique key says "never twice" should two triggers race
+            invitation.save()
+    except IntegrityError:
+        return HubInvitation.objects.get(customer=customer, status=HubInvitationStatus.SENT)
+    ask_record(customer=customer, kind=AskKind.OTHER, ref=f"hub-invitation:{invitation.pk}", at=now)
+    hub_invitation_mail(invitation)
+    return invitation
+
+
+@transaction.atomic
+def hub_invite(*, customer: Customer, reason: str, now: dt.datetime | None = None) -> HubInvitation | None:
+    """Invite a customer to the hub once; over the fatigue budget the invitation is held with the reason.
+
+    Returns None for a customer who is already an advocate: there is nothing to invite them to.
+    """
+    now = now or timezone.now()
+    if Advocate.objects.filter(customer=customer, active=True).exists():
+        return None
+    existing = invitation_in_force(customer)
+    if existing is not None:
+        return existing
+    held_reason = ask_blocked(customer, kind=AskKind.OTHER, now=now)
+    if held_reason:
+        return invitation_hold(customer=customer, reason=reason, held_reason=held_reason, now=now)
+    invitation = invitation_send(customer=customer, reason=reason, now=now)
+    events.audit(actor=None, verb="hub.invited", obj=customer, data={"reason": reason}, label="advocacy program")
+    return invitation
+
+
+def held_invitations_retry(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Try every held hub invitation again: sent once the customer's budget allows, else still held.
+
+    Safe to run twice: a sent invitation is no longer held, and hub_invite refreshes a held one in place.
+    """
+    now = now or timezone.now()
+    outcome = {HubInvitationStatus.SENT.value: 0, HubInvitationStatus.HELD.value: 0}
+    held = (
+        HubInvitation.objects.filter(status=HubInvitationStatus.HELD)
+        .exclude(customer__advocate__active=True)  # joined meanwhile: nothing left to invite them to
+        .select_related("customer")
+        .order_by("id")
+    )
+    for invitation in list(held):
+        with transaction.atomic():
+            result = hub_invite(customer=invitation.customer, reason=invitation.reason, now=now)
+        if result is not None and result.status in outcome:
+            outcome[result.status] += 1
+    return outcome
+
+
+MAX_TOP_INVITES = 200
+
+
+def top_scored_not_invited(*, tiers: list[str], limit: int) -> QuerySet[Customer]:
+    """Active customers of these tiers, best score first, who are neither members nor invited already."""
+    return (
+        Customer.objects.filter(status=CustomerStatus.ACTIVE, advocate_score__tier__in=tiers)
+        .exclude(advocate__active=True)
+        .exclude(hub_invitations__status__in=[HubInvitationStatus.SENT, HubInvitationStatus.JOINED])
+        .order_by("-advocate_score__score", "pk")[:limit]
+    )
+
+
+def check_top_invite(tiers: list[str], limit: int) -> None:
+    errors = {}
+    if not tiers or set(tiers) - set(Tier.values):
+        errors["tiers"] = f"one or more of {', '.join(Tier.values)}"
+    if not 1 <= limit <= MAX_TOP_INVITES:
+        errors["limit"] = f"from 1 to {MAX_TOP_INVITES} at a time"
+    if errors:
+        raise InvalidInput(errors)
+
+
+@transaction.atomic
+def hub_invite_top(*, tiers: list[str], limit: int, by: User | None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Invite the best-scored customers of these tiers who were not invited yet, each within their own
+    contact budget; those over it wait with the reason (and go when invited again). Returns the counts."""
+    check_top_invite(tiers, limit)
+    now = now or timezone.now()
+    outcome = {HubInvitationStatus.SENT.value: 0, HubInvitationStatus.HELD.value: 0}
+    for customer in top_scored_not_invited(tiers=tiers, limit=limit).select_related("advocate_score"):
+        tier = Tier(customer.advocate_score.tier).label.lower()
+        invitation = hub_invite(customer=customer, reason=f"top advocate score ({tier})", now=now)
+        if invitation is not None:
+            outcome[invitation.status] = outcome.get(invitation.status, 0) + 1
+    # The program is what was acted on: its settings row stands for it in the audit log.
+    data = {"tiers": tiers, "limit": limit, **outcome}
+    events.audit(actor=by, verb="hub.invited_top", obj=program_settings(), data=data)
+    return outcome
+
+
+@transaction.atomic
+def hub_join(*, customer: Customer, leaderboard_opt_out: bool = False) -> Advocate:
+    """Enrol the customer, recording the version of the programme terms they agreed to."""
+    terms_version = program_settings().terms_version
+    advocate, created = Advocate.objects.get_or_create(
+        customer=customer, defaults={"terms_version": terms_version, "leaderboard_opt_out": leaderboard_opt_out}
+    )
+    if not created and advocate.active:
+        return advocate
+    if not created:  # a returning advocate agrees to the terms in force today
+        advocate.active, advocate.terms_version, advocate.leaderboard_opt_out = True, terms_version, leaderboard_opt_out
+        advocate.save(update_fields=["active", "terms_version", "leaderboard_opt_out"])
+    HubInvitation.objects.filter(customer=customer, status=HubInvitationStatus.SENT).update(
+        status=HubInvitationStatus.JOINED
+    )
+    events.audit(
+        actor=None,
+        verb="advocate.joined",
+        obj=customer,
+        label=f"customer:{customer.pk}",
+        data={"terms_version": terms_version, "leaderboard_opt_out": leaderboard_opt_out, "source": "portal"},
+    )
+    return advocate
+
+
+@transaction.atomic
+def leaderboard_opt_out_set(*, advocate: Advocate, opt_out: bool) -> Advocate:
+    advocate.leaderboard_opt_out = opt_out
+    advocate.save(update_fields=["leaderboard_opt_out"])
+    events.audit(
+        actor=None,
+        verb="advocate.leaderboard_opt_out",
+        obj=advocate.customer,
+        label=f"customer:{advocate.customer_id}",
+        data={"opt_out": opt_out},
+    )
+    return advocate
+
+
+# Audience: who a challenge is for. Supported keys (all optional, combined with AND; empty = all advocates):
+#   "tiers":      advocate-score tiers, e.g. ["champion", "likely"]
+#   "regions":    account regions, e.g. ["EMEA"]
+#   "industries": account industries, e.g. ["Software"]
+AUDIENCE_KEYS = {
+    "tiers": "customer__advocate_score__tier",
+    "regions": "customer__account__region",
+    "industries": "customer__account__industry",
+}
+
+
+def check_audience(audience: Any) -> None:
+    if not isinstance(audience, dict):
+        raise InvalidInput({"audience": 'give an object such as {"tiers": ["champion"]}, or {} for all advocates'})
+    unknown = sorted(set(audience) - set(AUDIENCE_KEYS))
+    if unknown:
+        raise InvalidInput({"audience": f"unknown key(s) {', '.join(unknown)}; use {', '.join(AUDIENCE_KEYS)}"})
+    for key, values in audience.items():
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise InvalidInput({"audience": f'{key} takes a list of words, e.g. ["EMEA"]'})
+    bad_tiers = sorted(set(audience.get("tiers", [])) - set(Tier.values))
+    if bad_tiers:
+        raise InvalidInput({"audience": f"unknown tier(s) {', '.join(bad_tiers)}; use {', '.join(Tier.values)}"})
+
+
+def audience_q(audience: dict[str, list[str]]) -> Q:
+    condition = Q()
+    for key, lookup in AUDIENCE_KEYS.items():
+        if audience.get(key):
+            condition &= Q(**{f"{lookup}__in": audience[key]})
+    return condition
+
+
+def audience_advocates(challenge: Challenge) -> QuerySet[Advocate]:
+    return Advocate.objects.filter(audience_q(challenge.audience), active=True).select_related("customer")
+
+
+def audience_facts(advocate: Advocate) -> dict[str, str | None]:
+    """The advocate's value for each audience key, read once to test many challenges."""
+    row = Advocate.objects.filter(pk=advocate.pk).values(*AUDIENCE_KEYS.values()).get()
+    return {key: row[lookup] for key, lookup in AUDIENCE_KEYS.items()}
+
+
+def audience_includes(audience: dict[str, list[str]], facts: dict[str, str | None]) -> bool:
+    """The same rule as audience_q, for one advocate whose facts are already read."""
+    return all(facts.get(key) in values for key, values in audience.items() if values)
+
+
+def in_audience(challenge: Challenge, advocate: Advocate) -> bool:
+    return audience_includes(challenge.audience, audience_facts(advocate))
+
+
+def is_open(challenge: Challenge, today: dt.date) -> bool:
+    started = challenge.starts_on <= today
+    return challenge.active and started and (challenge.ends_on is None or challenge.ends_on >= today)
+
+
+# Challenges
+
+CHALLENGE_FIELDS = {"kind", "title", "instructions", "points", "starts_on", "ends_on", "audience", "approval", "active"}
+REQUIRED_CHALLENGE_FIELDS = {"kind", "title", "instructions", "points", "starts_on"}
+
+
+def check_challenge(fields: dict[str, Any], *, creating: bool) -> None:
+    """Field errors first, then the FTC rule, so the editor sees the rule's own message."""
+    errors: dict[str, str] = {}
+    for name in sorted(set(fields) - CHALLENGE_FIELDS):
+        errors[name] = f"a challenge has no field {name!r}"
+    for name in sorted(REQUIRED_CHALLENGE_FIELDS - set(fields) if creating else set()):
+        errors[name] = "required"
+    if "kind" in fields and fields["kind"] not in ChallengeKind.values:
+        errors["kind"] = f"use one of {', '.join(ChallengeKind.values)}"
+    if "approval" in fields and fields["approval"] not in Approval.values:
+        errors["approval"] = f"use one of {', '.join(Approval.values)}"
+    if "title" in fields and not str(fields["title"] or "").strip():
+        errors["title"] = "give the challenge a title"
+    if "instructions" in fields and not str(fields["instructions"] or "").strip():
+        errors["instructions"] = "say what the advocate should do"
+    if "points" in fields and (not isinstance(fields["points"], int) or fields["points"] <= 0):
+        errors["points"] = "a challenge earns a whole number of points, more than 0"
+    if errors:
+        raise InvalidInput(errors)
+    check_sentiment_neutral({k: fields[k] for k in ("title", "instructions", "audience") if k in fields})
+    if "audience" in fields:
+        check_audience(fields["audience"])
+
+
+def check_dates(challenge: Challenge) -> None:
+    if challenge.ends_on is not None and challenge.ends_on < challenge.starts_on:
+        raise InvalidInput({"ends_on": "the challenge cannot end before it starts"})
+
+
+@transaction.atomic
+def challenge_create(*, by: User, **fields: Any) -> Challenge:
+    """A new challenge; refused if it lets points depend on a review's sentiment (16 CFR Part 465)."""
+    check_challenge(fields, creating=True)
+    challenge = Challenge(created_by=by, audience=fields.pop("audience", None) or {}, **fields)
+    check_dates(challenge)
+    challenge.save()
+    events.audit(actor=by, verb="challenge.created", obj=challenge, data={"title": challenge.title})
+    return challenge
+
+
+@transaction.atomic
+def challenge_update(*, challenge: Challenge, by: User, **fields: Any) -> Challenge:
+    check_challenge(fields, creating=False)
+    for name, value in fields.items():
+        setattr(challenge, name, value if name != "audience" else value or {})
+    check_dates(challenge)
+    challenge.save()
+    events.audit(actor=by, verb="challenge.updated", obj=challenge, data={"fields": sorted(fields)})
+    return challenge
+
+
+@dataclass
+class InviteOutcome:
+    asked: list[Advocate] = field(default_factory=list)
+    held: list[tuple[Advocate, str]] = field(default_factory=list)
+
+
+def challenge_ask_ref(challenge: Challenge, advocate: Advocate) -> str:
+    return f"challenge:{challenge.pk}:advocate:{advocate.pk}"
+
+
+def challenge_waiting(challenge: Challenge) -> QuerySet[Advocate]:
+    """Audience members not yet asked and without a submission."""
+    asked = ContactAsk.objects.filter(kind=AskKind.CHALLENGE, ref__startswith=f"challenge:{challenge.pk}:advocate:")
+    asked_ids = [int(ref.rsplit(":", 1)[1]) for ref in asked.values_list("ref", flat=True)]
+    return audience_advocates(challenge).exclude(pk__in=asked_ids).exclude(submissions__challenge=challenge)
+
+
+def hold_reasons(advocates: list[Advocate], *, now: dt.datetime) -> dict[int, str]:
+    """advocate id → why the ask must wait ("" = it may go), for all of them in two queries."""
+    customers = Customer.objects.filter(pk__in=[a.customer_id for a in advocates])
+    facts = {c.pk: c for c in with_fatigue_facts(customers, survey=None, now=now)}
+    refused = refused_customers([a.customer_id for a in advocates])
+    policy = fatigue_policy()
+    return {
+        a.pk: refused.get(a.customer_id)
+        or hold_reason_from_facts(facts[a.customer_id], kind=AskKind.CHALLENGE, survey=None, policy=policy, now=now)
+        for a in advocates
+    }
+
+
+def challenge_invitation_mail(challenge: Challenge, advocate: Advocate) -> None:
+    customer = advocate.customer
+    text = render_to_string(
+        "advocates/email/challenge_invitation.txt",
+        {
+            "customer": customer,
+            "company": settings.COMPANY_NAME,
+            "challenge": challenge,
+            "challenge_url": absolute(reverse("hub:challenge", kwargs={"challenge_id": challenge.pk})),
+            "unsubscribe_url": unsubscribe_url(customer),
+        },
+    )
+    mail_queue(
+        key=f"challenge-invitation:{challenge.pk}:{advocate.pk}",
+        to=customer.email,
+        subject=f"New challenge: {challenge.title}",
+        text=text,
+        headers=unsubscribe_headers(customer),
+    )
+
+
+@transaction.atomic
+def challenge_invite(*, challenge: Challenge, now: dt.datetime | None = None) -> InviteOutcome:
+    """Ask the audience who were not asked yet, within each one's budget; the others wait, with the reason.
+
+    Safe to run again: those already asked are skipped, and those held are asked once their budget allows.
+    """
+    now = now or timezone.now()
+    if not is_open(challenge, timezone.localdate(now)):
+        raise ServiceError("Only an active challenge within its dates can be sent out.")
+    waiting = list(challenge_waiting(challenge))
+    reasons = hold_reasons(waiting, now=now)
+    outcome = InviteOutcome()
+    for advocate in waiting:
+        if reasons[advocate.pk]:
+            outcome.held.append((advocate, reasons[advocate.pk]))
+            continue
+        ask_record(
+            customer=advocate.customer, kind=AskKind.CHALLENGE, ref=challenge_ask_ref(challenge, advocate), at=now
+        )
+        challenge_invitation_mail(challenge, advocate)
+        outcome.asked.append(advocate)
+    events.audit(
+        actor=None,
+        verb="challenge.invited",
+        obj=challenge,
+        label="advocacy program",
+        data={"asked": len(outcome.asked), "held": len(outcome.held)},
+    )
+    return outcome
+
+
+# Submissions
+
+
+def check_submission(challenge: Challenge, advocate: Advocate, evidence: str, today: dt.date) -> None:
+    if not advocate.active:
+        raise ServiceError("Only an active advocate can take part in challenges.")
+    if not is_open(challenge, today):
+        raise ServiceError("This challenge is not open.")
+    if not in_audience(challenge, advocate):
+        raise ServiceError("This challenge is not open to you.")
+    if not evidence.strip():
+        raise InvalidInput({"evidence": "add a link or a few words that show what you did"})
+
+
+def points_for_submission(submission: Submission) -> None:
+    challenge = submission.challenge
+    points_add(
+        advocate=submission.advocate,
+        delta=challenge.points,
+        reason=f"Challenge: {challenge.title}",
+        ref=f"submission:{submission.pk}",
+    )
+
+
+@transaction.atomic
+def submission_create(
+    *, challenge: Challenge, advocate: Advocate, evidence: str, now: dt.datetime | None = None
+) -> Submission:
+    """Record a completed challenge; an automatic challenge is approved and paid at once."""
+    now = now or timezone.now()
+    check_submission(challenge, advocate, evidence, timezone.localdate(now))
+    automatic = challenge.approval == Approval.AUTOMATIC
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                challenge=challenge,
+                advocate=advocate,
+                evidence=evidence.strip(),
+                submitted_at=now,
+                status=SubmissionStatus.APPROVED if automatic else SubmissionStatus.PENDING,
+                reviewed_at=now if automatic else None,
+                review_note="approved automatically" if automatic else "",
+            )
+    except IntegrityError as exc:
+        raise ServiceError("You have already taken part in this challenge.") from exc
+    if automatic:
+        points_for_submission(submission)
+        badges_award(advocate)
+    events.audit(
+        actor=None,
+        verb="submission.created",
+        obj=submission,
+        label=f"customer:{advocate.customer_id}",
+        data={"challenge": challenge.pk, "status": submission.status},
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_review(*, submission: Submission, by: User, approve: bool, note: str = "") -> Submission:
+    """Approve (and pay) or reject a waiting submission; a second decision is refused."""
+    status = SubmissionStatus.APPROVED if approve else SubmissionStatus.REJECTED
+    decided = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.PENDING).update(
+        status=status, reviewed_by=by, reviewed_at=timezone.now(), review_note=note.strip()[:300]
+    )
+    if decided != 1:
+        raise ServiceError("This submission was already decided.")
+    submission.refresh_from_db()
+    if approve:
+        points_for_submission(submission)
+        badges_award(submission.advocate)
+    events.audit(actor=by, verb=f"submission.{status}", obj=submission, data={"note": note.strip()[:300]})
+    return submission
+
+
+# Badges. Badge.rule is a JSON object; every key must hold (AND). Supported keys:
+#   "approved_submissions": N   at least N approved submissions, any kind
+#   "kind": "<challenge kind>", "count": N   at least N (default 1) approved submissions of that kind
+#   "lifetime_points": N        at least N points earned (refunds do not count)
+#   "level": "<level name>"     reached that level or a higher one
+BADGE_RULE_KEYS = {"approved_submissions", "kind", "count", "lifetime_points", "level"}
+
+
+def check_badge_rule(rule: Any) -> None:
+    if not isinstance(rule, dict) or not rule:
+        raise InvalidInput({"rule": 'give an object such as {"approved_submissions": 5}'})
+    unknown = sorted(set(rule) - BADGE_RULE_KEYS)
+    if unknown:
+        raise InvalidInput({"rule": f"unknown key(s) {', '.join(unknown)}; use {', '.join(sorted(BADGE_RULE_KEYS))}"})
+    if "kind" in rule and rule["kind"] not in ChallengeKind.values:
+        raise InvalidInput({"rule": f"kind must be one of {', '.join(ChallengeKind.values)}"})
+    if "level" in rule and rule["level"] not in [name for name, _ in LEVELS]:
+        raise InvalidInput({"rule": f"level must be one of {', '.join(name for name, _ in LEVELS)}"})
+    for key in ("approved_submissions", "count", "lifetime_points"):
+        if key in rule and (not isinstance(rule[key], int) or rule[key] < 0):
+            raise InvalidInput({"rule": f"{key} takes a whole number, 0 or more"})
+
+
+@dataclass(frozen=True)
+class BadgeFacts:
+    approved: int
+    approved_by_kind: dict[str, int]
+    lifetime_points: int
+
+
+def badge_facts(advocate: Advocate) -> BadgeFacts:
+    by_kind = dict(
+        Submission.objects.filter(advocate=advocate, status=SubmissionStatus.APPROVED)
+        .values_list("challenge__kind")
+        .annotate(n=Count("id"))
+        .values_list("challenge__kind", "n")
+    )
+    return BadgeFacts(sum(by_kind.values()), by_kind, lifetime_points(advocate))
+
+
+def rule_met(rule: dict[str, Any], facts: BadgeFacts) -> bool:
+    """Whether the facts satisfy every key of a badge rule; an unknown key is never met."""
+    if set(rule) - BADGE_RULE_KEYS:
+        return False
+    level_floors = dict(LEVELS)
+    checks = [
+        facts.approved >= rule.get("approved_submissions", 0),
+        facts.lifetime_points >= rule.get("lifetime_points", 0),
+        "level" not in rule or facts.lifetime_points >= level_floors.get(rule["level"], 10**12),
+        "kind" not in rule or facts.approved_by_kind.get(rule["kind"], 0) >= rule.get("count", 1),
+    ]
+    return all(checks)
+
+
+def badges_award(advocate: Advocate) -> list[AdvocateBadge]:
+    """Award every badge whose rule the advocate now meets and which they do not hold yet; returns the new ones."""
+    facts = badge_facts(advocate)
+    held = set(AdvocateBadge.objects.filter(advocate=advocate).values_list("badge_id", flat=True))
+    due = [badge for badge in Badge.objects.exclude(pk__in=held) if rule_met(badge.rule, facts)]
+    new = [AdvocateBadge(advocate=advocate, badge=badge) for badge in due]
+    AdvocateBadge.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent award of the same badge is fine
+    return new
+
+
+@transaction.atomic
+def badge_create(*, by: User, name: str, description: str, rule: dict[str, Any]) -> Badge:
+    check_badge_rule(rule)
+    if not name.strip():
+        raise InvalidInput({"name": "give the badge a name"})
+    badge = Badge.objects.create(name=name.strip(), description=description.strip(), rule=rule)
+    events.audit(actor=by, verb="badge.created", obj=badge, data={"rule": rule})
+    return badge
+
+
+# Rewards
+
+REWARD_FIELDS = {"name", "description", "point_cost", "stock", "money_cost", "currency", "active"}
+REQUIRED_REWARD_FIELDS = {"name", "point_cost", "stock", "money_cost"}
+
+
+def money(value: Any) -> Decimal | None:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def check_reward(fields: dict[str, Any], *, creating: bool) -> None:
+    errors: dict[str, str] = {}
+    for name in sorted(set(fields) - REWARD_FIELDS):
+        errors[name] = f"a reward has no field {name!r}"
+    for name in sorted(REQUIRED_REWARD_FIELDS - set(fields) if creating else set()):
+        errors[name] = "required"
+    if "name" in fields and not str(fields["name"] or "").strip():
+        errors["name"] = "give the reward a name"
+    if "point_cost" in fields and (not isinstance(fields["point_cost"], int) or fields["point_cost"] <= 0):
+        errors["point_cost"] = "a reward costs a whole number of points, more than 0"
+    if "stock" in fields and (not isinstance(fields["stock"], int) or fields["stock"] < 0):
+        errors["stock"] = "stock is a whole number, 0 or more"
+    if "money_cost" in fields:
+        amount = money(fields["money_cost"])
+        if amount is None or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            errors["money_cost"] = "give an amount of 0 or more with at most two decimals, e.g. 25.00"
+    if "currency" in fields and not (
+        isinstance(fields["currency"], str) and len(fields["currency"]) == 3 and fields["currency"].isalpha()
+    ):
+        errors["currency"] = "a three-letter currency code, e.g. USD"
+    if errors:
+        raise InvalidInput(errors)
+    check_sentiment_neutral({k: fields[k] for k in ("name", "description") if k in fields})
+
+
+def reward_values(fields: dict[str, Any]) -> dict[str, Any]:
+    values = dict(fields)
+    if "money_cost" in values:
+        values["money_cost"] = money(values["money_cost"])
+    if "currency" in values:
+        values["currency"] = values["currency"].upper()
+    return values
+
+
+@transaction.atomic
+def reward_create(*, by: User, **fields: Any) -> Reward:
+    check_reward(fields, creating=True)
+    reward = Reward.objects.create(**reward_values(fields))
+    events.audit(actor=by, verb="reward.created", obj=reward, data={"name": reward.name})
+    return reward
+
+
+@transaction.atomic
+def reward_update(*, reward: Reward, by: User, **fields: Any) -> Reward:
+    check_reward(fields, creating=False)
+    for name, value in reward_values(fields).items():
+        setattr(reward, name, value)
+    reward.save(update_fields=list(fields) or None)
+    events.audit(actor=by, verb="reward.updated", obj=reward, data={"fields": sorted(fields)})
+    return reward
+
+
+# Redemptions
+
+
+class OutOfStock(ServiceError):
+    def __init__(self, reward: Reward) -> None:
+        super().__init__(f"“{reward.name}” is out of stock.")
+
+
+def stock_take(reward: Reward) -> None:
+    # A conditional UPDATE: of two requests for the last one, the database lets exactly one through.
+    if Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1) != 1:
+        raise OutOfStock(reward)
+
+
+@transaction.atomic
+def redemption_request(*, advocate: Advocate, reward: Reward, by: User | None = None) -> Redemption:
+    """Spend the reward's points and take one from stock; refused whole when short of either."""
+    if not advocate.active:
+        raise ServiceError("Only an active advocate can redeem rewards.")
+    if not reward.active:
+        raise ServiceError(f"“{reward.name}” is no longer offered.")
+    if reward.stock <= 0:
+        raise OutOfStock(reward)
+    redemption = Redemption.objects.create(advocate=advocate, reward=reward, points=reward.point_cost)
+    # The ledger goes first: it is what decides between two concurrent spends; any refusal below
+    # rolls the redemption row back with it, so nothing is half-written.
+    points_add(
+        advocate=advocate, delta=-reward.point_cost, reason=f"Reward: {reward.name}", ref=f"redemption:{redemption.pk}"
+    )
+    stock_take(reward)
+    events.audit(
+        actor=by,
+        verb="redemption.requested",
+        obj=redemption,
+        label=None if by else f"customer:{advocate.customer_id}",
+        data={"reward": reward.pk, "points": reward.point_cost},
+    )
+    return redemption
+
+
+# action → (the statuses it may start from, the status it leads to)
+REDEMPTION_ACTIONS: dict[str, tuple[list[str], str]] = {
+    "approve": ([RedemptionStatus.REQUESTED], RedemptionStatus.APPROVED),
+    "fulfil": ([RedemptionStatus.REQUESTED, RedemptionStatus.APPROVED], RedemptionStatus.FULFILLED),
+    "cancel": ([RedemptionStatus.REQUESTED, RedemptionStatus.APPROVED], RedemptionStatus.CANCELLED),
+}
+DONE = {"approve": "approved", "fulfil": "fulfilled", "cancel": "cancelled"}
+
+
+def redemption_refund(redemption: Redemption) -> None:
+    points_add(
+        advocate=redemption.advocate,
+        delta=redemption.points,
+        reason=f"Refund: {redemption.reward.name}",
+        ref=f"{REFUND_PREFIX}{redemption.pk}",
+    )
+    Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
+
+
+@transaction.atomic
+def redemption_decide(*, redemption: Redemption, by: User, action: str, note: str = "") -> Redemption:
+    """Approve, fulfil or cancel a redemption; cancelling refunds the points and puts the item back in stock."""
+    if action not in REDEMPTION_ACTIONS:
+        raise InvalidInput({"action": f"use one of {', '.join(REDEMPTION_ACTIONS)}"})
+    sources, target = REDEMPTION_ACTIONS[action]
+    # Conditional on the current status, so two managers clicking at once cannot refund twice.
+    moved = Redemption.objects.filter(pk=redemption.pk, status__in=sources).update(
+        status=target, decided_by=by, decided_at=timezone.now(), note=note.strip()[:300]
+    )
+    if moved != 1:
+        redemption.refresh_from_db()
+        raise ServiceError(f"This redemption is {redemption.status}; it cannot be {DONE[action]}.")
+    redemption.refresh_from_db()
+    if target == RedemptionStatus.CANCELLED:
+        redemption_refund(redemption)
+    events.audit(actor=by, verb=f"redemption.{target}", obj=redemption, data={"note": note.strip()[:300]})
+    return redemption

@@ -1,0 +1,597 @@
+"""Referrals: one unguessable link per advocate, clicks counted without keeping anyone's IP, conversions
+attributed within a window, fraud rules that each say why they fired, and rewards held until the return
+window passes and a person releases or rejects them in the review queue.
+
+Attribution rule. A conversion (an order event through the API, or an import row) names the code the
+friend came with. It is attributed when the link was clicked within ``attribution_days`` before the
+conversion: preferably by the friend's own device (the device cookie set by the redirect), and, when that
+device is unknown or never clicked, by any device — codes travel by copy and paste between a phone and a
+laptop. ``Referral.click`` is set only to the friend's own device's click, so the device and IP rules can
+trust it. No click on the link within the window: the conversion is refused (``OutsideAttributionWindow``).
+
+Privacy. IPs and device cookies are stored only as HMAC-SHA256 keyed with a key derived from SECRET_KEY:
+equal inputs can be matched, nobody can read them back, and rotating SECRET_KEY unlinks the history.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from advocacy.advocates.hub.ledger import points_add
+from advocacy.advocates.models import (
+    Advocate,
+    HeldStatus,
+    ProgramSettings,
+    Referral,
+    ReferralClick,
+    ReferralLink,
+    ReferralReward,
+    ReferralStatus,
+    RewardTo,
+)
+from advocacy.advocates.program.services import program_settings
+from advocacy.core import events
+from advocacy.core.errors import InvalidInput, ServiceError
+from advocacy.core.models import User
+from advocacy.customers.models import Customer, Order
+
+CODE_PARAM = "ref"
+HASH_SALT = "advocacy.advocates.referrals.services"
+WEEK = timedelta(days=7)
+
+
+class UnknownCode(ServiceError):
+    """No referral link has this code."""
+
+
+class OutsideAttributionWindow(ServiceError):
+    """The link was not clicked within the attribution window before the conversion."""
+
+
+def keyed_hash(kind: str, value: str) -> str:
+    """A keyed, one-way hash (64 hex characters); the same value of the same kind gives the same hash."""
+    return salted_hmac(f"{HASH_SALT}.{kind}", value.strip(), algorithm="sha256").hexdigest()
+
+
+def ip_hash(ip: str) -> str:
+    return keyed_hash("ip", ip) if ip.strip() else ""
+
+
+def device_hash(device_id: str) -> str:
+    return keyed_hash("device", device_id) if device_id.strip() else ""
+
+
+# Links and clicks
+
+
+def referral_link_for(advocate: Advocate) -> ReferralLink:
+    """The advocate's link, made on first use. 12 URL-safe characters = 72 random bits: unguessable."""
+    existing = ReferralLink.objects.filter(advocate=advocate).first()
+    if existing is not None:
+        return existing
+    while True:
+        try:
+            with transaction.atomic():
+                return ReferralLink.objects.create(advocate=advocate, code=secrets.token_urlsafe(9))
+        except IntegrityError:
+            # Either a code collision (astronomically rare) or a concurrent first use: look again.
+            existing = ReferralLink.objects.filter(advocate=advocate).first()
+            if existing is not None:
+                return existing
+
+
+def link_by_code(code: str) -> ReferralLink:
+    link = ReferralLink.objects.select_related("advocate__customer").filter(code=code.strip()).first()
+    if link is None:
+        raise UnknownCode("This referral link is not valid.")
+    return link
+
+
+def landing_url_with_code(landing_url: str, code: str) -> str:
+    """The landing URL with ``ref=<code>`` added to whatever query it already has."""
+    parts = urlsplit(landing_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != CODE_PARAM]
+    return urlunsplit(parts._replace(query=urlencode([*query, (CODE_PARAM, code)])))
+
+
+def click_record(*, code: str, ip: str, device_id: str, at: datetime | None = None) -> tuple[ReferralClick, str]:
+    """Count a click on the link and say where to send the visitor. Raises UnknownCode."""
+    link = link_by_code(code)
+    click = ReferralClick.objects.create(
+        link=link, at=at or timezone.now(), ip_hash=ip_hash(ip), device_hash=device_hash(device_id)
+    )
+    return click, landing_url_with_code(program_settings().landing_url, link.code)
+
+
+def landing_for(code: str) -> str:
+    """Where the link leads, without counting a click (for visits we deliberately do not count)."""
+    return landing_url_with_code(program_settings().landing_url, link_by_code(code).code)
+
+
+# Fraud rules: each a small function that returns its reason, or "" when it does not fire.
+
+
+@dataclass
+class Conversion:
+    """What the fraud rules look at: the link, the friend and what we know of their device and IP."""
+
+    link: ReferralLink
+    friend: Customer
+    order: Order | None
+    device_hash: str
+    ip_hash: str
+    now: datetime
+    settings: ProgramSettings
+    click: ReferralClick | None = None
+    referrer: Customer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.referrer = self.link.advocate.customer
+
+
+def self_referral(c: Conversion) -> str:
+    """The friend is the referrer: the same customer, email, full name, or company/household account."""
+    friend, referrer = c.friend, c.referrer
+    if friend.pk == referrer.pk or normalised_email(friend.email) == normalised_email(referrer.email):
+        return "the friend's email is the referrer's own"
+    if full_name_key(friend) and full_name_key(friend) == full_name_key(referrer):
+        return f"the friend has the referrer's name ({friend.full_name})"
+    if friend.account_id is not None and friend.account_id == referrer.account_id:
+        # A household is one person's wallet; a company account is already our customer.
+        return "the friend belongs to the referrer's own household or company account"
+    return ""
+
+
+def same_device(c: Conversion) -> str:
+    """One browser behind several 'friends' of one advocate: the referrer signing up accounts themselves.
+
+    The device cookie is the only device signal we have; the same cookie converting for a second friend
+    of the same link is what it reliably shows.
+    """
+    if not c.device_hash:
+        return ""
+    others = Referral.objects.filter(link=c.link, click__device_hash=c.device_hash).exclude(friend=c.friend).count()
+    if others:
+        return f"the same device already converted for {others} other friend(s) of this advocate"
+    return ""
+
+
+def ip_burst(c: Conversion) -> str:
+    """Many referrals from one IP within a week: an office proxy at best, a sign-up farm at worst."""
+    ip = c.ip_hash or (c.click.ip_hash if c.click else "")
+    if not ip:
+        return ""
+    earlier = (
+        Referral.objects.filter(click__ip_hash=ip, converted_at__gt=c.now - WEEK, converted_at__lte=c.now)
+        .exclude(friend=c.friend)
+        .count()
+    )
+    limit = c.settings.ip_burst_per_week
+    if earlier + 1 > limit:
+        return f"{earlier + 1} referrals from one IP address within a week (more than {limit})"
+    return ""
+
+
+def similar_email(c: Conversion) -> str:
+    """The friend's email is nearly the referrer's, or nearly another friend's of the same link."""
+    known = [
+        c.referrer.email,
+        *Referral.objects.filter(link=c.link).exclude(friend=c.friend).values_list("friend__email", flat=True),
+    ]
+    for email in known:
+        if email != c.friend.email and nearly_identical(c.friend.email, email):
+            return f"the friend's email {c.friend.email} is nearly identical to {email}"
+    return ""
+
+
+def nearly_identical(a: str, b: str) -> bool:
+    """Equal once normalised, or the same domain with local parts at most 2 edits apart.
+
+    The edits allowed shrink with short local parts (at most a quarter of their length), so that
+    tom@ and tim@ at one company stay two people while maria.lopez@ and maria.lopes@ do not.
+    """
+    local_a, _, domain_a = normalised_email(a).partition("@")
+    local_b, _, domain_b = normalised_email(b).partition("@")
+    if domain_a != domain_b:
+        return False
+    allowed = min(2, min(len(local_a), len(local_b)) // 4)
+    return edit_distance(local_a, local_b) <= allowed
+
+
+def first_time_friend(c: Conversion) -> str:
+    """A referral rewards a new customer; someone who ordered before is not one."""
+    before = c.order.ordered_on if c.order else timezone.localdate(c.now)
+    earlier = Order.objects.filter(customer=c.friend, ordered_on__lt=before)
+    if c.order is not None:
+        earlier = earlier.exclude(pk=c.order.pk)
+    n = earlier.count()
+    return f"the friend is not a first-time customer ({n} earlier order(s))" if n else ""
+
+
+FraudRule = Callable[[Conversion], str]
+
+# rule code → (the ProgramSettings switch, the rule)
+FRAUD_RULES: dict[str, tuple[str, FraudRule]] = {
+    "self_referral": ("rule_self_referral", self_referral),
+    "same_device": ("rule_same_device", same_device),
+    "ip_burst": ("rule_ip_burst", ip_burst),
+    "similar_email": ("rule_similar_email", similar_email),
+    "first_time_friend": ("rule_first_time_friend", first_time_friend),
+}
+
+
+def fraud_reasons(c: Conversion) -> list[dict[str, str]]:
+    """Every enabled rule that fires, with its reason; switched-off rules are not run at all."""
+    reasons = []
+    for code, (switch, rule) in FRAUD_RULES.items():
+        if getattr(c.settings, switch):
+            reason = rule(c)
+            if reason:
+                reasons.append({"rule": code, "reason": reason})
+    return reasons
+
+
+GMAIL_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def normalised_email(email: str) -> str:
+    """Lower case, no +tag, and for Gmail no dots in the local part: the address mail actually reaches."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        domain = GMAIL_DOMAINS[domain]
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+def full_name_key(customer: Customer) -> str:
+    return " ".join(customer.full_name.casefold().split())
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, two rows at a time."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+# Conversions
+
+
+def attributing_click(
+    *, link: ReferralLink, device: str, now: datetime, days: int
+) -> tuple[ReferralClick | None, ReferralClick | None]:
+    """(the friend's device's latest click, the link's latest click), both within the window."""
+    in_window = ReferralClick.objects.filter(link=link, at__gte=now - timedelta(days=days), at__lte=now)
+    own = in_window.filter(device_hash=device).order_by("-at").first() if device else None
+    return own, own or in_window.order_by("-at").first()
+
+
+def check_conversion(*, link: ReferralLink, friend: Customer, order: Order | None, idempotency_key: str) -> None:
+    errors = {}
+    if not idempotency_key.strip():
+        errors["idempotency_key"] = "send an Idempotency-Key so that a retried event is counted once"
+    if order is not None and order.customer_id != friend.pk:
+        errors["order_id"] = "the order belongs to another customer"
+    if errors:
+        raise InvalidInput(errors)
+    if Referral.objects.filter(friend=friend).exists():
+        raise ServiceError(f"{friend.email} was already referred; a friend is rewarded once.")
+
+
+def rewards_hold(*, referral: Referral, settings: ProgramSettings, now: datetime) -> list[ReferralReward]:
+    release_after = now + timedelta(days=settings.return_window_days)
+    wanted = [(RewardTo.REFERRER, settings.referrer_points), (RewardTo.FRIEND, settings.friend_points)]
+    return [
+        ReferralReward.objects.create(referral=referral, to=to, points=points, release_after=release_after)
+        for to, points in wanted
+        if points > 0
+    ]
+
+
+def referral_by_key(idempotency_key: str) -> Referral | None:
+    return Referral.objects.select_related("link").filter(idempotency_key=idempotency_key.strip()).first()
+
+
+def conversion_record(
+    *,
+    code: str,
+    friend: Customer,
+    order: Order | None,
+    idempotency_key: str,
+    device_id: str = "",
+    ip: str = "",
+    now: datetime | None = None,
+) -> Referral:
+    """Attribute a friend's order to a link, run the fraud rules and hold the rewards.
+
+    The same idempotency key returns the first result, whatever the rest of the request says.
+    Raises UnknownCode, OutsideAttributionWindow, InvalidInput, or ServiceError for a friend referred before.
+    """
+    existing = referral_by_key(idempotency_key)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return conversion_create(
+                code=code,
+                friend=friend,
+                order=order,
+                idempotency_key=idempotency_key.strip(),
+                device_id=device_id,
+                ip=ip,
+                now=now or timezone.now(),
+            )
+    except IntegrityError:
+        # A concurrent retry with the same key won the race; hand back its result.
+        existing = referral_by_key(idempotency_key)
+        if existing is None:
+            raise
+        return existing
+
+
+def conversion_create(
+    *, code: str, friend: Customer, order: Order | None, idempotency_key: str, device_id: str, ip: str, now: datetime
+) -> Referral:
+    link = link_by_code(code)
+    check_conversion(link=link, friend=friend, order=order, idempotency_key=idempotency_key)
+    settings = program_settings()
+    device = device_hash(device_id)
+    own_click, any_click = attributing_click(link=link, device=device, now=now, days=settings.attribution_days)
+    if any_click is None:
+        raise OutsideAttributionWindow(
+            f"The link {link.code} was not clicked in the {settings.attribution_days} days before this order."
+        )
+    conversion = Conversion(
+        link=link,
+        friend=friend,
+        order=order,
+        device_hash=device,
+        ip_hash=ip_hash(ip),
+        now=now,
+        settings=settings,
+        click=own_click,
+    )
+    reasons = fraud_reasons(conversion)
+    referral = Referral.objects.create(
+        link=link,
+        friend=friend,
+        order=order,
+        click=own_click,
+        converted_at=now,
+        idempotency_key=idempotency_key,
+        status=ReferralStatus.FLAGGED if reasons else ReferralStatus.CONVERTED,
+        fraud_reasons=reasons,
+    )
+    rewards_hold(referral=referral, settings=settings, now=now)
+    return referral
+
+
+# Import: the same conversions from a CSV file (columns: code, email, idempotency_key, and optional
+# order_external_id, device_id, ip, converted_at in ISO 8601).
+
+
+@dataclass
+class ImportReport:
+    recorded: int = 0
+    flagged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def conversions_import(*, text: str) -> ImportReport:
+    """Record each row as a conversion; a bad row is reported by line and does not stop the others."""
+    report = ImportReport()
+    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        try:
+            referral = conversion_from_row(row)
+        except ServiceError as exc:
+            report.errors.append(f"line {line}: {exc}")
+            continue
+        report.recorded += 1
+        report.flagged += referral.status == ReferralStatus.FLAGGED
+    return report
+
+
+def conversion_from_row(row: dict[str, Any]) -> Referral:
+    email = (row.get("email") or "").strip().lower()
+    friend = Customer.objects.filter(email=email).first()
+    if friend is None:
+        raise InvalidInput({"email": f"no customer with email {email!r}"})
+    order = None
+    if (row.get("order_external_id") or "").strip():
+        order = Order.objects.filter(external_id=row["order_external_id"].strip()).first()
+        if order is None:
+            raise InvalidInput({"order_external_id": f"no order {row['order_external_id']!r}"})
+    when = None
+    if (row.get("converted_at") or "").strip():
+        try:
+            when = datetime.fromisoformat(row["converted_at"].strip())
+        except ValueError as exc:
+            raise InvalidInput({"converted_at": "give a time in ISO 8601, e.g. 2026-01-31T10:00:00Z"}) from exc
+        if timezone.is_naive(when):
+            raise InvalidInput({"converted_at": "give a time zone, e.g. 2026-01-31T10:00:00Z"})
+    return conversion_record(
+        code=row.get("code") or "",
+        friend=friend,
+        order=order,
+        idempotency_key=row.get("idempotency_key") or "",
+        device_id=row.get("device_id") or "",
+        ip=row.get("ip") or "",
+        now=when,
+    )
+
+
+# The review queue
+
+
+def rewards_due(now: datetime | None = None) -> QuerySet[ReferralReward]:
+    """Held rewards whose return window has passed: ready to be released or rejected."""
+    return (
+        ReferralReward.objects.filter(status=HeldStatus.HELD, release_after__lte=now or timezone.now())
+        .select_related("referral__link__advocate__customer", "referral__friend", "referral__order")
+        .order_by("release_after", "id")
+    )
+
+
+def flagged_in_window(now: datetime | None = None) -> QuerySet[ReferralReward]:
+    """Held rewards of flagged referrals still in their window: a reviewer may reject them early."""
+    return (
+        ReferralReward.objects.filter(
+            status=HeldStatus.HELD, release_after__gt=now or timezone.now(), referral__status=ReferralStatus.FLAGGED
+        )
+        .select_related("referral__link__advocate__customer", "referral__friend", "referral__order")
+        .order_by("release_after", "id")
+    )
+
+
+def reward_decide(
+    *, reward: ReferralReward, by: User | None, release: bool, note: str = "", now: datetime | None = None
+) -> ReferralReward:
+    """Release (points into the ledger) or reject a held reward. Deciding twice is refused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reward = (
+            ReferralReward.objects.select_for_update(of=("self",))
+            .select_related("referral__link__advocate", "referral__friend")
+            .get(pk=reward.pk)
+        )
+        check_decision(reward=reward, release=release, note=note, now=now)
+        if release:
+            reward_release(reward=reward, note=note)
+        else:
+            reward.status, reward.note = HeldStatus.REJECTED, note.strip()[:300]
+        reward.decided_by, reward.decided_at = by, now
+        reward.save(update_fields=["status", "note", "decided_by", "decided_at"])
+        referral_settle(reward.referral)
+        events.audit(
+            actor=by,
+            verb=f"referral_reward.{reward.status}",
+            obj=reward,
+            data={"points": reward.points, "to": reward.to, "note": reward.note},
+        )
+    return reward
+
+
+def check_decision(*, reward: ReferralReward, release: bool, note: str, now: datetime) -> None:
+    if reward.status != HeldStatus.HELD:
+        raise ServiceError(f"This reward was already {reward.get_status_display().lower()}.")
+    if release and now < reward.release_after:
+        raise ServiceError(f"The return window runs until {reward.release_after:%Y-%m-%d}; release it after that.")
+    if not release and not note.strip():
+        raise InvalidInput({"note": "say why the reward is rejected"})
+
+
+def reward_release(*, reward: ReferralReward, note: str) -> None:
+    referral = reward.referral
+    recipient = (
+        referral.link.advocate
+        if reward.to == RewardTo.REFERRER
+        else Advocate.objects.filter(customer=referral.friend).first()
+    )
+    reward.status = HeldStatus.RELEASED
+    if recipient is None:
+        # The friend has no hub account to hold points; the release is recorded for fulfilment elsewhere.
+        reward.note = " ".join([note.strip(), "The friend is not an advocate: fulfil outside the hub."]).strip()[:300]
+        return
+    reward.note = note.strip()[:300]
+    points_add(
+        advocate=recipient,
+        delta=reward.points,
+        reason=f"Referral of {referral.friend}",
+        ref=f"referral-reward:{reward.pk}",
+    )
+
+
+def referral_settle(referral: Referral) -> None:
+    """A referral all of whose rewards were rejected is itself rejected, so the funnel stays truthful."""
+    statuses = set(referral.rewards.values_list("status", flat=True))
+    if statuses == {HeldStatus.REJECTED} and referral.status != ReferralStatus.REJECTED:
+        referral.status = ReferralStatus.REJECTED
+        referral.save(update_fields=["status"])
+
+
+# Reads for the pages and the API
+
+
+def referral_funnel(*, since: datetime) -> dict[str, int]:
+    clicks = ReferralClick.objects.filter(at__gte=since).aggregate(
+        clicks=Count("id"), devices=Count("device_hash", distinct=True)
+    )
+    referrals = Referral.objects.filter(converted_at__gte=since).aggregate(
+        conversions=Count("id"),
+        flagged=Count("id", filter=Q(status=ReferralStatus.FLAGGED)),
+        rejected=Count("id", filter=Q(status=ReferralStatus.REJECTED)),
+    )
+    rewards = ReferralReward.objects.filter(referral__converted_at__gte=since).aggregate(
+        held=Count("id", filter=Q(status=HeldStatus.HELD)),
+        released=Count("id", filter=Q(status=HeldStatus.RELEASED)),
+        rejected_rewards=Count("id", filter=Q(status=HeldStatus.REJECTED)),
+    )
+    return {**clicks, **referrals, **rewards}
+
+
+def referrals_matching(*, status: str = "", advocate_id: int | None = None) -> QuerySet[Referral]:
+    referrals = Referral.objects.select_related("link__advocate__customer", "friend", "order")
+    if status:
+        referrals = referrals.filter(status=status)
+    if advocate_id is not None:
+        referrals = referrals.filter(link__advocate_id=advocate_id)
+    return referrals.order_by("-converted_at", "-id")
+
+
+def rewards_matching(*, status: str = "") -> QuerySet[ReferralReward]:
+    rewards = ReferralReward.objects.select_related("referral__link__advocate__customer", "referral__friend")
+    if status:
+        rewards = rewards.filter(status=status)
+    return rewards.order_by("release_after", "id")
+
+
+@dataclass
+class MyReferrals:
+    link: ReferralLink
+    clicks: int
+    referrals: list[Referral]
+    rewards: list[ReferralReward]
+
+
+def my_referrals(advocate: Advocate) -> MyReferrals:
+    """The portal's view of one advocate's link: clicks, conversions and the rewards owed to them."""
+    link = referral_link_for(advocate)
+    referrals = list(Referral.objects.filter(link=link).select_related("friend").order_by("-converted_at"))
+    rewards = list(
+        ReferralReward.objects.filter(referral__link=link, to=RewardTo.REFERRER)
+        .select_related("referral__friend")
+        .order_by("-release_after")
+    )
+    return MyReferrals(link=link, clicks=link.clicks.count(), referrals=referrals, rewards=rewards)
+
+
+# Mail gateways and link previewers fetch links before people do; such fetches are not clicks.
+NOT_A_PERSON = re.compile(
+    r"bot|crawl|spider|slurp|preview|scanner|scan|proofpoint|mimecast|barracuda|safelinks|fortiguard|"
+    r"facebookexternalhit|headless|curl|wget|python-requests|httpclient|go-http|java/|okhttp",
+    re.IGNORECASE,
+)
+
+
+def looks_automated(user_agent: str) -> bool:
+    return not user_agent.strip() or bool(NOT_A_PERSON.search(user_agent))

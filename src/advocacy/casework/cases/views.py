@@ -1,0 +1,372 @@
+"""Casework pages: the queue, the case, department heads' tasks, prevention, SLA and settings.
+
+Thin: each view parses a form, calls one service or query and renders.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from advocacy import loop
+from advocacy.casework.cases import queries, services
+from advocacy.casework.cases.forms import (
+    CadencePolicyForm,
+    CaseOpenForm,
+    CaseSettingsForm,
+    HuddleForm,
+    MessageForm,
+    ResolveForm,
+    StatusForm,
+    TaskDoneForm,
+    TransferForm,
+    VerifyForm,
+)
+from advocacy.casework.models import CadencePolicy, Case, HuddleTask, Prevention, Priority, Status
+from advocacy.core.csvexport import csv_response
+from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
+from advocacy.core.permissions import allow, staff_user
+from advocacy.core.roles import Role
+from advocacy.customers.models import Customer
+
+WORKERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE)
+CASE_READERS = (*WORKERS, Role.DEPARTMENT_HEAD, Role.ANALYST)
+MANAGERS = (Role.ADMIN, Role.PROGRAM_MANAGER)
+REPORT_READERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.ANALYST, Role.DEPARTMENT_HEAD)
+
+
+def show_errors(request: HttpRequest, exc: InvalidInput | ServiceError) -> None:
+    if isinstance(exc, InvalidInput):
+        for message in exc.errors.values():
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc))
+
+
+def back_to(case: Case) -> HttpResponse:
+    return redirect("casework:case_detail", case_id=case.pk)
+
+
+@allow(*WORKERS)
+def queue(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    scope = request.GET.get("scope", "mine" if user.role == Role.CUSTOMER_ADVOCATE else "all")
+    cases = queries.queue(
+        owner=user if scope == "mine" else None,
+        status=request.GET.get("status", ""),
+        priority=request.GET.get("priority", ""),
+        overdue_only=request.GET.get("overdue") == "1",
+    )
+    return render(
+        request,
+        "casework/queue.html",
+        {
+            "cases": cases[:200],
+            "scope": scope,
+            "counts": queries.open_counts_by_status(),
+            "now": timezone.now(),
+            "statuses": Status.choices,
+            "priorities": Priority.choices,
+            "filters": request.GET,
+        },
+    )
+
+
+def case_for(request: HttpRequest, case_id: int) -> Case:
+    """The case, if this member of staff may see it (department heads: only cases they have a task on)."""
+    return get_object_or_404(
+        queries.visible_cases_for(staff_user(request)).select_related("customer", "owner"), pk=case_id
+    )
+
+
+@allow(*CASE_READERS)
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request, case_id)
+    can_work = staff_user(request).role in WORKERS
+    return render(
+        request,
+        "casework/case_detail.html",
+        {
+            "case": case,
+            "deadlines": queries.deadlines(case),
+            "timeline": queries.timeline(case),
+            "can_work": can_work,
+            "update_form": MessageForm(),
+            "note_form": MessageForm(),
+            "status_form": StatusForm(),
+            "transfer_form": TransferForm(),
+            "huddle_form": HuddleForm(),
+            "resolve_form": ResolveForm(initial={"action_owner": case.owner_id, "with_prevention": True}),
+            "prevention_required": services.prevention_required(case),
+            "huddles": case.huddles.prefetch_related("tasks__department", "tasks__assignee"),
+            "transfers": case.transfers.select_related("from_owner", "to_owner"),
+        },
+    )
+
+
+@allow(*WORKERS)
+@require_POST
+def case_open(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=customer_id)
+    form = CaseOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the case a subject.")
+        return redirect("customers:detail", customer_id=customer.pk)
+    data = form.cleaned_data
+    try:
+        case = services.case_open(
+            customer=customer,
+            by=staff_user(request),
+            subject=data["subject"],
+            description=data["description"],
+            category=data["category"],
+            priority=data["priority"],
+            source=data["source"],
+            needs=[n for n in data["needs"].split(",") if n.strip()],
+        )
+    except (InvalidInput, ServiceError) as exc:
+        show_errors(request, exc)
+        return redirect("customers:detail", customer_id=customer.pk)
+    return back_to(case)
+
+
+def post_action(request: HttpRequest, case_id: int, form_class: type[Any], act: Any) -> HttpResponse:
+    case = case_for(request, case_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return back_to(case)
+    try:
+        act(case, form.cleaned_data, staff_user(request))
+    except (InvalidInput, ServiceError) as exc:
+        show_errors(request, exc)
+    return back_to(case)
+
+
+@allow(*WORKERS)
+@require_POST
+def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
+    return post_action(
+        request,
+        case_id,
+        MessageForm,
+        lambda case, data, user: services.case_post_update(case=case, body=data["body"], by=user),
+    )
+
+
+@allow(*WORKERS)
+@require_POST
+def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
+    return post_action(
+        request,
+        case_id,
+        MessageForm,
+        lambda case, data, user: services.case_add_note(case=case, body=data["body"], by=user),
+    )
+
+
+@allow(*WORKERS)
+@require_POST
+def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
+    return post_action(
+        request,
+        case_id,
+        StatusForm,
+        lambda case, data, user: services.case_set_status(case=case, status=data["status"], note=data["note"], by=user),
+    )
+
+
+@allow(*WORKERS)
+@require_POST
+def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
+    return post_action(
+        request,
+        case_id,
+        TransferForm,
+        lambda case, data, user: services.case_transfer(case=case, to=data["to"], reason=data["reason"], by=user),
+    )
+
+
+def aware(moment: datetime) -> datetime:
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@allow(*WORKERS)
+@require_POST
+def case_huddle(request: HttpRequest, case_id: int) -> HttpResponse:
+    def act(case: Case, data: dict[str, Any], user: Any) -> None:
+        tasks = [
+            services.TaskIn(department=d, due_at=aware(data["tasks_due"]), notes=data["task_notes"])
+            for d in data["departments"]
+        ]
+        services.huddle_create(
+            case=case, meeting_at=aware(data["meeting_at"]), agenda=data["agenda"], tasks=tasks, by=user
+        )
+        messages.success(request, "Huddle set up; each department head has a task.")
+
+    return post_action(request, case_id, HuddleForm, act)
+
+
+def prevention_from(data: dict[str, Any]) -> services.PreventionIn | None:
+    if not data["with_prevention"]:
+        return None
+    missing = [
+        f
+        for f in ("root_cause_category", "root_cause", "corrective_action", "action_owner", "action_due", "verify_on")
+        if not data.get(f)
+    ]
+    if missing:
+        raise InvalidInput({f: f"{f.replace('_', ' ')} is needed for the prevention step" for f in missing})
+    return services.PreventionIn(
+        root_cause_category=data["root_cause_category"],
+        root_cause=data["root_cause"],
+        corrective_action=data["corrective_action"],
+        action_owner=data["action_owner"],
+        action_due=data["action_due"],
+        verify_on=data["verify_on"],
+    )
+
+
+@allow(*WORKERS)
+@require_POST
+def case_resolve(request: HttpRequest, case_id: int) -> HttpResponse:
+    return post_action(
+        request,
+        case_id,
+        ResolveForm,
+        lambda case, data, user: services.case_resolve(
+            case=case, by=user, summary=data["summary"], prevention=prevention_from(data)
+        ),
+    )
+
+
+@allow(Role.DEPARTMENT_HEAD, Role.ADMIN)
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    return render(
+        request,
+        "casework/my_tasks.html",
+        {"tasks": queries.tasks_for(user), "form": TaskDoneForm(), "now": timezone.now()},
+    )
+
+
+@allow(Role.DEPARTMENT_HEAD, Role.ADMIN)
+@require_POST
+def task_done(request: HttpRequest, task_id: int) -> HttpResponseBase:
+    task = get_object_or_404(
+        HuddleTask.objects.select_related("huddle__case"),
+        pk=task_id,
+        **({} if staff_user(request).role == Role.ADMIN else {"assignee": staff_user(request)}),
+    )
+    form = TaskDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_complete(task=task, by=staff_user(request), outcome=form.cleaned_data["outcome"])
+        except NotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Task done; the case owner sees it on the case.")
+    return redirect("casework:my_tasks")
+
+
+@allow(*REPORT_READERS)
+def prevention(request: HttpRequest) -> HttpResponse:
+    since = timezone.now() - timedelta(days=int(request.GET.get("days", "90") or 90))
+    return render(
+        request,
+        "casework/prevention.html",
+        {
+            "root_causes": queries.top_root_causes(since=since),
+            "actions": queries.corrective_actions(),
+            "recurrence": queries.recurrence_by_month(),
+            "verify_form": VerifyForm(),
+            "can_verify": staff_user(request).role in WORKERS,
+        },
+    )
+
+
+@allow(*WORKERS)
+@require_POST
+def prevention_verify(request: HttpRequest, prevention_id: int) -> HttpResponse:
+    step = get_object_or_404(Prevention.objects.select_related("case"), pk=prevention_id)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        services.prevention_verify(prevention=step, by=staff_user(request), outcome=form.cleaned_data["outcome"])
+        messages.success(request, f"Prevention for case #{step.case_id} verified.")
+    return redirect("casework:prevention")
+
+
+def period(request: HttpRequest) -> tuple[datetime, datetime]:
+    days = int(request.GET.get("days", "30") or 30)
+    until = timezone.now()
+    return until - timedelta(days=days), until
+
+
+@allow(*REPORT_READERS)
+def sla(request: HttpRequest) -> HttpResponse:
+    since, until = period(request)
+    rows = queries.sla_by_owner(since=since, until=until)
+    return render(
+        request,
+        "casework/sla.html",
+        {
+            "rows": rows,
+            "team": queries.sla_team(rows),
+            "breaches": queries.breaches_by_kind(since=since),
+            "days": (until - since).days,
+        },
+    )
+
+
+@allow(*REPORT_READERS)
+def sla_csv(request: HttpRequest) -> HttpResponseBase:
+    since, until = period(request)
+    rows = queries.sla_by_owner(since=since, until=until)
+    return csv_response(
+        "sla.csv",
+        ["customer advocate", "cases", "met", "met %"],
+        ([r["owner__username"], r["n"], r["met"], r["met_pct"]] for r in rows),
+    )
+
+
+@allow(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    current = services.case_settings()
+    policies = [services.cadence_policy(p) for p in (Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW)]
+    settings_form = CaseSettingsForm(request.POST if "settings" in request.POST else None, instance=current)
+    if request.method == "POST":
+        if "settings" in request.POST and settings_form.is_valid():
+            services.case_settings_update(by=user, **settings_form.cleaned_data)
+            messages.success(request, "Case settings saved.")
+        elif "policy" in request.POST:
+            policy = get_object_or_404(CadencePolicy, pk=request.POST["policy"])
+            form = CadencePolicyForm(request.POST, instance=CadencePolicy.objects.get(pk=policy.pk))
+            if form.is_valid():
+                services.cadence_policy_update(policy=policy, by=user, **form.cleaned_data)
+                messages.success(request, f"{policy} saved.")
+        elif "rule" in request.POST:
+            rule = next((r for r in loop.RULES if r.key == request.POST["rule"]), None)
+            if rule is not None:
+                loop.rule_switch(rule=rule, on=request.POST.get("on") == "1", by=user)
+                messages.success(request, "Loop rule switched.")
+        return redirect("casework:settings")
+    return render(
+        request,
+        "casework/settings.html",
+        {
+            "settings_form": settings_form,
+            "policies": [(p, CadencePolicyForm(instance=p)) for p in policies],
+            "rules": [(r, loop.enabled(r)) for r in loop.RULES],
+            "calendar": services.default_calendar(),
+        },
+    )

@@ -1,0 +1,22 @@
+"""Core endpoints: who am I."""
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from advocacy.core.api.auth import READERS, api_auth
+
+router = Router(tags=["me"])
+
+
+class MeOut(Schema):
+    role: str
+    kind: str
+    name: str
+
+
+@router.get("/me", response=MeOut, auth=api_auth(*READERS), summary="Who the caller is")
+def me(request: HttpRequest) -> MeOut:
+    principal = request.auth  # type: ignore[attr-defined]
+    if hasattr(principal, "prefix"):
+        return MeOut(role=principal.role, kind="api_key", name=principal.name)
+    return MeOut(role=principal.role, kind="session", name=principal.username)

@@ -1,0 +1,114 @@
+"""The dashboard's charts, built server-side with plotly and handed to the page as JSON.
+
+Each function returns a plain dict (``fig.to_json()`` parsed), which the template writes with
+``json_script`` and the page draws with the plotly.js that ships in the plotly package.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import plotly.graph_objects as go
+
+from advocacy.feedback.dashboard.queries import ScoreCount, TrendPoint
+from advocacy.feedback.stats import Estimate
+
+COLOURS = {
+    "promoter": "#1c7c43",
+    "passive": "#a0a7b4",
+    "detractor": "#b42318",
+    "satisfied": "#1c7c43",
+    "neutral": "#a0a7b4",
+    "dissatisfied": "#b42318",
+    "easy": "#1c7c43",
+    "hard": "#b42318",
+}
+BAND = "rgba(34, 86, 199, 0.15)"
+LINE = "#2256c7"
+METRIC_RANGE = {"NPS": (-100, 100), "CSAT": (0, 100), "CES": (1, 7)}
+
+
+def _as_dict(fig: go.Figure, height: int = 260) -> dict[str, Any]:
+    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=height, plot_bgcolor="#fff")
+    return dict(json.loads(fig.to_json()))
+
+
+def headline_chart(estimate: Estimate) -> dict[str, Any] | None:
+    """The figure as a dot on its scale with its 95% interval as a bar."""
+    if estimate.value is None or estimate.low is None or estimate.high is None:
+        return None
+    fig = go.Figure(
+        go.Scatter(
+            x=[estimate.value],
+            y=[estimate.metric],
+            mode="markers",
+            marker={"size": 14, "color": LINE},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [estimate.high - estimate.value],
+                "arrayminus": [estimate.value - estimate.low],
+                "thickness": 3,
+            },
+            hovertemplate=f"%{{x:.1f}} (95% interval {estimate.low:.1f} to {estimate.high:.1f}, n = {estimate.n})"
+            "<extra></extra>",
+        )
+    )
+    fig.update_xaxes(range=METRIC_RANGE[estimate.metric], zeroline=True)
+    return _as_dict(fig, height=120)
+
+
+def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
+    """The estimate per bucket as a line, its 95% interval as a shaded band; empty buckets are gaps."""
+    shown = [p for p in points if p.estimate.value is not None]
+    if not shown:
+        return None
+    labels = [p.label for p in shown]
+    low = [p.estimate.low if p.estimate.low is not None else p.estimate.value for p in shown]
+    high = [p.estimate.high if p.estimate.high is not None else p.estimate.value for p in shown]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=labels, y=high, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False))
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=low,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=BAND,
+            name="95% interval",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=[p.estimate.value for p in shown],
+            customdata=[p.estimate.n for p in shown],
+            mode="lines+markers",
+            line={"color": LINE},
+            name=shown[0].estimate.metric,
+            hovertemplate="%{x}: %{y:.1f} (n = %{customdata})<extra></extra>",
+        )
+    )
+    fig.update_layout(showlegend=False)
+    return _as_dict(fig)
+
+
+def distribution_chart(counts: list[ScoreCount]) -> dict[str, Any] | None:
+    """Answers per point of the scale, coloured by category (detractor, passive, promoter …)."""
+    if not any(c.count for c in counts):
+        return None
+    fig = go.Figure(
+        go.Bar(
+            x=[c.score for c in counts],
+            y=[c.count for c in counts],
+            marker={"color": [COLOURS.get(c.category, "#a0a7b4") for c in counts]},
+            customdata=[c.category for c in counts],
+            hovertemplate="score %{x}: %{y} answers (%{customdata})<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickmode="linear", dtick=1, title_text="score")
+    fig.update_yaxes(title_text="answers")
+    return _as_dict(fig)

@@ -1,0 +1,108 @@
+"""The NPS dashboard, the response explorer and its CSV export: thin views over metrics.py and explorer.py."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import plotly
+from django import forms
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from advocacy.core.csvexport import csv_response
+from advocacy.core.permissions import allow
+from advocacy.core.roles import Role
+from advocacy.feedback.dashboard import charts
+from advocacy.feedback.dashboard import queries as metrics
+from advocacy.feedback.dashboard.explorer import CSV_HEADER, ResponseFilter, csv_rows, responses_matching
+from advocacy.feedback.models import Survey
+
+ROLES = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD)
+RESPONSES_PER_PAGE = 25
+DEFAULT_COMPARISON_DAYS = 90
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+SEGMENT_CHOICES = [(name, label) for name, (label, _) in metrics.SEGMENT_FIELDS.items()]
+
+
+class DashboardFilter(forms.Form):
+    survey = forms.ModelChoiceField(queryset=Survey.objects.order_by("-active", "name"), required=False)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.ChoiceField(required=False, choices=[("month", "month"), ("week", "week"), ("wave", "wave")])
+    segment = forms.ChoiceField(required=False, choices=SEGMENT_CHOICES, label="Segment by")
+
+
+def comparison_periods(since: date | None, until: date | None) -> tuple[date, date, date, date]:
+    """The chosen period (b) and the period of equal length just before it (a); the last 90 days by default."""
+    end = until or timezone.localdate()
+    start = since or end - timedelta(days=DEFAULT_COMPARISON_DAYS - 1)
+    length = (end - start).days + 1
+    return start - timedelta(days=length), start - timedelta(days=1), start, end
+
+
+def dashboard_context(survey: Survey, since: date | None, until: date | None, by: str, segment: str) -> dict[str, Any]:
+    summary = metrics.nps_summary(survey, since=since, until=until)
+    distribution = metrics.score_distribution(survey, since=since, until=until)
+    points = metrics.trend(survey, by, since=since, until=until)
+    a_since, a_until, b_since, b_until = comparison_periods(since, until)
+    return {
+        "summary": summary,
+        "dec": 2 if summary.metric == "CES" else 0,
+        "distribution": distribution,
+        "trend": points,
+        "segments": metrics.segments(survey, segment, since=since, until=until),
+        "segment_label": metrics.SEGMENT_FIELDS[segment][0],
+        "comparison": metrics.period_difference(survey, a_since, a_until, b_since, b_until),
+        "drivers": metrics.drivers(survey, since=since, until=until),
+        "themes": metrics.themes_table(survey, since=since, until=until),
+        "charts": {
+            "headline": charts.headline_chart(summary),
+            "trend": charts.trend_chart(points),
+            "distribution": charts.distribution_chart(distribution),
+        },
+    }
+
+
+@allow(*ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilter(request.GET or None)
+    choice: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    survey = choice.get("survey") or Survey.objects.order_by("-active", "-created_at").first()
+    by, segment = choice.get("by") or "month", choice.get("segment") or "account__region"
+    context: dict[str, Any] = {"form": form, "survey": survey, "by": by, "plotly_version": plotly.__version__}
+    if survey is not None:
+        context |= dashboard_context(survey, choice.get("since"), choice.get("until"), by, segment)
+    return render(request, "feedback/dashboard/dashboard.html", context)
+
+
+@allow(*ROLES)
+def responses(request: HttpRequest) -> HttpResponse:
+    form = ResponseFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(responses_matching(filters), RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "feedback/dashboard/responses.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@allow(*ROLES)
+def responses_csv(request: HttpRequest) -> StreamingHttpResponse:
+    form = ResponseFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    name = f"responses-{timezone.localdate():%Y-%m-%d}.csv"
+    return csv_response(name, CSV_HEADER, csv_rows(responses_matching(filters)))
+
+
+@allow(*ROLES)
+def plotly_js(request: HttpRequest) -> FileResponse:
+    """plotly.js from the plotly package itself: no CDN, so the dashboard works air-gapped."""
+    response = FileResponse(PLOTLY_JS.open("rb"), content_type="text/javascript; charset=utf-8")
+    # The page asks for it with ?v=<plotly version>, so a year-long cache is safe across upgrades.
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
