@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advocacy.feedback import links as feedback_links
 from benchmarks.report import Report
 from benchmarks.workers import on_each_database, worker_result
 
@@ -169,7 +170,7 @@ def invitation_tokens(count: int) -> dict[str, int]:
     """Invitations made the way a wave makes them, marked sent: the token each one's mail carries → its id."""
     from django.utils import timezone
 
-    from advocacy.core.services import user_create
+    from advocacy.core.staff.services import user_create
     from advocacy.feedback.models import Invitation, InvitationStatus
     from advocacy.feedback.surveys import services
 
@@ -184,7 +185,7 @@ def invitation_tokens(count: int) -> dict[str, int]:
     Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(
         status=InvitationStatus.SENT, sent_at=timezone.now()
     )
-    tokens = {services.invitation_token(i): i.pk for i in invitations}
+    tokens = {feedback_links.invitation_token(i): i.pk for i in invitations}
     if len(tokens) != count:
         raise RuntimeError(f"expected {count} invitations, the wave made {len(tokens)} ({opened.held} held back)")
     return tokens

@@ -161,7 +161,7 @@ def populate(rows: int, now: datetime) -> dict[str, Any]:
 
 def create_advocates() -> list[int]:
     from advocacy.core.roles import Role
-    from advocacy.core.services import user_create
+    from advocacy.core.staff.services import user_create
 
     return [
         user_create(

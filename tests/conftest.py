@@ -12,9 +12,10 @@ from email.policy import default as default_policy
 import pytest
 from django.test import Client
 
+from advocacy.core.apikeys.services import apikey_create
 from advocacy.core.models import User
 from advocacy.core.roles import STAFF_ROLES, Role
-from advocacy.core.services import apikey_create, user_create
+from advocacy.core.staff.services import user_create
 
 # The cast: who plays which role in every test.
 CAST = {

@@ -6,6 +6,7 @@ Errors follow RFC 9457 (problem details): 422 lists each bad field with a JSON p
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -124,27 +125,28 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc))
 
 
-def mount_routers() -> None:
-    # Imported here so that each app's api module can import `api`-independent helpers freely.
-    from advocacy.advocates.hub.api import router as hub_router
-    from advocacy.advocates.program.api import router as program_router
-    from advocacy.advocates.scoring.api import router as scoring_router
-    from advocacy.casework.appointments.api import router as appointment_router
-    from advocacy.casework.cases.api import router as casework_router
-    from advocacy.core.api.api import router as core_router
-    from advocacy.customers.importing.api import router as imports_router
-    from advocacy.customers.records.api import router as customers_router
-    from advocacy.feedback.surveys.api import router as feedback_router
+# Every sub-domain's Router, in the order the OpenAPI document lists them.
+ROUTERS = (
+    "advocacy.core.apikeys.api",
+    "advocacy.customers.records.api",
+    "advocacy.customers.importing.api",
+    "advocacy.feedback.surveys.api",
+    "advocacy.feedback.answers.api",
+    "advocacy.casework.cases.api",
+    "advocacy.casework.appointments.api",
+    "advocacy.casework.recommendations.api",
+    "advocacy.advocates.scoring.api",
+    "advocacy.advocates.hub.api",
+    "advocacy.advocates.program.api",
+    "advocacy.advocates.referrals.api",
+    "advocacy.advocates.references.api",
+    "advocacy.advocates.stories.api",
+)
 
-    api.add_router("/", core_router)
-    api.add_router("/", customers_router)
-    api.add_router("/", imports_router)
-    api.add_router("/", feedback_router)
-    api.add_router("/", casework_router)
-    api.add_router("/", appointment_router)
-    api.add_router("/", scoring_router)
-    api.add_router("/", hub_router)
-    api.add_router("/", program_router)
+
+def mount_routers() -> None:
+    for module in ROUTERS:
+        api.add_router("/", import_module(module).router)
 
 
 mount_routers()

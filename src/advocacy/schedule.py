@@ -8,7 +8,7 @@ from typing import Any
 from advocacy.advocates.scoring.tasks import recompute_scores, retry_held_hub_invitations
 from advocacy.casework.appointments.tasks import remind_appointments
 from advocacy.casework.cases.tasks import sweep_cadence
-from advocacy.core.tasks import prune_idempotency_records
+from advocacy.core.api.tasks import prune_idempotency_records
 from advocacy.feedback.surveys.tasks import open_due_waves
 from advocacy.feedback.themes.tasks import refresh_themes
 

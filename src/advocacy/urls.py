@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from advocacy import loop  # noqa: F401  (registers the loop's switchable rules for the settings page)
 from advocacy.api import api
 
 admin.site.site_header = "Advocacy back office"

@@ -8,7 +8,7 @@ from django.test import Client
 
 from advocacy.advocates.models import Advocate
 from advocacy.customers.models import Customer
-from advocacy.portal.services import magic_link_create
+from advocacy.portal.signin.services import magic_link_create
 from tests.factories import CustomerFactory
 
 

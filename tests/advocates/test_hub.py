@@ -14,7 +14,8 @@ from django.utils import timezone
 from advocacy.advocates.hub import queries as hub_queries
 from advocacy.advocates.hub import services as hub
 from advocacy.advocates.hub.ledger import InsufficientPoints, balance, points_add
-from advocacy.advocates.hub.services import OutOfStock, level_for
+from advocacy.advocates.hub.levels import level_for
+from advocacy.advocates.hub.services import OutOfStock
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,
@@ -31,11 +32,11 @@ from advocacy.advocates.models import (
 from advocacy.advocates.review_rule import SentimentCondition
 from advocacy.core.errors import ServiceError
 from advocacy.core.models import AuditEvent
+from advocacy.customers.consent import AskKind
 from advocacy.customers.models import Customer
-from advocacy.feedback.models import AskKind, ContactAsk, FatiguePolicy
 from advocacy.feedback.surveys.services import ask_record
-from advocacy.outreach.models import OutboundMail
-from advocacy.portal.services import magic_link_create
+from advocacy.outreach.models import ContactAsk, FatiguePolicy, OutboundMail
+from advocacy.portal.signin.services import magic_link_create
 from tests.advocates.hub_data import advocate, challenge, reward
 from tests.factories import AccountFactory, ConsentFactory, CustomerFactory
 

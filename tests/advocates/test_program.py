@@ -21,12 +21,14 @@ from advocacy.advocates.models import (
 )
 from advocacy.advocates.program import queries
 from advocacy.advocates.program import services as program_settings
+from advocacy.advocates.referrals import queries as referrals_queries
 from advocacy.advocates.referrals import services as referrals
 from advocacy.core.errors import InvalidInput
 from advocacy.core.models import AuditEvent
-from advocacy.feedback.models import ContactAsk, FatiguePolicy, Invitation
+from advocacy.feedback import links as feedback_links
+from advocacy.feedback.models import Invitation
 from advocacy.feedback.surveys import services as feedback
-from advocacy.outreach.models import OutboundMail
+from advocacy.outreach.models import ContactAsk, FatiguePolicy, OutboundMail
 from tests.advocates.hub_data import advocate, challenge, reward
 from tests.factories import CustomerFactory, OrderFactory
 from tests.feedback.helpers import consenting_customer, nps_survey
@@ -38,7 +40,7 @@ def answer(customer_score: int) -> None:
     """Every consenting customer answers the one NPS wave with this score, by the one-click link."""
     opened = feedback.wave_open(survey=nps_survey())
     for invitation in Invitation.objects.filter(wave=opened.wave):
-        Client().post(f"/survey/a/{feedback.invitation_token(invitation)}/{customer_score}/")
+        Client().post(f"/survey/a/{feedback_links.invitation_token(invitation)}/{customer_score}/")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -139,7 +141,7 @@ def test_the_landing_url_from_the_settings_page_is_where_referral_links_lead(cli
     row = ProgramSettings.objects.get()
     assert (row.rule_same_device, row.return_window_days, row.disclosure_text) == (False, 45, "Paid in points.")
     code = referrals.referral_link_for(advocate()).code
-    assert referrals.landing_for(code) == f"https://shop.example/welcome?utm=adv&ref={code}"
+    assert referrals_queries.landing_for(code) == f"https://shop.example/welcome?utm=adv&ref={code}"
 
 
 @pytest.mark.django_db

@@ -10,11 +10,13 @@ import pytest
 from django.utils import timezone
 
 from advocacy.advocates.models import ProgramSettings, ReferenceAsk, ReferenceCall, ReferenceRequest
+from advocacy.advocates.references import queries as references_queries
 from advocacy.advocates.references import services as references
 from advocacy.core.errors import InvalidInput
-from advocacy.feedback.models import AskKind, ContactAsk, FatiguePolicy
+from advocacy.customers.consent import AskKind
 from advocacy.feedback.surveys.services import ask_record
-from advocacy.outreach.models import OutboundMail
+from advocacy.outreach.budget import queries as budget_queries
+from advocacy.outreach.models import ContactAsk, FatiguePolicy, OutboundMail
 from tests.advocates.program_data import advocate, portal_client
 from tests.factories import AccountFactory, ConsentFactory, CustomerFactory
 
@@ -68,7 +70,7 @@ def test_matching_ranks_by_fit_and_leaves_out_those_without_consent(sam):
 
 def test_the_quarterly_quota_excludes_with_its_reason(sam):
     busy = consenting("Ada")
-    first_day = (timezone.localdate() - references.quarter_start(timezone.now()).date()).days
+    first_day = (timezone.localdate() - budget_queries.quarter_start(timezone.now()).date()).days
     for _ in range(2):
         held_call(busy, sam, days_ago=first_day)  # two calls on the quarter's first day
     ProgramSettings.objects.update_or_create(id=1, defaults={"reference_rest_days": 0})
@@ -141,7 +143,7 @@ def test_the_advocate_accepts_in_the_portal_and_the_won_deal_counts_as_revenue_i
         ask=ask, held_on=timezone.localdate(), deal_outcome="won", deal_amount=Decimal("52000.00"), by=sam
     )
     today = timezone.localdate()
-    influenced = references.revenue_influenced_by_references(today - timedelta(days=365), today)
+    influenced = references_queries.revenue_influenced_by_references(today - timedelta(days=365), today)
     assert [(i.currency, i.amount, i.n) for i in influenced] == [("USD", Decimal("52000.00"), 1)]
     with pytest.raises(InvalidInput) as refused:
         references.reference_call_record(ask=ask, held_on=today, deal_outcome="won", deal_amount=None)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from advocacy.advocates.hub import services as hub
 from advocacy.advocates.models import ProgramSettings, Story
+from advocacy.advocates.stories import queries as reads
 from advocacy.advocates.stories import services as stories
 from advocacy.customers.models import Consent
 from advocacy.customers.records.services import consent_record
@@ -53,8 +54,8 @@ def test_a_story_is_published_within_its_scope_and_refused_beyond_it(alice):
     assert str(refused.value) == "The advocate agreed to our website only, not our website and social media."
 
     stories.story_publish(story=website_only, scope="website", by=alice)
-    assert list(stories.published_stories("website")) == [website_only]
-    assert list(stories.published_stories("social")) == []
+    assert list(reads.published_stories("website")) == [website_only]
+    assert list(reads.published_stories("social")) == []
 
 
 def test_the_database_itself_refuses_a_published_scope_beyond_the_consent():
@@ -70,7 +71,7 @@ def test_an_expired_consent_is_not_published_and_drops_out_of_the_export(alice):
     stories.story_publish(story=lasting, scope="website", by=alice)
 
     later = timezone.localdate() + timedelta(days=11)
-    assert list(stories.published_stories("website", today=later)) == []
+    assert list(reads.published_stories("website", today=later)) == []
     with pytest.raises(stories.NotPublishable, match="The consent expired on"):
         stories.story_publish(story=lasting, scope="website", by=alice, today=later)
 
@@ -80,7 +81,7 @@ def test_a_withdrawn_consent_takes_a_published_story_down_and_blocks_publishing(
     stories.story_publish(story=told, scope="social", by=alice)
     consent_record(customer=told.advocate.customer, purpose="public_story", granted=False, source="portal", by=None)
 
-    assert list(stories.published_stories("website")) == []
+    assert list(reads.published_stories("website")) == []
     with pytest.raises(stories.NotPublishable, match="no consent in force"):
         stories.story_publish(story=told, scope="website", by=alice)
 
@@ -97,10 +98,10 @@ def test_an_incentivised_story_carries_the_disclosure_in_json_and_html_and_a_pla
     for told in (rewarded, plain):
         stories.story_publish(story=told, scope="website", by=alice)
 
-    exported = {s["title"]: s for s in json.loads(stories.story_export_json(stories.published_stories()))["stories"]}
+    exported = {s["title"]: s for s in json.loads(reads.story_export_json(reads.published_stories()))["stories"]}
     assert (exported["Rewarded"]["incentivised"], exported["Rewarded"]["disclosure"]) == (True, DISCLOSURE)
     assert (exported["Unprompted"]["incentivised"], exported["Unprompted"]["disclosure"]) == (False, "")
-    html = stories.story_export_html(stories.published_stories())
+    html = reads.story_export_html(reads.published_stories())
     assert html.count("advocacy-disclosure") == 2  # one in the style, one on the rewarded story
     assert f"<strong>Incentivised.</strong> {DISCLOSURE}" in html
 
@@ -112,7 +113,7 @@ def test_the_disclosure_text_comes_from_the_program_settings(alice):
         challenge=challenge(alice, kind="story", title="Story", approval="automatic"), advocate=member, evidence="x"
     )
     stories.story_publish(story=story(member, submission=entry), scope="website", by=alice)
-    assert "Paid with a $20 voucher." in stories.story_export_html(stories.published_stories())
+    assert "Paid with a $20 voucher." in reads.story_export_html(reads.published_stories())
 
 
 def test_verified_customer_needs_a_real_order_of_our_own_product(alice):
@@ -122,7 +123,7 @@ def test_verified_customer_needs_a_real_order_of_our_own_product(alice):
     for member in (buyer, competitor_buyer):
         stories.story_publish(story=story(member, title=f"by {member.pk}"), scope="website", by=alice)
 
-    cards = {card.title: card.verified_customer for card in stories.story_cards(stories.published_stories())}
+    cards = {card.title: card.verified_customer for card in reads.story_cards(reads.published_stories())}
     assert cards == {f"by {buyer.pk}": True, f"by {competitor_buyer.pk}": False}
 
 
@@ -130,7 +131,7 @@ def test_an_anonymous_story_does_not_show_the_name(alice):
     account = AccountFactory(industry="Retail", region="EMEA", name="Hidden GmbH")
     anonymous = story(advocate(CustomerFactory(first_name="Jo", last_name="Secret", account=account)), named=False)
     stories.story_publish(story=anonymous, scope="website", by=alice)
-    html = stories.story_export_html(stories.published_stories())
+    html = reads.story_export_html(reads.published_stories())
     assert "— A customer in Retail, EMEA" in html and "Secret" not in html and "Hidden" not in html
 
 

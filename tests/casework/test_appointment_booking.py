@@ -15,7 +15,7 @@ from advocacy.casework.appointments import services as scheduling
 from advocacy.casework.cases import services
 from advocacy.casework.models import AppointmentStatus, EventKind
 from advocacy.core.errors import ServiceError
-from advocacy.core.services import user_create
+from advocacy.core.staff.services import user_create
 from advocacy.outreach.models import OutboundMail
 from tests.casework.helpers import berlin_office
 from tests.factories import CustomerFactory

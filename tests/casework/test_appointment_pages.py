@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from advocacy.casework.appointments import queries as appointments_queries
 from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.appointments import slots as appointments_slots
 from advocacy.casework.cases import services
 from advocacy.casework.models import Appointment, AppointmentStatus, Case, Recommendation
 from advocacy.core.models import User
@@ -87,7 +89,7 @@ def test_a_time_typed_in_is_read_in_the_customers_zone(client_as, case):
         f"/cases/{case.pk}/appointments/book/", {"local_start": f"{day}T10:00", "topic": "Call", "duration_minutes": 30}
     )
 
-    local = Appointment.objects.get().starts_at.astimezone(scheduling.zone_of("America/New_York"))
+    local = Appointment.objects.get().starts_at.astimezone(appointments_slots.zone_of("America/New_York"))
     assert (local.date(), local.time()) == (day, time(10))
 
 
@@ -99,7 +101,7 @@ def test_a_customer_without_preferred_hours_is_asked_for_them(client_as, case):
 
 def test_my_availability_is_saved_from_the_page(client_as, carol):
     client_as("customer_advocate").post("/cases/appointments/availability/", {"windows": "Tue 10:00-12:00"})
-    assert scheduling.availability_text(carol) == "Tue 10:00-12:00"
+    assert appointments_queries.availability_text(carol) == "Tue 10:00-12:00"
 
 
 def test_the_ranking_shows_margin_apart_and_records_a_customer_first_recommendation(client_as, case):

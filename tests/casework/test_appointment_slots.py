@@ -7,7 +7,9 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from advocacy.casework.appointments import queries as reads
 from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.appointments import slots as proposing
 from advocacy.casework.models import Appointment
 from advocacy.core.models import User
 from advocacy.customers.models import ContactWindow, Customer
@@ -40,7 +42,7 @@ def berlin_carol(carol: User) -> User:
 def test_slots_lie_where_both_windows_overlap_shown_in_both_zones(berlin_carol):
     # January: New York is UTC-5, Berlin UTC+1. Customer 09:00–11:00 NY = 14:00–16:00 UTC; Carol
     # 14:00–16:00 Berlin = 13:00–15:00 UTC; so only 14:00–15:00 UTC = 09:00–10:00 NY = 15:00–16:00 Berlin.
-    slots = scheduling.slots_propose(customer=new_yorker(), staff=berlin_carol, n=3, now=utc(2025, 1, 13, 8))
+    slots = proposing.slots_propose(customer=new_yorker(), staff=berlin_carol, n=3, now=utc(2025, 1, 13, 8))
 
     assert [s.starts_at for s in slots] == [utc(2025, 1, 13, 14), utc(2025, 1, 14, 14), utc(2025, 1, 15, 14)]
     assert [s.ends_at for s in slots] == [utc(2025, 1, 13, 15), utc(2025, 1, 14, 15), utc(2025, 1, 15, 15)]
@@ -49,7 +51,7 @@ def test_slots_lie_where_both_windows_overlap_shown_in_both_zones(berlin_carol):
 
 
 def test_the_first_time_of_each_day_comes_before_a_second_time_on_any_day(berlin_carol):
-    slots = scheduling.slots_propose(
+    slots = proposing.slots_propose(
         customer=new_yorker(), staff=berlin_carol, duration_minutes=30, n=7, now=utc(2025, 1, 13, 8)
     )
 
@@ -62,13 +64,13 @@ def test_the_first_time_of_each_day_comes_before_a_second_time_on_any_day(berlin
         "Mon 20 Jan 09:00–09:30 EST",
         "Tue 21 Jan 09:00–09:30 EST",
     ]
-    everything = scheduling.slots_propose(
+    everything = proposing.slots_propose(
         customer=new_yorker(), staff=berlin_carol, duration_minutes=30, n=100, now=utc(2025, 1, 13, 8), days_ahead=0
     )
     assert [s.customer_time for s in everything] == ["Mon 13 Jan 09:00–09:30 EST", "Mon 13 Jan 09:30–10:00 EST"]
 
 
-def slots_by_day(slots: list[scheduling.Slot]) -> dict[str, list[str]]:
+def slots_by_day(slots: list[proposing.Slot]) -> dict[str, list[str]]:
     days: dict[str, list[str]] = {}
     for slot in slots:
         days.setdefault(slot.customer_time[:10], []).append(f"{slot.customer_time[11:]} = {slot.staff_time[11:]}")
@@ -79,7 +81,7 @@ def test_slots_follow_each_zone_through_the_weeks_when_the_us_and_eu_change_cloc
     # 2025: New York moves to summer time on 9 March, Berlin on 30 March. In between, the two are
     # five hours apart instead of six, and Carol's afternoon covers the customer's whole window.
     days = slots_by_day(
-        scheduling.slots_propose(
+        proposing.slots_propose(
             customer=new_yorker(), staff=berlin_carol, n=100, now=utc(2025, 3, 6, 20), days_ahead=30
         )
     )
@@ -114,7 +116,7 @@ def test_a_booked_appointment_of_the_staff_member_is_not_offered_again(berlin_ca
     )
 
     days = slots_by_day(
-        scheduling.slots_propose(customer=customer, staff=berlin_carol, n=100, now=utc(2025, 3, 6, 20), days_ahead=5)
+        proposing.slots_propose(customer=customer, staff=berlin_carol, n=100, now=utc(2025, 3, 6, 20), days_ahead=5)
     )
 
     assert days["Mon 10 Mar"] == ["09:00–10:00 EDT = 14:00–15:00 CET"]
@@ -122,7 +124,7 @@ def test_a_booked_appointment_of_the_staff_member_is_not_offered_again(berlin_ca
 
 
 def test_slots_start_at_least_two_hours_from_now(berlin_carol):
-    slots = scheduling.slots_propose(customer=new_yorker(), staff=berlin_carol, n=1, now=utc(2025, 3, 10, 11, 30))
+    slots = proposing.slots_propose(customer=new_yorker(), staff=berlin_carol, n=1, now=utc(2025, 3, 10, 11, 30))
 
     assert slots[0].starts_at == utc(2025, 3, 10, 13, 30)
 
@@ -130,14 +132,14 @@ def test_slots_start_at_least_two_hours_from_now(berlin_carol):
 def test_without_preferred_hours_the_proposal_asks_for_them(berlin_carol):
     customer = CustomerFactory(first_name="Rosa", last_name="Diaz")
 
-    with pytest.raises(scheduling.NoPreferredHours, match="Ask the customer for their preferred hours"):
-        scheduling.slots_propose(customer=customer, staff=berlin_carol)
+    with pytest.raises(proposing.NoPreferredHours, match="Ask the customer for their preferred hours"):
+        proposing.slots_propose(customer=customer, staff=berlin_carol)
 
 
 def test_staff_availability_is_set_from_plain_words(carol):
     scheduling.availability_set(user=carol, windows_text="Mon-Wed 09:00-12:00; Fri 13:00-15:30")
 
-    assert scheduling.availability_text(carol) == ("Mon 09:00-12:00; Tue 09:00-12:00; Wed 09:00-12:00; Fri 13:00-15:30")
+    assert reads.availability_text(carol) == ("Mon 09:00-12:00; Tue 09:00-12:00; Wed 09:00-12:00; Fri 13:00-15:30")
     with pytest.raises(scheduling.InvalidInput, match="should look like"):
         scheduling.availability_set(user=carol, windows_text="mornings")
-    assert scheduling.availability_text(carol).startswith("Mon 09:00"), "a bad entry changes nothing"
+    assert reads.availability_text(carol).startswith("Mon 09:00"), "a bad entry changes nothing"

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from advocacy.casework.cases import services
 from advocacy.casework.models import Breach, Case, CaseEvent, CaseSettings, Transfer
 from advocacy.core.errors import InvalidInput
-from advocacy.core.services import user_create
+from advocacy.core.staff.services import user_create
 from advocacy.outreach.models import OutboundMail
 from tests.casework.helpers import berlin_office
 from tests.factories import CustomerFactory

@@ -13,10 +13,12 @@ from django.utils import timezone
 from advocacy import loop
 from advocacy.casework.cases import services
 from advocacy.casework.models import Case
-from advocacy.core.services import apikey_create
+from advocacy.core.apikeys.services import apikey_create
+from advocacy.feedback import links as feedback_links
+from advocacy.feedback.answers import services as answers_services
 from advocacy.feedback.models import Invitation
 from advocacy.feedback.surveys import services as feedback
-from advocacy.portal.services import magic_link_create
+from advocacy.portal.signin.services import magic_link_create
 from tests.casework.helpers import berlin_office, department
 from tests.factories import CustomerFactory
 from tests.feedback.helpers import consenting_customer, nps_survey
@@ -27,7 +29,7 @@ def test_a_detractor_answer_opens_one_case_for_the_primary_customer_advocate(sta
     berlin_office()
     consenting_customer(primary_advocate=staff["customer_advocate"])
     opened = feedback.wave_open(survey=nps_survey())
-    token = feedback.invitation_token(Invitation.objects.get(wave=opened.wave))
+    token = feedback_links.invitation_token(Invitation.objects.get(wave=opened.wave))
     Client().post(f"/survey/a/{token}/2/")
     Client().post(f"/survey/a/{token}/3/")  # a second click: still one case
     Client().post(f"/survey/a/{token}/comment/", {"comment": "Nobody called me back"})
@@ -44,13 +46,13 @@ def test_a_detractor_with_an_open_case_joins_it_and_the_rule_can_be_switched_off
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     existing = services.case_open(customer=customer, subject="Open already", by=None)
     survey = nps_survey()
-    feedback.response_import(survey=survey, customer=customer, score=4, comment="Still waiting")
+    answers_services.response_import(survey=survey, customer=customer, score=4, comment="Still waiting")
     assert Case.objects.count() == 1
     assert existing.events.filter(kind="note", body__startswith="Survey answer NPS 4").exists()
 
     loop.rule_switch(rule=loop.DETRACTOR_OPENS_CASE, on=False, by=alice)
     other = consenting_customer()
-    feedback.response_import(survey=survey, customer=other, score=0)
+    answers_services.response_import(survey=survey, customer=other, score=0)
     assert Case.objects.count() == 1
 
 

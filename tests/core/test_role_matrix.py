@@ -16,7 +16,7 @@ from advocacy.api import api
 from advocacy.core.api.auth import declared_roles
 from advocacy.core.permissions import PUBLIC
 from advocacy.core.roles import STAFF_ROLES, Role
-from advocacy.portal.services import magic_link_create
+from advocacy.portal.signin.services import magic_link_create
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

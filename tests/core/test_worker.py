@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from advocacy.core.api.tasks import prune_idempotency_records
 from advocacy.core.models import IdempotencyRecord
-from advocacy.core.tasks import prune_idempotency_records
 
 
 def old_record(key: str) -> None:
@@ -59,7 +59,7 @@ def test_with_task_backend_rq_the_worker_takes_tasks_from_redis(tmp_path):
     enqueue = advocacy(
         "shell",
         "-c",
-        ("from advocacy.core.tasks import prune_idempotency_records as t; r = t.enqueue(); print('ID', r.id)"),
+        ("from advocacy.core.api.tasks import prune_idempotency_records as t; r = t.enqueue(); print('ID', r.id)"),
     )
     assert enqueue.returncode == 0, enqueue.stderr
     task_id = enqueue.stdout.split("ID", 1)[1].strip()
@@ -70,7 +70,7 @@ def test_with_task_backend_rq_the_worker_takes_tasks_from_redis(tmp_path):
     status = advocacy(
         "shell",
         "-c",
-        f"from advocacy.core.tasks import prune_idempotency_records as t; "
+        f"from advocacy.core.api.tasks import prune_idempotency_records as t; "
         f"print('STATUS', t.get_result('{task_id}').status)",
     )
     assert "STATUS SUCCESSFUL" in status.stdout, status.stdout + status.stderr

@@ -156,7 +156,7 @@ def test_a_revoked_key_stops_working_and_last_use_is_recorded(api_token, alice):
     key = ApiKey.objects.get(name="test analyst")
     assert key.last_used_at is not None
 
-    from advocacy.core.services import apikey_revoke
+    from advocacy.core.apikeys.services import apikey_revoke
 
     apikey_revoke(key=key, by=alice)
     assert client.get("/api/v1/me").status_code == 401

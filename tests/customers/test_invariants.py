@@ -9,9 +9,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from advocacy.core.errors import InvalidInput
+from advocacy.customers.consent import customers_consenting as customers_with_consent
 from advocacy.customers.models import ContactWindow, Customer, Order
 from advocacy.customers.records import services
-from advocacy.customers.records.queries import customers_with_consent
 from tests.factories import ConsentFactory, CustomerFactory, OrderFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from advocacy.advocates.models import (
     Submission,
 )
 from advocacy.advocates.scoring import services as scoring
-from advocacy.advocates.stories import services as stories
+from advocacy.advocates.stories import queries as reads
 from advocacy.demo.generator import generate_company, read_manifest, wipe_company
 
 TODAY = date(2025, 6, 30)
@@ -88,8 +88,8 @@ def test_published_demo_stories_stay_within_consent_and_the_incentivised_one_is_
 
     published = Story.objects.filter(status="published")
     assert published.count() == 3
-    assert stories.published_stories("internal", today=TODAY).count() == 3  # every one still has its consent
-    exported = json.loads(stories.story_export_json(stories.published_stories("website", today=TODAY)))["stories"]
+    assert reads.published_stories("internal", today=TODAY).count() == 3  # every one still has its consent
+    exported = json.loads(reads.story_export_json(reads.published_stories("website", today=TODAY)))["stories"]
     incentivised = [s for s in exported if s["incentivised"]]
     assert len(incentivised) == 1 and incentivised[0]["disclosure"].startswith("This customer received a reward")
 

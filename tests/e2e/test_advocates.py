@@ -17,10 +17,11 @@ from playwright.sync_api import expect
 
 from advocacy.advocates.hub import services as hub
 from advocacy.advocates.models import Advocate, ProgramSettings, Referral, ReferralReward
-from advocacy.core.services import apikey_create
+from advocacy.core.apikeys.services import apikey_create
+from advocacy.feedback import links as feedback_links
 from advocacy.feedback.models import Invitation
 from advocacy.feedback.surveys import services as feedback
-from advocacy.portal.services import magic_link_create
+from advocacy.portal.signin.services import magic_link_create
 from tests.e2e.test_casework import sign_in_staff
 from tests.factories import CustomerFactory, OrderFactory
 from tests.feedback.helpers import consenting_customer, nps_survey
@@ -68,7 +69,7 @@ def test_a_promoter_joins_earns_redeems_and_is_rewarded_for_a_referral(
 
     # Priya answers 10 by the one-click link; the loop invites her to the hub, by real mail.
     opened = feedback.wave_open(survey=nps_survey())
-    token = feedback.invitation_token(Invitation.objects.get(wave=opened.wave, customer=priya))
+    token = feedback_links.invitation_token(Invitation.objects.get(wave=opened.wave, customer=priya))
     page.goto(f"/survey/a/{token}/10/")
     expect(page).to_have_url(re.compile(r"/comment/$"))
     call_command("worker", "--batch")

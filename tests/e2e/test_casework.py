@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from advocacy.casework.models import Case, Department
 from advocacy.feedback.models import Invitation
-from advocacy.portal.services import magic_link_create
+from advocacy.portal.signin.services import magic_link_create
 from tests.casework.helpers import berlin_office
 from tests.feedback.helpers import consenting_customer
 

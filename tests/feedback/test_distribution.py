@@ -11,8 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from advocacy.customers.models import Consent
-from advocacy.feedback.models import ContactAsk, Invitation, Response
+from advocacy.feedback import links as feedback_links
+from advocacy.feedback.models import Invitation, Response
 from advocacy.feedback.surveys import services
+from advocacy.outreach.models import ContactAsk
 from tests.factories import CustomerFactory
 from tests.feedback.helpers import consenting_customer, nps_survey
 
@@ -154,7 +156,7 @@ def test_forged_expired_and_late_links_get_a_clear_page():
     survey = nps_survey(answer_window_days=7, link_valid_days=30)
     opened = services.wave_open(survey=survey)
     invitation = Invitation.objects.get(wave=opened.wave, customer=customer)
-    token = services.invitation_token(invitation)
+    token = feedback_links.invitation_token(invitation)
 
     forged = Client().post(f"/survey/a/{token[:-3]}abc/9/")
     assert forged.status_code == 400 and "not valid" in forged.text
@@ -188,7 +190,7 @@ def test_a_transactional_survey_is_one_invitation_per_trigger_within_the_budget(
 @pytest.mark.django_db
 def test_the_shareable_link_takes_web_and_in_app_answers():
     survey = services.survey_create(by=None, name="Site CSAT", kind="csat")
-    token = services.survey_link_token(survey)
+    token = feedback_links.survey_link_token(survey)
     page = Client().get(f"/survey/w/{token}/")
     assert page.status_code == 200 and "How satisfied are you with" in page.text
     Client().post(f"/survey/w/{token}/?channel=in_app", {"score": "5", "comment": "Lovely"})

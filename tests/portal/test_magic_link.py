@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from advocacy.portal.models import MagicLink
-from advocacy.portal.services import magic_link_create
+from advocacy.portal.signin.services import magic_link_create
 from tests.factories import CustomerFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The advocate hub in the customer portal (namespace "hub"), gathered from the modules that own them."""
+"""The advocate hub in the customer portal (namespace "hub"), gathered from its sub-domains."""
 
 from django.urls import include, path
 
@@ -6,5 +6,7 @@ app_name = "hub"
 
 urlpatterns = [
     path("", include("advocacy.advocates.hub.portal_urls")),
-    path("", include("advocacy.advocates.program.portal_urls")),
+    path("", include("advocacy.advocates.referrals.portal_urls")),
+    path("", include("advocacy.advocates.references.portal_urls")),
+    path("", include("advocacy.advocates.stories.portal_urls")),
 ]

@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import STAFF_ROLES, Role
+from advocacy.core.roles import PROGRAM_TEAM, SCORE_READERS, STAFF_ROLES, Role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
-
-PROGRAM = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER})
-PROGRAM_READERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.SALES})
 
 
 def advocacy_panel(customer: Customer) -> dict[str, Any]:
@@ -30,8 +27,8 @@ def register() -> None:
             order=20,
         )
     )
-    register_nav_link(NavLink("Advocates", "advocates:advocate_list", PROGRAM_READERS, 40))
-    register_nav_link(NavLink("Program", "advocates:program", PROGRAM, 41))
+    register_nav_link(NavLink("Advocates", "advocates:advocate_list", SCORE_READERS, 40))
+    register_nav_link(NavLink("Program", "advocates:program", PROGRAM_TEAM, 41))
     register_nav_link(
         NavLink("References", "advocates:reference_list", frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.SALES}), 42)
     )

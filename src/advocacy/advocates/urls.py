@@ -1,15 +1,14 @@
-"""Staff pages of the advocacy program, gathered from the modules that own them."""
+"""The advocates namespace (staff pages and the public referral redirect), gathered from its sub-domains."""
 
 from django.urls import include, path
-
-from advocacy.advocates import views
 
 app_name = "advocates"
 
 urlpatterns = [
-    path("program/", views.program, name="program"),
-    path("program/settings/", views.settings_page, name="program_settings"),
+    path("", include("advocacy.advocates.program.urls")),
     path("", include("advocacy.advocates.scoring.urls")),
     path("", include("advocacy.advocates.hub.urls")),
-    path("", include("advocacy.advocates.program.urls")),
+    path("", include("advocacy.advocates.referrals.urls")),
+    path("", include("advocacy.advocates.references.urls")),
+    path("", include("advocacy.advocates.stories.urls")),
 ]

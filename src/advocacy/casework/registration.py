@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import STAFF_ROLES, Role
+from advocacy.core.roles import CASE_WORKERS, STAFF_ROLES, Role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 
-CASE_WORKERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE})
+CASE_WORKERS = CASE_WORKERS
 PREVENTION_READERS = frozenset(
     {Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD, Role.ANALYST}
 )

@@ -17,3 +17,12 @@ class InvalidInput(ServiceError):
 
 class NotAllowed(ServiceError):
     """The caller may not do this."""
+
+
+class LinkRefused(ServiceError):
+    """A link from a mail that cannot be used; ``reason`` is written for the customer, ``code`` for code."""
+
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code

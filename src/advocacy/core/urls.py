@@ -1,14 +1,9 @@
-from django.urls import path
+"""The core namespace, gathered from the sub-domains that own the pages."""
 
-from advocacy.core import views
+from django.urls import include, path
 
 app_name = "core"
-
 urlpatterns = [
-    path("", views.root, name="root"),
-    path("home/", views.home, name="home"),
-    path("sign-in/", views.login, name="login"),
-    path("sign-out/", views.logout, name="logout"),
-    path("settings/api-keys/", views.api_keys, name="api_keys"),
-    path("settings/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("", include("advocacy.core.staff.urls")),
+    path("", include("advocacy.core.apikeys.urls")),
 ]

@@ -5,3 +5,8 @@ class CustomersConfig(AppConfig):
     name = "advocacy.customers"
     label = "customers"
     verbose_name = "Customers: accounts, customers, consent, products, orders, engagement"
+
+    def ready(self) -> None:
+        from advocacy.customers import registration
+
+        registration.register()

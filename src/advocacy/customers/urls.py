@@ -1,11 +1,10 @@
-from django.urls import include, path
+"""The customers namespace, gathered from the sub-domains that own the pages."""
 
-from advocacy.customers.records import views
+from django.urls import include, path
 
 app_name = "customers"
 
 urlpatterns = [
-    path("", views.search, name="search"),
-    path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("", include("advocacy.customers.records.urls")),
     path("imports/", include("advocacy.customers.importing.urls")),
 ]

@@ -61,8 +61,11 @@ from advocacy.advocates.referrals import services as referrals
 from advocacy.advocates.scoring import services as scoring
 from advocacy.advocates.stories import services as stories
 from advocacy.core.models import User
+from advocacy.customers import consent
+from advocacy.customers.consent import AskKind
 from advocacy.customers.models import Consent, ConsentPurpose, Customer, CustomerStatus, Order
-from advocacy.feedback.models import AskKind, ContactAsk
+from advocacy.outreach.budget import queries as budget
+from advocacy.outreach.models import ContactAsk
 
 NATURAL_MEMBER_SHARE = 0.65  # of the planted natural advocates, how many joined the hub
 OTHER_MEMBER_SHARE = 0.15  # other top-scored customers, as a share of the natural members
@@ -137,7 +140,7 @@ def enrol_members(program: Program, natural_advocates: set[int]) -> None:
         .order_by("-advocate_score__score", "pk")
         .values_list("pk", "customer_since")
     )
-    refused = hub.refused_customers([pk for pk, _ in active])
+    refused = consent.refusals([pk for pk, _ in active], AskKind.HUB_INVITATION)
     eligible = [(pk, since) for pk, since in active if pk not in refused]
     naturals = [row for row in eligible if row[0] in natural_advocates]
     others = [row for row in eligible if row[0] not in natural_advocates]
@@ -181,7 +184,7 @@ def write_invitations(program: Program, not_members: list[int]) -> None:
     ]
     for customer in Customer.objects.filter(pk__in=not_members).order_by("pk"):
         # The product's own check decides which wait: a withdrawn consent or a used-up contact budget.
-        held_reason = hub.ask_blocked(customer, kind=AskKind.OTHER, now=program.now)
+        held_reason = budget.ask_hold_reason(customer=customer, kind=AskKind.HUB_INVITATION, now=program.now)
         invitations.append(
             HubInvitation(
                 customer=customer,

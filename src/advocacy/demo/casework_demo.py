@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from advocacy import loop
 from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.appointments import slots as appointments_slots
 from advocacy.casework.cases import services
 from advocacy.casework.models import (
     Appointment,
@@ -823,12 +824,12 @@ def write_appointments(work: Casework, cases: list[Case]) -> int:
     candidates = [
         c for c in cases if c.status in {Status.OPEN, Status.WAITING_DEPARTMENT} and c.customer_id in with_hours
     ]
-    booked: list[tuple[Appointment, list[scheduling.Slot]]] = []
+    booked: list[tuple[Appointment, list[appointments_slots.Slot]]] = []
     for case in candidates:
         if len(booked) == APPOINTMENTS:
             break
         try:
-            slots = scheduling.slots_propose(customer=case.customer, staff=case.owner, duration_minutes=30, n=3)
+            slots = appointments_slots.slots_propose(customer=case.customer, staff=case.owner, duration_minutes=30, n=3)
             if not slots:
                 continue
             booked.append(

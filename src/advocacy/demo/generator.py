@@ -31,7 +31,7 @@ from django.utils import timezone
 from advocacy.casework.models import Problem
 from advocacy.core.models import User
 from advocacy.core.roles import Role
-from advocacy.core.services import user_create
+from advocacy.core.staff.services import user_create
 from advocacy.customers.models import (
     Account,
     AccountKind,

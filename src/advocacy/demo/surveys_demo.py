@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from advocacy.core.models import User
+from advocacy.customers.consent import AskKind, customers_consenting
 from advocacy.customers.models import ConsentPurpose
-from advocacy.customers.records.queries import customers_with_consent
 from advocacy.demo import truth
 from advocacy.feedback.models import (
-    AskKind,
     Channel,
-    ContactAsk,
     EveryUnit,
     Invitation,
     InvitationStatus,
@@ -37,6 +35,7 @@ from advocacy.feedback.models import (
 from advocacy.feedback.sentiment import sentiments
 from advocacy.feedback.surveys import services as feedback
 from advocacy.feedback.themes.services import themes_refresh
+from advocacy.outreach.models import ContactAsk
 
 if TYPE_CHECKING:
     from advocacy.demo.generator import CompanyPlan, CustomerPlan
@@ -79,7 +78,7 @@ def write_surveys(plan: CompanyPlan, staff: dict[str, User]) -> dict[str, int]:
         # The last wave opened two weeks ago; the scheduler opens the next one a quarter after it.
         next_wave_on=plan.today + timedelta(days=WAVE_EVERY_DAYS - WAVE_OPEN_DAYS),
     )
-    consenting = set(customers_with_consent(ConsentPurpose.SURVEYS).values_list("pk", flat=True))
+    consenting = set(customers_consenting(ConsentPurpose.SURVEYS).values_list("pk", flat=True))
     counts = {"survey_waves": 0, "survey_invitations": 0, "survey_responses": 0}
     for number in range(1, WAVES + 1):
         opened = plan.today - timedelta(days=WAVE_EVERY_DAYS * (WAVES - number) + WAVE_OPEN_DAYS)
@@ -181,7 +180,7 @@ def audience_truth(plan: CompanyPlan) -> dict[str, object]:
 
     This, not the whole customer base, is what a wave can estimate; the manifest carries both.
     """
-    consenting = set(customers_with_consent(ConsentPurpose.SURVEYS).values_list("pk", flat=True))
+    consenting = set(customers_consenting(ConsentPurpose.SURVEYS).values_list("pk", flat=True))
     audience = [p for p in plan.customers if p.pk in consenting and p.churned_on is None]
 
     def by(key: Callable[[CustomerPlan], str]) -> dict[str, dict[str, float | int | None]]:

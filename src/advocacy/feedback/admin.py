@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from advocacy.feedback.models import ContactAsk, FatiguePolicy, Invitation, Response, Survey, Theme, Wave
+from advocacy.feedback.models import Invitation, Response, Survey, Theme, Wave
 
 
 @admin.register(Survey)
@@ -32,15 +32,3 @@ class ResponseAdmin(admin.ModelAdmin):
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
     list_display = ("label", "method", "found_at")
-
-
-@admin.register(ContactAsk)
-class ContactAskAdmin(admin.ModelAdmin):
-    list_display = ("customer", "kind", "ref", "asked_at")
-    list_filter = ("kind",)
-    raw_id_fields = ("customer",)
-
-
-@admin.register(FatiguePolicy)
-class FatiguePolicyAdmin(admin.ModelAdmin):
-    list_display = ("survey_cooldown_days", "max_asks_per_quarter", "updated_at")

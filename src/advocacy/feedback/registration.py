@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import STAFF_ROLES, Role
+from advocacy.core.roles import PROGRAM_TEAM, STAFF_ROLES, Role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 
-SURVEY_MANAGERS = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER})
 INSIGHT_READERS = frozenset(
     {Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD}
 )
@@ -34,4 +33,4 @@ def register() -> None:
     )
     register_nav_link(NavLink("NPS", "feedback:dashboard", INSIGHT_READERS, 20))
     register_nav_link(NavLink("Responses", "feedback:responses", INSIGHT_READERS, 21))
-    register_nav_link(NavLink("Surveys", "feedback:survey_list", SURVEY_MANAGERS, 22))
+    register_nav_link(NavLink("Surveys", "feedback:survey_list", PROGRAM_TEAM, 22))

@@ -137,12 +137,6 @@ def nps_estimate(promoters: int, passives: int, detractors: int) -> NpsEstimate:
     )
 
 
-def nps_category(score: int) -> str:
-    if score >= 9:
-        return "promoter"
-    return "passive" if score >= 7 else "detractor"
-
-
 # --- CSAT ------------------------------------------------------------------------------------------
 
 

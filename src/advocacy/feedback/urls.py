@@ -1,19 +1,14 @@
-from django.urls import include, path
+"""The feedback namespace, gathered from the sub-domains that own the pages."""
 
-from advocacy.feedback.surveys import views
+from django.urls import include, path
 
 app_name = "feedback"
 
 urlpatterns = [
-    path("surveys/", views.survey_list, name="survey_list"),
-    path("surveys/policy/", views.fatigue_policy, name="fatigue_policy"),
-    path("surveys/<int:survey_id>/", views.survey_detail, name="survey_detail"),
-    path("surveys/<int:survey_id>/edit/", views.survey_edit, name="survey_edit"),
-    path("surveys/<int:survey_id>/preview/", views.survey_preview, name="survey_preview"),
-    path("surveys/<int:survey_id>/waves/", views.wave_open, name="wave_open"),
-    path("survey/a/<str:token>/<int:score>/", views.answer, name="answer"),
-    path("survey/a/<str:token>/comment/", views.comment, name="comment"),
-    path("survey/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("survey/w/<str:token>/", views.web_survey, name="web_survey"),
+    path("", include("advocacy.feedback.surveys.urls")),
+    path("", include("advocacy.feedback.answers.urls")),
+    # The unsubscribe page belongs to outreach (every mail carries it); it keeps the name and path
+    # it was first published under, since links in mail already sent point there.
+    path("", include("advocacy.outreach.unsubscribe.urls")),
     path("nps/", include("advocacy.feedback.dashboard.urls")),
 ]

@@ -1,10 +1,17 @@
-"""The outbox: every notification mail is a row first, sent by a task that claims it once."""
+"""The contact layer under every app that asks customers for something.
+
+The outbox (every mail is a row first, sent by a task that claims it once), the ledger of asks and
+the one contact budget that reads it (``FatiguePolicy``).
+"""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from advocacy.customers.consent import AskKind
+from advocacy.customers.models import Customer
 
 
 class MailStatus(models.TextChoices):
@@ -38,3 +45,48 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class ContactAsk(models.Model):
+    """Every time the company asks something of a customer: the ledger the fatigue budget reads."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="asks")
+    kind = models.CharField(max_length=16, choices=AskKind.choices)
+    ref = models.CharField(max_length=100, help_text="What was asked, e.g. 'invitation:42'.")
+    asked_at = models.DateTimeField()
+
+    class Meta:
+        # The table and index names are those it had in feedback, where it began (a state-only move).
+        db_table = "feedback_contactask"
+        indexes = [
+            models.Index(fields=["customer", "asked_at"], name="feedback_co_custome_58ff25_idx"),
+            models.Index(fields=["asked_at"], name="feedback_co_asked_a_a2ea97_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref"], name="ask_recorded_once"),
+            models.CheckConstraint(condition=Q(kind__in=AskKind.values), name="ask_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref}"
+
+
+class FatiguePolicy(models.Model):
+    """The one per-customer contact budget, shared by everything that asks customers for something."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    survey_cooldown_days = models.PositiveSmallIntegerField(
+        default=30, help_text="No survey invitation within this many days of the last one, whatever the survey."
+    )
+    max_asks_per_quarter = models.PositiveSmallIntegerField(
+        default=4, help_text="All asks together (surveys, challenges, reference requests) per calendar quarter."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "feedback_fatiguepolicy"
+        verbose_name_plural = "fatigue policy"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="fatigue_policy_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_cooldown_days}-day cooldown, {self.max_asks_per_quarter} asks a quarter"

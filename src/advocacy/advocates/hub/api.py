@@ -2,8 +2,6 @@
 hub invitations. Handlers parse, call one query or service, and return; rules live in hub.py.
 """
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -40,23 +38,16 @@ from advocacy.advocates.models import (
     Reward,
     Submission,
 )
-from advocacy.core.api.auth import api_auth
+from advocacy.core.api.auth import actor, api_auth, staff_member
+from advocacy.core.api.pagination import Page
 from advocacy.core.errors import ServiceError
-from advocacy.core.roles import Role
+from advocacy.core.roles import HUB_READERS, PROGRAM_TEAM
 from advocacy.customers.models import Customer
-from advocacy.customers.records.api import Page, actor
 
 router = Router(tags=["advocate hub"])
 
-WRITE = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER)
-READ = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST)
-
-
-def staff(request: HttpRequest) -> Any:
-    by = actor(request)
-    if by is None:  # an API key whose creator was removed: the audit trail needs a person
-        raise ServiceError("This API key has no owner any more; make a new one.")
-    return by
+WRITE = api_auth(*PROGRAM_TEAM)
+READ = api_auth(*HUB_READERS)
 
 
 # Challenges
@@ -80,13 +71,13 @@ def get_challenge(request: HttpRequest, challenge_id: int) -> Challenge:
     summary="Create a challenge (refused if points depend on a review's sentiment, 16 CFR Part 465)",
 )
 def create_challenge(request: HttpRequest, payload: ChallengeIn) -> Status[Challenge]:
-    return Status(201, hub.challenge_create(by=staff(request), **payload.dict()))
+    return Status(201, hub.challenge_create(by=staff_member(request), **payload.dict()))
 
 
 @router.patch("/hub/challenges/{challenge_id}", response=ChallengeOut, auth=WRITE, summary="Update a challenge")
 def update_challenge(request: HttpRequest, challenge_id: int, payload: ChallengePatch) -> Challenge:
     challenge = get_object_or_404(Challenge, pk=challenge_id)
-    return hub.challenge_update(challenge=challenge, by=staff(request), **payload.dict(exclude_unset=True))
+    return hub.challenge_update(challenge=challenge, by=staff_member(request), **payload.dict(exclude_unset=True))
 
 
 # Submissions
@@ -111,7 +102,7 @@ def list_submissions(request: HttpRequest, filters: Query[SubmissionFilters]) ->
 )
 def approve_submission(request: HttpRequest, submission_id: int, payload: ReviewIn) -> Submission:
     submission = get_object_or_404(Submission, pk=submission_id)
-    return hub.submission_review(submission=submission, by=staff(request), approve=True, note=payload.note)
+    return hub.submission_review(submission=submission, by=staff_member(request), approve=True, note=payload.note)
 
 
 @router.post(
@@ -119,7 +110,7 @@ def approve_submission(request: HttpRequest, submission_id: int, payload: Review
 )
 def reject_submission(request: HttpRequest, submission_id: int, payload: ReviewIn) -> Submission:
     submission = get_object_or_404(Submission, pk=submission_id)
-    return hub.submission_review(submission=submission, by=staff(request), approve=False, note=payload.note)
+    return hub.submission_review(submission=submission, by=staff_member(request), approve=False, note=payload.note)
 
 
 # Advocates and their points
@@ -163,13 +154,13 @@ def list_rewards(request: HttpRequest) -> QuerySet[Reward]:
 
 @router.post("/hub/rewards", response={201: RewardOut}, auth=WRITE, summary="Add a reward to the catalogue")
 def create_reward(request: HttpRequest, payload: RewardIn) -> Status[Reward]:
-    return Status(201, hub.reward_create(by=staff(request), **payload.dict()))
+    return Status(201, hub.reward_create(by=staff_member(request), **payload.dict()))
 
 
 @router.patch("/hub/rewards/{reward_id}", response=RewardOut, auth=WRITE, summary="Update a reward")
 def update_reward(request: HttpRequest, reward_id: int, payload: RewardPatch) -> Reward:
     reward = get_object_or_404(Reward, pk=reward_id)
-    return hub.reward_update(reward=reward, by=staff(request), **payload.dict(exclude_unset=True))
+    return hub.reward_update(reward=reward, by=staff_member(request), **payload.dict(exclude_unset=True))
 
 
 # Redemptions
@@ -194,7 +185,7 @@ def list_redemptions(request: HttpRequest, filters: Query[RedemptionFilters]) ->
 def create_redemption(request: HttpRequest, payload: RedemptionIn) -> Status[Redemption]:
     advocate = get_object_or_404(Advocate, pk=payload.advocate_id)
     reward = get_object_or_404(Reward, pk=payload.reward_id)
-    return Status(201, hub.redemption_request(advocate=advocate, reward=reward, by=staff(request)))
+    return Status(201, hub.redemption_request(advocate=advocate, reward=reward, by=staff_member(request)))
 
 
 @router.post(
@@ -205,7 +196,9 @@ def create_redemption(request: HttpRequest, payload: RedemptionIn) -> Status[Red
 )
 def decide_redemption(request: HttpRequest, redemption_id: int, payload: DecisionIn) -> Redemption:
     redemption = get_object_or_404(Redemption.objects.select_related("reward"), pk=redemption_id)
-    return hub.redemption_decide(redemption=redemption, by=staff(request), action=payload.action, note=payload.note)
+    return hub.redemption_decide(
+        redemption=redemption, by=staff_member(request), action=payload.action, note=payload.note
+    )
 
 
 # Hub invitations

@@ -1,5 +1,3 @@
-"""The advocate hub in the customer portal; included by advocates/portal_urls.py, so names are `hub:<name>`."""
-
 from django.urls import path
 
 from advocacy.advocates.hub import portal_views as views

@@ -17,16 +17,20 @@ from advocacy.advocates.hub import services as hub
 from advocacy.advocates.hub.forms import EvidenceForm, JoinForm
 from advocacy.advocates.hub.ledger import balance
 from advocacy.advocates.models import Advocate, Redemption, Submission
-from advocacy.core.errors import InvalidInput, ServiceError
+from advocacy.core.errors import ServiceError
+from advocacy.core.pages import error_text
 from advocacy.core.permissions import allow, portal_customer_id
 from advocacy.core.roles import Role
 from advocacy.customers.models import Customer
 
 
 def own_advocate(request: HttpRequest) -> Advocate | None:
-    return (
-        Advocate.objects.select_related("customer").filter(customer_id=portal_customer_id(request), active=True).first()
-    )
+    return hub_queries.active_advocate(portal_customer_id(request))
+
+
+def not_a_member(request: HttpRequest) -> HttpResponse:
+    messages.info(request, "Join the advocate hub first; it takes a minute.")
+    return redirect("hub:home")
 
 
 def member(request: HttpRequest) -> Advocate:
@@ -35,10 +39,6 @@ def member(request: HttpRequest) -> Advocate:
     if advocate is None:
         raise Http404("Join the advocate hub first.")
     return advocate
-
-
-def service_message(exc: ServiceError) -> str:
-    return " ".join(exc.errors.values()) if isinstance(exc, InvalidInput) else str(exc)
 
 
 @allow(Role.CUSTOMER)
@@ -92,7 +92,7 @@ def challenge(request: HttpRequest, challenge_id: int) -> HttpResponse:
                 challenge=found, advocate=advocate, evidence=form.cleaned_data["evidence"]
             )
         except ServiceError as exc:
-            messages.error(request, service_message(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,
@@ -126,7 +126,7 @@ def rewards(request: HttpRequest) -> HttpResponse:
         try:
             redemption = hub.redemption_request(advocate=advocate, reward=reward)
         except ServiceError as exc:
-            messages.error(request, service_message(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"Requested: {reward.name}. We will be in touch to send it.")
             return redirect("hub:redemption", redemption_id=redemption.pk)

@@ -1,4 +1,5 @@
-"""Reads of the advocate hub: the advocate's own page, the leaderboard, and the program manager's queues."""
+"""Reads of the advocate hub: the advocate's own page, the leaderboard, the program manager's queues, and
+who may be invited or asked now."""
 
 from __future__ import annotations
 
@@ -10,21 +11,15 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from advocacy.advocates.hub.audience import audience_advocates, audience_facts, audience_includes
 from advocacy.advocates.hub.ledger import balance
-from advocacy.advocates.hub.services import (
-    Level,
-    audience_facts,
-    audience_includes,
-    challenge_waiting,
-    earned_filter,
-    hold_reasons,
-    level_for,
-)
+from advocacy.advocates.hub.levels import Level, earned_filter, level_for
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,
     Challenge,
     HubInvitation,
+    HubInvitationStatus,
     PointsEntry,
     Redemption,
     RedemptionStatus,
@@ -32,7 +27,10 @@ from advocacy.advocates.models import (
     Submission,
     SubmissionStatus,
 )
-from advocacy.feedback.models import AskKind, ContactAsk
+from advocacy.customers.consent import AskKind
+from advocacy.customers.models import Customer, CustomerStatus
+from advocacy.outreach.budget.queries import ask_holds
+from advocacy.outreach.models import ContactAsk
 
 
 def with_points(advocates: QuerySet[Advocate]) -> QuerySet[Advocate]:
@@ -193,3 +191,42 @@ def rewards_listed() -> QuerySet[Reward]:
 
 def counts(queryset: QuerySet[Any], field: str) -> dict[str, int]:
     return dict(queryset.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
+def invitation_in_force(customer: Customer) -> HubInvitation | None:
+    return HubInvitation.objects.filter(
+        customer=customer, status__in=[HubInvitationStatus.SENT, HubInvitationStatus.JOINED]
+    ).first()
+
+
+def top_scored_not_invited(*, tiers: list[str], limit: int) -> QuerySet[Customer]:
+    """Active customers of these tiers, best score first, who are neither members nor invited already."""
+    return (
+        Customer.objects.filter(status=CustomerStatus.ACTIVE, advocate_score__tier__in=tiers)
+        .exclude(advocate__active=True)
+        .exclude(hub_invitations__status__in=[HubInvitationStatus.SENT, HubInvitationStatus.JOINED])
+        .order_by("-advocate_score__score", "pk")[:limit]
+    )
+
+
+def is_open(challenge: Challenge, today: dt.date) -> bool:
+    started = challenge.starts_on <= today
+    return challenge.active and started and (challenge.ends_on is None or challenge.ends_on >= today)
+
+
+def challenge_waiting(challenge: Challenge) -> QuerySet[Advocate]:
+    """Audience members not yet asked and without a submission."""
+    asked = ContactAsk.objects.filter(kind=AskKind.CHALLENGE, ref__startswith=f"challenge:{challenge.pk}:advocate:")
+    asked_ids = [int(ref.rsplit(":", 1)[1]) for ref in asked.values_list("ref", flat=True)]
+    return audience_advocates(challenge).exclude(pk__in=asked_ids).exclude(submissions__challenge=challenge)
+
+
+def hold_reasons(advocates: list[Advocate], *, now: dt.datetime) -> dict[int, str]:
+    """advocate id → why a challenge invitation must wait ("" = it may go), for all of them at once."""
+    holds = ask_holds([a.customer_id for a in advocates], kind=AskKind.CHALLENGE, now=now)
+    return {a.pk: holds.get(a.customer_id, "") for a in advocates}
+
+
+def active_advocate(customer_id: int) -> Advocate | None:
+    """The customer's advocate record while they are a member; None otherwise."""
+    return Advocate.objects.select_related("customer__account").filter(customer_id=customer_id, active=True).first()

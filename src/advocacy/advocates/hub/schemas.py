@@ -7,7 +7,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from advocacy.advocates.hub.services import level_for
+from advocacy.advocates.hub.levels import level_for
 
 
 class ChallengeOut(Schema):

@@ -2,8 +2,8 @@
 
 Every service runs in one transaction. Points move only through ``ledger.points_add`` with a ref that
 names the cause, so a retried approval or redemption never pays twice. Every ask of a customer (a hub
-invitation, a challenge invitation) draws on the shared contact-fatigue budget of the feedback app;
-over budget the ask waits, with the reason shown to the program manager.
+invitation, a challenge invitation) goes through the contact layer (``outreach.budget``): consent and
+the one contact budget; over budget the ask waits, with the reason shown to the program manager.
 """
 
 from __future__ import annotations
@@ -13,14 +13,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db.models import Count, F
 from django.utils import timezone
 
+from advocacy.advocates.hub.audience import check_audience, in_audience
 from advocacy.advocates.hub.ledger import points_add
+from advocacy.advocates.hub.levels import LEVELS, REFUND_PREFIX, lifetime_points
+from advocacy.advocates.hub.mail import challenge_invitation_mail, hub_invitation_mail
+from advocacy.advocates.hub.queries import (
+    challenge_waiting,
+    hold_reasons,
+    invitation_in_force,
+    is_open,
+    top_scored_not_invited,
+)
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,
@@ -30,7 +37,6 @@ from advocacy.advocates.models import (
     ChallengeKind,
     HubInvitation,
     HubInvitationStatus,
-    PointsEntry,
     Redemption,
     RedemptionStatus,
     Reward,
@@ -43,117 +49,12 @@ from advocacy.advocates.review_rule import check_sentiment_neutral
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
-from advocacy.customers.models import Consent, ConsentPurpose, Customer, CustomerStatus
-from advocacy.feedback.models import AskKind, ContactAsk
-from advocacy.feedback.surveys.services import (
-    ask_hold_reason,
-    ask_record,
-    fatigue_policy,
-    hold_reason_from_facts,
-    unsubscribe_token,
-    with_fatigue_facts,
-)
-from advocacy.outreach.services import mail_queue
-
-# Levels
-
-
-@dataclass(frozen=True)
-class Level:
-    name: str
-    floor: int
-    next_name: str = ""
-    next_at: int | None = None
-
-
-# The floor of each level in lifetime points earned (spending never lowers a level).
-LEVELS: list[tuple[str, int]] = [("Bronze", 0), ("Silver", 1000), ("Gold", 5000), ("Platinum", 15000)]
-REFUND_PREFIX = "redemption-refund:"
-
-
-def level_for(lifetime_points: int) -> Level:
-    """The level reached with this many lifetime points, and what the next one needs."""
-    index = sum(1 for _, floor in LEVELS[1:] if lifetime_points >= floor)  # LEVELS is sorted by floor
-    name, floor = LEVELS[index]
-    if index + 1 < len(LEVELS):
-        return Level(name, floor, *LEVELS[index + 1])
-    return Level(name, floor)
-
-
-def earned_filter(prefix: str = "") -> Q:
-    """Ledger rows that count as earned: additions other than refunds of cancelled redemptions."""
-    return Q(**{f"{prefix}delta__gt": 0}) & ~Q(**{f"{prefix}ref__startswith": REFUND_PREFIX})
-
-
-def lifetime_points(advocate: Advocate) -> int:
-    return PointsEntry.objects.filter(earned_filter(), advocate=advocate).aggregate(n=Sum("delta"))["n"] or 0
-
-
-# Asks: the shared budget, and consent that overrides it
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-def unsubscribe_url(customer: Customer) -> str:
-    return absolute(reverse("feedback:unsubscribe", kwargs={"token": unsubscribe_token(customer)}))
-
-
-def unsubscribe_headers(customer: Customer) -> dict[str, str]:
-    # RFC 8058 one-click unsubscribe, the same link as the survey mails: one "stop asking me" for every ask.
-    return {"List-Unsubscribe": f"<{unsubscribe_url(customer)}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-
-
-def refused_customers(customer_ids: list[int]) -> dict[int, str]:
-    """customer id → reason, for those whose latest marketing or survey consent is a withdrawal."""
-    latest: dict[tuple[int, str], bool] = {}
-    rows = Consent.objects.filter(
-        customer_id__in=customer_ids, purpose__in=[ConsentPurpose.MARKETING, ConsentPurpose.SURVEYS]
-    )
-    for customer_id, purpose, granted in rows.order_by("recorded_at", "id").values_list(
-        "customer_id", "purpose", "granted"
-    ):
-        latest[(customer_id, purpose)] = granted  # later rows overwrite earlier ones: the last is in force
-    return {
-        customer_id: f"withdrew consent to {ConsentPurpose(purpose).label.lower()} (or unsubscribed)"
-        for (customer_id, purpose), granted in latest.items()
-        if not granted
-    }
-
-
-def ask_blocked(customer: Customer, *, kind: str, now: dt.datetime) -> str:
-    """Why an ask of this customer must wait: a withdrawn consent first, then the fatigue budget."""
-    return refused_customers([customer.pk]).get(customer.pk) or ask_hold_reason(customer=customer, kind=kind, now=now)
-
+from advocacy.customers.consent import AskKind
+from advocacy.customers.models import Customer
+from advocacy.outreach.budget.queries import ask_hold_reason
+from advocacy.outreach.budget.services import ask_record
 
 # Invitation and joining
-
-
-def hub_invitation_mail(invitation: HubInvitation) -> None:
-    customer = invitation.customer
-    text = render_to_string(
-        "advocates/email/hub_invitation.txt",
-        {
-            "customer": customer,
-            "company": settings.COMPANY_NAME,
-            "hub_url": absolute(reverse("hub:home")),
-            "unsubscribe_url": unsubscribe_url(customer),
-        },
-    )
-    mail_queue(
-        key=f"hub-invitation:{invitation.pk}",
-        to=customer.email,
-        subject=f"An invitation to the {settings.COMPANY_NAME} advocate hub",
-        text=text,
-        headers=unsubscribe_headers(customer),
-    )
-
-
-def invitation_in_force(customer: Customer) -> HubInvitation | None:
-    return HubInvitation.objects.filter(
-        customer=customer, status__in=[HubInvitationStatus.SENT, HubInvitationStatus.JOINED]
-    ).first()
 
 
 def invitation_hold(*, customer: Customer, reason: str, held_reason: str, now: dt.datetime) -> HubInvitation:
@@ -182,6 +83,7 @@ def invitation_send(*, customer: Customer, reason: str, now: dt.datetime) -> Hub
             invitation.save()
     except IntegrityError:
         return HubInvitation.objects.get(customer=customer, status=HubInvitationStatus.SENT)
+    # The ledger has always recorded a hub invitation as "other"; consent judges it as a hub invitation.
     ask_record(customer=customer, kind=AskKind.OTHER, ref=f"hub-invitation:{invitation.pk}", at=now)
     hub_invitation_mail(invitation)
     return invitation
@@ -199,7 +101,7 @@ def hub_invite(*, customer: Customer, reason: str, now: dt.datetime | None = Non
     existing = invitation_in_force(customer)
     if existing is not None:
         return existing
-    held_reason = ask_blocked(customer, kind=AskKind.OTHER, now=now)
+    held_reason = ask_hold_reason(customer=customer, kind=AskKind.HUB_INVITATION, now=now)
     if held_reason:
         return invitation_hold(customer=customer, reason=reason, held_reason=held_reason, now=now)
     invitation = invitation_send(customer=customer, reason=reason, now=now)
@@ -229,16 +131,6 @@ def held_invitations_retry(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 MAX_TOP_INVITES = 200
-
-
-def top_scored_not_invited(*, tiers: list[str], limit: int) -> QuerySet[Customer]:
-    """Active customers of these tiers, best score first, who are neither members nor invited already."""
-    return (
-        Customer.objects.filter(status=CustomerStatus.ACTIVE, advocate_score__tier__in=tiers)
-        .exclude(advocate__active=True)
-        .exclude(hub_invitations__status__in=[HubInvitationStatus.SENT, HubInvitationStatus.JOINED])
-        .order_by("-advocate_score__score", "pk")[:limit]
-    )
 
 
 def check_top_invite(tiers: list[str], limit: int) -> None:
@@ -308,63 +200,6 @@ def leaderboard_opt_out_set(*, advocate: Advocate, opt_out: bool) -> Advocate:
     return advocate
 
 
-# Audience: who a challenge is for. Supported keys (all optional, combined with AND; empty = all advocates):
-#   "tiers":      advocate-score tiers, e.g. ["champion", "likely"]
-#   "regions":    account regions, e.g. ["EMEA"]
-#   "industries": account industries, e.g. ["Software"]
-AUDIENCE_KEYS = {
-    "tiers": "customer__advocate_score__tier",
-    "regions": "customer__account__region",
-    "industries": "customer__account__industry",
-}
-
-
-def check_audience(audience: Any) -> None:
-    if not isinstance(audience, dict):
-        raise InvalidInput({"audience": 'give an object such as {"tiers": ["champion"]}, or {} for all advocates'})
-    unknown = sorted(set(audience) - set(AUDIENCE_KEYS))
-    if unknown:
-        raise InvalidInput({"audience": f"unknown key(s) {', '.join(unknown)}; use {', '.join(AUDIENCE_KEYS)}"})
-    for key, values in audience.items():
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise InvalidInput({"audience": f'{key} takes a list of words, e.g. ["EMEA"]'})
-    bad_tiers = sorted(set(audience.get("tiers", [])) - set(Tier.values))
-    if bad_tiers:
-        raise InvalidInput({"audience": f"unknown tier(s) {', '.join(bad_tiers)}; use {', '.join(Tier.values)}"})
-
-
-def audience_q(audience: dict[str, list[str]]) -> Q:
-    condition = Q()
-    for key, lookup in AUDIENCE_KEYS.items():
-        if audience.get(key):
-            condition &= Q(**{f"{lookup}__in": audience[key]})
-    return condition
-
-
-def audience_advocates(challenge: Challenge) -> QuerySet[Advocate]:
-    return Advocate.objects.filter(audience_q(challenge.audience), active=True).select_related("customer")
-
-
-def audience_facts(advocate: Advocate) -> dict[str, str | None]:
-    """The advocate's value for each audience key, read once to test many challenges."""
-    row = Advocate.objects.filter(pk=advocate.pk).values(*AUDIENCE_KEYS.values()).get()
-    return {key: row[lookup] for key, lookup in AUDIENCE_KEYS.items()}
-
-
-def audience_includes(audience: dict[str, list[str]], facts: dict[str, str | None]) -> bool:
-    """The same rule as audience_q, for one advocate whose facts are already read."""
-    return all(facts.get(key) in values for key, values in audience.items() if values)
-
-
-def in_audience(challenge: Challenge, advocate: Advocate) -> bool:
-    return audience_includes(challenge.audience, audience_facts(advocate))
-
-
-def is_open(challenge: Challenge, today: dt.date) -> bool:
-    started = challenge.starts_on <= today
-    return challenge.active and started and (challenge.ends_on is None or challenge.ends_on >= today)
-
-
 # Challenges
 
 CHALLENGE_FIELDS = {"kind", "title", "instructions", "points", "starts_on", "ends_on", "audience", "approval", "active"}
@@ -430,47 +265,6 @@ class InviteOutcome:
 
 def challenge_ask_ref(challenge: Challenge, advocate: Advocate) -> str:
     return f"challenge:{challenge.pk}:advocate:{advocate.pk}"
-
-
-def challenge_waiting(challenge: Challenge) -> QuerySet[Advocate]:
-    """Audience members not yet asked and without a submission."""
-    asked = ContactAsk.objects.filter(kind=AskKind.CHALLENGE, ref__startswith=f"challenge:{challenge.pk}:advocate:")
-    asked_ids = [int(ref.rsplit(":", 1)[1]) for ref in asked.values_list("ref", flat=True)]
-    return audience_advocates(challenge).exclude(pk__in=asked_ids).exclude(submissions__challenge=challenge)
-
-
-def hold_reasons(advocates: list[Advocate], *, now: dt.datetime) -> dict[int, str]:
-    """advocate id → why the ask must wait ("" = it may go), for all of them in two queries."""
-    customers = Customer.objects.filter(pk__in=[a.customer_id for a in advocates])
-    facts = {c.pk: c for c in with_fatigue_facts(customers, survey=None, now=now)}
-    refused = refused_customers([a.customer_id for a in advocates])
-    policy = fatigue_policy()
-    return {
-        a.pk: refused.get(a.customer_id)
-        or hold_reason_from_facts(facts[a.customer_id], kind=AskKind.CHALLENGE, survey=None, policy=policy, now=now)
-        for a in advocates
-    }
-
-
-def challenge_invitation_mail(challenge: Challenge, advocate: Advocate) -> None:
-    customer = advocate.customer
-    text = render_to_string(
-        "advocates/email/challenge_invitation.txt",
-        {
-            "customer": customer,
-            "company": settings.COMPANY_NAME,
-            "challenge": challenge,
-            "challenge_url": absolute(reverse("hub:challenge", kwargs={"challenge_id": challenge.pk})),
-            "unsubscribe_url": unsubscribe_url(customer),
-        },
-    )
-    mail_queue(
-        key=f"challenge-invitation:{challenge.pk}:{advocate.pk}",
-        to=customer.email,
-        subject=f"New challenge: {challenge.title}",
-        text=text,
-        headers=unsubscribe_headers(customer),
-    )
 
 
 @transaction.atomic

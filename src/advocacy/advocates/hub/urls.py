@@ -1,5 +1,3 @@
-"""The program manager's hub pages; included by advocates/urls.py, so names are `advocates:<name>`."""
-
 from django.urls import path
 
 from advocacy.advocates.hub import views

@@ -16,33 +16,16 @@ from advocacy.advocates.hub import queries as hub_queries
 from advocacy.advocates.hub import services as hub
 from advocacy.advocates.hub.forms import ChallengeForm, InviteForm, RewardForm, TopInviteForm
 from advocacy.advocates.models import Challenge, HubInvitationStatus, Redemption, Reward, Submission
-from advocacy.core.errors import InvalidInput, ServiceError
+from advocacy.core.errors import ServiceError
+from advocacy.core.pages import posted_id, show_errors, show_form_errors
 from advocacy.core.permissions import allow, staff_user
-from advocacy.core.roles import Role
+from advocacy.core.roles import PROGRAM_TEAM
 from advocacy.customers.models import Customer
-
-PROGRAM = (Role.ADMIN, Role.PROGRAM_MANAGER)
-
-
-def show_errors(request: HttpRequest, exc: ServiceError) -> None:
-    for field, message in exc.errors.items() if isinstance(exc, InvalidInput) else [("", str(exc))]:
-        messages.error(request, f"{field.replace('_', ' ').capitalize()}: {message}" if field else message)
-
-
-def show_form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        messages.error(request, f"{field.replace('_', ' ').capitalize()}: {' '.join(errors)}")
-
-
-def posted_id(request: HttpRequest, name: str) -> int:
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else 0
-
 
 # Challenges
 
 
-@allow(*PROGRAM)
+@allow(*PROGRAM_TEAM)
 @require_http_methods(["GET", "POST"])
 def challenge_list(request: HttpRequest) -> HttpResponse:
     form = ChallengeForm(request.POST or None)
@@ -90,7 +73,7 @@ def challenge_send(request: HttpRequest, challenge: Challenge) -> None:
     )
 
 
-@allow(*PROGRAM)
+@allow(*PROGRAM_TEAM)
 @require_http_methods(["GET", "POST"])
 def challenge_edit(request: HttpRequest, challenge_id: int) -> HttpResponse:
     challenge = get_object_or_404(Challenge, pk=challenge_id)
@@ -118,7 +101,7 @@ def challenge_edit(request: HttpRequest, challenge_id: int) -> HttpResponse:
 # Approvals
 
 
-@allow(*PROGRAM)
+@allow(*PROGRAM_TEAM)
 @require_http_methods(["GET", "POST"])
 def approvals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -161,7 +144,7 @@ def reward_save(request: HttpRequest, reward: Reward | None) -> RewardForm:
     return form
 
 
-@allow(*PROGRAM)
+@allow(*PROGRAM_TEAM)
 @require_http_methods(["GET", "POST"])
 def rewards(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -177,7 +160,7 @@ def rewards(request: HttpRequest) -> HttpResponse:
 # Redemptions
 
 
-@allow(*PROGRAM)
+@allow(*PROGRAM_TEAM)
 @require_http_methods(["GET", "POST"])
 def redemptions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -207,7 +190,7 @@ def redemptions(request: HttpRequest) -> HttpResponse:
 # Hub invitations
 
 
-@allow(*PROGRAM)
+@allow(*PROGRAM_TEAM)
 @require_http_methods(["GET", "POST"])
 def hub_invitations(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "top":

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from advocacy.advocates.hub.services import REFUND_PREFIX, earned_filter
+from advocacy.advocates.hub.levels import REFUND_PREFIX, earned_filter
 from advocacy.advocates.models import (
     Advocate,
     AdvocateScore,

@@ -5,20 +5,14 @@ shared per-customer contact budget. The call and the deal's outcome are recorded
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.advocates.models import (
-    Advocate,
     AskStatus,
     DealOutcome,
     ReferenceAsk,
@@ -26,46 +20,19 @@ from advocacy.advocates.models import (
     ReferenceRequest,
     ReferenceStatus,
 )
-from advocacy.advocates.program.services import program_settings
+from advocacy.advocates.references.mail import reference_ask_mail
+from advocacy.advocates.references.matching import reference_matches
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
-from advocacy.customers.models import AccountSize, Consent, ConsentPurpose, Customer, Order
-from advocacy.feedback.models import AskKind
-from advocacy.feedback.surveys.services import (
-    ask_hold_reason,
-    ask_record,
-    fatigue_policy,
-    hold_reason_from_facts,
-    quarter_start,
-    unsubscribe_token,
-    with_fatigue_facts,
-)
-from advocacy.outreach.services import mail_queue
-
-# How much each part of the fit counts. A criterion the request leaves blank is left out and the rest
-# rescaled, so a request that only names an industry still ranks on a 0–100 scale.
-FIT_WEIGHTS = {"industry": 30.0, "region": 20.0, "size": 15.0, "product": 20.0, "score": 15.0}
+from advocacy.customers.consent import AskKind
+from advocacy.customers.models import AccountSize
+from advocacy.outreach.budget.queries import ask_hold_reason
+from advocacy.outreach.budget.services import ask_record
 
 
 class NoReferenceAvailable(ServiceError):
     """Every matching advocate is excluded or was already asked."""
-
-
-@dataclass
-class Match:
-    advocate: Advocate
-    fit: float
-    reasons: list[str] = field(default_factory=list)
-    excluded: list[str] = field(default_factory=list)
-
-    @property
-    def customer(self) -> Customer:
-        return self.advocate.customer
-
-    @property
-    def available(self) -> bool:
-        return not self.excluded
 
 
 # Requests
@@ -113,121 +80,6 @@ def reference_request_create(*, by: User, **fields: Any) -> ReferenceRequest:
 # Matching
 
 
-def candidates(request: ReferenceRequest, *, now: datetime) -> QuerySet[Advocate]:
-    """Active advocates whose latest reference-call consent is a grant, with what ranking and exclusion need."""
-    consent = Consent.objects.filter(customer=OuterRef("customer_id"), purpose=ConsentPurpose.REFERENCE_CALL).order_by(
-        "-recorded_at", "-id"
-    )
-    calls = ReferenceCall.objects.filter(ask__advocate=OuterRef("pk"))
-    quarter = quarter_start(now)
-    # Calls agreed but not yet held count against the quota too: the advocate has promised that hour.
-    agreed = ReferenceAsk.objects.filter(
-        advocate=OuterRef("pk"), status=AskStatus.ACCEPTED, call__isnull=True, answered_at__gte=quarter
-    )
-    product_owned = (
-        Exists(Order.objects.filter(customer=OuterRef("customer_id"), product_id=request.product_id))
-        if request.product_id
-        else Value(False)
-    )
-    return (
-        Advocate.objects.filter(active=True)
-        .annotate(reference_consent=Subquery(consent.values("granted")[:1]))
-        .filter(reference_consent=True)
-        .select_related("customer__account")
-        .annotate(
-            score=F("customer__advocate_score__score"),
-            owns_product=product_owned,
-            calls_this_quarter=count_of(calls.filter(held_on__gte=quarter.date()), "ask__advocate"),
-            agreed_this_quarter=count_of(agreed, "advocate"),
-            last_call_on=Subquery(calls.order_by("-held_on").values("held_on")[:1]),
-            asked_here=Subquery(
-                ReferenceAsk.objects.filter(request=request, advocate=OuterRef("pk")).values("status")[:1]
-            ),
-        )
-    )
-
-
-def count_of(rows: QuerySet[Any], group: str) -> Subquery:
-    return Subquery(rows.order_by().values(group).annotate(n=Count("id")).values("n")[:1])
-
-
-def fit_of(request: ReferenceRequest, advocate: Any) -> tuple[float, list[str]]:
-    """0–100 and the reasons in words, from industry, region, size, owning the product and the advocate score."""
-    account = advocate.customer.account
-    checks = {
-        "industry": (request.industry, account.industry if account else ""),
-        "region": (request.region, account.region if account else ""),
-        "size": (request.size, account.size if account else ""),
-    }
-    earned, possible, reasons = 0.0, FIT_WEIGHTS["score"], []
-    for part, (wanted, has) in checks.items():
-        if not wanted:
-            continue
-        possible += FIT_WEIGHTS[part]
-        if has and has.casefold() == wanted.casefold():
-            earned += FIT_WEIGHTS[part]
-            reasons.append(f"same {part} ({has})")
-    if request.product_id:
-        possible += FIT_WEIGHTS["product"]
-        if advocate.owns_product:
-            earned += FIT_WEIGHTS["product"]
-            reasons.append("uses the product")
-    if advocate.score is not None:
-        earned += FIT_WEIGHTS["score"] * advocate.score / 100
-        reasons.append(f"advocate score {advocate.score:.0f}")
-    return round(100 * earned / possible, 1), reasons
-
-
-def exclusions(advocate: Any, *, hold: str, quota: int, rest_days: int, today: date) -> list[str]:
-    reasons = []
-    if advocate.asked_here:
-        reasons.append(f"already asked for this request ({AskStatus(advocate.asked_here).label.lower()})")
-    taken = (advocate.calls_this_quarter or 0) + (advocate.agreed_this_quarter or 0)
-    if taken >= quota:
-        reasons.append(f"over quota: {taken} call(s) this quarter (limit {quota})")
-    last = advocate.last_call_on
-    if last is not None and today < last + timedelta(days=rest_days):
-        reasons.append(f"resting after a call on {last:%Y-%m-%d} (until {last + timedelta(days=rest_days):%Y-%m-%d})")
-    if hold:
-        reasons.append(f"contact budget: {hold}")
-    return reasons
-
-
-def budget_holds(customer_ids: list[int], *, now: datetime) -> dict[int, str]:
-    """customer id → why a reference ask must wait (the shared contact budget, an unsubscribe), in one query."""
-    policy = fatigue_policy()
-    holds = {}
-    for customer in with_fatigue_facts(Customer.objects.filter(pk__in=customer_ids), survey=None, now=now):
-        reason = hold_reason_from_facts(customer, kind=AskKind.REFERENCE, survey=None, policy=policy, now=now)
-        if not reason and getattr(customer, "survey_consent", None) is False:
-            reason = "unsubscribed from our mails"
-        if reason:
-            holds[customer.pk] = reason
-    return holds
-
-
-def reference_matches(request: ReferenceRequest, now: datetime | None = None) -> list[Match]:
-    """Every consenting advocate, best fit first, each with why they fit and why (if so) they are not asked."""
-    now = now or timezone.now()
-    program = program_settings()
-    rows = list(candidates(request, now=now))
-    holds = budget_holds([a.customer_id for a in rows], now=now)
-    today = timezone.localdate(now)
-    matches = []
-    for advocate in rows:
-        fit, reasons = fit_of(request, advocate)
-        excluded = exclusions(
-            advocate,
-            hold=holds.get(advocate.customer_id, ""),
-            quota=program.reference_quota_per_quarter,
-            rest_days=program.reference_rest_days,
-            today=today,
-        )
-        matches.append(Match(advocate=advocate, fit=fit, reasons=reasons, excluded=excluded))
-    matches.sort(key=lambda m: (-m.fit, -(getattr(m.advocate, "score", None) or 0), m.advocate.pk))
-    return matches
-
-
 # Asking, answering, the call
 
 
@@ -251,28 +103,6 @@ def reference_ask(*, request: ReferenceRequest, now: datetime | None = None, by:
     raise NoReferenceAvailable(
         "No advocate is free to ask: each is over quota, resting, over the contact budget "
         "or already asked. See the matches for the reasons."
-    )
-
-
-def reference_ask_mail(ask: ReferenceAsk) -> None:
-    customer = ask.advocate.customer
-    unsubscribe = settings.SITE_URL + reverse("feedback:unsubscribe", kwargs={"token": unsubscribe_token(customer)})
-    text = render_to_string(
-        "advocates/email/reference_ask.txt",
-        {
-            "customer": customer,
-            "request": ask.request,
-            "company": settings.COMPANY_NAME,
-            "hub_url": settings.SITE_URL + reverse("hub:references"),
-            "unsubscribe_url": unsubscribe,
-        },
-    )
-    mail_queue(
-        key=f"reference-ask:{ask.pk}",
-        to=customer.email,
-        subject=f"Would you talk to a company like yours about {settings.COMPANY_NAME}?",
-        text=text,
-        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
 
 
@@ -368,46 +198,3 @@ def check_call(*, ask: ReferenceAsk, held_on: date, deal_outcome: str, deal_amou
 
 
 # Reads
-
-
-@dataclass
-class Influenced:
-    currency: str
-    amount: Decimal
-    n: int
-
-
-def revenue_influenced_by_references(since: date, until: date) -> list[Influenced]:
-    """Won deals after a reference call held in [since, until], per currency, with how many deals."""
-    rows = (
-        ReferenceCall.objects.filter(deal_outcome=DealOutcome.WON, held_on__gte=since, held_on__lte=until)
-        .order_by()
-        .values("currency")
-        .annotate(amount=Sum("deal_amount"), n=Count("id"))
-        .order_by("currency")
-    )
-    return [Influenced(currency=r["currency"], amount=r["amount"] or Decimal("0"), n=r["n"]) for r in rows]
-
-
-def reference_requests() -> QuerySet[ReferenceRequest]:
-    return (
-        ReferenceRequest.objects.select_related("requested_by", "product")
-        .annotate(n_asks=Count("asks"))
-        .order_by("-created_at", "-id")
-    )
-
-
-def asks_of(request: ReferenceRequest) -> QuerySet[ReferenceAsk]:
-    return (
-        ReferenceAsk.objects.filter(request=request)
-        .select_related("advocate__customer", "call")
-        .order_by("asked_at", "id")
-    )
-
-
-def asks_of_advocate(advocate: Advocate) -> QuerySet[ReferenceAsk]:
-    return (
-        ReferenceAsk.objects.filter(advocate=advocate)
-        .select_related("request", "request__product", "call")
-        .order_by("-asked_at", "-id")
-    )

@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -43,18 +39,14 @@ from advocacy.advocates.models import (
     RewardTo,
 )
 from advocacy.advocates.program.services import program_settings
+from advocacy.advocates.referrals.fraud import Conversion, fraud_reasons
+from advocacy.advocates.referrals.queries import landing_url_with_code, link_by_code, referral_by_key
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
 from advocacy.customers.models import Customer, Order
 
-CODE_PARAM = "ref"
-HASH_SALT = "advocacy.advocates.referrals.services"
-WEEK = timedelta(days=7)
-
-
-class UnknownCode(ServiceError):
-    """No referral link has this code."""
+HASH_SALT = "advocacy.advocates.referrals"  # keep: it keys the stored hashes
 
 
 class OutsideAttributionWindow(ServiceError):
@@ -93,20 +85,6 @@ def referral_link_for(advocate: Advocate) -> ReferralLink:
                 return existing
 
 
-def link_by_code(code: str) -> ReferralLink:
-    link = ReferralLink.objects.select_related("advocate__customer").filter(code=code.strip()).first()
-    if link is None:
-        raise UnknownCode("This referral link is not valid.")
-    return link
-
-
-def landing_url_with_code(landing_url: str, code: str) -> str:
-    """The landing URL with ``ref=<code>`` added to whatever query it already has."""
-    parts = urlsplit(landing_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != CODE_PARAM]
-    return urlunsplit(parts._replace(query=urlencode([*query, (CODE_PARAM, code)])))
-
-
 def click_record(*, code: str, ip: str, device_id: str, at: datetime | None = None) -> tuple[ReferralClick, str]:
     """Count a click on the link and say where to send the visitor. Raises UnknownCode."""
     link = link_by_code(code)
@@ -116,162 +94,7 @@ def click_record(*, code: str, ip: str, device_id: str, at: datetime | None = No
     return click, landing_url_with_code(program_settings().landing_url, link.code)
 
 
-def landing_for(code: str) -> str:
-    """Where the link leads, without counting a click (for visits we deliberately do not count)."""
-    return landing_url_with_code(program_settings().landing_url, link_by_code(code).code)
-
-
 # Fraud rules: each a small function that returns its reason, or "" when it does not fire.
-
-
-@dataclass
-class Conversion:
-    """What the fraud rules look at: the link, the friend and what we know of their device and IP."""
-
-    link: ReferralLink
-    friend: Customer
-    order: Order | None
-    device_hash: str
-    ip_hash: str
-    now: datetime
-    settings: ProgramSettings
-    click: ReferralClick | None = None
-    referrer: Customer = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.referrer = self.link.advocate.customer
-
-
-def self_referral(c: Conversion) -> str:
-    """The friend is the referrer: the same customer, email, full name, or company/household account."""
-    friend, referrer = c.friend, c.referrer
-    if friend.pk == referrer.pk or normalised_email(friend.email) == normalised_email(referrer.email):
-        return "the friend's email is the referrer's own"
-    if full_name_key(friend) and full_name_key(friend) == full_name_key(referrer):
-        return f"the friend has the referrer's name ({friend.full_name})"
-    if friend.account_id is not None and friend.account_id == referrer.account_id:
-        # A household is one person's wallet; a company account is already our customer.
-        return "the friend belongs to the referrer's own household or company account"
-    return ""
-
-
-def same_device(c: Conversion) -> str:
-    """One browser behind several 'friends' of one advocate: the referrer signing up accounts themselves.
-
-    The device cookie is the only device signal we have; the same cookie converting for a second friend
-    of the same link is what it reliably shows.
-    """
-    if not c.device_hash:
-        return ""
-    others = Referral.objects.filter(link=c.link, click__device_hash=c.device_hash).exclude(friend=c.friend).count()
-    if others:
-        return f"the same device already converted for {others} other friend(s) of this advocate"
-    return ""
-
-
-def ip_burst(c: Conversion) -> str:
-    """Many referrals from one IP within a week: an office proxy at best, a sign-up farm at worst."""
-    ip = c.ip_hash or (c.click.ip_hash if c.click else "")
-    if not ip:
-        return ""
-    earlier = (
-        Referral.objects.filter(click__ip_hash=ip, converted_at__gt=c.now - WEEK, converted_at__lte=c.now)
-        .exclude(friend=c.friend)
-        .count()
-    )
-    limit = c.settings.ip_burst_per_week
-    if earlier + 1 > limit:
-        return f"{earlier + 1} referrals from one IP address within a week (more than {limit})"
-    return ""
-
-
-def similar_email(c: Conversion) -> str:
-    """The friend's email is nearly the referrer's, or nearly another friend's of the same link."""
-    known = [
-        c.referrer.email,
-        *Referral.objects.filter(link=c.link).exclude(friend=c.friend).values_list("friend__email", flat=True),
-    ]
-    for email in known:
-        if email != c.friend.email and nearly_identical(c.friend.email, email):
-            return f"the friend's email {c.friend.email} is nearly identical to {email}"
-    return ""
-
-
-def nearly_identical(a: str, b: str) -> bool:
-    """Equal once normalised, or the same domain with local parts at most 2 edits apart.
-
-    The edits allowed shrink with short local parts (at most a quarter of their length), so that
-    tom@ and tim@ at one company stay two people while maria.lopez@ and maria.lopes@ do not.
-    """
-    local_a, _, domain_a = normalised_email(a).partition("@")
-    local_b, _, domain_b = normalised_email(b).partition("@")
-    if domain_a != domain_b:
-        return False
-    allowed = min(2, min(len(local_a), len(local_b)) // 4)
-    return edit_distance(local_a, local_b) <= allowed
-
-
-def first_time_friend(c: Conversion) -> str:
-    """A referral rewards a new customer; someone who ordered before is not one."""
-    before = c.order.ordered_on if c.order else timezone.localdate(c.now)
-    earlier = Order.objects.filter(customer=c.friend, ordered_on__lt=before)
-    if c.order is not None:
-        earlier = earlier.exclude(pk=c.order.pk)
-    n = earlier.count()
-    return f"the friend is not a first-time customer ({n} earlier order(s))" if n else ""
-
-
-FraudRule = Callable[[Conversion], str]
-
-# rule code → (the ProgramSettings switch, the rule)
-FRAUD_RULES: dict[str, tuple[str, FraudRule]] = {
-    "self_referral": ("rule_self_referral", self_referral),
-    "same_device": ("rule_same_device", same_device),
-    "ip_burst": ("rule_ip_burst", ip_burst),
-    "similar_email": ("rule_similar_email", similar_email),
-    "first_time_friend": ("rule_first_time_friend", first_time_friend),
-}
-
-
-def fraud_reasons(c: Conversion) -> list[dict[str, str]]:
-    """Every enabled rule that fires, with its reason; switched-off rules are not run at all."""
-    reasons = []
-    for code, (switch, rule) in FRAUD_RULES.items():
-        if getattr(c.settings, switch):
-            reason = rule(c)
-            if reason:
-                reasons.append({"rule": code, "reason": reason})
-    return reasons
-
-
-GMAIL_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-
-
-def normalised_email(email: str) -> str:
-    """Lower case, no +tag, and for Gmail no dots in the local part: the address mail actually reaches."""
-    local, _, domain = email.strip().lower().rpartition("@")
-    local = local.split("+", 1)[0]
-    if domain in GMAIL_DOMAINS:
-        domain = GMAIL_DOMAINS[domain]
-        local = local.replace(".", "")
-    return f"{local}@{domain}"
-
-
-def full_name_key(customer: Customer) -> str:
-    return " ".join(customer.full_name.casefold().split())
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance, two rows at a time."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 # Conversions
@@ -306,10 +129,6 @@ def rewards_hold(*, referral: Referral, settings: ProgramSettings, now: datetime
         for to, points in wanted
         if points > 0
     ]
-
-
-def referral_by_key(idempotency_key: str) -> Referral | None:
-    return Referral.objects.select_related("link").filter(idempotency_key=idempotency_key.strip()).first()
 
 
 def conversion_record(
@@ -443,26 +262,6 @@ def conversion_from_row(row: dict[str, Any]) -> Referral:
 # The review queue
 
 
-def rewards_due(now: datetime | None = None) -> QuerySet[ReferralReward]:
-    """Held rewards whose return window has passed: ready to be released or rejected."""
-    return (
-        ReferralReward.objects.filter(status=HeldStatus.HELD, release_after__lte=now or timezone.now())
-        .select_related("referral__link__advocate__customer", "referral__friend", "referral__order")
-        .order_by("release_after", "id")
-    )
-
-
-def flagged_in_window(now: datetime | None = None) -> QuerySet[ReferralReward]:
-    """Held rewards of flagged referrals still in their window: a reviewer may reject them early."""
-    return (
-        ReferralReward.objects.filter(
-            status=HeldStatus.HELD, release_after__gt=now or timezone.now(), referral__status=ReferralStatus.FLAGGED
-        )
-        .select_related("referral__link__advocate__customer", "referral__friend", "referral__order")
-        .order_by("release_after", "id")
-    )
-
-
 def reward_decide(
     *, reward: ReferralReward, by: User | None, release: bool, note: str = "", now: datetime | None = None
 ) -> ReferralReward:
@@ -532,39 +331,6 @@ def referral_settle(referral: Referral) -> None:
 # Reads for the pages and the API
 
 
-def referral_funnel(*, since: datetime) -> dict[str, int]:
-    clicks = ReferralClick.objects.filter(at__gte=since).aggregate(
-        clicks=Count("id"), devices=Count("device_hash", distinct=True)
-    )
-    referrals = Referral.objects.filter(converted_at__gte=since).aggregate(
-        conversions=Count("id"),
-        flagged=Count("id", filter=Q(status=ReferralStatus.FLAGGED)),
-        rejected=Count("id", filter=Q(status=ReferralStatus.REJECTED)),
-    )
-    rewards = ReferralReward.objects.filter(referral__converted_at__gte=since).aggregate(
-        held=Count("id", filter=Q(status=HeldStatus.HELD)),
-        released=Count("id", filter=Q(status=HeldStatus.RELEASED)),
-        rejected_rewards=Count("id", filter=Q(status=HeldStatus.REJECTED)),
-    )
-    return {**clicks, **referrals, **rewards}
-
-
-def referrals_matching(*, status: str = "", advocate_id: int | None = None) -> QuerySet[Referral]:
-    referrals = Referral.objects.select_related("link__advocate__customer", "friend", "order")
-    if status:
-        referrals = referrals.filter(status=status)
-    if advocate_id is not None:
-        referrals = referrals.filter(link__advocate_id=advocate_id)
-    return referrals.order_by("-converted_at", "-id")
-
-
-def rewards_matching(*, status: str = "") -> QuerySet[ReferralReward]:
-    rewards = ReferralReward.objects.select_related("referral__link__advocate__customer", "referral__friend")
-    if status:
-        rewards = rewards.filter(status=status)
-    return rewards.order_by("release_after", "id")
-
-
 @dataclass
 class MyReferrals:
     link: ReferralLink
@@ -583,15 +349,3 @@ def my_referrals(advocate: Advocate) -> MyReferrals:
         .order_by("-release_after")
     )
     return MyReferrals(link=link, clicks=link.clicks.count(), referrals=referrals, rewards=rewards)
-
-
-# Mail gateways and link previewers fetch links before people do; such fetches are not clicks.
-NOT_A_PERSON = re.compile(
-    r"bot|crawl|spider|slurp|preview|scanner|scan|proofpoint|mimecast|barracuda|safelinks|fortiguard|"
-    r"facebookexternalhit|headless|curl|wget|python-requests|httpclient|go-http|java/|okhttp",
-    re.IGNORECASE,
-)
-
-
-def looks_automated(user_agent: str) -> bool:
-    return not user_agent.strip() or bool(NOT_A_PERSON.search(user_agent))

@@ -13,14 +13,14 @@ from ninja.pagination import paginate
 
 from advocacy.advocates.models import AdvocateScore, ScoreWeights, Tier
 from advocacy.advocates.scoring import services as scoring
-from advocacy.core.api.auth import api_auth
-from advocacy.core.roles import Role
-from advocacy.customers.records.api import Page, actor
+from advocacy.core.api.auth import actor, api_auth
+from advocacy.core.api.pagination import Page
+from advocacy.core.roles import PROGRAM_TEAM, SCORE_READERS
 
 router = Router(tags=["advocate scores"])
 
-READ = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.SALES)
-WRITE = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER)
+READ = api_auth(*SCORE_READERS)
+WRITE = api_auth(*PROGRAM_TEAM)
 
 
 class ScoreOut(Schema):

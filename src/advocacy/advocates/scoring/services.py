@@ -45,6 +45,7 @@ from advocacy.core import events
 from advocacy.core.errors import InvalidInput
 from advocacy.core.models import User
 from advocacy.customers.models import Customer, EngagementEvent, EngagementKind, Order
+from advocacy.feedback import scales
 from advocacy.feedback.models import Response, SurveyKind
 
 DAY = 86_400.0
@@ -53,7 +54,6 @@ YEAR_DAYS = 365
 RECENCY_HALF_LIFE_DAYS = 30.0
 FREQUENCY_PERCENTILE = 95
 TENURE_FULL_YEARS = 5.0
-DETRACTOR_MAX = 6  # NPS 0–6
 POSITIVE_REVIEW_STARS = 4  # a review event's value is its star rating; unrated reviews count too
 TIER_FLOORS = ((Tier.CHAMPION, 75.0), (Tier.LIKELY, 55.0), (Tier.POTENTIAL, 35.0))
 POSITIVE_COMPONENTS = ("satisfaction", "engagement", "value", "advocacy_history")
@@ -293,7 +293,7 @@ def _detractors(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> d
         _only(Response.objects.order_by(), only)
         .filter(
             kind=SurveyKind.NPS,
-            score__lte=DETRACTOR_MAX,
+            score__lte=scales.DETRACTOR_MAX,
             customer__isnull=False,
             answered_at__gte=now - timedelta(days=RECENT_DAYS),
             answered_at__lte=now,

@@ -15,11 +15,10 @@ from advocacy.advocates.scoring import services as scoring
 from advocacy.advocates.scoring.forms import WeightsForm
 from advocacy.core.errors import InvalidInput
 from advocacy.core.permissions import allow, staff_user
-from advocacy.core.roles import Role
+from advocacy.core.roles import PROGRAM_TEAM, SCORE_READERS
 from advocacy.customers.models import Customer
 
-SCORE_READERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.SALES)
-WEIGHT_EDITORS = (Role.ADMIN, Role.PROGRAM_MANAGER)
+SCORE_READERS = SCORE_READERS
 PER_PAGE = 50
 PRECISION_KS = (50, 100)
 ENROLLED_CHOICES = {"yes": True, "no": False}
@@ -51,7 +50,7 @@ def advocate_list(request: HttpRequest) -> HttpResponse:
             "weights": scoring.score_weights(),
             "method": scoring.METHOD,
             "precision": [p for p in (scoring.precision_at_k(k) for k in PRECISION_KS) if p is not None],
-            "can_edit_weights": staff_user(request).role in {str(r) for r in WEIGHT_EDITORS},
+            "can_edit_weights": staff_user(request).role in {str(r) for r in PROGRAM_TEAM},
         },
     )
 
@@ -88,7 +87,7 @@ def inputs_today(customer_id: int) -> dict[str, object]:
     return {name.replace("_", " "): value for name, value in features.row(0).items()}
 
 
-@allow(*WEIGHT_EDITORS)
+@allow(*PROGRAM_TEAM)
 def weights(request: HttpRequest) -> HttpResponse:
     current = scoring.score_weights()
     form = WeightsForm(request.POST or None, initial={name: getattr(current, name) for name in scoring.WEIGHT_FIELDS})

@@ -1,10 +1,4 @@
-"""API for appointments on the customer's hours and customer-first recommendations.
-
-Handlers parse, call one query or service, and return; the rules live in scheduling.py and
-recommending.py.
-"""
-
-from typing import Any
+"""API for appointments on the customer's hours: proposed slots, booking, rescheduling, cancelling."""
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,64 +6,34 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from advocacy.casework.appointments import queries as appointments_queries
 from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.appointments import slots as appointments_slots
 from advocacy.casework.appointments.schemas import (
     AppointmentFilters,
     AppointmentIn,
     AppointmentOut,
     AppointmentPatch,
     CancelIn,
-    OutcomePatch,
-    RankedOut,
-    RankQuery,
-    RecommendationFilters,
-    RecommendationIn,
-    RecommendationOut,
     SlotOut,
     SlotQuery,
 )
-from advocacy.casework.models import Appointment, Case, Recommendation
-from advocacy.casework.recommendations import services as recommending
-from advocacy.core.api.auth import api_auth
-from advocacy.core.errors import InvalidInput
+from advocacy.casework.cases.queries import case_with_customer, customer_of
+from advocacy.casework.models import Appointment, Case
+from advocacy.core.api.auth import actor, api_auth, staff_member
+from advocacy.core.api.lookups import resolve
+from advocacy.core.api.pagination import Page
 from advocacy.core.models import User
-from advocacy.core.roles import Role
-from advocacy.customers.models import Customer, Product
-from advocacy.customers.records.api import Page, actor, resolve
+from advocacy.core.roles import CASE_WORKERS, Role
+from advocacy.customers.models import Customer
 
-router = Router(tags=["appointments and recommendations"])
+router = Router(tags=["appointments"])
 
-WORKERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE)
-READ = api_auth(*WORKERS, Role.ANALYST)
-WORK = api_auth(*WORKERS)
-
-
-def case_of(case_id: int) -> Case:
-    return get_object_or_404(Case.objects.select_related("customer", "owner"), pk=case_id)
+READ = api_auth(*CASE_WORKERS, Role.ANALYST)
+WORK = api_auth(*CASE_WORKERS)
 
 
 APPOINTMENT_REFS = {"case_id": (Case, "case"), "customer_id": (Customer, "customer"), "staff_id": (User, "staff")}
-RECOMMENDATION_REFS = {
-    "case_id": (Case, "case"),
-    "customer_id": (Customer, "customer"),
-    "product_id": (Product, "product"),
-}
-
-
-def caller(request: HttpRequest) -> User:
-    by = actor(request)
-    if by is None:
-        raise InvalidInput({"auth": "this API key has no creator to act as"})
-    return by
-
-
-def customer_of(data: dict[str, Any]) -> Customer:
-    """The case's customer, else the one named."""
-    case: Case | None = data.get("case")
-    customer: Customer | None = case.customer if case is not None else data.get("customer")
-    if customer is None:
-        raise InvalidInput({"customer_id": "give a case_id or a customer_id"})
-    return customer
 
 
 # Appointments
@@ -81,9 +45,9 @@ def customer_of(data: dict[str, Any]) -> Customer:
     auth=READ,
     summary="Times that fit the customer's preferred hours and the case owner's availability",
 )
-def case_slots(request: HttpRequest, case_id: int, query: Query[SlotQuery]) -> list[scheduling.Slot]:
-    case = case_of(case_id)
-    return scheduling.slots_propose(
+def case_slots(request: HttpRequest, case_id: int, query: Query[SlotQuery]) -> list[appointments_slots.Slot]:
+    case = case_with_customer(case_id)
+    return appointments_slots.slots_propose(
         customer=case.customer,
         staff=case.owner,
         duration_minutes=query.duration_minutes,
@@ -101,7 +65,7 @@ def case_slots(request: HttpRequest, case_id: int, query: Query[SlotQuery]) -> l
 def book_appointment(request: HttpRequest, payload: AppointmentIn) -> Status[Appointment]:
     data = resolve(payload.dict(), APPOINTMENT_REFS)
     # Staff defaults to the case owner, the accountable customer advocate, else the caller.
-    staff = data["staff"] or (data["case"].owner if data["case"] is not None else caller(request))
+    staff = data["staff"] or (data["case"].owner if data["case"] is not None else staff_member(request))
     return Status(
         201,
         scheduling.appointment_book(
@@ -141,83 +105,7 @@ def cancel_appointment(request: HttpRequest, appointment_id: int, payload: Cance
 @router.get("/appointments", response=list[AppointmentOut], auth=READ, summary="List appointments, earliest first")
 @paginate(Page)
 def list_appointments(request: HttpRequest, filters: Query[AppointmentFilters]) -> QuerySet[Appointment]:
-    return scheduling.appointments_matching(**filters.dict())
+    return appointments_queries.appointments_matching(**filters.dict())
 
 
 # Recommendations
-
-
-def ranked_out(row: recommending.Ranked) -> RankedOut:
-    return RankedOut(
-        product_id=row.product.pk,
-        name=row.product.name,
-        competitor=row.product.competitor,
-        fit=row.fit,
-        covered=row.covered,
-        missing=row.missing,
-        price=row.price,
-        currency=row.currency,
-        price_compared=row.comparable,
-        cheaper_than_current=row.cheaper_than_current,
-        current=row.current,
-        reason=row.reason,
-        margin_pct=row.product.margin_pct,
-    )
-
-
-@router.get(
-    "/cases/{case_id}/recommendations",
-    response=list[RankedOut],
-    auth=READ,
-    summary="Products ranked by fit, then the customer's price (never by margin)",
-)
-def case_recommendations(request: HttpRequest, case_id: int, query: Query[RankQuery]) -> list[RankedOut]:
-    case = case_of(case_id)
-    needs = [t for t in query.needs.split(",") if t.strip()]
-    return [ranked_out(row) for row in recommending.products_ranked(customer=case.customer, needs=needs, case=case)]
-
-
-@router.post(
-    "/recommendations",
-    response={201: RecommendationOut},
-    auth=WORK,
-    summary="Record a recommendation; fit, 'cheaper' and 'competitor' are computed",
-)
-def record_recommendation(request: HttpRequest, payload: RecommendationIn) -> Status[Recommendation]:
-    data = resolve(payload.dict(), RECOMMENDATION_REFS)
-    customer, case = customer_of(data), data["case"]
-    row = recommending.product_assessed(customer=customer, product=data["product"], needs=payload.needs, case=case)
-    return Status(
-        201,
-        recommending.recommendation_record(
-            customer=customer,
-            product=row.product,
-            case=case,
-            reason=payload.reason,
-            by=caller(request),
-            fit=row.fit,
-            cheaper_than_current=row.cheaper_than_current,
-            competitor=row.competitor,
-        ),
-    )
-
-
-@router.patch(
-    "/recommendations/{recommendation_id}",
-    response=RecommendationOut,
-    auth=WORK,
-    summary="Record what the customer decided",
-)
-def recommendation_outcome(request: HttpRequest, recommendation_id: int, payload: OutcomePatch) -> Recommendation:
-    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
-    return recommending.recommendation_outcome(
-        recommendation=recommendation, outcome=payload.outcome, by=caller(request)
-    )
-
-
-@router.get(
-    "/recommendations", response=list[RecommendationOut], auth=READ, summary="List recommendations, newest first"
-)
-@paginate(Page)
-def list_recommendations(request: HttpRequest, filters: Query[RecommendationFilters]) -> QuerySet[Recommendation]:
-    return recommending.recommendations_matching(**filters.dict())

@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from advocacy.casework.models import RecommendationOutcome
 from advocacy.core.errors import InvalidInput
-from advocacy.customers.models import Product
 
 
 class TimeChoiceForm(forms.Form):
@@ -53,19 +51,3 @@ class AvailabilityForm(forms.Form):
         help_text="e.g. Mon-Fri 09:00-12:00; Tue 14:00-17:00",
         max_length=500,
     )
-
-
-class RecommendForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.filter(active=True))
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why it is right for the customer"
-    )
-    needs = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
-class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(choices=RecommendationOutcome.choices)
-
-
-def tags(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]

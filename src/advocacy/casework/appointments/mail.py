@@ -6,25 +6,13 @@ key that names the appointment and its SEQUENCE, so every change mails once and 
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from advocacy.casework.appointments import ics
+from advocacy.casework.appointments.queries import local_time
 from advocacy.casework.models import Appointment
-from advocacy.outreach.services import mail_queue
-
-
-def local_span(starts_at: datetime, ends_at: datetime, zone: str) -> str:
-    """'Mon 10 Mar 09:00–10:00 EDT' — the abbreviation says which side of a DST change it is."""
-    start, end = starts_at.astimezone(ZoneInfo(zone or "UTC")), ends_at.astimezone(ZoneInfo(zone or "UTC"))
-    return f"{start:%a %d %b %H:%M}–{end:%H:%M} {end:%Z}"
-
-
-def local_time(appointment: Appointment) -> str:
-    return local_span(appointment.starts_at, appointment.ends_at, appointment.customer.time_zone)
+from advocacy.outreach.mail.services import mail_customer
 
 
 def body(template: str, appointment: Appointment, **context: object) -> str:
@@ -43,9 +31,9 @@ def body(template: str, appointment: Appointment, **context: object) -> str:
 def invitation(appointment: Appointment) -> None:
     """A new time (SEQUENCE 0) or a moved one (higher SEQUENCE): the calendar entry is created or updated."""
     moved = appointment.sequence > 0
-    mail_queue(
+    mail_customer(
         key=f"appointment:{appointment.pk}:{appointment.sequence}:request",
-        to=appointment.customer.email,
+        customer=appointment.customer,
         subject=f"{'Moved' if moved else 'Booked'}: {appointment.topic}, {local_time(appointment)}",
         text=body("invitation", appointment, moved=moved),
         attachments=[ics.ics_attachment(appointment, method=ics.REQUEST)],
@@ -53,9 +41,9 @@ def invitation(appointment: Appointment) -> None:
 
 
 def cancellation(appointment: Appointment, reason: str) -> None:
-    mail_queue(
+    mail_customer(
         key=f"appointment:{appointment.pk}:{appointment.sequence}:cancel",
-        to=appointment.customer.email,
+        customer=appointment.customer,
         subject=f"Cancelled: {appointment.topic}, {local_time(appointment)}",
         text=body("cancelled", appointment, reason=reason),
         attachments=[ics.ics_attachment(appointment, method=ics.CANCEL)],
@@ -63,9 +51,9 @@ def cancellation(appointment: Appointment, reason: str) -> None:
 
 
 def reminder(appointment: Appointment) -> None:
-    mail_queue(
+    mail_customer(
         key=f"appointment-reminder:{appointment.pk}:{appointment.sequence}",
-        to=appointment.customer.email,
+        customer=appointment.customer,
         subject=f"Reminder: {appointment.topic}, {local_time(appointment)}",
         text=body("reminder", appointment),
     )

@@ -1,5 +1,3 @@
-"""Appointment and recommendation pages; included by casework/urls.py, so names are `casework:<name>`."""
-
 from django.urls import path
 
 from advocacy.casework.appointments import views
@@ -11,9 +9,4 @@ urlpatterns = [
     path("appointments/availability/", views.my_availability, name="my_availability"),
     path("appointments/<int:appointment_id>/reschedule/", views.appointment_reschedule, name="appointment_reschedule"),
     path("appointments/<int:appointment_id>/cancel/", views.appointment_cancel, name="appointment_cancel"),
-    path("<int:case_id>/recommendations/", views.case_recommendations, name="case_recommendations"),
-    path("<int:case_id>/recommendations/record/", views.recommendation_record, name="recommendation_record"),
-    path(
-        "recommendations/<int:recommendation_id>/outcome/", views.recommendation_outcome, name="recommendation_outcome"
-    ),
 ]

@@ -1,4 +1,4 @@
-"""Pages for appointments on the customer's hours and for customer-first recommendations.
+"""Pages for appointments on the customer's hours.
 
 Thin: each view parses a form, calls one service or query and renders or redirects. Appointments
 for a case are with its owner, the accountable customer advocate.
@@ -6,65 +6,47 @@ for a case are with its owner, the accountable customer advocate.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from advocacy.casework.appointments import queries
 from advocacy.casework.appointments import services as scheduling
+from advocacy.casework.appointments import slots as proposing
 from advocacy.casework.appointments.forms import (
     AvailabilityForm,
     BookForm,
     CancelForm,
-    OutcomeForm,
-    RecommendForm,
     TimeChoiceForm,
-    tags,
 )
-from advocacy.casework.models import Appointment, AppointmentStatus, Case, Recommendation
-from advocacy.casework.recommendations import services as recommending
-from advocacy.core.errors import InvalidInput, ServiceError
+from advocacy.casework.cases.queries import case_with_customer
+from advocacy.casework.models import Appointment, AppointmentStatus
+from advocacy.core.errors import ServiceError
 from advocacy.core.models import User
+from advocacy.core.pages import show_errors, show_form_errors
 from advocacy.core.permissions import allow, staff_user
-from advocacy.core.roles import Role
+from advocacy.core.roles import CASE_WORKERS
 from advocacy.customers.models import Customer
-
-WORKERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE)
-
-
-def case_of(case_id: int) -> Case:
-    return get_object_or_404(Case.objects.select_related("customer", "owner"), pk=case_id)
 
 
 def appointment_of(appointment_id: int) -> Appointment:
     return get_object_or_404(Appointment.objects.select_related("customer", "staff", "case"), pk=appointment_id)
 
 
-def show_errors(request: HttpRequest, exc: ServiceError) -> None:
-    for message in exc.errors.values() if isinstance(exc, InvalidInput) else [str(exc)]:
-        messages.error(request, message)
-
-
-def show_form_errors(request: HttpRequest, form: Any) -> None:
-    for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
-
-
 def proposal(
     customer: Customer, staff: User, duration: int, exclude: Appointment | None = None
-) -> tuple[list[scheduling.Slot], str]:
+) -> tuple[list[proposing.Slot], str]:
     """The proposed slots, or the reason there are none, said so the member of staff knows what to do."""
     try:
-        return scheduling.slots_propose(customer=customer, staff=staff, duration_minutes=duration, exclude=exclude), ""
+        return proposing.slots_propose(customer=customer, staff=staff, duration_minutes=duration, exclude=exclude), ""
     except ServiceError as exc:
         return [], str(exc)
 
 
 def duration_asked(request: HttpRequest, default: int = 60) -> int:
     try:
-        return max(15, min(int(request.GET.get("duration", default)), scheduling.MAX_DURATION_MINUTES))
+        return max(15, min(int(request.GET.get("duration", default)), proposing.MAX_DURATION_MINUTES))
     except ValueError:
         return default
 
@@ -72,12 +54,12 @@ def duration_asked(request: HttpRequest, default: int = 60) -> int:
 # Appointments
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 def case_appointments(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_of(case_id)
+    case = case_with_customer(case_id)
     duration = duration_asked(request)
     slots, problem = proposal(case.customer, case.owner, duration)
-    booked = scheduling.appointments_matching(customer_id=case.customer_id, status=AppointmentStatus.BOOKED)
+    booked = queries.appointments_matching(customer_id=case.customer_id, status=AppointmentStatus.BOOKED)
     return render(
         request,
         "casework/appointments/case.html",
@@ -93,10 +75,10 @@ def case_appointments(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def appointment_book(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_of(case_id)
+    case = case_with_customer(case_id)
     form = BookForm(request.POST)
     if not form.is_valid():
         show_form_errors(request, form)
@@ -122,7 +104,7 @@ def appointment_book(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("casework:case_appointments", case_id=case.pk)
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_http_methods(["GET", "POST"])
 def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = appointment_of(appointment_id)
@@ -161,7 +143,7 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpRes
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = appointment_of(appointment_id)
@@ -180,21 +162,21 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
     return redirect("casework:my_appointments")
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 def my_appointments(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     return render(
         request,
         "casework/appointments/mine.html",
-        {"appointments": scheduling.upcoming_for(user), "zone": user.time_zone or "UTC"},
+        {"appointments": queries.upcoming_for(user), "zone": user.time_zone or "UTC"},
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_http_methods(["GET", "POST"])
 def my_availability(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    form = AvailabilityForm(request.POST or None, initial={"windows": scheduling.availability_text(user)})
+    form = AvailabilityForm(request.POST or None, initial={"windows": queries.availability_text(user)})
     if request.method == "POST" and form.is_valid():
         try:
             scheduling.availability_set(user=user, windows_text=form.cleaned_data["windows"])
@@ -206,86 +188,8 @@ def my_availability(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/appointments/availability.html",
-        {"form": form, "zone": user.time_zone or "UTC", "current": scheduling.availability_text(user)},
+        {"form": form, "zone": user.time_zone or "UTC", "current": queries.availability_text(user)},
     )
 
 
 # Recommendations
-
-
-@allow(*WORKERS)
-def case_recommendations(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_of(case_id)
-    extra = tags(request.GET.get("needs", ""))
-    try:
-        rows = recommending.products_ranked(customer=case.customer, needs=extra, case=case)
-        problem = ""
-    except ServiceError as exc:
-        rows, problem = [], str(exc)
-    return render(
-        request,
-        "casework/recommendations/case.html",
-        {
-            "case": case,
-            "rows": rows,
-            "problem": problem,
-            "extra": ", ".join(extra),
-            "needed": recommending.needs_for(customer=case.customer, needs=extra, case=case),
-            "form": RecommendForm(initial={"needs": ", ".join(extra)}),
-            "outcome_form": OutcomeForm(),
-            "recorded": recommending.recommendations_matching(case_id=case.pk),
-        },
-    )
-
-
-@allow(*WORKERS)
-@require_POST
-def recommendation_record(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_of(case_id)
-    form = RecommendForm(request.POST)
-    if not form.is_valid():
-        show_form_errors(request, form)
-        return redirect("casework:case_recommendations", case_id=case.pk)
-    try:
-        row = recommending.product_assessed(
-            customer=case.customer,
-            product=form.cleaned_data["product"],
-            needs=tags(form.cleaned_data["needs"]),
-            case=case,
-        )
-        recorded = recommending.recommendation_record(
-            customer=case.customer,
-            product=row.product,
-            case=case,
-            reason=form.cleaned_data["reason"],
-            by=staff_user(request),
-            fit=row.fit,
-            cheaper_than_current=row.cheaper_than_current,
-            competitor=row.competitor,
-        )
-    except ServiceError as exc:
-        show_errors(request, exc)
-    else:
-        messages.success(
-            request,
-            f"Recommendation of {recorded.product} recorded"
-            + (" — a customer-first act." if recorded.customer_first else "."),
-        )
-    return redirect("casework:case_recommendations", case_id=case.pk)
-
-
-@allow(*WORKERS)
-@require_POST
-def recommendation_outcome(request: HttpRequest, recommendation_id: int) -> HttpResponse:
-    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
-    form = OutcomeForm(request.POST)
-    if form.is_valid():
-        recommending.recommendation_outcome(
-            recommendation=recommendation, outcome=form.cleaned_data["outcome"], by=staff_user(request)
-        )
-        messages.success(request, "Outcome recorded.")
-    else:
-        show_form_errors(request, form)
-    if recommendation.case_id is None:
-        return redirect("casework:queue")
-    return redirect("casework:case_recommendations", case_id=recommendation.case_id)

@@ -6,14 +6,13 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from advocacy.casework.cases import queries, services
 from advocacy.casework.cases.schemas import (
+    CaseEventOut,
     CaseIn,
     CaseOut,
-    EventOut,
     HuddleIn,
     HuddleOut,
     MessageIn,
@@ -26,25 +25,19 @@ from advocacy.casework.cases.schemas import (
     VerifyIn,
 )
 from advocacy.casework.models import OPEN_STATUSES, Case, Department, HuddleTask, Prevention
-from advocacy.core.api.auth import api_auth
+from advocacy.core.api.auth import api_auth, staff_member
+from advocacy.core.api.lookups import resolve
+from advocacy.core.api.pagination import Page
 from advocacy.core.errors import InvalidInput
 from advocacy.core.models import User
-from advocacy.core.roles import Role
+from advocacy.core.roles import CASE_WORKERS, INSIGHT_READERS, TASK_OWNERS, Role
 from advocacy.customers.models import Customer
-from advocacy.customers.records.api import Page, actor, resolve
 
 router = Router(tags=["cases"])
 
-WORK = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE)
-READ = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.ANALYST, Role.DEPARTMENT_HEAD)
-HEADS = api_auth(Role.ADMIN, Role.DEPARTMENT_HEAD)
-
-
-def staff(request: HttpRequest) -> User:
-    user = actor(request)
-    if user is None:
-        raise HttpError(403, "No staff member behind this key.")
-    return user
+WORK = api_auth(*CASE_WORKERS)
+READ = api_auth(*INSIGHT_READERS)
+HEADS = api_auth(*TASK_OWNERS)
 
 
 def caller_role(request: HttpRequest) -> str:
@@ -53,7 +46,7 @@ def caller_role(request: HttpRequest) -> str:
 
 def visible(request: HttpRequest) -> QuerySet[Case]:
     """What the caller may see; a department head's key sees only cases their department has a task on."""
-    return queries.visible_cases_for(staff(request), role=caller_role(request))
+    return queries.visible_cases_for(staff_member(request), role=caller_role(request))
 
 
 def case_or_404(request: HttpRequest, case_id: int) -> Case:
@@ -89,29 +82,31 @@ def get_case(request: HttpRequest, case_id: int) -> Case:
 @router.post("/cases", response={201: CaseOut}, auth=WORK, summary="Open a case (owned by the customer's advocate)")
 def open_case(request: HttpRequest, payload: CaseIn) -> Status[Case]:
     data = resolve(payload.dict(), {"customer_id": (Customer, "customer"), "owner_id": (User, "owner")})
-    return Status(201, services.case_open(by=staff(request), **data))
+    return Status(201, services.case_open(by=staff_member(request), **data))
 
 
-@router.get("/cases/{case_id}/timeline", response=list[EventOut], auth=READ, summary="Every change, in order")
+@router.get("/cases/{case_id}/timeline", response=list[CaseEventOut], auth=READ, summary="Every change, in order")
 def case_timeline(request: HttpRequest, case_id: int) -> Any:
     return queries.timeline(case_or_404(request, case_id))
 
 
 @router.post(
     "/cases/{case_id}/updates",
-    response={201: EventOut},
+    response={201: CaseEventOut},
     auth=WORK,
     summary="Post a customer-visible update (emailed; restarts the update clock)",
 )
 def post_update(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[Any]:
     return Status(
-        201, services.case_post_update(case=case_or_404(request, case_id), body=payload.body, by=staff(request))
+        201, services.case_post_update(case=case_or_404(request, case_id), body=payload.body, by=staff_member(request))
     )
 
 
-@router.post("/cases/{case_id}/notes", response={201: EventOut}, auth=WORK, summary="Add an internal note")
+@router.post("/cases/{case_id}/notes", response={201: CaseEventOut}, auth=WORK, summary="Add an internal note")
 def post_note(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[Any]:
-    return Status(201, services.case_add_note(case=case_or_404(request, case_id), body=payload.body, by=staff(request)))
+    return Status(
+        201, services.case_add_note(case=case_or_404(request, case_id), body=payload.body, by=staff_member(request))
+    )
 
 
 @router.post(
@@ -122,7 +117,7 @@ def post_note(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[
 )
 def set_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Case:
     return services.case_set_status(
-        case=case_or_404(request, case_id), status=payload.status, note=payload.note, by=staff(request)
+        case=case_or_404(request, case_id), status=payload.status, note=payload.note, by=staff_member(request)
     )
 
 
@@ -134,7 +129,9 @@ def set_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Case:
 )
 def transfer(request: HttpRequest, case_id: int, payload: TransferIn) -> Case:
     to = get_object_or_404(User, pk=payload.to_id)
-    return services.case_transfer(case=case_or_404(request, case_id), to=to, reason=payload.reason, by=staff(request))
+    return services.case_transfer(
+        case=case_or_404(request, case_id), to=to, reason=payload.reason, by=staff_member(request)
+    )
 
 
 @router.post(
@@ -155,19 +152,19 @@ def create_huddle(request: HttpRequest, case_id: int, payload: HuddleIn) -> Stat
         meeting_at=payload.meeting_at,
         agenda=payload.agenda,
         tasks=tasks,
-        by=staff(request),
+        by=staff_member(request),
     )
     return Status(201, huddle)
 
 
 @router.get("/tasks", response=list[TaskOut], auth=HEADS, summary="The caller's open department tasks")
 def my_tasks(request: HttpRequest) -> Any:
-    return queries.tasks_for(staff(request))
+    return queries.tasks_for(staff_member(request))
 
 
 @router.post("/tasks/{task_id}/done", response=TaskOut, auth=HEADS, summary="Complete a department task")
 def task_done(request: HttpRequest, task_id: int, payload: TaskDoneIn) -> HuddleTask:
-    user = staff(request)
+    user = staff_member(request)
     tasks = HuddleTask.objects.select_related("huddle")
     if caller_role(request) != Role.ADMIN:
         tasks = tasks.filter(assignee=user)
@@ -187,7 +184,7 @@ def resolve_case(request: HttpRequest, case_id: int, payload: ResolveIn) -> Case
         owner = get_object_or_404(User, pk=payload.prevention.action_owner_id)
         step = services.PreventionIn(**{**payload.prevention.dict(exclude={"action_owner_id"}), "action_owner": owner})
     return services.case_resolve(
-        case=case_or_404(request, case_id), by=staff(request), summary=payload.summary, prevention=step
+        case=case_or_404(request, case_id), by=staff_member(request), summary=payload.summary, prevention=step
     )
 
 
@@ -205,4 +202,4 @@ def list_prevention(request: HttpRequest) -> QuerySet[Prevention]:
 )
 def verify_prevention(request: HttpRequest, prevention_id: int, payload: VerifyIn) -> Prevention:
     step = get_object_or_404(Prevention, pk=prevention_id)
-    return services.prevention_verify(prevention=step, by=staff(request), outcome=payload.outcome)
+    return services.prevention_verify(prevention=step, by=staff_member(request), outcome=payload.outcome)

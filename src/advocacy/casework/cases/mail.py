@@ -6,37 +6,23 @@ Times for the customer are written in the customer's own zone ("Tue 14:00, your 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 
+from advocacy.casework.cases.queries import customer_promise
 from advocacy.casework.models import Case, CaseEvent, HuddleTask
-from advocacy.outreach.services import mail_queue
-
-
-def in_zone(moment: datetime | None, zone: str) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
-
-
-def customer_promise(case: Case) -> str:
-    """'by Tue 14 Jan 14:00, your time' — or why there is no date."""
-    if case.paused_at is not None:
-        return "as soon as you reply (we are waiting on you)"
-    due = case.next_update_due or case.first_response_due
-    return f"by {in_zone(due, case.customer.time_zone)}, your time" if due else ""
+from advocacy.core.links import absolute_url
+from advocacy.core.timefmt import in_zone
+from advocacy.outreach.mail.services import mail_customer, mail_queue
 
 
 def portal_link() -> str:
-    return settings.SITE_URL + reverse("portal:home")
+    return absolute_url("portal:home")
 
 
 def staff_link(case: Case) -> str:
-    return settings.SITE_URL + reverse("casework:case_detail", kwargs={"case_id": case.pk})
+    return absolute_url("casework:case_detail", case_id=case.pk)
 
 
 def to_customer(case: Case, key: str, subject: str, template: str, **context: object) -> None:
@@ -47,9 +33,9 @@ def to_customer(case: Case, key: str, subject: str, template: str, **context: ob
         "company": settings.COMPANY_NAME,
         **context,
     }
-    mail_queue(
+    mail_customer(
+        customer=case.customer,
         key=key,
-        to=case.customer.email,
         subject=subject,
         text=render_to_string(f"casework/email/{template}.txt", values),
     )
@@ -133,7 +119,7 @@ def huddle_tasks_assigned(task_ids: list[int]) -> None:
             task.assignee.email,
             f"{task.department}: a task on case #{case.pk} {case.subject}",
             f"Due {in_zone(task.due_at, zone)} ({zone}). Huddle at {in_zone(task.huddle.meeting_at, zone)}.\n\n"
-            f"{task.notes}\n\n{settings.SITE_URL}{reverse('casework:my_tasks')}\n",
+            f"{task.notes}\n\n{absolute_url('casework:my_tasks')}\n",
         )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from advocacy.casework.models import (
@@ -21,8 +22,11 @@ from advocacy.casework.models import (
     Status,
     TaskStatus,
 )
+from advocacy.core.errors import InvalidInput
 from advocacy.core.models import User
 from advocacy.core.roles import Role
+from advocacy.core.timefmt import in_zone
+from advocacy.customers.models import Customer
 
 
 def queue(
@@ -49,6 +53,11 @@ def queue(
     if overdue_only:
         cases = cases.filter(next_due__lt=now)
     return cases.order_by(F("next_due").asc(nulls_last=True), "id")
+
+
+def case_with_customer(case_id: int) -> Case:
+    """The case with its customer and owner, or 404."""
+    return get_object_or_404(Case.objects.select_related("customer", "owner"), pk=case_id)
 
 
 def visible_cases_for(user: User, *, role: str = "") -> QuerySet[Case]:
@@ -188,3 +197,20 @@ def customer_advocates() -> QuerySet[User]:
 
 
 STATUS_LABELS = dict(Status.choices)
+
+
+def customer_of(data: dict[str, Any]) -> Customer:
+    """The case's customer, else the one named."""
+    case: Case | None = data.get("case")
+    customer: Customer | None = case.customer if case is not None else data.get("customer")
+    if customer is None:
+        raise InvalidInput({"customer_id": "give a case_id or a customer_id"})
+    return customer
+
+
+def customer_promise(case: Case) -> str:
+    """'by Tue 14 Jan 14:00, your time' — or why there is no date."""
+    if case.paused_at is not None:
+        return "as soon as you reply (we are waiting on you)"
+    due = case.next_update_due or case.first_response_due
+    return f"by {in_zone(due, case.customer.time_zone)}, your time" if due else ""

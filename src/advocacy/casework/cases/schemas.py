@@ -40,7 +40,7 @@ class CaseIn(Schema):
     needs: list[str] = []
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     id: int
     kind: str
     visible_to_customer: bool

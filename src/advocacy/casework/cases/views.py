@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advocacy import loop
 from advocacy.casework.cases import queries, services
 from advocacy.casework.cases.forms import (
     CadencePolicyForm,
@@ -30,31 +29,20 @@ from advocacy.casework.cases.forms import (
     VerifyForm,
 )
 from advocacy.casework.models import CadencePolicy, Case, HuddleTask, Prevention, Priority, Status
+from advocacy.core import switches
 from advocacy.core.csvexport import csv_response
 from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
+from advocacy.core.pages import show_errors
 from advocacy.core.permissions import allow, staff_user
-from advocacy.core.roles import Role
+from advocacy.core.roles import CASE_WORKERS, INSIGHT_READERS, PROGRAM_TEAM, Role
 from advocacy.customers.models import Customer
-
-WORKERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE)
-CASE_READERS = (*WORKERS, Role.DEPARTMENT_HEAD, Role.ANALYST)
-MANAGERS = (Role.ADMIN, Role.PROGRAM_MANAGER)
-REPORT_READERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.ANALYST, Role.DEPARTMENT_HEAD)
-
-
-def show_errors(request: HttpRequest, exc: InvalidInput | ServiceError) -> None:
-    if isinstance(exc, InvalidInput):
-        for message in exc.errors.values():
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
 
 
 def back_to(case: Case) -> HttpResponse:
     return redirect("casework:case_detail", case_id=case.pk)
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 def queue(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     scope = request.GET.get("scope", "mine" if user.role == Role.CUSTOMER_ADVOCATE else "all")
@@ -86,10 +74,10 @@ def case_for(request: HttpRequest, case_id: int) -> Case:
     )
 
 
-@allow(*CASE_READERS)
+@allow(*INSIGHT_READERS)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request, case_id)
-    can_work = staff_user(request).role in WORKERS
+    can_work = staff_user(request).role in CASE_WORKERS
     return render(
         request,
         "casework/case_detail.html",
@@ -111,7 +99,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def case_open(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=customer_id)
@@ -151,7 +139,7 @@ def post_action(request: HttpRequest, case_id: int, form_class: type[Any], act: 
     return back_to(case)
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
     return post_action(
@@ -162,7 +150,7 @@ def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
     return post_action(
@@ -173,7 +161,7 @@ def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
     return post_action(
@@ -184,7 +172,7 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
     return post_action(
@@ -199,7 +187,7 @@ def aware(moment: datetime) -> datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def case_huddle(request: HttpRequest, case_id: int) -> HttpResponse:
     def act(case: Case, data: dict[str, Any], user: Any) -> None:
@@ -235,7 +223,7 @@ def prevention_from(data: dict[str, Any]) -> services.PreventionIn | None:
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def case_resolve(request: HttpRequest, case_id: int) -> HttpResponse:
     return post_action(
@@ -277,7 +265,7 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponseBase:
     return redirect("casework:my_tasks")
 
 
-@allow(*REPORT_READERS)
+@allow(*INSIGHT_READERS)
 def prevention(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(days=int(request.GET.get("days", "90") or 90))
     return render(
@@ -288,12 +276,12 @@ def prevention(request: HttpRequest) -> HttpResponse:
             "actions": queries.corrective_actions(),
             "recurrence": queries.recurrence_by_month(),
             "verify_form": VerifyForm(),
-            "can_verify": staff_user(request).role in WORKERS,
+            "can_verify": staff_user(request).role in CASE_WORKERS,
         },
     )
 
 
-@allow(*WORKERS)
+@allow(*CASE_WORKERS)
 @require_POST
 def prevention_verify(request: HttpRequest, prevention_id: int) -> HttpResponse:
     step = get_object_or_404(Prevention.objects.select_related("case"), pk=prevention_id)
@@ -310,7 +298,7 @@ def period(request: HttpRequest) -> tuple[datetime, datetime]:
     return until - timedelta(days=days), until
 
 
-@allow(*REPORT_READERS)
+@allow(*INSIGHT_READERS)
 def sla(request: HttpRequest) -> HttpResponse:
     since, until = period(request)
     rows = queries.sla_by_owner(since=since, until=until)
@@ -326,7 +314,7 @@ def sla(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*REPORT_READERS)
+@allow(*INSIGHT_READERS)
 def sla_csv(request: HttpRequest) -> HttpResponseBase:
     since, until = period(request)
     rows = queries.sla_by_owner(since=since, until=until)
@@ -337,7 +325,7 @@ def sla_csv(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@allow(*MANAGERS)
+@allow(*PROGRAM_TEAM)
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
@@ -355,9 +343,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 services.cadence_policy_update(policy=policy, by=user, **form.cleaned_data)
                 messages.success(request, f"{policy} saved.")
         elif "rule" in request.POST:
-            rule = next((r for r in loop.RULES if r.key == request.POST["rule"]), None)
+            rule = switches.rule_by_key(request.POST["rule"])
             if rule is not None:
-                loop.rule_switch(rule=rule, on=request.POST.get("on") == "1", by=user)
+                switches.rule_switch(rule=rule, on=request.POST.get("on") == "1", by=user)
                 messages.success(request, "Loop rule switched.")
         return redirect("casework:settings")
     return render(
@@ -366,7 +354,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         {
             "settings_form": settings_form,
             "policies": [(p, CadencePolicyForm(instance=p)) for p in policies],
-            "rules": [(r, loop.enabled(r)) for r in loop.RULES],
+            "rules": switches.rules_with_state(),
             "calendar": services.default_calendar(),
         },
     )

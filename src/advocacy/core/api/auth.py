@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from advocacy.core.apikeys.services import apikey_from_token
 from advocacy.core.models import ApiKey, User
-from advocacy.core.roles import STAFF_ROLES, Role
-from advocacy.core.services import apikey_from_token
+from advocacy.core.roles import STAFF_ROLES
 
 
 class ApiKeyAuth(HttpBearer):
@@ -63,4 +63,15 @@ def declared_roles(auth_callbacks: list[Any]) -> frozenset[str]:
     return frozenset(roles)
 
 
-READERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD, Role.SALES, Role.ANALYST)
+def actor(request: HttpRequest) -> User | None:
+    """The staff member behind the request: the session user, or the creator of the API key."""
+    principal = request.auth  # type: ignore[attr-defined]
+    return principal if isinstance(principal, User) else principal.created_by
+
+
+def staff_member(request: HttpRequest) -> User:
+    """The acting staff member, for writes whose audit trail must name a person."""
+    user = actor(request)
+    if user is None:  # an API key whose creator was removed
+        raise HttpError(403, "No staff member stands behind this API key any more; make a new key.")
+    return user

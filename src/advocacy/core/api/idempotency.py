@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from advocacy.core.apikeys.services import apikey_from_token, hash_secret
 from advocacy.core.models import IdempotencyRecord
-from advocacy.core.services import apikey_from_token, hash_secret
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 MAX_KEY_LENGTH = 255
@@ -115,3 +115,9 @@ class IdempotencyMiddleware:
         response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
         response["Idempotent-Replayed"] = "true"
         return response
+
+
+def idempotency_records_prune() -> int:
+    expired_before = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=expired_before).delete()
+    return deleted

@@ -15,7 +15,7 @@ from advocacy.core.api.auth import api_auth
 from advocacy.core.csvexport import csv_response
 from advocacy.core.errors import InvalidInput
 from advocacy.core.models import User
-from advocacy.core.roles import Role
+from advocacy.core.roles import PROGRAM_TEAM
 from advocacy.customers.importing.services import (
     ERRORS_HEADER,
     ImportRefused,
@@ -26,7 +26,7 @@ from advocacy.customers.importing.services import (
 from advocacy.customers.models import ImportJob, ImportKind, ImportStatus
 
 router = Router(tags=["imports"])
-IMPORTERS = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER)
+IMPORTERS = api_auth(*PROGRAM_TEAM)
 
 
 class RowErrorOut(Schema):

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from advocacy.customers.importing import views as import_views
+from advocacy.customers.importing import views
 
 urlpatterns = [
-    path("", import_views.import_list, name="import_list"),
-    path("<int:job_id>/", import_views.import_detail, name="import_detail"),
-    path("<int:job_id>/errors.csv", import_views.import_errors_csv, name="import_errors_csv"),
+    path("", views.import_list, name="import_list"),
+    path("<int:job_id>/", views.import_detail, name="import_detail"),
+    path("<int:job_id>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
 ]

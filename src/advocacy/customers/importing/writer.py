@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from advocacy.core.models import User
 from advocacy.core.roles import Role
+from advocacy.customers.consent import consents_in_force
 from advocacy.customers.importing.mapping import CONSENT_FIELDS, ColumnMap
 from advocacy.customers.importing.rows import Row, RowError
 from advocacy.customers.models import (
@@ -266,7 +267,7 @@ class CustomerWriter(BatchWriter):
         matched = [self.match(row, existing) for row in rows]
         known_ids = [c.pk for c, _ in matched if c is not None]
         windows = current_windows(known_ids if self.columns.gives("contact_hours") else [])
-        consents = current_consents(known_ids if any(map(self.columns.gives, CONSENT_FIELDS)) else [])
+        consents = consents_in_force(known_ids if any(map(self.columns.gives, CONSENT_FIELDS)) else [])
         self.windows_to_replace: list[tuple[Customer, list[tuple[Any, ...]]]] = []
         self.consents_to_add: list[tuple[Customer, Row, str, bool]] = []
         for row, (customer, reason) in zip(rows, matched, strict=True):
@@ -384,20 +385,6 @@ def current_windows(customer_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]
         for w in ContactWindow.objects.filter(customer_id__in=customer_ids).order_by("weekday", "starts"):
             windows[w.customer_id].append((w.weekday, w.starts, w.ends))
     return windows
-
-
-def current_consents(customer_ids: list[int]) -> dict[tuple[int, str], bool]:
-    """The consent in force per (customer, purpose): the latest row, as the model defines it."""
-    state: dict[tuple[int, str], bool] = {}
-    if customer_ids:
-        rows = (
-            Consent.objects.filter(customer_id__in=customer_ids)
-            .order_by("customer_id", "purpose", "-recorded_at", "-id")
-            .values_list("customer_id", "purpose", "granted")
-        )
-        for customer_id, purpose, granted in rows:
-            state.setdefault((customer_id, purpose), granted)
-    return state
 
 
 # --- products -----------------------------------------------------------------------------------

@@ -3,20 +3,20 @@
 Handlers parse, call one query or service, and return; rules live in services.py.
 """
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from advocacy.core.api.auth import READERS, api_auth
-from advocacy.core.errors import InvalidInput
+from advocacy.core.api.auth import actor, api_auth
+from advocacy.core.api.lookups import resolve
+from advocacy.core.api.pagination import Page
 from advocacy.core.models import User
-from advocacy.core.roles import Role
+from advocacy.core.roles import CUSTOMER_WRITERS, ORDER_WRITERS, PROGRAM_TEAM, STAFF_ROLES
 from advocacy.customers.models import Account, Customer, Product
 from advocacy.customers.records import queries, services
 from advocacy.customers.records.schemas import (
@@ -40,47 +40,10 @@ from advocacy.customers.records.schemas import (
 
 router = Router(tags=["customers"])
 
-READ = api_auth(*READERS)
-CUSTOMER_WRITERS = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.SALES)
-CATALOGUE_WRITERS = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER)
-ORDER_WRITERS = api_auth(Role.ADMIN, Role.SALES)
-
-
-class Page(PageNumberPagination):
-    class Input(Schema):
-        page: int = 1
-        page_size: int = 50
-
-    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any) -> Any:
-        # Callers choose the page size, within reason: a page is one query, never the whole table.
-        pagination.page_size = max(1, min(pagination.page_size, 500))
-        self.page_size = pagination.page_size
-        return super().paginate_queryset(queryset, pagination, request, **params)
-
-
-def actor(request: HttpRequest) -> User | None:
-    """The staff member behind the request: the session user, or the creator of the API key."""
-    principal = request.auth  # type: ignore[attr-defined]
-    return principal if isinstance(principal, User) else principal.created_by
-
-
-def resolve(data: dict[str, Any], refs: Mapping[str, tuple[type[Model], str]]) -> dict[str, Any]:
-    """Swap ``account_id``-style ids for rows, with a field error for an id that does not exist."""
-    errors: dict[str, str] = {}
-    for id_field, (model, name) in refs.items():
-        if id_field not in data:
-            continue
-        pk = data.pop(id_field)
-        if pk is None:
-            data[name] = None
-            continue
-        row = model._default_manager.filter(pk=pk).first()
-        if row is None:
-            errors[id_field] = f"no {model._meta.verbose_name} with id {pk}"
-        data[name] = row
-    if errors:
-        raise InvalidInput(errors)
-    return data
+READ = api_auth(*STAFF_ROLES)
+WRITE_CUSTOMERS = api_auth(*CUSTOMER_WRITERS)
+WRITE_CATALOGUE = api_auth(*PROGRAM_TEAM)
+WRITE_ORDERS = api_auth(*ORDER_WRITERS)
 
 
 ACCOUNT_REFS = {"owner_id": (User, "owner")}
@@ -109,13 +72,13 @@ def get_account(request: HttpRequest, account_id: int) -> Account:
     return get_object_or_404(Account, pk=account_id)
 
 
-@router.post("/accounts", response={201: AccountOut}, auth=CUSTOMER_WRITERS, summary="Create an account")
+@router.post("/accounts", response={201: AccountOut}, auth=WRITE_CUSTOMERS, summary="Create an account")
 def create_account(request: HttpRequest, payload: AccountIn) -> Status[Account]:
     data = resolve(payload.dict(), ACCOUNT_REFS)
     return Status(201, services.account_create(by=actor(request), **data))
 
 
-@router.patch("/accounts/{account_id}", response=AccountOut, auth=CUSTOMER_WRITERS, summary="Update an account")
+@router.patch("/accounts/{account_id}", response=AccountOut, auth=WRITE_CUSTOMERS, summary="Update an account")
 def update_account(request: HttpRequest, account_id: int, payload: AccountPatch) -> Account:
     account = get_object_or_404(Account, pk=account_id)
     data = resolve(payload.dict(exclude_unset=True), ACCOUNT_REFS)
@@ -146,13 +109,13 @@ def get_customer(request: HttpRequest, customer_id: int) -> Customer:
     return get_object_or_404(Customer.objects.prefetch_related("contact_windows"), pk=customer_id)
 
 
-@router.post("/customers", response={201: CustomerOut}, auth=CUSTOMER_WRITERS, summary="Create a customer")
+@router.post("/customers", response={201: CustomerOut}, auth=WRITE_CUSTOMERS, summary="Create a customer")
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Customer]:
     data = resolve(payload.dict(), CUSTOMER_REFS)
     return Status(201, services.customer_create(by=actor(request), **data))
 
 
-@router.patch("/customers/{customer_id}", response=CustomerOut, auth=CUSTOMER_WRITERS, summary="Update a customer")
+@router.patch("/customers/{customer_id}", response=CustomerOut, auth=WRITE_CUSTOMERS, summary="Update a customer")
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
     customer = get_object_or_404(Customer, pk=customer_id)
     data = resolve(payload.dict(exclude_unset=True), CUSTOMER_REFS)
@@ -181,12 +144,12 @@ def get_product(request: HttpRequest, product_id: int) -> Product:
     return get_object_or_404(Product, pk=product_id)
 
 
-@router.post("/products", response={201: ProductOut}, auth=CATALOGUE_WRITERS, summary="Create a product")
+@router.post("/products", response={201: ProductOut}, auth=WRITE_CATALOGUE, summary="Create a product")
 def create_product(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     return Status(201, services.product_create(by=actor(request), **payload.dict()))
 
 
-@router.patch("/products/{product_id}", response=ProductOut, auth=CATALOGUE_WRITERS, summary="Update a product")
+@router.patch("/products/{product_id}", response=ProductOut, auth=WRITE_CATALOGUE, summary="Update a product")
 def update_product(request: HttpRequest, product_id: int, payload: ProductPatch) -> Product:
     product = get_object_or_404(Product, pk=product_id)
     return services.product_update(product=product, by=actor(request), **payload.dict(exclude_unset=True))
@@ -214,13 +177,13 @@ def get_order(request: HttpRequest, order_id: int) -> Any:
     return get_object_or_404(queries.orders_matching(), pk=order_id)
 
 
-@router.post("/orders", response={201: OrderOut}, auth=ORDER_WRITERS, summary="Record an order")
+@router.post("/orders", response={201: OrderOut}, auth=WRITE_ORDERS, summary="Record an order")
 def create_order(request: HttpRequest, payload: OrderIn) -> Status[Any]:
     data = resolve(payload.dict(), ORDER_REFS)
     return Status(201, services.order_create(by=actor(request), **data))
 
 
-@router.patch("/orders/{order_id}", response=OrderOut, auth=ORDER_WRITERS, summary="Correct an order")
+@router.patch("/orders/{order_id}", response=OrderOut, auth=WRITE_ORDERS, summary="Correct an order")
 def update_order(request: HttpRequest, order_id: int, payload: OrderPatch) -> Any:
     order = get_object_or_404(queries.orders_matching(), pk=order_id)
     data = resolve(payload.dict(exclude_unset=True), {"product_id": (Product, "product")})
@@ -251,7 +214,7 @@ def get_event(request: HttpRequest, event_id: int) -> Any:
 @router.post(
     "/events",
     response={200: EventOut, 201: EventOut},
-    auth=ORDER_WRITERS,
+    auth=WRITE_ORDERS,
     summary="Record an engagement event (200 when it was already recorded)",
 )
 def create_event(request: HttpRequest, payload: EventIn) -> Status[Any]:
@@ -282,7 +245,7 @@ def get_consent(request: HttpRequest, consent_id: int) -> Any:
 @router.post(
     "/consents",
     response={201: ConsentOut},
-    auth=CUSTOMER_WRITERS,
+    auth=WRITE_CUSTOMERS,
     summary="Record a grant or withdrawal (history is append-only: this is also how consent changes)",
 )
 def create_consent(request: HttpRequest, payload: ConsentIn) -> Status[Any]:

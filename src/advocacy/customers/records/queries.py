@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from advocacy.customers.models import (
@@ -148,12 +148,6 @@ def consents_matching(*, customer_id: int | None = None, purpose: str = "") -> Q
     if purpose:
         consents = consents.filter(purpose=purpose)
     return consents.order_by("-recorded_at", "-id")
-
-
-def customers_with_consent(purpose: str) -> QuerySet[Customer]:
-    """Customers whose latest consent row for the purpose is a grant — one query, any size."""
-    latest = Consent.objects.filter(customer=OuterRef("pk"), purpose=purpose).order_by("-recorded_at", "-id")
-    return Customer.objects.annotate(consent_now=Subquery(latest.values("granted")[:1])).filter(consent_now=True)
 
 
 @dataclass

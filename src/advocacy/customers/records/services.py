@@ -207,14 +207,6 @@ def customer_update(
     return customer
 
 
-def consent_state(customer: Customer) -> dict[str, bool]:
-    """The consent in force per purpose (the latest row), for deciding whether a new row is news."""
-    state: dict[str, bool] = {}
-    for purpose, granted in customer.consents.order_by("recorded_at", "id").values_list("purpose", "granted"):
-        state[purpose] = granted
-    return state
-
-
 @transaction.atomic
 def consent_record(
     *,

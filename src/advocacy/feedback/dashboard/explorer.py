@@ -11,9 +11,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from advocacy.customers.models import Account
+from advocacy.feedback import scales
 from advocacy.feedback.models import Channel, Response, Survey, SurveyKind
 
-CATEGORIES = {"promoter": Q(score__gte=9), "passive": Q(score__gte=7, score__lte=8), "detractor": Q(score__lte=6)}
 CSV_HEADER = [
     "answered_at",
     "survey",
@@ -38,12 +38,7 @@ class ResponseFilter(forms.Form):
     score_max = forms.IntegerField(required=False, min_value=0, max_value=10, label="Score to")
     category = forms.ChoiceField(
         required=False,
-        choices=[
-            ("", "Any"),
-            ("promoter", "Promoters (9–10)"),
-            ("passive", "Passives (7–8)"),
-            ("detractor", "Detractors (0–6)"),
-        ],
+        choices=[("", "Any"), *scales.NPS_CATEGORY_LABELS.items()],
         help_text="NPS answers only.",
     )
     channel = forms.ChoiceField(required=False, choices=[("", "Any"), *Channel.choices])
@@ -78,7 +73,7 @@ def responses_matching(filters: dict[str, Any]) -> QuerySet[Response]:
     if filters.get("score_max") is not None:
         conditions &= Q(score__lte=filters["score_max"])
     if filters.get("category"):
-        conditions &= Q(kind=SurveyKind.NPS) & CATEGORIES[filters["category"]]
+        conditions &= Q(kind=SurveyKind.NPS) & scales.NPS_CATEGORIES[filters["category"]]
     if filters.get("channel"):
         conditions &= Q(channel=filters["channel"])
     if filters.get("has_comment"):

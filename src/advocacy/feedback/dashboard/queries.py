@@ -37,7 +37,7 @@ from django.utils import timezone
 from scipy import stats as sps
 
 from advocacy.customers.models import EngagementEvent, EngagementKind
-from advocacy.feedback import stats
+from advocacy.feedback import scales, stats
 from advocacy.feedback.models import SCALES, Response, Survey, SurveyKind
 
 SurveyRef = Survey | int
@@ -139,13 +139,13 @@ def metric_aggregates(kind: str, prefix: str = "", where: Q | None = None) -> di
     if kind == SurveyKind.NPS:
         return {
             f"{prefix}n": Count("id", filter=base),
-            f"{prefix}promoters": Count("id", filter=base & Q(score__gte=9)),
-            f"{prefix}detractors": Count("id", filter=base & Q(score__lte=6)),
+            f"{prefix}promoters": Count("id", filter=base & scales.PROMOTER),
+            f"{prefix}detractors": Count("id", filter=base & scales.DETRACTOR),
         }
     if kind == SurveyKind.CSAT:
         return {
             f"{prefix}n": Count("id", filter=base),
-            f"{prefix}satisfied": Count("id", filter=base & Q(score__gte=4)),
+            f"{prefix}satisfied": Count("id", filter=base & scales.CSAT_SATISFIED),
         }
     return {
         f"{prefix}n": Count("id", filter=base),
@@ -183,14 +183,6 @@ class ScoreCount:
     category: str  # promoter / passive / detractor for NPS; satisfied / neutral / dissatisfied …
 
 
-def score_category(kind: str, score: int) -> str:
-    if kind == SurveyKind.NPS:
-        return stats.nps_category(score)
-    if kind == SurveyKind.CSAT:
-        return "satisfied" if score >= 4 else ("neutral" if score == 3 else "dissatisfied")
-    return "easy" if score >= 5 else ("neutral" if score == 4 else "hard")
-
-
 def score_distribution(
     survey: SurveyRef, *, since: Moment = None, until: Moment = None, filters: Mapping[str, str] | None = None
 ) -> list[ScoreCount]:
@@ -204,7 +196,7 @@ def score_distribution(
         .values_list("score", "n")
     )
     low, high = SCALES[survey.kind]
-    return [ScoreCount(s, counted.get(s, 0), score_category(survey.kind, s)) for s in range(low, high + 1)]
+    return [ScoreCount(s, counted.get(s, 0), scales.score_category(survey.kind, s)) for s in range(low, high + 1)]
 
 
 # --- trend -------------------------------------------------------------------------------------

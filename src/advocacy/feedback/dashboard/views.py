@@ -15,13 +15,12 @@ from django.utils import timezone
 
 from advocacy.core.csvexport import csv_response
 from advocacy.core.permissions import allow
-from advocacy.core.roles import Role
+from advocacy.core.roles import INSIGHT_READERS
 from advocacy.feedback.dashboard import charts
 from advocacy.feedback.dashboard import queries as metrics
 from advocacy.feedback.dashboard.explorer import CSV_HEADER, ResponseFilter, csv_rows, responses_matching
 from advocacy.feedback.models import Survey
 
-ROLES = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD)
 RESPONSES_PER_PAGE = 25
 DEFAULT_COMPARISON_DAYS = 90
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -67,7 +66,7 @@ def dashboard_context(survey: Survey, since: date | None, until: date | None, by
     }
 
 
-@allow(*ROLES)
+@allow(*INSIGHT_READERS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilter(request.GET or None)
     choice: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
@@ -79,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/dashboard/dashboard.html", context)
 
 
-@allow(*ROLES)
+@allow(*INSIGHT_READERS)
 def responses(request: HttpRequest) -> HttpResponse:
     form = ResponseFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -91,7 +90,7 @@ def responses(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*ROLES)
+@allow(*INSIGHT_READERS)
 def responses_csv(request: HttpRequest) -> StreamingHttpResponse:
     form = ResponseFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -99,7 +98,7 @@ def responses_csv(request: HttpRequest) -> StreamingHttpResponse:
     return csv_response(name, CSV_HEADER, csv_rows(responses_matching(filters)))
 
 
-@allow(*ROLES)
+@allow(*INSIGHT_READERS)
 def plotly_js(request: HttpRequest) -> FileResponse:
     """plotly.js from the plotly package itself: no CDN, so the dashboard works air-gapped."""
     response = FileResponse(PLOTLY_JS.open("rb"), content_type="text/javascript; charset=utf-8")

@@ -1,26 +1,23 @@
-"""API for surveys, waves, invitations (transactional triggers) and responses."""
+"""API for surveys, waves and invitations (transactional triggers)."""
 
-from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from advocacy.core.api.auth import READERS, api_auth
-from advocacy.core.csvexport import csv_response
-from advocacy.core.roles import Role
+from advocacy.core.api.auth import actor, api_auth
+from advocacy.core.api.lookups import resolve
+from advocacy.core.api.pagination import Page
+from advocacy.core.roles import CUSTOMER_WRITERS, PROGRAM_TEAM, STAFF_ROLES
 from advocacy.customers.models import Customer
-from advocacy.customers.records.api import Page, actor, resolve
-from advocacy.feedback.models import Invitation, Response, Survey
+from advocacy.feedback.models import Invitation, Survey
 from advocacy.feedback.surveys import queries, services
 from advocacy.feedback.surveys.schemas import (
     InvitationIn,
     InvitationOut,
-    ResponseIn,
-    ResponseOut,
     SurveyIn,
     SurveyOut,
     SurveyPatch,
@@ -30,12 +27,9 @@ from advocacy.feedback.surveys.schemas import (
 
 router = Router(tags=["feedback"])
 
-MANAGE = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER)
-READ = api_auth(*READERS)
-TRIGGER = api_auth(Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.SALES)
-RESPONSE_READERS = api_auth(
-    Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD
-)
+MANAGE = api_auth(*PROGRAM_TEAM)
+READ = api_auth(*STAFF_ROLES)
+TRIGGER = api_auth(*CUSTOMER_WRITERS)
 
 
 @router.get("/surveys", response=list[SurveyOut], auth=READ, summary="List surveys")
@@ -92,12 +86,7 @@ class InvitationFilters(Schema):
 @router.get("/invitations", response=list[InvitationOut], auth=MANAGE, summary="List invitations")
 @paginate(Page)
 def list_invitations(request: HttpRequest, filters: Query[InvitationFilters]) -> QuerySet[Invitation]:
-    invitations = Invitation.objects.order_by("-created_at", "-id")
-    for field in ("survey_id", "customer_id", "status"):
-        value = getattr(filters, field)
-        if value:
-            invitations = invitations.filter(**{field: value})
-    return invitations
+    return queries.invitations_matching(**filters.dict())
 
 
 @router.post(
@@ -113,62 +102,3 @@ def trigger_invitation(request: HttpRequest, payload: InvitationIn) -> Status[In
     ).exists()
     invitation = services.transactional_invite(**data)
     return Status(200 if before else 201, invitation)
-
-
-class ResponseFilters(Schema):
-    survey_id: int | None = None
-    customer_id: int | None = None
-    wave_id: int | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def responses_matching(filters: ResponseFilters) -> QuerySet[Response]:
-    responses = Response.objects.order_by("-answered_at", "-id")
-    for field in ("survey_id", "customer_id", "wave_id"):
-        value = getattr(filters, field)
-        if value is not None:
-            responses = responses.filter(**{field: value})
-    if filters.since:
-        responses = responses.filter(answered_at__gte=filters.since)
-    if filters.until:
-        responses = responses.filter(answered_at__lt=filters.until)
-    return responses
-
-
-@router.get("/responses", response=list[ResponseOut], auth=RESPONSE_READERS, summary="List responses")
-@paginate(Page)
-def list_responses(request: HttpRequest, filters: Query[ResponseFilters]) -> QuerySet[Response]:
-    return responses_matching(filters)
-
-
-@router.get("/responses.csv", auth=RESPONSE_READERS, summary="Export responses as CSV")
-def export_responses(request: HttpRequest, filters: Query[ResponseFilters]) -> StreamingHttpResponse:
-    rows = responses_matching(filters).values_list(
-        "id", "survey_id", "kind", "wave_id", "customer_id", "channel", "score", "comment", "sentiment", "answered_at"
-    )
-    header = [
-        "id",
-        "survey_id",
-        "kind",
-        "wave_id",
-        "customer_id",
-        "channel",
-        "score",
-        "comment",
-        "sentiment",
-        "answered_at",
-    ]
-    return csv_response("responses.csv", header, rows.iterator(chunk_size=2000))
-
-
-@router.post(
-    "/responses",
-    response={200: ResponseOut, 201: ResponseOut},
-    auth=MANAGE,
-    summary="Record an answer gathered elsewhere (200 when its external_id was already recorded)",
-)
-def create_response(request: HttpRequest, payload: ResponseIn) -> Status[Response]:
-    data = resolve(payload.dict(), {"survey_id": (Survey, "survey"), "customer_id": (Customer, "customer")})
-    response, created = services.response_import(**data)
-    return Status(201 if created else 200, response)

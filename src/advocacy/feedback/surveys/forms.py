@@ -3,7 +3,8 @@ from typing import Any
 
 from django import forms
 
-from advocacy.feedback.models import FatiguePolicy, Schedule, Survey, SurveyKind
+from advocacy.feedback.models import Schedule, Survey, SurveyKind
+from advocacy.outreach.models import FatiguePolicy
 
 
 class SurveyCreateForm(forms.Form):
@@ -65,12 +66,3 @@ class FatiguePolicyForm(forms.ModelForm):
     class Meta:
         model = FatiguePolicy
         fields = ["survey_cooldown_days", "max_asks_per_quarter"]
-
-
-class ScoreForm(forms.Form):
-    score = forms.IntegerField()
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)

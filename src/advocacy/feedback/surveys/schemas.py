@@ -90,27 +90,3 @@ class InvitationIn(Schema):
     survey_id: int
     customer_id: int
     trigger: str = Field(..., min_length=1, max_length=100, description="What caused it, e.g. 'case:123'")
-
-
-class ResponseOut(Schema):
-    id: int
-    survey_id: int
-    kind: str
-    wave_id: int | None
-    customer_id: int | None
-    channel: str
-    score: int
-    comment: str
-    sentiment: float | None
-    theme_id: int | None
-    external_id: str | None
-    answered_at: datetime
-
-
-class ResponseIn(Schema):
-    survey_id: int
-    customer_id: int | None = None
-    score: int
-    comment: str = Field("", max_length=5000)
-    answered_at: datetime | None = None
-    external_id: str | None = Field(None, max_length=100)

@@ -1,7 +1,7 @@
-"""Every write of the feedback app: surveys, waves, invitations, answers, unsubscribes, the fatigue ledger.
+"""Writes of surveys: the survey itself, its waves, and each invitation from held or queued to sent.
 
-The contact-fatigue budget is one policy for every ask the company makes of a customer. Surveys use it
-here; later capabilities (challenges, reference requests) call ``ask_hold_reason`` and ``ask_record``.
+Every invitation is an ask of the customer and goes through the contact layer: consent and the one
+contact budget decide (``outreach.budget``), and the survey adds its own recontact rule.
 """
 
 from __future__ import annotations
@@ -12,196 +12,30 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
-from django.template import Context, Template, TemplateSyntaxError
-from django.urls import reverse
+from django.db.models import Max
+from django.template import Template, TemplateSyntaxError
 from django.utils import timezone
 
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
-from advocacy.customers.models import Consent, ConsentPurpose, Customer, CustomerStatus
-from advocacy.customers.records.services import consent_record
+from advocacy.customers.consent import AskKind
+from advocacy.customers.models import Customer
 from advocacy.feedback.models import (
     DEFAULT_QUESTIONS,
-    SCALES,
-    AskKind,
-    Channel,
-    ContactAsk,
     EveryUnit,
-    FatiguePolicy,
     Invitation,
     InvitationStatus,
-    Response,
     Schedule,
     Survey,
     SurveyKind,
     Wave,
 )
-from advocacy.feedback.sentiment import comment_sentiment
-
-INVITATION_SALT = "advocacy.feedback.invitation"
-SURVEY_LINK_SALT = "advocacy.feedback.survey-link"
-UNSUBSCRIBE_SALT = "advocacy.feedback.unsubscribe"
-WAVE_OPEN_DAYS = 14
-
-
-class TokenRefused(ServiceError):
-    """A survey link that cannot be used; ``reason`` is written for the customer."""
-
-    def __init__(self, reason: str, code: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
-
-
-# Contact fatigue
-
-
-def fatigue_policy() -> FatiguePolicy:
-    policy, _ = FatiguePolicy.objects.get_or_create(id=1)
-    return policy
-
-
-def quarter_start(moment: datetime) -> datetime:
-    local = timezone.localtime(moment)
-    first_month = 3 * ((local.month - 1) // 3) + 1
-    return local.replace(month=first_month, day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def consent_now(purpose: str) -> Subquery:
-    latest = Consent.objects.filter(customer=OuterRef("pk"), purpose=purpose).order_by("-recorded_at", "-id")
-    return Subquery(latest.values("granted")[:1])
-
-
-def with_fatigue_facts(customers: QuerySet[Customer], *, survey: Survey | None, now: datetime) -> QuerySet[Customer]:
-    """Annotate each customer with what the policy needs, in one query for any number of customers."""
-    asks = ContactAsk.objects.filter(customer=OuterRef("pk"))
-    annotated = customers.annotate(
-        survey_consent=consent_now(ConsentPurpose.SURVEYS),
-        last_survey_ask=Subquery(asks.filter(kind=AskKind.SURVEY).order_by("-asked_at").values("asked_at")[:1]),
-        asks_this_quarter=Subquery(
-            asks.filter(asked_at__gte=quarter_start(now))
-            .order_by()
-            .values("customer")
-            .annotate(n=Count("id"))
-            .values("n")[:1]
-        ),
-    )
-    if survey is not None:
-        annotated = annotated.annotate(
-            last_this_survey=Subquery(
-                Invitation.objects.filter(customer=OuterRef("pk"), survey=survey)
-                .exclude(status=InvitationStatus.HELD)
-                .order_by("-created_at")
-                .values("created_at")[:1]
-            )
-        )
-    return annotated
-
-
-def hold_reason_from_facts(
-    customer: Any, *, kind: str, survey: Survey | None, policy: FatiguePolicy, now: datetime
-) -> str:
-    """Why this ask must wait, or "" when it may go. Consent and unsubscribes always win."""
-    if customer.status == CustomerStatus.CHURNED:
-        return "customer has churned"
-    if kind == AskKind.SURVEY:
-        if customer.survey_consent is None:
-            return "no consent to surveys on record"
-        if customer.survey_consent is False:
-            return "withdrew consent to surveys (or unsubscribed)"
-        last = customer.last_survey_ask
-        if last is not None and now - last < timedelta(days=policy.survey_cooldown_days):
-            return (
-                f"cooldown: asked to a survey {(now - last).days} days ago ({policy.survey_cooldown_days}-day cooldown)"
-            )
-        last_here = getattr(customer, "last_this_survey", None)
-        if survey is not None and last_here is not None and now - last_here < timedelta(days=survey.recontact_days):
-            return (
-                f"recontact rule: invited to this survey {(now - last_here).days} days ago "
-                f"(at most every {survey.recontact_days} days)"
-            )
-    if (customer.asks_this_quarter or 0) >= policy.max_asks_per_quarter:
-        return (
-            f"quarterly budget used: {customer.asks_this_quarter} asks this quarter "
-            f"(limit {policy.max_asks_per_quarter})"
-        )
-    return ""
-
-
-def ask_hold_reason(*, customer: Customer, kind: str, survey: Survey | None = None, now: datetime | None = None) -> str:
-    """The reason an ask of this customer must wait, or "" when the budget allows it."""
-    now = now or timezone.now()
-    facts = with_fatigue_facts(Customer.objects.filter(pk=customer.pk), survey=survey, now=now).get()
-    return hold_reason_from_facts(facts, kind=kind, survey=survey, policy=fatigue_policy(), now=now)
-
-
-def ask_record(*, customer: Customer, kind: str, ref: str, at: datetime | None = None) -> ContactAsk:
-    """Draw one ask from the customer's budget; recording the same ask twice changes nothing."""
-    ask, _ = ContactAsk.objects.get_or_create(
-        kind=kind, ref=ref, defaults={"customer": customer, "asked_at": at or timezone.now()}
-    )
-    return ask
-
-
-@transaction.atomic
-def fatigue_policy_update(*, by: User | None, survey_cooldown_days: int, max_asks_per_quarter: int) -> FatiguePolicy:
-    policy = fatigue_policy()
-    policy.survey_cooldown_days = survey_cooldown_days
-    policy.max_asks_per_quarter = max_asks_per_quarter
-    policy.save()
-    events.audit(
-        actor=by,
-        verb="fatigue_policy.updated",
-        obj=policy,
-        data={"survey_cooldown_days": survey_cooldown_days, "max_asks_per_quarter": max_asks_per_quarter},
-    )
-    return policy
-
-
-# Surveys
-
-
-def render_check(text: str, field: str) -> None:
-    try:
-        Template(text)
-    except TemplateSyntaxError as exc:
-        raise InvalidInput({field: f"the template does not parse: {exc}"}) from exc
-
-
-DEFAULT_EMAIL_TEXT = """Hello {{ first_name|default:"there" }},
-
-{{ question }}
-
-{% for link in score_links %}{{ link.score }}: {{ link.url }}
-{% endfor %}
-{{ scale_min }} = {{ low_label }}, {{ scale_max }} = {{ high_label }}.
-One click records your answer; you can add a comment next.
-
-Unsubscribe from surveys: {{ unsubscribe_url }}
-"""
-
-DEFAULT_EMAIL_HTML = """<p>Hello {{ first_name|default:"there" }},</p>
-<p><strong>{{ question }}</strong></p>
-<table role="presentation" style="border-collapse:collapse"><tr>
-{% for link in score_links %}<td style="padding:2px"><a href="{{ link.url }}"
- style="display:inline-block;min-width:28px;padding:8px 6px;border:1px solid #99a;border-radius:4px;
- text-align:center;text-decoration:none;color:#123">{{ link.score }}</a></td>{% endfor %}
-</tr></table>
-<p style="color:#555;font-size:12px">{{ scale_min }} = {{ low_label }}, {{ scale_max }} = {{ high_label }}.
-One click records your answer.</p>
-<p style="color:#555;font-size:12px"><a href="{{ unsubscribe_url }}">Unsubscribe from surveys</a></p>
-"""
-
-SCALE_LABELS = {
-    SurveyKind.NPS: ("not at all likely", "extremely likely"),
-    SurveyKind.CSAT: ("very dissatisfied", "very satisfied"),
-    SurveyKind.CES: ("strongly disagree", "strongly agree"),
-}
+from advocacy.feedback.surveys.mail import DEFAULT_EMAIL_HTML, DEFAULT_EMAIL_TEXT, invitation_email
+from advocacy.feedback.surveys.queries import audience, audience_filter, survey_hold_reasons
+from advocacy.outreach.budget.services import ask_record
+from advocacy.outreach.models import ContactAsk
 
 SURVEY_FIELDS = {
     "name",
@@ -220,6 +54,13 @@ SURVEY_FIELDS = {
     "email_html",
     "active",
 }
+
+
+def render_check(text: str, field: str) -> None:
+    try:
+        Template(text)
+    except TemplateSyntaxError as exc:
+        raise InvalidInput({field: f"the template does not parse: {exc}"}) from exc
 
 
 def check_survey(fields: dict[str, Any]) -> None:
@@ -285,47 +126,6 @@ def survey_update(*, survey: Survey, by: User | None, **fields: Any) -> Survey:
     return survey
 
 
-AUDIENCE_FIELDS = {
-    "region": "account__region__in",
-    "industry": "account__industry__in",
-    "size": "account__size__in",
-    "account_kind": "account__kind__in",
-    "locale": "locale__in",
-    "time_zone": "time_zone__in",
-    "primary_advocate": "primary_advocate_id__in",
-}
-
-
-def audience_filter(audience: dict[str, Any]) -> Q:
-    """The survey's audience as a filter: each named field lists the values it may take."""
-    if not isinstance(audience, dict):
-        raise InvalidInput({"audience": "the audience is an object of field → list of values"})
-    condition = Q(status=CustomerStatus.ACTIVE)
-    errors = {}
-    for field, values in audience.items():
-        if field == "customer_since_before":
-            try:
-                condition &= Q(customer_since__lt=date.fromisoformat(str(values)))
-            except ValueError:
-                errors["audience"] = f"customer_since_before {values!r} is not a date (YYYY-MM-DD)"
-            continue
-        if field not in AUDIENCE_FIELDS:
-            errors["audience"] = f"cannot filter on {field!r}; use {', '.join(sorted(AUDIENCE_FIELDS))}"
-            continue
-        listed = values if isinstance(values, list) else [values]
-        condition &= Q(**{AUDIENCE_FIELDS[field]: listed})
-    if errors:
-        raise InvalidInput(errors)
-    return condition
-
-
-def audience(survey: Survey) -> QuerySet[Customer]:
-    return Customer.objects.filter(audience_filter(survey.audience))
-
-
-# Waves and invitations
-
-
 def add_interval(day: date, n: int, unit: str) -> date:
     if unit == EveryUnit.DAYS:
         return day + timedelta(days=n)
@@ -374,16 +174,13 @@ def enqueue_wave_sends(wave_id: int) -> None:
 
 
 def invite_audience(*, survey: Survey, wave: Wave, now: datetime, batch: int = 2000) -> tuple[int, int]:
-    policy = fatigue_policy()
-    customers = with_fatigue_facts(audience(survey), survey=survey, now=now).order_by("pk")
     queued = held = 0
     invitations: list[Invitation] = []
-    for customer in customers.iterator(chunk_size=batch):
-        reason = hold_reason_from_facts(customer, kind=AskKind.SURVEY, survey=survey, policy=policy, now=now)
+    for customer_id, reason in survey_hold_reasons(audience(survey), survey=survey, now=now, batch=batch):
         status = InvitationStatus.HELD if reason else InvitationStatus.QUEUED
         invitations.append(
             Invitation(
-                survey=survey, wave=wave, customer_id=customer.pk, status=status, held_reason=reason, created_at=now
+                survey=survey, wave=wave, customer_id=customer_id, status=status, held_reason=reason, created_at=now
             )
         )
         held, queued = held + bool(reason), queued + (not reason)
@@ -424,7 +221,8 @@ def transactional_invite(
         return existing
     reason = "" if survey.active else "survey is paused"
     if not reason:
-        reason = ask_hold_reason(customer=customer, kind=AskKind.SURVEY, survey=survey, now=now)
+        one = Customer.objects.filter(pk=customer.pk)
+        reason = next(reason for _, reason in survey_hold_reasons(one, survey=survey, now=now))
         if not reason and not audience(survey).filter(pk=customer.pk).exists():
             reason = "customer is outside the survey's audience"
     try:
@@ -449,84 +247,6 @@ def enqueue_invitation_send(invitation_id: int) -> None:
     from advocacy.feedback.surveys.tasks import send_invitation
 
     send_invitation.enqueue(invitation_id)
-
-
-# Links and sending
-
-
-def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps(invitation.pk, salt=INVITATION_SALT, compress=False)
-
-
-def unsubscribe_token(customer: Customer) -> str:
-    return signing.dumps(customer.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def survey_link_token(survey: Survey) -> str:
-    return signing.dumps(survey.pk, salt=SURVEY_LINK_SALT)
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-def score_url(token: str, score: int) -> str:
-    return absolute(reverse("feedback:answer", kwargs={"token": token, "score": score}))
-
-
-def email_context(invitation: Invitation, token: str) -> dict[str, Any]:
-    survey, customer = invitation.survey, invitation.customer
-    low, high = SCALES[survey.kind]
-    low_label, high_label = SCALE_LABELS[SurveyKind(survey.kind)]
-    company = {"company": settings.COMPANY_NAME}
-    return {
-        **company,
-        "first_name": customer.first_name,
-        "question": Template(survey.question).render(Context(company)),
-        "score_links": [{"score": s, "url": score_url(token, s)} for s in range(low, high + 1)],
-        "scale_min": low,
-        "scale_max": high,
-        "low_label": low_label,
-        "high_label": high_label,
-        "unsubscribe_url": absolute(reverse("feedback:unsubscribe", kwargs={"token": unsubscribe_token(customer)})),
-    }
-
-
-def invitation_email(invitation: Invitation) -> EmailMultiAlternatives:
-    token = invitation_token(invitation)
-    values = email_context(invitation, token)
-    context, plain = Context(values), Context(values, autoescape=False)  # text parts are not HTML
-    survey = invitation.survey
-    message = EmailMultiAlternatives(
-        subject=" ".join(Template(survey.email_subject).render(plain).split()),
-        body=Template(survey.email_text).render(plain),
-        to=[invitation.customer.email],
-        headers={
-            # RFC 8058 one-click unsubscribe: mail clients POST to the URL; the GET only shows a button.
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(Template(survey.email_html).render(context), "text/html")
-    return message
-
-
-def survey_question(survey: Survey) -> str:
-    return Template(survey.question).render(Context({"company": settings.COMPANY_NAME}))
-
-
-def invitation_preview(survey: Survey) -> dict[str, str]:
-    """The mail as a sample customer would get it; renders only, writes nothing."""
-    sample = Customer(pk=0, email="sample.customer@example.com", first_name="Sam", last_name="Sample")
-    invitation = Invitation(pk=0, survey=survey, customer=sample)
-    message = invitation_email(invitation)
-    html = next((content for content, mime in message.alternatives if mime == "text/html"), "")
-    return {
-        "subject": str(message.subject),
-        "text": str(message.body),
-        "html": str(html),
-        "list_unsubscribe": message.extra_headers["List-Unsubscribe"],
-    }
 
 
 def invitation_send(*, invitation_id: int) -> Invitation | None:
@@ -556,205 +276,6 @@ def invitation_bounced(*, invitation: Invitation, reason: str = "") -> Invitatio
     )
     invitation.refresh_from_db()
     return invitation
-
-
-# Answers
-
-
-def invitation_from_token(token: str) -> Invitation:
-    try:
-        invitation_id = signing.loads(token, salt=INVITATION_SALT)
-    except signing.BadSignature as exc:
-        raise TokenRefused("This survey link is not valid. It may have been copied incompletely.", "invalid") from exc
-    invitation = Invitation.objects.select_related("survey", "customer", "wave").filter(pk=invitation_id).first()
-    if invitation is None:
-        raise TokenRefused("This survey is no longer available.", "gone")
-    created = invitation.sent_at or invitation.created_at
-    if timezone.now() - created > timedelta(days=invitation.survey.link_valid_days):
-        raise TokenRefused("This survey has closed. Thank you for your time.", "expired")
-    return invitation
-
-
-def check_score(survey: Survey, score: int) -> None:
-    low, high = SCALES[survey.kind]
-    if not low <= score <= high:
-        raise InvalidInput({"score": f"the score must be between {low} and {high}"})
-
-
-def after_commit_recorded(response: Response) -> Response:
-    """Tell the loop (advocacy/loop.py) once the answer is stored."""
-    from advocacy import loop
-
-    transaction.on_commit(lambda: loop.response_recorded(response.pk))
-    return response
-
-
-def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> Response:
-    """Record a one-click answer. A second click within the window updates it; never a second response."""
-    return after_commit_recorded(store_answer(token=token, score=score, channel=channel))
-
-
-def store_answer(*, token: str, score: int, channel: str) -> Response:
-    invitation = invitation_from_token(token)
-    survey = invitation.survey
-    check_score(survey, score)
-    now = timezone.now()
-    with transaction.atomic():
-        existing = Response.objects.select_for_update().filter(invitation=invitation).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    return Response.objects.create(
-                        survey=survey,
-                        kind=survey.kind,
-                        wave=invitation.wave,
-                        invitation=invitation,
-                        customer=invitation.customer,
-                        channel=channel,
-                        score=score,
-                        answered_at=now,
-                        updated_at=now,
-                    )
-            except IntegrityError:
-                # Another click won the race; treat this one as the second click.
-                existing = Response.objects.select_for_update().get(invitation=invitation)
-        if now - existing.answered_at > timedelta(days=survey.answer_window_days):
-            raise TokenRefused(
-                "You answered this survey already, and the time to change the answer has passed.", "answered"
-            )
-        if existing.score != score:
-            existing.score = score
-            existing.updated_at = now
-            existing.save(update_fields=["score", "updated_at"])
-    return existing
-
-
-def response_for_token(token: str) -> Response:
-    invitation = invitation_from_token(token)
-    response = Response.objects.filter(invitation=invitation).first()
-    if response is None:
-        raise TokenRefused("Choose a score first: use one of the numbers in the mail.", "unanswered")
-    return response
-
-
-def comment_add(*, response: Response, comment: str) -> Response:
-    text = comment.strip()
-    if len(text) > 5000:
-        raise InvalidInput({"comment": "please keep the comment under 5,000 characters"})
-    if timezone.now() - response.answered_at > timedelta(days=response.survey.answer_window_days):
-        raise TokenRefused("The time to change this answer has passed.", "answered")
-    response.comment = text
-    response.sentiment = comment_sentiment(text)
-    response.updated_at = timezone.now()
-    response.save(update_fields=["comment", "sentiment", "updated_at"])
-    transaction.on_commit(lambda: comment_reached_loop(response.pk))
-    return response
-
-
-def comment_reached_loop(response_id: int) -> None:
-    from advocacy.casework.cases.services import case_add_feedback_comment
-
-    response = Response.objects.filter(pk=response_id).first()
-    if response is not None:
-        case_add_feedback_comment(response=response)
-
-
-def survey_from_link(token: str) -> Survey:
-    try:
-        survey_id = signing.loads(token, salt=SURVEY_LINK_SALT)
-    except signing.BadSignature as exc:
-        raise TokenRefused("This survey link is not valid.", "invalid") from exc
-    survey = Survey.objects.filter(pk=survey_id, active=True).first()
-    if survey is None:
-        raise TokenRefused("This survey is closed.", "closed")
-    return survey
-
-
-def web_response_create(
-    *, survey_token: str, score: int, comment: str = "", customer: Customer | None = None, channel: str = Channel.WEB
-) -> Response:
-    """An answer through the shareable survey link (web or in-app); signed-in portal customers are named."""
-    survey = survey_from_link(survey_token)
-    check_score(survey, score)
-    now = timezone.now()
-    return after_commit_recorded(
-        Response.objects.create(
-            survey=survey,
-            kind=survey.kind,
-            customer=customer,
-            channel=channel,
-            score=score,
-            comment=comment.strip(),
-            sentiment=comment_sentiment(comment),
-            answered_at=now,
-            updated_at=now,
-        )
-    )
-
-
-def response_import(
-    *,
-    survey: Survey,
-    customer: Customer | None,
-    score: int,
-    comment: str = "",
-    channel: str = Channel.API,
-    answered_at: datetime | None = None,
-    external_id: str | None = None,
-) -> tuple[Response, bool]:
-    """An answer gathered elsewhere (a call centre, another tool); the same external id is one response."""
-    check_score(survey, score)
-    if answered_at is not None and timezone.is_naive(answered_at):
-        raise InvalidInput({"answered_at": "give a time zone with the time"})
-    if external_id:
-        found = Response.objects.filter(survey=survey, external_id=external_id).first()
-        if found is not None:
-            return found, False
-    moment = answered_at or timezone.now()
-    response = Response.objects.create(
-        survey=survey,
-        kind=survey.kind,
-        customer=customer,
-        channel=channel,
-        score=score,
-        comment=comment.strip(),
-        sentiment=comment_sentiment(comment),
-        answered_at=moment,
-        updated_at=moment,
-        external_id=external_id or None,
-    )
-    return after_commit_recorded(response), True
-
-
-def unsubscribe_check(*, token: str) -> Customer:
-    try:
-        customer_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature as exc:
-        raise TokenRefused("This unsubscribe link is not valid.", "invalid") from exc
-    customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None:
-        raise TokenRefused("This unsubscribe link is not valid.", "invalid")
-    return customer
-
-
-def unsubscribe_customer(*, token: str) -> Customer:
-    """Withdraw survey consent from an unsubscribe link; every later invitation is held back for it."""
-    customer = unsubscribe_check(token=token)
-    latest = customer.consents.filter(purpose=ConsentPurpose.SURVEYS).order_by("-recorded_at", "-id").first()
-    if latest is None or latest.granted:
-        consent_record(
-            customer=customer, purpose=ConsentPurpose.SURVEYS, granted=False, source="unsubscribe link", by=None
-        )
-    return customer
-
-
-def surveys_due(*, today: date | None = None) -> list[Survey]:
-    today = today or timezone.localdate()
-    return list(
-        Survey.objects.filter(active=True, next_wave_on__lte=today)
-        .exclude(schedule=Schedule.TRANSACTIONAL)
-        .filter(~Exists(Wave.objects.filter(survey=OuterRef("pk"), opened_at__date=today)))
-    )
 
 
 def after_case_survey(name: str) -> Survey:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from advocacy.feedback.models import Invitation, InvitationStatus
+from advocacy.feedback.surveys import queries as surveys_queries
 from advocacy.feedback.surveys import services
 
 
@@ -26,4 +27,4 @@ def send_wave(wave_id: int) -> int:
 @task()
 def open_due_waves() -> list[int]:
     """Open the waves of recurring and one-off surveys that are due today (the scheduler enqueues this)."""
-    return [services.wave_open(survey=survey).wave.pk for survey in services.surveys_due()]
+    return [services.wave_open(survey=survey).wave.pk for survey in surveys_queries.surveys_due()]

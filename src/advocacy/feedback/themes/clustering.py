@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
@@ -38,6 +38,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
+from advocacy.feedback import scales
 from advocacy.feedback.models import Response, Survey, SurveyKind
 from advocacy.feedback.stats import nps_estimate
 
@@ -270,9 +271,9 @@ def theme_summary(survey: Survey, since: datetime | None = None, until: datetime
         .values("theme_id", "theme__label", "theme__terms")
         .annotate(
             volume=Count("id"),
-            promoters=Count("id", filter=Q(score__gte=9)),
-            passives=Count("id", filter=Q(score__gte=7, score__lte=8)),
-            detractors=Count("id", filter=Q(score__lte=6)),
+            promoters=Count("id", filter=scales.PROMOTER),
+            passives=Count("id", filter=scales.PASSIVE),
+            detractors=Count("id", filter=scales.DETRACTOR),
         )
         .order_by("-volume", "theme__label")
     )

@@ -1,0 +1,13 @@
+"""Background tasks of the core app."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from advocacy.core.api import idempotency
+
+
+@task()
+def prune_idempotency_records() -> int:
+    """Forget Idempotency-Keys past their time to live; running it twice removes nothing more."""
+    return idempotency.idempotency_records_prune()

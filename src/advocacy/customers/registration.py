@@ -1,0 +1,27 @@
+"""What the customers app adds to shared pages: the customer counts on the staff home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advocacy.core.home import HomeSection, register_home_section
+from advocacy.core.models import User
+from advocacy.core.roles import STAFF_ROLES
+
+
+def customer_counts(user: User) -> dict[str, Any]:
+    from advocacy.customers.records.queries import headline_counts
+
+    return {"stats": headline_counts()}
+
+
+def register() -> None:
+    register_home_section(
+        HomeSection(
+            key="customer_counts",
+            template="customers/_home_counts.html",
+            context=customer_counts,
+            roles=STAFF_ROLES,
+            order=90,
+        )
+    )

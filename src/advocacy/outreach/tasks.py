@@ -1,8 +1,0 @@
-from django_tasks import task
-
-from advocacy.outreach import services
-
-
-@task()
-def send_mail(mail_id: int) -> bool:
-    return services.mail_send(mail_id=mail_id)
