@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	ADVOCACY_ENV=test $(BIN)/advocacy makemigrations --check --dry-run
 	ADVOCACY_ENV=production SECRET_KEY=check-deploy-$$(printf '%064d' 0 | tr 0 x)-k3y9Qz ALLOWED_HOSTS=advocacy.example.com \
 		$(BIN)/advocacy check --deploy --fail-level WARNING

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from advocacy.advocates.scoring.tasks import recompute_scores, retry_held_hub_invitations
+from advocacy.advocates.hub.tasks import retry_held_hub_invitations
+from advocacy.advocates.scoring.tasks import recompute_scores
 from advocacy.casework.appointments.tasks import remind_appointments
 from advocacy.casework.cases.tasks import sweep_cadence
 from advocacy.core.api.tasks import prune_idempotency_records

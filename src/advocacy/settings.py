@@ -119,6 +119,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "advocacy.urls"
+PERIODIC_TASKS = "advocacy.schedule.PERIODIC_TASKS"  # run by `advocacy scheduler`
 WSGI_APPLICATION = "advocacy.wsgi.application"
 
 TEMPLATES = [

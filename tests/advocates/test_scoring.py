@@ -23,6 +23,8 @@ from advocacy.advocates.models import (
     Story,
     Submission,
 )
+from advocacy.advocates.scoring import method as scoring_method
+from advocacy.advocates.scoring import queries as scoring_queries
 from advocacy.advocates.scoring import services as scoring
 from advocacy.casework.models import Case
 from advocacy.core.models import User
@@ -131,7 +133,7 @@ def detractor(staff: dict[str, User]) -> Customer:
     return customer
 
 
-def features_of(features: scoring.Features, customer: Customer) -> dict[str, object]:
+def features_of(features: scoring_method.Features, customer: Customer) -> dict[str, object]:
     i = features.index_of(customer.pk)
     assert i is not None
     return features.row(i)
@@ -362,7 +364,7 @@ def test_the_detail_page_shows_every_part_with_its_points(client_as, detractor: 
 
     page = client_as(Role.ANALYST).get(f"/advocates/scores/{detractor.pk}/").content.decode()
 
-    for part in scoring.PARTS:
+    for part in scoring_method.PARTS:
         assert part.label in page
     assert "Detractor answer 12 days ago" in page
 
@@ -397,7 +399,7 @@ def test_precision_at_k_counts_planted_advocates_among_the_best_scored(  # type:
     settings, tmp_path, promoter: Customer, detractor: Customer
 ) -> None:
     settings.VAR_DIR = tmp_path
-    assert scoring.precision_at_k(2) is None
+    assert scoring_queries.precision_at_k(2) is None
     manifest = {
         "customers": {
             promoter.external_id: {"natural_advocate": True},
@@ -408,7 +410,7 @@ def test_precision_at_k_counts_planted_advocates_among_the_best_scored(  # type:
     (tmp_path / "demo-manifest.json").write_text(json.dumps(manifest))
     scoring.scores_recompute(now=NOW)  # the promoter and detractor, and the promoter's three referred friends
 
-    assert scoring.precision_at_k(1) == {
+    assert scoring_queries.precision_at_k(1) == {
         "k": 1,
         "hits": 1,
         "looked_at": 1,
@@ -416,7 +418,7 @@ def test_precision_at_k_counts_planted_advocates_among_the_best_scored(  # type:
         "precision": 1.0,
         "base_rate": 2 / 5,
     }
-    assert scoring.precision_at_k(10)["hits"] == 2  # type: ignore[index]
+    assert scoring_queries.precision_at_k(10)["hits"] == 2  # type: ignore[index]
 
 
 # API (mounted by advocacy/api.py)

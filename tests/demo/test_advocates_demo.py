@@ -24,7 +24,7 @@ from advocacy.advocates.models import (
     Story,
     Submission,
 )
-from advocacy.advocates.scoring import services as scoring
+from advocacy.advocates.scoring import queries as scoring_queries
 from advocacy.advocates.stories import queries as reads
 from advocacy.demo.generator import generate_company, read_manifest, wipe_company
 
@@ -44,7 +44,7 @@ def generate(tmp_path: Path, settings, customers: int, seed: int = 11) -> dict: 
 def test_the_score_finds_the_planted_natural_advocates_far_above_the_base_rate(tmp_path, settings, client_as):
     generate(tmp_path, settings, customers=1000)
 
-    at_50 = scoring.precision_at_k(50)
+    at_50 = scoring_queries.precision_at_k(50)
 
     assert at_50 is not None and at_50["looked_at"] == 50
     assert at_50["base_rate"] == pytest.approx(0.06, abs=0.01)

@@ -24,7 +24,7 @@ from advocacy.casework.models import (
 )
 from advocacy.core.models import User
 from advocacy.core.roles import Role
-from advocacy.demo.casework_demo import latest_unhappy_answers
+from advocacy.demo.casework import latest_unhappy_answers
 from advocacy.demo.generator import generate_company, wipe_company
 
 pytestmark = pytest.mark.django_db

@@ -46,8 +46,11 @@ from advocacy.customers.models import (
     OrderKind,
     Product,
 )
-from advocacy.demo import advocates_demo, casework_demo, surveys_demo, truth
+from advocacy.demo import advocates as advocates_demo
+from advocacy.demo import casework as casework_demo
 from advocacy.demo import reference as ref
+from advocacy.demo import surveys as surveys_demo
+from advocacy.demo import truth
 from advocacy.feedback.models import Survey, Theme
 
 DEFAULT_CUSTOMERS = 5000

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from advocacy.advocates.models import AdvocateScore, ScoreWeights, Tier
+from advocacy.advocates.scoring import queries
 from advocacy.advocates.scoring import services as scoring
 from advocacy.core.api.auth import actor, api_auth
 from advocacy.core.api.pagination import Page
@@ -64,12 +65,12 @@ class RecomputeOut(Schema):
 @router.get("/advocate-scores", response=list[ScoreOut], auth=READ, summary="List advocate scores, best first")
 @paginate(Page)
 def list_scores(request: HttpRequest, filters: Query[ScoreFilters]) -> QuerySet[AdvocateScore]:
-    return scoring.scores_ranked(tier=filters.tier or "", min_score=filters.min_score)
+    return queries.scores_ranked(tier=filters.tier or "", min_score=filters.min_score)
 
 
 @router.get("/advocate-scores/{int:customer_id}", response=ScoreOut, auth=READ, summary="Read one customer's score")
 def get_score(request: HttpRequest, customer_id: int) -> AdvocateScore:
-    return get_object_or_404(scoring.scores_ranked(), customer_id=customer_id)
+    return get_object_or_404(queries.scores_ranked(), customer_id=customer_id)
 
 
 @router.get("/advocate-score-weights", response=WeightsOut, auth=WRITE, summary="Read the score weights")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from advocacy.advocates.hub import services as hub
 from advocacy.advocates.scoring import services as scoring
 
 
@@ -12,9 +11,3 @@ from advocacy.advocates.scoring import services as scoring
 def recompute_scores() -> int:
     """Score every customer again; returns how many were scored."""
     return scoring.scores_recompute()
-
-
-@task()
-def retry_held_hub_invitations() -> dict[str, int]:
-    """Send the hub invitations that waited for the contact budget, where it now allows them."""
-    return hub.held_invitations_retry()

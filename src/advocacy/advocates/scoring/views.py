@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from advocacy.advocates.models import AdvocateScore, Tier
+from advocacy.advocates.scoring import method, queries
 from advocacy.advocates.scoring import services as scoring
 from advocacy.advocates.scoring.forms import WeightsForm
 from advocacy.core.errors import InvalidInput
@@ -31,7 +32,7 @@ def advocate_list(request: HttpRequest) -> HttpResponse:
         "region": request.GET.get("region", ""),
         "enrolled": request.GET.get("enrolled", ""),
     }
-    ranked = scoring.scores_ranked(
+    ranked = queries.scores_ranked(
         tier=filters["tier"] if filters["tier"] in Tier.values else "",
         region=filters["region"],
         enrolled=ENROLLED_CHOICES.get(filters["enrolled"]),
@@ -45,11 +46,11 @@ def advocate_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "tiers": Tier.choices,
-            "regions": scoring.score_regions(),
+            "regions": queries.score_regions(),
             "query": query_without_page(request),
             "weights": scoring.score_weights(),
-            "method": scoring.METHOD,
-            "precision": [p for p in (scoring.precision_at_k(k) for k in PRECISION_KS) if p is not None],
+            "method": method.METHOD,
+            "precision": [p for p in (queries.precision_at_k(k) for k in PRECISION_KS) if p is not None],
             "can_edit_weights": staff_user(request).role in {str(r) for r in PROGRAM_TEAM},
         },
     )
@@ -65,7 +66,7 @@ def query_without_page(request: HttpRequest) -> str:
 def score_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.select_related("account"), pk=customer_id)
     stored = AdvocateScore.objects.filter(customer=customer).first()
-    lines = scoring.score_explained(stored) if stored else []
+    lines = queries.score_explained(stored) if stored else []
     return render(
         request,
         "advocates/scores/detail.html",
@@ -73,7 +74,7 @@ def score_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             "customer": customer,
             "stored": stored,
             "lines": lines,
-            "totals": scoring.component_totals(lines),
+            "totals": queries.component_totals(lines),
             "inputs": inputs_today(customer_id),
         },
     )
@@ -100,6 +101,4 @@ def weights(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Weights saved. Every score is being recomputed in the background.")
             return redirect("advocates:weights")
-    return render(
-        request, "advocates/scores/weights.html", {"form": form, "weights": current, "method": scoring.METHOD}
-    )
+    return render(request, "advocates/scores/weights.html", {"form": form, "weights": current, "method": method.METHOD})

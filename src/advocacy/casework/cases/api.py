@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -24,7 +24,7 @@ from advocacy.casework.cases.schemas import (
     TransferIn,
     VerifyIn,
 )
-from advocacy.casework.models import OPEN_STATUSES, Case, Department, HuddleTask, Prevention
+from advocacy.casework.models import Case, Department, HuddleTask, Prevention
 from advocacy.core.api.auth import api_auth, staff_member
 from advocacy.core.api.lookups import resolve
 from advocacy.core.api.pagination import Page
@@ -64,14 +64,7 @@ class CaseFilters(Schema):
 @router.get("/cases", response=list[CaseOut], auth=READ, summary="List cases, the next promise due first")
 @paginate(Page)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
-    cases = visible(request)
-    for field in ("owner_id", "customer_id", "status", "priority"):
-        value = getattr(filters, field)
-        if value:
-            cases = cases.filter(**{field: value})
-    if filters.open is not None:
-        cases = cases.filter(status__in=OPEN_STATUSES) if filters.open else cases.exclude(status__in=OPEN_STATUSES)
-    return cases.order_by(F("next_due").asc(nulls_last=True), "id")  # paused cases last, on every database
+    return queries.cases_matching(visible(request), **filters.dict())
 
 
 @router.get("/cases/{case_id}", response=CaseOut, auth=READ, summary="Read a case")

@@ -60,6 +60,29 @@ def case_with_customer(case_id: int) -> Case:
     return get_object_or_404(Case.objects.select_related("customer", "owner"), pk=case_id)
 
 
+def cases_matching(
+    cases: QuerySet[Case],
+    *,
+    owner_id: int | None = None,
+    customer_id: int | None = None,
+    status: str = "",
+    priority: str = "",
+    open: bool | None = None,
+) -> QuerySet[Case]:
+    """The API's case list: the caller's visible cases narrowed by filters, the next promise due first."""
+    for field, value in (
+        ("owner_id", owner_id),
+        ("customer_id", customer_id),
+        ("status", status),
+        ("priority", priority),
+    ):
+        if value:
+            cases = cases.filter(**{field: value})
+    if open is not None:
+        cases = cases.filter(status__in=OPEN_STATUSES) if open else cases.exclude(status__in=OPEN_STATUSES)
+    return cases.order_by(F("next_due").asc(nulls_last=True), "id")  # paused cases last, on every database
+
+
 def visible_cases_for(user: User, *, role: str = "") -> QuerySet[Case]:
     """Department heads see only the cases whose huddles gave them a task; sales see none.
 

@@ -9,7 +9,7 @@ day) and optional ``filters`` keyed by the segment fields below, and works on SQ
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -540,3 +540,74 @@ def themes_table(survey: SurveyRef, *, since: Moment = None, until: Moment = Non
 
     start, end = as_moment(since), as_moment(until, end_of_day=True)
     return list(theme_summary(resolve_survey(survey), since=start, until=end))
+
+
+CSV_HEADER = [
+    "answered_at",
+    "survey",
+    "wave",
+    "kind",
+    "score",
+    "channel",
+    "customer_id",
+    "customer_email",
+    "account",
+    "region",
+    "comment",
+    "sentiment",
+    "theme",
+]
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def responses_explored(filters: dict[str, Any]) -> QuerySet[Response]:
+    """Responses that pass every filter given (cleaned ResponseFilter data), newest first."""
+    responses = Response.objects.select_related("survey", "wave", "customer__account", "theme")
+    conditions = Q()
+    if filters.get("survey"):
+        conditions &= Q(survey=filters["survey"])
+    if filters.get("wave"):
+        conditions &= Q(wave__number=filters["wave"])
+    if filters.get("score_min") is not None:
+        conditions &= Q(score__gte=filters["score_min"])
+    if filters.get("score_max") is not None:
+        conditions &= Q(score__lte=filters["score_max"])
+    if filters.get("category"):
+        conditions &= Q(kind=SurveyKind.NPS) & scales.NPS_CATEGORIES[filters["category"]]
+    if filters.get("channel"):
+        conditions &= Q(channel=filters["channel"])
+    if filters.get("has_comment"):
+        conditions &= ~Q(comment="") if filters["has_comment"] == "yes" else Q(comment="")
+    if filters.get("q"):
+        conditions &= Q(comment__icontains=filters["q"])
+    if filters.get("region"):
+        conditions &= Q(customer__account__region=filters["region"])
+    if filters.get("since"):
+        conditions &= Q(answered_at__gte=_day_start(filters["since"]))
+    if filters.get("until"):
+        conditions &= Q(answered_at__lt=_day_start(filters["until"] + timedelta(days=1)))
+    return responses.filter(conditions).order_by("-answered_at", "-id")
+
+
+def csv_rows(responses: QuerySet[Response]) -> Iterator[tuple[Any, ...]]:
+    """One tuple per response in CSV_HEADER order, streamed from the database in chunks."""
+    rows = responses.values_list(
+        "answered_at",
+        "survey__name",
+        "wave__number",
+        "kind",
+        "score",
+        "channel",
+        "customer_id",
+        "customer__email",
+        "customer__account__name",
+        "customer__account__region",
+        "comment",
+        "sentiment",
+        "theme__label",
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield (row[0].isoformat(), *row[1:])

@@ -1,4 +1,4 @@
-"""The NPS dashboard, the response explorer and its CSV export: thin views over metrics.py and explorer.py."""
+"""The NPS dashboard, the response explorer and its CSV export: thin views over queries.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from advocacy.core.permissions import allow
 from advocacy.core.roles import INSIGHT_READERS
 from advocacy.feedback.dashboard import charts
 from advocacy.feedback.dashboard import queries as metrics
-from advocacy.feedback.dashboard.explorer import CSV_HEADER, ResponseFilter, csv_rows, responses_matching
+from advocacy.feedback.dashboard.forms import ResponseFilter
 from advocacy.feedback.models import Survey
 
 RESPONSES_PER_PAGE = 25
@@ -82,7 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def responses(request: HttpRequest) -> HttpResponse:
     form = ResponseFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(responses_matching(filters), RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(metrics.responses_explored(filters), RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -95,7 +95,7 @@ def responses_csv(request: HttpRequest) -> StreamingHttpResponse:
     form = ResponseFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     name = f"responses-{timezone.localdate():%Y-%m-%d}.csv"
-    return csv_response(name, CSV_HEADER, csv_rows(responses_matching(filters)))
+    return csv_response(name, metrics.CSV_HEADER, metrics.csv_rows(metrics.responses_explored(filters)))
 
 
 @allow(*INSIGHT_READERS)

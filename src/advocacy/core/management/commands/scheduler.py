@@ -13,8 +13,8 @@ from typing import Any
 from apscheduler.schedulers.blocking import BlockingScheduler
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import import_string
 
-from advocacy.schedule import PERIODIC_TASKS
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Enqueue every periodic task once, then exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Named in settings, like ROOT_URLCONF: the schedule sits above every app, core below them all.
+        periodic = import_string(settings.PERIODIC_TASKS)
         if options["once"]:
-            for job in PERIODIC_TASKS:
+            for job in periodic:
                 job.task.enqueue()
                 self.stdout.write(f"enqueued {job.name}")
             return
         scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
-        for job in PERIODIC_TASKS:
+        for job in periodic:
             scheduler.add_job(
                 job.task.enqueue, "interval", minutes=job.every_minutes, id=job.name, coalesce=True, max_instances=1
             )
