@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import PROGRAM_TEAM, SCORE_READERS, STAFF_ROLES, Role
+from advocacy.core.roles import STAFF_ROLES
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 
@@ -27,9 +27,7 @@ def register() -> None:
             order=20,
         )
     )
-    register_nav_link(NavLink("Advocates", "advocates:advocate_list", SCORE_READERS, 40))
-    register_nav_link(NavLink("Program", "advocates:program", PROGRAM_TEAM, 41))
-    register_nav_link(
-        NavLink("References", "advocates:reference_list", frozenset({Role.ADMIN, Role.PROGRAM_MANAGER, Role.SALES}), 42)
-    )
-    register_nav_link(NavLink("Advocate hub", "hub:home", frozenset({Role.CUSTOMER}), 5))
+    register_nav_link(NavLink("Advocates", "advocates:advocate_list", 40))
+    register_nav_link(NavLink("Program", "advocates:program", 41))
+    register_nav_link(NavLink("References", "advocates:reference_list", 42))
+    register_nav_link(NavLink("Advocate hub", "hub:home", 5))

@@ -5,14 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import CASE_WORKERS, STAFF_ROLES, Role
+from advocacy.core.roles import STAFF_ROLES, Role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
-
-CASE_WORKERS = CASE_WORKERS
-PREVENTION_READERS = frozenset(
-    {Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD, Role.ANALYST}
-)
 
 
 def cases_panel(customer: Customer) -> dict[str, Any]:
@@ -39,7 +34,7 @@ def register() -> None:
             order=5,
         )
     )
-    register_nav_link(NavLink("Case queue", "casework:queue", CASE_WORKERS, 11))
-    register_nav_link(NavLink("My tasks", "casework:my_tasks", frozenset({Role.DEPARTMENT_HEAD}), 11))
-    register_nav_link(NavLink("Appointments", "casework:my_appointments", CASE_WORKERS, 12))
-    register_nav_link(NavLink("Prevention", "casework:prevention", PREVENTION_READERS, 30))
+    register_nav_link(NavLink("Case queue", "casework:queue", 11))
+    register_nav_link(NavLink("My tasks", "casework:my_tasks", 11))
+    register_nav_link(NavLink("Appointments", "casework:my_appointments", 12))
+    register_nav_link(NavLink("Prevention", "casework:prevention", 30))

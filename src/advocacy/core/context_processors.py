@@ -1,4 +1,8 @@
-"""Navigation per role: each link names the roles it is for, the same roles its view declares."""
+"""Navigation per role: a link is shown to exactly the roles its view serves (read from ``@allow``).
+
+A link names a URL; the roles come from the view that URL resolves to, so the menu can never offer a
+page that would answer 403. Pages outside our views (the Django admin, the API docs) name their roles.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 
 from advocacy.core.permissions import viewer_role
 from advocacy.core.roles import STAFF_ROLES, Role
@@ -16,18 +20,24 @@ from advocacy.core.roles import STAFF_ROLES, Role
 class NavLink:
     label: str
     url_name: str
-    roles: frozenset[str]
     order: int = 50
+    roles: frozenset[str] | None = None  # only for pages whose view does not declare its roles
+
+
+def link_roles(link: NavLink) -> frozenset[str]:
+    if link.roles is not None:
+        return link.roles
+    return frozenset(getattr(resolve(reverse(link.url_name)).func, "allowed_roles", frozenset()))
 
 
 NAV_LINKS: list[NavLink] = [
-    NavLink("Home", "core:home", STAFF_ROLES, 0),
-    NavLink("Customers", "customers:search", STAFF_ROLES, 10),
-    NavLink("Imports", "customers:import_list", frozenset({Role.ADMIN, Role.PROGRAM_MANAGER}), 80),
-    NavLink("API keys", "core:api_keys", frozenset({Role.ADMIN}), 90),
-    NavLink("API docs", "api:openapi-view", STAFF_ROLES, 91),
-    NavLink("Back office", "admin:index", frozenset({Role.ADMIN}), 99),
-    NavLink("My page", "portal:home", frozenset({Role.CUSTOMER}), 0),
+    NavLink("Home", "core:home", 0),
+    NavLink("Customers", "customers:search", 10),
+    NavLink("Imports", "customers:import_list", 80),
+    NavLink("API keys", "core:api_keys", 90),
+    NavLink("API docs", "api:openapi-view", 91, roles=STAFF_ROLES),  # public page; offered to staff
+    NavLink("Back office", "admin:index", 99, roles=frozenset({Role.ADMIN})),
+    NavLink("My page", "portal:home", 0),
 ]
 
 
@@ -42,10 +52,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     role = viewer_role(request)
     links = []
     for link in NAV_LINKS:
-        if role in link.roles:
-            try:
-                url = reverse(link.url_name)
-            except NoReverseMatch:
-                continue
+        try:
+            url = reverse(link.url_name)
+        except NoReverseMatch:
+            continue
+        if role in link_roles(link):
             links.append({"label": link.label, "url": url, "active": request.path.startswith(url) and url != "/"})
     return {"nav_links": links, "viewer_role": role, "company_name": settings.COMPANY_NAME}

@@ -108,6 +108,14 @@ def consents_in_force(
     return state
 
 
+def in_force_among(history: Iterable[Consent]) -> dict[str, Consent]:
+    """purpose → the row in force, from one customer's rows given newest first (as the 360 loads them)."""
+    latest: dict[str, Consent] = {}
+    for row in history:
+        latest.setdefault(row.purpose, row)
+    return latest
+
+
 def label(purpose: str) -> str:
     return str(ConsentPurpose(purpose).label).lower()
 

@@ -58,7 +58,8 @@ from advocacy.core.errors import ServiceError
 from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.customers.models import ContactWindow, Customer
-from advocacy.feedback.models import Response
+from advocacy.feedback import scales
+from advocacy.feedback.models import Response, SurveyKind
 
 if TYPE_CHECKING:
     from advocacy.demo.generator import CompanyPlan, CustomerPlan
@@ -514,7 +515,8 @@ def latest_unhappy_answers() -> list[tuple[int, int, datetime]]:
     if latest is None:
         return []
     unhappy = Response.objects.filter(
-        Q(kind="nps", score__lte=6) | Q(kind="csat", score__lte=2),
+        Q(kind=SurveyKind.NPS, score__lte=scales.DETRACTOR_MAX)
+        | Q(kind=SurveyKind.CSAT, score__lte=scales.CSAT_UNHAPPY_MAX),
         customer__isnull=False,
         answered_at__gt=latest - LOOP_WINDOW,
     )

@@ -51,6 +51,7 @@ from advocacy.demo import casework as casework_demo
 from advocacy.demo import reference as ref
 from advocacy.demo import surveys as surveys_demo
 from advocacy.demo import truth
+from advocacy.feedback import scales
 from advocacy.feedback.models import Survey, Theme
 
 DEFAULT_CUSTOMERS = 5000
@@ -649,13 +650,13 @@ def monthly_rates(person: CustomerPlan, month_start: date, marketing: bool) -> l
     mood = 0.4 + 0.12 * person.satisfaction  # happier customers use the product more
     fading = churn_fade(person, month_start)
     rates = []
-    for kind, base, scales, advocate_extra in EVENT_RATES:
-        rate = base * (person.engagement * mood if scales else 1.0)
+    for kind, base, scaled, advocate_extra in EVENT_RATES:
+        rate = base * (person.engagement * mood if scaled else 1.0)
         if person.natural_advocate:
             rate += advocate_extra
         if kind == EngagementKind.REVIEW and person.satisfaction < 5:
             rate += 0.02  # unhappy customers write reviews too, and low ones
-        if kind == EngagementKind.REFERRAL and person.satisfaction >= 9:
+        if kind == EngagementKind.REFERRAL and person.satisfaction >= scales.PROMOTER_MIN:
             rate += 0.01
         rates.append((kind, rate * fading))
     # Customers about to leave ask support more, not less.

@@ -21,6 +21,7 @@ from advocacy.core.models import User
 from advocacy.customers.consent import AskKind, customers_consenting
 from advocacy.customers.models import ConsentPurpose
 from advocacy.demo import truth
+from advocacy.feedback import scales
 from advocacy.feedback.models import (
     Channel,
     EveryUnit,
@@ -146,10 +147,11 @@ def write_wave(rng: random.Random, survey: Survey, wave: Wave, invited: list[Cus
 
 
 def comment_for(rng: random.Random, person: CustomerPlan, score: int) -> str:
-    if score >= 9:
+    category = scales.nps_category(score)
+    if category == "promoter":
         return rng.choice(PRAISE[rng.choice([*praise_reasons(person), "any"])])
     reasons = complaint_reasons(person)
-    if score >= 7:  # passives: half say what they like, half what holds the score back
+    if category == "passive":  # passives: half say what they like, half what holds the score back
         if rng.random() < 0.5:
             return rng.choice(PRAISE[rng.choice([*praise_reasons(person), "any"])])
         return rng.choice(COMPLAINTS[rng.choice([*reasons, "any"])])

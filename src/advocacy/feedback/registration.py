@@ -5,13 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import PROGRAM_TEAM, STAFF_ROLES, Role
+from advocacy.core.roles import STAFF_ROLES
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
-
-INSIGHT_READERS = frozenset(
-    {Role.ADMIN, Role.PROGRAM_MANAGER, Role.ANALYST, Role.CUSTOMER_ADVOCATE, Role.DEPARTMENT_HEAD}
-)
 
 
 def survey_history(customer: Customer) -> dict[str, Any]:
@@ -31,6 +27,6 @@ def register() -> None:
             order=10,
         )
     )
-    register_nav_link(NavLink("NPS", "feedback:dashboard", INSIGHT_READERS, 20))
-    register_nav_link(NavLink("Responses", "feedback:responses", INSIGHT_READERS, 21))
-    register_nav_link(NavLink("Surveys", "feedback:survey_list", PROGRAM_TEAM, 22))
+    register_nav_link(NavLink("NPS", "feedback:dashboard", 20))
+    register_nav_link(NavLink("Responses", "feedback:responses", 21))
+    register_nav_link(NavLink("Surveys", "feedback:survey_list", 22))

@@ -26,6 +26,7 @@ PROMOTER = Q(score__gte=PROMOTER_MIN)
 PASSIVE = Q(score__gt=DETRACTOR_MAX, score__lt=PROMOTER_MIN)
 DETRACTOR = Q(score__lte=DETRACTOR_MAX)
 CSAT_SATISFIED = Q(score__gte=CSAT_SATISFIED_MIN)
+UNHAPPY = Q(kind=SurveyKind.NPS, score__lte=DETRACTOR_MAX) | Q(kind=SurveyKind.CSAT, score__lte=CSAT_UNHAPPY_MAX)
 
 NPS_CATEGORIES: dict[str, Q] = {"promoter": PROMOTER, "passive": PASSIVE, "detractor": DETRACTOR}
 NPS_CATEGORY_LABELS: dict[str, str] = {

@@ -517,7 +517,7 @@ def _days(days: float) -> str:
 def _nps_text(nps: float) -> str:
     if math.isnan(nps):
         return "No NPS answer yet (counted as neutral)"
-    kind = "a promoter" if nps >= 9 else "a passive" if nps >= 7 else "a detractor"
+    kind = "a " + scales.nps_category(round(nps))
     return f"Gave NPS {nps:.0f} in the last survey ({kind})"
 
 

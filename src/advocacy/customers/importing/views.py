@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from advocacy.core.csvexport import csv_response
 from advocacy.core.permissions import allow
-from advocacy.core.roles import Role
+from advocacy.core.roles import PROGRAM_TEAM
 from advocacy.customers.importing.forms import ImportUploadForm
 from advocacy.customers.importing.services import (
     ERRORS_HEADER,
@@ -25,7 +25,7 @@ from advocacy.customers.models import ImportJob, ImportStatus
 ERRORS_ON_PAGE = 200
 
 
-@allow(Role.ADMIN, Role.PROGRAM_MANAGER)
+@allow(*PROGRAM_TEAM)
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -46,7 +46,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/imports/list.html", {"form": form, "jobs": jobs})
 
 
-@allow(Role.ADMIN, Role.PROGRAM_MANAGER)
+@allow(*PROGRAM_TEAM)
 @require_GET
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     """The job page; htmx polls the same view for the status part while the job is pending."""
@@ -64,7 +64,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@allow(Role.ADMIN, Role.PROGRAM_MANAGER)
+@allow(*PROGRAM_TEAM)
 @require_GET
 def import_errors_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
+from advocacy.customers.consent import in_force_among
 from advocacy.customers.models import (
     Account,
     Consent,
@@ -174,9 +175,7 @@ class Customer360:
 
 
 def current_consents(history: list[Consent]) -> list[ConsentNow]:
-    latest: dict[str, Consent] = {}
-    for row in history:  # newest first
-        latest.setdefault(row.purpose, row)
+    latest = in_force_among(history)
     return [
         ConsentNow(
             purpose=p.value,
