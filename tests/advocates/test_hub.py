@@ -34,7 +34,7 @@ from advocacy.core.errors import ServiceError
 from advocacy.core.models import AuditEvent
 from advocacy.customers.consent import AskKind
 from advocacy.customers.models import Customer
-from advocacy.feedback.surveys.services import ask_record
+from advocacy.outreach.budget.services import ask_record
 from advocacy.outreach.models import ContactAsk, FatiguePolicy, OutboundMail
 from advocacy.portal.signin.services import magic_link_create
 from tests.advocates.hub_data import advocate, challenge, reward

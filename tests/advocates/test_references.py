@@ -14,8 +14,8 @@ from advocacy.advocates.references import queries as references_queries
 from advocacy.advocates.references import services as references
 from advocacy.core.errors import InvalidInput
 from advocacy.customers.consent import AskKind
-from advocacy.feedback.surveys.services import ask_record
 from advocacy.outreach.budget import queries as budget_queries
+from advocacy.outreach.budget.services import ask_record
 from advocacy.outreach.models import ContactAsk, FatiguePolicy, OutboundMail
 from tests.advocates.program_data import advocate, portal_client
 from tests.factories import AccountFactory, ConsentFactory, CustomerFactory
