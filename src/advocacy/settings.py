@@ -227,6 +227,10 @@ THEMES_BACKEND = env_str("THEMES_BACKEND", "tfidf")
 if THEMES_BACKEND not in {"tfidf", "embeddings"}:
     raise ImproperlyConfigured(f"THEMES_BACKEND must be 'tfidf' or 'embeddings', not {THEMES_BACKEND!r}")
 
+# One-click answers: the first confirmed click settles an answer and the loop acts on it at once; a
+# changed answer settles, and the loop acts on the change, once it has stood this long unchanged.
+ANSWER_SETTLE_SECONDS = env_int("ANSWER_SETTLE_SECONDS", 300)
+
 # Staff sign-in: after this many failures for one username in 15 minutes, sign-in waits.
 SIGNIN_MAX_FAILURES = env_int("SIGNIN_MAX_FAILURES", 10)
 

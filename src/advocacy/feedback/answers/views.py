@@ -1,7 +1,8 @@
 """The customer-facing answer pages behind signed links: a score, a comment, the shareable web survey.
 
-Mail scanners open every link in a mail. A GET here never writes: the score page records the score
-with a POST it sends itself (and shows a button where scripts do not run).
+Mail scanners open every link in a mail, some in a headless browser that runs the page's scripts. A GET
+here never writes, and no page submits itself: the score page shows the chosen score with one button,
+and only that button's POST (a person's click) records it.
 """
 
 from __future__ import annotations
