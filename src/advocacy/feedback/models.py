@@ -196,6 +196,11 @@ class Response(models.Model):
     settles_at = models.DateTimeField(
         null=True, blank=True, help_text="A changed answer waits until then before the loop acts on the change."
     )
+    duplicate = models.BooleanField(
+        default=False,
+        help_text="Flagged: a shared-link answer from a network that answered this survey already; kept, "
+        "shown, and left out of the scores.",
+    )
 
     class Meta:
         ordering = ["-answered_at"]

@@ -145,9 +145,16 @@ def comment_add(*, response: Response, comment: str) -> Response:
 
 
 def web_response_create(
-    *, survey_token: str, score: int, comment: str = "", customer: Customer | None = None, channel: str = Channel.WEB
+    *,
+    survey_token: str,
+    score: int,
+    comment: str = "",
+    customer: Customer | None = None,
+    channel: str = Channel.WEB,
+    duplicate: bool = False,
 ) -> Response:
-    """An answer through the shareable survey link (web or in-app); signed-in portal customers are named."""
+    """An answer through the shareable survey link (web or in-app); signed-in portal customers are named.
+    ``duplicate`` flags an answer the page judged a likely repeat: kept and shown, left out of the scores."""
     survey = survey_from_link(survey_token)
     check_score(survey, score)
     now = timezone.now()
@@ -162,6 +169,7 @@ def web_response_create(
             sentiment=comment_sentiment(comment),
             answered_at=now,
             updated_at=now,
+            duplicate=duplicate,
         )
     )
 
