@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
@@ -247,6 +248,7 @@ ANSWER_SETTLE_SECONDS = env_int("ANSWER_SETTLE_SECONDS", 300)
 # increment: advocacy.core.limits.AtomicDatabaseCache), Redis when REDIS_URL is set. Tests use a
 # local-memory cache that each test starts empty.
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if ENV == "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}}
 elif REDIS_URL:

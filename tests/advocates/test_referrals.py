@@ -131,6 +131,27 @@ def test_the_advocate_clicking_their_own_link_is_not_counted(maria, code):
     assert ReferralClick.objects.count() == 0
 
 
+def test_three_hundred_clicks_from_one_ip_count_as_a_few_and_the_rest_wait(code):
+    """The audit's loop: 300 requests from one IP, each without the device cookie."""
+    codes = [
+        Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9").get(f"/advocates/r/{code}/") for _ in range(300)
+    ]
+
+    assert [r.status_code for r in codes].count(302) == 120  # LIMIT_REFERRAL_REQUESTS_PER_IP = 120/h
+    waiting = [r for r in codes if r.status_code == 429]
+    assert len(waiting) == 180 and 0 < int(waiting[0]["Retry-After"]) <= 3600
+    assert ReferralClick.objects.count() == 5  # REFERRAL_CLICKS_PER_IP in the 24-hour window
+
+
+def test_a_visitor_counts_again_after_the_window(code, settings):
+    now = timezone.now()
+    first, _ = referrals.click_record(code=code, ip="203.0.113.7", device_id="phone", at=now)
+    again, target = referrals.click_record(code=code, ip="203.0.113.8", device_id="phone", at=now + timedelta(hours=23))
+    later, _ = referrals.click_record(code=code, ip="203.0.113.8", device_id="phone", at=now + timedelta(hours=25))
+    assert first is not None and again is None and later is not None
+    assert target.endswith(f"ref={code}")
+
+
 def test_an_unknown_code_gets_a_clear_404_page():
     response = Client(HTTP_USER_AGENT=BROWSER).get("/advocates/r/not-a-real-code/")
     assert response.status_code == 404

@@ -10,7 +10,7 @@ from django.http import HttpResponseBase
 logger = logging.getLogger(__name__)
 
 
-def after_response(response: HttpResponseBase, work: Callable[[], None]) -> None:
+def after_response(response: HttpResponseBase, work: Callable[[], object]) -> None:
     """Run ``work`` when the server closes the response, once it has been sent, in the same thread and
     with the same database connection. A failure is logged: the client has its answer already."""
 
@@ -22,4 +22,4 @@ def after_response(response: HttpResponseBase, work: Callable[[], None]) -> None
 
     # Django runs a response's closers when the server closes it (WSGI's close()), then sends
     # request_finished; the test client closes responses too.
-    response._resource_closers.append(run)
+    response._resource_closers.append(run)  # type: ignore[attr-defined]

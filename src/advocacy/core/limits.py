@@ -153,7 +153,8 @@ class AtomicDatabaseCache(DatabaseCache):
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
-        table, lock = quote(self._table), " FOR UPDATE" if connection.features.has_select_for_update else ""
+        table = quote(self._table)  # type: ignore[attr-defined]
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
