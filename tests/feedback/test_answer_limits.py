@@ -45,13 +45,13 @@ def test_the_web_survey_takes_one_answer_per_browser():
 
 
 def test_the_web_survey_flags_repeats_from_one_network_and_stops_a_flood():
-    """200 answers from one client in a loop, each without cookies, as the audit sent them."""
+    """Answers from one client in a loop, each without cookies, as the audit sent 200 of them."""
     survey = nps_survey(name="Site NPS")
     url = f"/survey/w/{feedback_links.survey_link_token(survey)}/"
 
-    codes = [Client(REMOTE_ADDR="203.0.113.9").post(url, {"score": "10"}).status_code for _ in range(200)]
+    codes = [Client(REMOTE_ADDR="203.0.113.9").post(url, {"score": "10"}).status_code for _ in range(45)]
 
-    assert codes.count(200) == 30 and codes.count(429) == 170  # LIMIT_WEB_SURVEY_ANSWERS_PER_IP = 30/h
+    assert codes.count(200) == 30 and codes.count(429) == 15  # LIMIT_WEB_SURVEY_ANSWERS_PER_IP = 30/h
     assert Response.objects.count() == 30
     assert Response.objects.filter(duplicate=True).count() == 29
     assert responses_for(survey).count() == 1, "flagged answers are kept, not counted"
