@@ -40,6 +40,14 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_limits() -> None:
+    """Each test starts with no request counted against any limit (tests use a local-memory cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def staff(db: None) -> dict[str, User]:
     """One user per staff role, keyed by role: staff['admin'] is Alice."""

@@ -4,6 +4,10 @@
     (its comment)          ──► a note on the case the answer opened
     case resolved          ──► a CSAT survey, within the contact policy
     promoter answer        ──► an invitation to the advocate hub, within the contact policy
+    a changed answer       ──► the follow-up the earlier score caused is updated or withdrawn
+
+The answer rules act on settled answers only (a person's confirmed click; a change once it has stood
+for ANSWER_SETTLE_SECONDS), and on the difference from the score they acted on before.
 
 Apps call these functions after their own writes commit (the only calls that go up the floors);
 nothing here runs from signals.
@@ -14,14 +18,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from advocacy.advocates.hub.services import hub_invite
-from advocacy.casework.cases.services import case_add_feedback_comment, case_from_feedback
+from advocacy.advocates.hub.services import hub_invitation_withdraw, hub_invite
+from advocacy.casework.cases.services import case_add_feedback_comment, case_feedback_changed, case_from_feedback
 from advocacy.casework.models import Case
 from advocacy.core import switches
 from advocacy.core.errors import ServiceError
 from advocacy.core.events import audit
 from advocacy.core.switches import Rule, enabled, register_rule, rule_switch
 from advocacy.feedback import scales
+from advocacy.feedback.answers.services import answer_acted
 from advocacy.feedback.models import Response
 from advocacy.feedback.scales import is_promoter, is_unhappy
 from advocacy.feedback.surveys.services import after_case_survey, transactional_invite
@@ -55,21 +60,59 @@ AFTER_CASE_SURVEY = "CSAT after a case"
 
 
 def response_recorded(response_id: int, *, now: datetime | None = None) -> None:
-    """Feedback calls this after an answer is stored or changed. `now` is when the rule acts (the
-    demo replays answers that came in earlier); by default, now."""
+    """Feedback calls this once an answer is settled: at its confirmation (or when stored through the web
+    survey or the API), and after a change once it has stood unchanged for ANSWER_SETTLE_SECONDS. The loop
+    acts on the difference between the score it acted on before and the score now, so calling it twice
+    does nothing more. `now` is when the rule acts (the demo replays answers that came in earlier)."""
     response = Response.objects.select_related("customer", "survey").filter(pk=response_id).first()
-    if response is None or response.customer is None:
+    if response is None:
         return
-    if is_unhappy(response.kind, response.score) and enabled(DETRACTOR_OPENS_CASE):
-        try:
-            case_from_feedback(response=response, now=now)
-        except ServiceError as refused:
-            # The answer is the customer's and stays stored; the missed follow-up is left where an
-            # admin will see it (the audit log) instead of failing the customer's click.
-            logger.warning("response %s: no case opened: %s", response.pk, refused)
-            audit(actor=None, verb="loop.case_not_opened", obj=response, data={"reason": str(refused)}, label="loop")
-    elif is_promoter(response.kind, response.score) and enabled(PROMOTER_INVITED_TO_HUB):
-        hub_invite(customer=response.customer, reason=f"promoter answer: NPS {response.score}")
+    before, after = response.acted_score, response.score
+    if before != after and response.customer is not None:
+        case_follow_up(response, before, now=now)
+        hub_follow_up(response, before, now=now)
+    answer_acted(response_id=response.pk, score=after)
+
+
+def case_follow_up(response: Response, before: int | None, *, now: datetime | None) -> None:
+    """An unhappy score opens (or joins) a case; a score changed away from unhappy withdraws it."""
+    if before is not None and is_unhappy(response.kind, before):
+        # The case (or the note on an open case) the earlier score caused learns of the change; if the
+        # answer is no longer unhappy the follow-up is withdrawn there, for its owner to close.
+        case_feedback_changed(response=response, before=before, withdrawn=not is_unhappy(response.kind, response.score))
+        return
+    if not is_unhappy(response.kind, response.score) or not enabled(DETRACTOR_OPENS_CASE):
+        return
+    try:
+        case_from_feedback(response=response, now=now)
+        if before is not None:  # a withdrawn follow-up that stands again
+            case_feedback_changed(response=response, before=before, withdrawn=False)
+    except ServiceError as refused:
+        # The answer is the customer's and stays stored; the missed follow-up is left where an
+        # admin will see it (the audit log) instead of failing the customer's click.
+        logger.warning("response %s: no case opened: %s", response.pk, refused)
+        audit(actor=None, verb="loop.case_not_opened", obj=response, data={"reason": str(refused)}, label="loop")
+
+
+def hub_follow_up(response: Response, before: int | None, *, now: datetime | None) -> None:
+    """A promoter score invites to the hub; a score changed away from promoter withdraws an invitation
+    that has not reached the customer yet."""
+    assert response.customer is not None
+    was_promoter = before is not None and is_promoter(response.kind, before)
+    promoter = is_promoter(response.kind, response.score)
+    if was_promoter and not promoter:
+        hub_invitation_withdraw(
+            customer=response.customer,
+            reason=promoter_reason(before),
+            since=response.answered_at,
+            why=f"the customer changed their answer from {response.kind.upper()} {before} to {response.score}",
+        )
+    elif promoter and not was_promoter and enabled(PROMOTER_INVITED_TO_HUB):
+        hub_invite(customer=response.customer, reason=promoter_reason(response.score), now=now)
+
+
+def promoter_reason(score: int | None) -> str:
+    return f"promoter answer: NPS {score}"
 
 
 def comment_added(response_id: int) -> None:

@@ -8,8 +8,10 @@ fail loudly at start-up rather than run insecurely.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
@@ -43,6 +45,14 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def env_rate(name: str, default: str) -> str:
+    """A limit as django-ratelimit reads it: "count/period", period s, m, h or d with an optional multiple."""
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must be a limit such as 10/15m (count/period; s, m, h or d), not {value!r}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -94,6 +104,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "advocacy.core",
     "advocacy.customers",
     "advocacy.feedback",
@@ -111,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "advocacy.core.limits.ApiLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -227,8 +239,59 @@ THEMES_BACKEND = env_str("THEMES_BACKEND", "tfidf")
 if THEMES_BACKEND not in {"tfidf", "embeddings"}:
     raise ImproperlyConfigured(f"THEMES_BACKEND must be 'tfidf' or 'embeddings', not {THEMES_BACKEND!r}")
 
-# Staff sign-in: after this many failures for one username in 15 minutes, sign-in waits.
+# One-click answers: the first confirmed click settles an answer and the loop acts on it at once; a
+# changed answer settles, and the loop acts on the change, once it has stood this long unchanged.
+ANSWER_SETTLE_SECONDS = env_int("ANSWER_SETTLE_SECONDS", 300)
+
+# Caches. The limits below count in the default cache, which every web process must share: the
+# database cache by default (table advocacy_cache, made by migration core 0003, with an atomic
+# increment: advocacy.core.limits.AtomicDatabaseCache), Redis when REDIS_URL is set. Tests use a
+# local-memory cache that each test starts empty.
+REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
+if ENV == "test":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}}
+elif REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "advocacy.core.limits.AtomicDatabaseCache",
+            "LOCATION": "advocacy_cache",
+            # Counters outlive the longest window (a day), and flooding the table with keys must not
+            # cull the counters of a running attack.
+            "TIMEOUT": 2 * 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 200_000), "CULL_FREQUENCY": 4},
+        }
+    }
+# django-ratelimit warns about caches it does not list: the database cache lacks an atomic increment
+# there, which AtomicDatabaseCache supplies; Django's own Redis cache increments atomically.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if ENV == "test":
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")  # one process: a local-memory cache is shared enough
+RATELIMIT_USE_CACHE = "default"
+# Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP); the
+# limits key on REMOTE_ADDR otherwise. IPv6 addresses count per /64.
+RATELIMIT_IP_META_KEY = env_str("CLIENT_IP_HEADER") or None
+
+# Limits (docs/security.md, "Limits"): "count/period" with period s, m, h or d (15m = 15 minutes).
+# Staff sign-in: failures per (username, IP): after SIGNIN_MAX_FAILURES in 15 minutes, that pair waits;
+# usernames are compared NFKC + casefold, so another spelling of a name shares its budget.
 SIGNIN_MAX_FAILURES = env_int("SIGNIN_MAX_FAILURES", 10)
+LIMIT_SIGNIN_FAILURES_PER_IP = env_rate("LIMIT_SIGNIN_FAILURES_PER_IP", "30/15m")
+LIMIT_SIGNIN_LINKS_PER_ADDRESS = env_rate("LIMIT_SIGNIN_LINKS_PER_ADDRESS", "10/h")
+LIMIT_SIGNIN_LINKS_PER_IP = env_rate("LIMIT_SIGNIN_LINKS_PER_IP", "30/h")
+LIMIT_ANSWERS_PER_IP = env_rate("LIMIT_ANSWERS_PER_IP", "120/m")
+LIMIT_WEB_SURVEY_ANSWERS_PER_IP = env_rate("LIMIT_WEB_SURVEY_ANSWERS_PER_IP", "30/h")
+LIMIT_REFERRAL_REQUESTS_PER_IP = env_rate("LIMIT_REFERRAL_REQUESTS_PER_IP", "120/h")
+LIMIT_API_REQUESTS_PER_KEY = env_rate("LIMIT_API_REQUESTS_PER_KEY", "600/m")
+LIMIT_API_REQUESTS_PER_IP = env_rate("LIMIT_API_REQUESTS_PER_IP", "1200/m")
+# Referral clicks: one visitor (browser) counts once per link per window; one IP counts at most
+# REFERRAL_CLICKS_PER_IP times per link per window (an office behind one address); beyond, no click.
+REFERRAL_CLICK_WINDOW_HOURS = env_int("REFERRAL_CLICK_WINDOW_HOURS", 24)
+REFERRAL_CLICKS_PER_IP = env_int("REFERRAL_CLICKS_PER_IP", 5)
+# The shared web survey: answers to one survey from one IP beyond the first within a day are flagged.
+WEB_SURVEY_DUPLICATE_WINDOW_HOURS = env_int("WEB_SURVEY_DUPLICATE_WINDOW_HOURS", 24)
 
 # Portal sign-in links
 MAGIC_LINK_MAX_AGE_MINUTES = env_int("MAGIC_LINK_MAX_AGE_MINUTES", 15)

@@ -102,9 +102,11 @@ def test_the_redirect_counts_a_person_sets_a_device_cookie_and_carries_the_code(
     assert response.status_code == 302 and response["Location"] == f"https://example.com/?ref={code}"
     cookie = response.cookies["adv_device"]
     assert cookie["httponly"] and int(cookie["max-age"]) > 365 * 24 * 3600
-    client.get(f"/advocates/r/{code}/")
+    again = client.get(f"/advocates/r/{code}/")
+    assert again.status_code == 302 and again["Location"] == f"https://example.com/?ref={code}"
+    # The same browser again within the window is sent on, and counted once (issue 11: limits).
     clicks = list(ReferralClick.objects.all())
-    assert len(clicks) == 2 and clicks[0].device_hash == clicks[1].device_hash == referrals.device_hash(cookie.value)
+    assert len(clicks) == 1 and clicks[0].device_hash == referrals.device_hash(cookie.value)
 
 
 @pytest.mark.parametrize(
@@ -127,6 +129,27 @@ def test_the_advocate_clicking_their_own_link_is_not_counted(maria, code):
     client = portal_client(maria.customer)
     assert client.get(f"/advocates/r/{code}/", HTTP_USER_AGENT=BROWSER).status_code == 302
     assert ReferralClick.objects.count() == 0
+
+
+def test_clicks_in_a_loop_from_one_ip_count_as_a_few_and_the_rest_wait(code, settings):
+    """The audit's loop (300 requests from one IP, each without the device cookie), scaled down."""
+    settings.LIMIT_REFERRAL_REQUESTS_PER_IP = "40/h"
+    visitor = {"HTTP_USER_AGENT": BROWSER, "REMOTE_ADDR": "203.0.113.9"}
+    codes = [Client(**visitor).get(f"/advocates/r/{code}/") for _ in range(60)]
+
+    assert [r.status_code for r in codes].count(302) == 40
+    waiting = [r for r in codes if r.status_code == 429]
+    assert len(waiting) == 20 and 0 < int(waiting[0]["Retry-After"]) <= 3600
+    assert ReferralClick.objects.count() == 5  # REFERRAL_CLICKS_PER_IP in the 24-hour window
+
+
+def test_a_visitor_counts_again_after_the_window(code, settings):
+    now = timezone.now()
+    first, _ = referrals.click_record(code=code, ip="203.0.113.7", device_id="phone", at=now)
+    again, target = referrals.click_record(code=code, ip="203.0.113.8", device_id="phone", at=now + timedelta(hours=23))
+    later, _ = referrals.click_record(code=code, ip="203.0.113.8", device_id="phone", at=now + timedelta(hours=25))
+    assert first is not None and again is None and later is not None
+    assert target.endswith(f"ref={code}")
 
 
 def test_an_unknown_code_gets_a_clear_404_page():

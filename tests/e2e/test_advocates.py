@@ -67,10 +67,11 @@ def test_a_promoter_joins_earns_redeems_and_is_rewarded_for_a_referral(
     )
     hub.reward_create(by=pat, name="Team lunch voucher", point_cost=80, stock=3, money_cost=Decimal("40.00"))
 
-    # Priya answers 10 by the one-click link; the loop invites her to the hub, by real mail.
+    # Priya answers 10 by the one-click link and confirms it; the loop invites her to the hub, by real mail.
     opened = feedback.wave_open(survey=nps_survey())
     token = feedback_links.invitation_token(Invitation.objects.get(wave=opened.wave, customer=priya))
     page.goto(f"/survey/a/{token}/10/")
+    page.get_by_role("button", name="Record my score").click()
     expect(page).to_have_url(re.compile(r"/comment/$"))
     call_command("worker", "--batch")
     invitation = next(m for m in smtp.wait_for(2) if "advocate hub" in m["Subject"])

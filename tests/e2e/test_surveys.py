@@ -49,8 +49,9 @@ def test_a_recurring_wave_is_answered_from_the_mail_and_counted_on_the_dashboard
     links = score_links(smtp, mail)
     assert sorted(links) == list(range(11))
 
-    # One click on 9 in the mail records the score, then asks for a comment.
+    # One click on 9 in the mail and one to confirm record the score, then ask for a comment.
     page.goto(links[9])
+    page.get_by_role("button", name="Record my score").click()
     expect(page.get_by_role("heading", name="Thank you — your score of 9 is recorded")).to_be_visible()
     page.get_by_label("What is the main reason for your score?").fill("The onboarding call was superb")
     page.get_by_role("button", name="Send comment").click()
@@ -70,6 +71,7 @@ def test_a_recurring_wave_is_answered_from_the_mail_and_counted_on_the_dashboard
     # Rosa changes her mind from the same mail: the answer changes, and it is still one response.
     page.context.clear_cookies()
     page.goto(links[6])
+    page.get_by_role("button", name="Record my score").click()
     expect(page.get_by_role("heading", name="Thank you — your score of 6 is recorded")).to_be_visible()
     response = Response.objects.get(survey=survey)
     assert (response.customer, response.score, response.comment) == (rosa, 6, "The onboarding call was superb")

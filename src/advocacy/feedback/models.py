@@ -188,12 +188,26 @@ class Response(models.Model):
     external_id = models.CharField(max_length=100, null=True, blank=True)
     answered_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # The loop (advocacy/loop.py) acts on a settled answer. A first answer settles when the person
+    # confirms it; a changed one once it has stood unchanged for ANSWER_SETTLE_SECONDS.
+    acted_score = models.SmallIntegerField(
+        null=True, blank=True, help_text="The score the loop's follow-ups (a case, a hub invitation) were made for."
+    )
+    settles_at = models.DateTimeField(
+        null=True, blank=True, help_text="A changed answer waits until then before the loop acts on the change."
+    )
+    duplicate = models.BooleanField(
+        default=False,
+        help_text="Flagged: a shared-link answer from a network that answered this survey already; kept, "
+        "shown, and left out of the scores.",
+    )
 
     class Meta:
         ordering = ["-answered_at"]
         indexes = [
             models.Index(fields=["survey", "answered_at"]),
             models.Index(fields=["customer", "answered_at"]),
+            models.Index(fields=["settles_at"], condition=Q(settles_at__isnull=False), name="response_settling"),
         ]
         constraints = [
             models.CheckConstraint(condition=score_on_scale(), name="response_score_on_scale"),

@@ -52,7 +52,8 @@ from advocacy.core.models import User
 from advocacy.customers.consent import AskKind
 from advocacy.customers.models import Customer
 from advocacy.outreach.budget.queries import ask_hold_reason
-from advocacy.outreach.budget.services import ask_record
+from advocacy.outreach.budget.services import ask_cancel, ask_record
+from advocacy.outreach.mail.services import mail_cancel
 
 # Invitation and joining
 
@@ -107,6 +108,40 @@ def hub_invite(*, customer: Customer, reason: str, now: dt.datetime | None = Non
     invitation = invitation_send(customer=customer, reason=reason, now=now)
     events.audit(actor=None, verb="hub.invited", obj=customer, data={"reason": reason}, label="advocacy program")
     return invitation
+
+
+@transaction.atomic
+def hub_invitation_withdraw(*, customer: Customer, reason: str, since: dt.datetime, why: str) -> str:
+    """Withdraw the invitation a trigger (``reason``, e.g. a promoter answer) caused since ``since``, as far
+    as it has not reached the customer: a held one is removed, a sent one whose mail still waits in the
+    outbox is cancelled with its mail and its ask. A mailed one stays (a mail cannot be unsent) and the
+    audit log says so. Returns what happened: "withdrawn", "cancelled", "already mailed" or "none".
+    """
+    invitation = (
+        HubInvitation.objects.select_for_update()
+        .filter(
+            customer=customer,
+            reason=reason[:200],
+            created_at__gte=since,
+            status__in=[HubInvitationStatus.HELD, HubInvitationStatus.SENT],
+        )
+        .order_by("-id")
+        .first()
+    )
+    if invitation is None:
+        return "none"
+    data = {"reason": invitation.reason, "why": why, "was": invitation.status}
+    if invitation.status == HubInvitationStatus.HELD:
+        outcome = "withdrawn"
+    elif mail_cancel(key=f"hub-invitation:{invitation.pk}"):
+        ask_cancel(kind=AskKind.OTHER, ref=f"hub-invitation:{invitation.pk}")
+        outcome = "cancelled"
+    else:
+        events.audit(actor=None, verb="hub.invitation_kept", obj=customer, data=data, label="advocacy program")
+        return "already mailed"
+    invitation.delete()
+    events.audit(actor=None, verb="hub.invitation_withdrawn", obj=customer, data=data, label="advocacy program")
+    return outcome
 
 
 def held_invitations_retry(*, now: dt.datetime | None = None) -> dict[str, int]:

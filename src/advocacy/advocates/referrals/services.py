@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -85,13 +86,25 @@ def referral_link_for(advocate: Advocate) -> ReferralLink:
                 return existing
 
 
-def click_record(*, code: str, ip: str, device_id: str, at: datetime | None = None) -> tuple[ReferralClick, str]:
-    """Count a click on the link and say where to send the visitor. Raises UnknownCode."""
+def click_record(*, code: str, ip: str, device_id: str, at: datetime | None = None) -> tuple[ReferralClick | None, str]:
+    """Count a click on the link and say where to send the visitor. Raises UnknownCode.
+
+    A visitor counts once per link per REFERRAL_CLICK_WINDOW_HOURS: a browser (its device cookie) that
+    clicked already in the window is not counted again, nor is an IP that has REFERRAL_CLICKS_PER_IP
+    clicks on the link in the window (clients that drop the cookie); they are sent on all the same.
+    """
     link = link_by_code(code)
-    click = ReferralClick.objects.create(
-        link=link, at=at or timezone.now(), ip_hash=ip_hash(ip), device_hash=device_hash(device_id)
+    now = at or timezone.now()
+    target = landing_url_with_code(program_settings().landing_url, link.code)
+    ip_key, device_key = ip_hash(ip), device_hash(device_id)
+    recent = ReferralClick.objects.filter(
+        link=link, at__gt=now - timedelta(hours=django_settings.REFERRAL_CLICK_WINDOW_HOURS), at__lte=now
     )
-    return click, landing_url_with_code(program_settings().landing_url, link.code)
+    if recent.filter(device_hash=device_key).exists() or (
+        recent.filter(ip_hash=ip_key).count() >= django_settings.REFERRAL_CLICKS_PER_IP
+    ):
+        return None, target
+    return ReferralClick.objects.create(link=link, at=now, ip_hash=ip_key, device_hash=device_key), target
 
 
 # Fraud rules: each a small function that returns its reason, or "" when it does not fire.

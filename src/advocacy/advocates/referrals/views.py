@@ -15,6 +15,7 @@ from advocacy.advocates.models import ReferralReward
 from advocacy.advocates.referrals import fraud as referrals_fraud
 from advocacy.advocates.referrals import queries as referrals_queries
 from advocacy.advocates.referrals import services as referrals
+from advocacy.core import limits
 from advocacy.core.errors import ServiceError
 from advocacy.core.pages import posted_id
 from advocacy.core.permissions import PORTAL_SESSION_KEY, allow, public, staff_user
@@ -37,13 +38,18 @@ def referral_redirect(request: HttpRequest, code: str) -> HttpResponse:
     A GET writes here on purpose: following the link is the event being counted, and the redirect
     has no page to carry a POST. What writes is limited to one click row, and it is not written for
     user agents that announce themselves as bots, link previewers or mail-security scanners (those
-    follow every link in a mail), nor for the advocate clicking their own link while signed in.
+    follow every link in a mail), nor for the advocate clicking their own link while signed in; a
+    visitor counts once per window (``click_record``), and an IP over its ceiling gets 429.
     """
+    ip = limits.client_ip(request)
+    wait = limits.over(request, [(limits.REFERRAL_REQUESTS_PER_IP, ip)])
+    if wait is not None:
+        return limits.too_many(request, wait)
     device_id = request.COOKIES.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
     try:
         link = referrals.link_by_code(code)
         if counts_as_click(request, owner_id=link.advocate.customer_id):
-            _, target = referrals.click_record(code=code, ip=request.META.get("REMOTE_ADDR", ""), device_id=device_id)
+            _, target = referrals.click_record(code=code, ip=ip, device_id=device_id)
         else:
             target = referrals_queries.landing_for(code)
     except referrals_queries.UnknownCode:

@@ -723,6 +723,47 @@ def case_add_feedback_comment(*, response: Any) -> None:
         )
 
 
+@transaction.atomic
+def case_feedback_changed(*, response: Any, before: int, withdrawn: bool) -> Case | None:
+    """The customer changed the answer that opened this case (or joined it as a note): say so on the case.
+
+    ``withdrawn`` says the answer is no longer unhappy: the follow-up is withdrawn, and the note says so
+    for the owner, who closes the case. It is not closed for them: the customer was already told that
+    we have their request, and a person decides whether a word is owed. Recording the same change twice
+    writes one note.
+    """
+    case = (
+        Case.objects.filter(origin=f"response:{response.pk}").first()
+        or Case.objects.filter(events__kind=EventKind.NOTE, events__data__response=response.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if case is None or not case.is_open:
+        return None
+    change = f"{response.kind.upper()} {before} → {response.score}"
+    marker = {"response": response.pk, "score_change": change, "changed_at": response.updated_at.isoformat()}
+    if case.events.filter(
+        kind=EventKind.NOTE, data__score_change=change, data__changed_at=marker["changed_at"]
+    ).exists():
+        return case
+    if withdrawn:
+        body = (
+            f"The customer changed their survey answer from {change}: the follow-up this case was opened "
+            "for is withdrawn. Check with the customer if a word is owed, then close the case."
+        )
+    else:
+        body = f"The customer changed their survey answer from {change}; the follow-up stands."
+    record(case, EventKind.NOTE, body=body, data={**marker, "withdrawn": withdrawn})
+    events.audit(
+        actor=None,
+        verb="case.feedback_withdrawn" if withdrawn else "case.feedback_changed",
+        obj=case,
+        data={"response": response.pk, "change": change},
+        label="loop",
+    )
+    return case
+
+
 # Settings
 
 

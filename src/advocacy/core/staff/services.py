@@ -1,18 +1,13 @@
-"""Writes of staff accounts: creating a member of staff, and the sign-in throttle."""
+"""Writes of staff accounts: creating a member of staff, and recording a failed sign-in."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput
+from advocacy.core.limits import normalized
 from advocacy.core.models import AuditEvent, User
 from advocacy.core.roles import STAFF_ROLES, Role
-
-SIGNIN_WINDOW = timedelta(minutes=15)
 
 
 @transaction.atomic
@@ -46,24 +41,13 @@ def user_create(
     return user
 
 
-def signin_failures(*, username: str) -> int:
-    """Failed staff sign-ins for this username in the last 15 minutes (from the audit log)."""
-    since = timezone.now() - SIGNIN_WINDOW
-    return AuditEvent.objects.filter(
-        verb="signin.failed", object_type="core.user", object_id=username.strip().lower()[:64], at__gte=since
-    ).count()
-
-
-def signin_allowed(*, username: str) -> bool:
-    return signin_failures(username=username) < settings.SIGNIN_MAX_FAILURES
-
-
 def signin_record_failure(*, username: str) -> None:
-    """Written to the audit log; it both throttles guessing and shows who was targeted."""
+    """Written to the audit log, under the name as the limits compare it: it shows who was targeted.
+    (The limits themselves count in the cache: advocacy.core.limits.)"""
     AuditEvent.objects.create(
         actor=None,
         actor_label="anonymous",
         verb="signin.failed",
         object_type="core.user",
-        object_id=username.strip().lower()[:64],
+        object_id=normalized(username)[:64],
     )

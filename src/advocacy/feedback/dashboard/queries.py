@@ -77,7 +77,9 @@ def responses_for(
     survey: SurveyRef, *, since: Moment = None, until: Moment = None, filters: Mapping[str, str] | None = None
 ) -> QuerySet[Response]:
     survey_id = survey.pk if isinstance(survey, Survey) else survey
-    responses = Response.objects.filter(survey_id=survey_id)
+    # Answers flagged as likely duplicates (a shared link answered again from one network) are kept and
+    # shown in the explorer, never counted in a score.
+    responses = Response.objects.filter(survey_id=survey_id, duplicate=False)
     if (start := as_moment(since)) is not None:
         responses = responses.filter(answered_at__gte=start)
     if (end := as_moment(until, end_of_day=True)) is not None:

@@ -21,7 +21,7 @@ DEFAULT_EMAIL_TEXT = """Hello {{ first_name|default:"there" }},
 {% for link in score_links %}{{ link.score }}: {{ link.url }}
 {% endfor %}
 {{ scale_min }} = {{ low_label }}, {{ scale_max }} = {{ high_label }}.
-One click records your answer; you can add a comment next.
+Choose a number, then press "Record my score" on the page that opens; you can add a comment next.
 
 Unsubscribe from surveys: {{ unsubscribe_url }}
 """
@@ -35,7 +35,7 @@ DEFAULT_EMAIL_HTML = """<p>Hello {{ first_name|default:"there" }},</p>
  text-align:center;text-decoration:none;color:#123">{{ link.score }}</a></td>{% endfor %}
 </tr></table>
 <p style="color:#555;font-size:12px">{{ scale_min }} = {{ low_label }}, {{ scale_max }} = {{ high_label }}.
-One click records your answer.</p>
+Choose a number, then press “Record my score” on the page that opens.</p>
 <p style="color:#555;font-size:12px"><a href="{{ unsubscribe_url }}">Unsubscribe from surveys</a></p>
 """
 

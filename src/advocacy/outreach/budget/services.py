@@ -22,6 +22,11 @@ def ask_record(*, customer: Customer, kind: str, ref: str, at: datetime | None =
     return ask
 
 
+def ask_cancel(*, kind: str, ref: str) -> None:
+    """Give back an ask that never reached the customer (its mail was cancelled before it left)."""
+    ContactAsk.objects.filter(kind=kind, ref=ref).delete()
+
+
 @transaction.atomic
 def fatigue_policy_update(*, by: User | None, survey_cooldown_days: int, max_asks_per_quarter: int) -> FatiguePolicy:
     policy = fatigue_policy()

@@ -81,6 +81,16 @@ def customer_message(*, customer: Customer, subject: str, text: str, html: str =
     return message
 
 
+def mail_cancel(*, key: str) -> bool:
+    """Take a mail out of the outbox if it has not left yet; say whether it was still there to take.
+
+    One conditional DELETE: the sender claims a mail with a conditional UPDATE, so a mail is either
+    cancelled here or sent, never both.
+    """
+    deleted, _ = OutboundMail.objects.filter(key=key, status=MailStatus.QUEUED).delete()
+    return deleted > 0
+
+
 def enqueue_send(mail_id: int) -> None:
     from advocacy.outreach.mail.tasks import send_mail
 

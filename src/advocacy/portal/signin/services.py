@@ -1,8 +1,10 @@
 """Portal sign-in by single-use, expiring link sent by email.
 
 The token is shown once (in the mail) and only its SHA-256 is stored. Spending it is one conditional
-UPDATE, so two clicks racing each other cannot both sign in. The mail is sent in the request rather
-than by a task because a task's arguments are stored in the queue table, which would keep the token.
+UPDATE, so two clicks racing each other cannot both sign in. The sign-in page runs ``magic_link_request``
+after its response has gone out (so the answer does not depend on the address or the mail server), in
+the web process rather than by a task: a task's arguments are stored in the queue table, and so would
+be an outbox row's body, which would keep the token.
 """
 
 from __future__ import annotations

@@ -1,0 +1,13 @@
+"""Background tasks of answers; each is safe to run twice."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from advocacy.feedback.answers import services
+
+
+@task()
+def settle_answers() -> int:
+    """Let the loop act on changed answers that have stood unchanged for ANSWER_SETTLE_SECONDS."""
+    return services.answers_settle()
