@@ -10,6 +10,7 @@ from advocacy.advocates.scoring.tasks import recompute_scores
 from advocacy.casework.appointments.tasks import remind_appointments
 from advocacy.casework.cases.tasks import sweep_cadence
 from advocacy.core.api.tasks import prune_idempotency_records
+from advocacy.core.jobs.tasks import prune_jobs, sweep_jobs
 from advocacy.feedback.surveys.tasks import open_due_waves
 from advocacy.feedback.themes.tasks import refresh_themes
 
@@ -29,4 +30,6 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("recompute advocate scores", recompute_scores, 24 * 60),
     Periodic("retry held hub invitations", retry_held_hub_invitations, 24 * 60),
     Periodic("prune idempotency records", prune_idempotency_records, 60),
+    Periodic("sweep jobs of lost workers (workers sweep too)", sweep_jobs, 5),
+    Periodic("prune finished jobs", prune_jobs, 24 * 60),
 ]

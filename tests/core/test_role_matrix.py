@@ -43,6 +43,9 @@ PAGES: dict[str, frozenset[str]] = {
     "core:logout": PUBLIC,
     "core:api_keys": ADMIN,
     "core:api_key_revoke": ADMIN,
+    # Crash safety and retries (issue 11, item 5): the dead letters and their retry button.
+    "core:jobs": ADMIN,
+    "core:job_retry": ADMIN,
     "customers:search": STAFF,
     "customers:detail": STAFF,
     "customers:import_list": MANAGERS,

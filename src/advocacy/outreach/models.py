@@ -19,6 +19,7 @@ class MailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    UNCONFIRMED = "unconfirmed", "Delivery unconfirmed"
 
 
 class OutboundMail(models.Model):
@@ -31,9 +32,12 @@ class OutboundMail(models.Model):
     attachments = models.JSONField(
         default=list, blank=True, help_text="[{filename, content, mimetype}] with text content."
     )
-    status = models.CharField(max_length=8, choices=MailStatus.choices, default=MailStatus.QUEUED)
+    status = models.CharField(max_length=11, choices=MailStatus.choices, default=MailStatus.QUEUED)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The send's markers (mail/handover.py): who claimed it, and when the whole mail went to the server.
+    claim = models.CharField(max_length=64, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
