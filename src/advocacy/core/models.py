@@ -69,6 +69,9 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in flight.")
     content_type = models.CharField(max_length=100, blank=True)
     body = models.BinaryField(default=b"")
+    body_omitted = models.PositiveIntegerField(
+        default=0, help_text="The answer's size when it was over IDEMPOTENCY_MAX_BODY_BYTES and not kept."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

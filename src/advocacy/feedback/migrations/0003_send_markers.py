@@ -4,34 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
-        ('feedback', '0002_contact_budget_moves_to_outreach'),
+        ("customers", "0001_initial"),
+        ("feedback", "0002_contact_budget_moves_to_outreach"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='invitation',
-            name='invitation_status_valid',
+            model_name="invitation",
+            name="invitation_status_valid",
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='claim',
+            model_name="invitation",
+            name="claim",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='handed_over_at',
+            model_name="invitation",
+            name="handed_over_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='invitation',
-            name='status',
-            field=models.CharField(choices=[('held', 'Held back'), ('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('bounced', 'Bounced'), ('failed', 'Failed'), ('unconfirmed', 'Delivery unconfirmed')], default='queued', max_length=11),
+            model_name="invitation",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("held", "Held back"),
+                    ("queued", "Queued"),
+                    ("sending", "Sending"),
+                    ("sent", "Sent"),
+                    ("bounced", "Bounced"),
+                    ("failed", "Failed"),
+                    ("unconfirmed", "Delivery unconfirmed"),
+                ],
+                default="queued",
+                max_length=11,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['held', 'queued', 'sending', 'sent', 'bounced', 'failed', 'unconfirmed'])), name='invitation_status_valid'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["held", "queued", "sending", "sent", "bounced", "failed", "unconfirmed"])
+                ),
+                name="invitation_status_valid",
+            ),
         ),
     ]

@@ -4,33 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outreach', '0004_one_consent_rule'),
+        ("outreach", "0004_one_consent_rule"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='outboundmail',
-            name='outboundmail_status_valid',
+            model_name="outboundmail",
+            name="outboundmail_status_valid",
         ),
         migrations.AddField(
-            model_name='outboundmail',
-            name='claim',
+            model_name="outboundmail",
+            name="claim",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='outboundmail',
-            name='handed_over_at',
+            model_name="outboundmail",
+            name="handed_over_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='outboundmail',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('unconfirmed', 'Delivery unconfirmed')], default='queued', max_length=11),
+            model_name="outboundmail",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("sending", "Sending"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed"),
+                    ("unconfirmed", "Delivery unconfirmed"),
+                ],
+                default="queued",
+                max_length=11,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outboundmail',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sending', 'sent', 'failed', 'unconfirmed'])), name='outboundmail_status_valid'),
+            model_name="outboundmail",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "sending", "sent", "failed", "unconfirmed"])),
+                name="outboundmail_status_valid",
+            ),
         ),
     ]
