@@ -82,9 +82,9 @@ def wait_until_up(port: int) -> None:
 def test_gunicorn_with_the_serve_hooks_enforces_the_timeout_on_every_thread():
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    options = ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", "--timeout", "1"]
     server = subprocess.Popen(
-        [gunicorn, "tests.core.slow_wsgi:app", "--config", "python:advocacy.core.gunicorn_conf"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", "--timeout", "1"],
+        [gunicorn, "tests.core.slow_wsgi:app", "--config", "python:advocacy.core.gunicorn_conf", *options],
         cwd=ROOT,
         env={**os.environ, "REQUEST_TIMEOUT_GRACE_SECONDS": "1"},
         stdout=subprocess.DEVNULL,

@@ -94,9 +94,10 @@ class IdempotencyMiddleware:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(principal=principal, key=key, fingerprint=print_)
         except IntegrityError:
-            record = self.take_over(principal, key, print_, now)
-            if record is None:
+            taken = self.take_over(principal, key, print_, now)
+            if taken is None:
                 return self.replay(principal, key, print_)
+            record = taken
         response = self.get_response(request)
         if response.status_code >= 500 or response.streaming:
             record.delete()  # let the client retry a failure
@@ -128,6 +129,7 @@ class IdempotencyMiddleware:
                 "Idempotency-Key reused",
                 "This Idempotency-Key was already used with a different request body or path.",
             )
+        response: HttpResponse
         if record.status_code is None:
             lease_end = record.created_at + timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
             wait = max(1, int((lease_end - timezone.now()).total_seconds()) + 1)

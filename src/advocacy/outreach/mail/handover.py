@@ -69,7 +69,7 @@ class HandoverSMTPMixin:
                 raise
         self.final_dot_sent = True
         smtp.send(b".\r\n")
-        return smtp.getreply()  # type: ignore[no-any-return]
+        return smtp.getreply()
 
 
 class HandoverSMTP(HandoverSMTPMixin, smtplib.SMTP):
@@ -89,7 +89,7 @@ class EmailBackend(DjangoSMTPBackend):
     final_dot_sent = False
 
     @property
-    def connection_class(self) -> type[smtplib.SMTP]:  # type: ignore[override]
+    def connection_class(self) -> type[smtplib.SMTP]:
         return HandoverSMTPSSL if self.use_ssl else HandoverSMTP
 
     def _send(self, email_message: EmailMessage) -> bool:
@@ -97,7 +97,7 @@ class EmailBackend(DjangoSMTPBackend):
         connection.before_final_dot = getattr(email_message, "before_final_dot", None)
         connection.final_dot_sent = False
         try:
-            return bool(super()._send(email_message))
+            return bool(super()._send(email_message))  # type: ignore[misc]
         finally:
             self.final_dot_sent = connection.final_dot_sent
             connection.before_final_dot = None
@@ -122,7 +122,7 @@ def deliver(message: EmailMessage, *, mark_handover: Callable[[], bool]) -> None
         if not mark_handover():
             raise HandoverRefused("the claim on this mail was taken over; it was not delivered")
 
-    connection = message.get_connection()
+    connection: Any = message.get_connection()  # type: ignore[attr-defined]
     if isinstance(connection, DjangoSMTPBackend) and not isinstance(connection, EmailBackend):
         connection = EmailBackend()  # Django's own SMTP backend named in settings: same server, with the hook
     if not isinstance(connection, EmailBackend):
