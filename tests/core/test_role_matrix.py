@@ -238,6 +238,8 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/stories/{story_id}/publish": MANAGERS,
     "POST /api/v1/stories/{story_id}/withdraw": MANAGERS,
     "GET /api/v1/stories/export.json": MANAGERS,
+    # Trust under attack and failure (issue 11, items 4 and 10): import errors paged; webhooks.
+    "GET /api/v1/imports/jobs/{job_id}/errors": MANAGERS,
 }
 
 

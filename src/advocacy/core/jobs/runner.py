@@ -6,7 +6,8 @@ attempt of the same job can tell which rows its dead predecessor left half-done 
 
 A runner is lost when it said it stopped, when it ran on this host and its process is gone, or when
 its heartbeat is older than ``WORKER_LOST_AFTER_SECONDS``. A runner that never beat (a web process
-running a task inline) is judged by how long ago it claimed the work (``JOB_LEASE_SECONDS``).
+running an import inline, an RQ work horse) on another host is judged by how long ago it claimed the
+work (``JOB_LEASE_SECONDS``, or the lease its caller gives).
 """
 
 from __future__ import annotations
@@ -110,14 +111,17 @@ class Liveness:
         self.now = now
         self.beats = {b.worker_id: b for b in WorkerBeat.objects.filter(worker_id__in={r for r in runners if r})}
 
-    def lost(self, runner: str, *, claimed_at: datetime | None) -> bool:
+    def lost(self, runner: str, *, claimed_at: datetime | None, lease_seconds: float | None = None) -> bool:
+        """Lost: it said it stopped; on this host, its process is gone; a worker's heartbeat is stale;
+        a runner without heartbeat on another host claimed longer ago than its lease (JOB_LEASE_SECONDS)."""
         beat = self.beats.get(runner)
         where = parse_runner(runner)
+        stale = beat is not None and beat.beat_at < self.now - timedelta(seconds=settings.WORKER_LOST_AFTER_SECONDS)
         if beat is not None and beat.stopped_at is not None:
             return True
-        if where is not None and where[0] == HOST and not pid_running(where[1]):
-            return True
+        if where is not None and where[0] == HOST:
+            return not pid_running(where[1]) or stale
         if beat is not None:
-            return beat.beat_at < self.now - timedelta(seconds=settings.WORKER_LOST_AFTER_SECONDS)
-        lease_start = claimed_at or self.now
-        return lease_start < self.now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+            return stale
+        lease = settings.JOB_LEASE_SECONDS if lease_seconds is None else lease_seconds
+        return (claimed_at or self.now) < self.now - timedelta(seconds=lease)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -165,16 +166,30 @@ class SweepResult:
     lost: int = 0
     redispatched: int = 0
     backend_results_failed: int = 0
+    apps: dict[str, int] = field(default_factory=dict)
+
+
+# Apps add the sweeps of their own long-running rows (an import left "running") from their ready().
+SWEEPS: dict[str, Callable[[datetime], int]] = {}
+
+
+def register_sweep(name: str, sweep: Callable[[datetime], int]) -> None:
+    SWEEPS[name] = sweep
 
 
 def jobs_sweep(*, now: datetime | None = None) -> SweepResult:
-    """Take back what dead workers held, and hand the backend anything it lost. Safe to run anywhere,
-    any number of times at once: every step is a conditional update."""
+    """Take back what dead workers held, and hand the backend anything it lost; then the apps' sweeps.
+    Safe to run anywhere, any number of times at once: every step is a conditional update."""
     now = now or timezone.now()
     result = SweepResult()
     result.lost = reclaim_lost_jobs(now=now)
     result.redispatched = redispatch_forgotten(now=now)
     result.backend_results_failed = fail_lost_backend_results(now=now)
+    for name, sweep in SWEEPS.items():
+        try:
+            result.apps[name] = sweep(now)
+        except Exception:  # one app's sweep failing must not stop the others
+            logger.exception("sweep %s failed", name)
     return result
 
 

@@ -21,7 +21,7 @@ def run_job(job_id: int) -> str:
 def sweep_jobs() -> dict[str, int]:
     """Take back the jobs of dead workers and dispatch forgotten ones (every worker also does this)."""
     result = services.jobs_sweep()
-    return {"lost": result.lost, "redispatched": result.redispatched}
+    return {"lost": result.lost, "redispatched": result.redispatched, **result.apps}
 
 
 @durable_task()

@@ -57,6 +57,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "pending": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
         "errors": report.errors[:ERRORS_ON_PAGE] if report else [],
         "more_errors": max(0, len(report.errors) - ERRORS_ON_PAGE) if report else 0,
+        "errors_omitted": report.errors_omitted if report else 0,
     }
     template = "customers/imports/_status.html" if request.htmx else "customers/imports/detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)
