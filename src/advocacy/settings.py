@@ -265,6 +265,16 @@ SIGNIN_MAX_FAILURES = env_int("SIGNIN_MAX_FAILURES", 10)
 MAGIC_LINK_MAX_AGE_MINUTES = env_int("MAGIC_LINK_MAX_AGE_MINUTES", 15)
 MAGIC_LINK_MAX_PER_HOUR = env_int("MAGIC_LINK_MAX_PER_HOUR", 5)
 
+# Outbound webhooks (outreach/webhooks): only to allowed hosts, and private addresses only inside allowed networks.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])  # hooks.example.com, *.example.com, or *
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])  # CIDRs of internal receivers, e.g. 10.0.0.0/8
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", PRODUCTION)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+WEBHOOK_LOG_RETENTION_DAYS = env_int("WEBHOOK_LOG_RETENTION_DAYS", 30)
+
 # Requests: `advocacy serve` ends a request that runs longer than this (core/watchdog.py).
 REQUEST_TIMEOUT_SECONDS = env_int("REQUEST_TIMEOUT_SECONDS", 60)
 

@@ -8,6 +8,7 @@ from advocacy.core.context_processors import NavLink, register_nav_link
 from advocacy.core.roles import STAFF_ROLES
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
+from advocacy.outreach.webhooks.registry import register_event_type
 
 
 def advocacy_panel(customer: Customer) -> dict[str, Any]:
@@ -17,6 +18,10 @@ def advocacy_panel(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_event_type(
+        "referral.converted", "A referred friend's order was attributed to an advocate's link.", app="advocates"
+    )
+    register_event_type("reward.redeemed", "An advocate spent points on a reward.", app="advocates")
     register_panel(
         Panel(
             key="advocacy",

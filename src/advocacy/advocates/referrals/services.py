@@ -45,6 +45,7 @@ from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
 from advocacy.customers.models import Customer, Order
+from advocacy.outreach.webhooks.services import webhook_emit
 
 HASH_SALT = "advocacy.advocates.referrals"  # keep: it keys the stored hashes
 
@@ -202,6 +203,19 @@ def conversion_create(
         fraud_reasons=reasons,
     )
     rewards_hold(referral=referral, settings=settings, now=now)
+    webhook_emit(
+        event_type="referral.converted",
+        payload={
+            "referral_id": referral.pk,
+            "advocate_id": link.advocate_id,
+            "friend_customer_id": friend.pk,
+            "order_id": order.pk if order is not None else None,
+            "status": referral.status,
+            "flagged_by": [reason["rule"] for reason in reasons],
+            "converted_at": referral.converted_at,
+        },
+        key=f"referral.converted:{referral.pk}",
+    )
     return referral
 
 

@@ -37,7 +37,7 @@ def backoff(attempt: int) -> timedelta:
 
 
 class DurableTask(Generic[P, T]):
-    def __init__(self, func: Callable[P, T], *, max_attempts: int | None) -> None:
+    def __init__(self, func: Callable[P, T], *, max_attempts: int | str | None) -> None:
         self.func = func
         self._max_attempts = max_attempts
         self.__doc__ = func.__doc__
@@ -52,6 +52,8 @@ class DurableTask(Generic[P, T]):
 
     @property
     def max_attempts(self) -> int:
+        if isinstance(self._max_attempts, str):
+            return int(getattr(settings, self._max_attempts))
         return self._max_attempts or settings.TASK_MAX_ATTEMPTS
 
     def call(self, *args: P.args, **kwargs: P.kwargs) -> T:
@@ -67,13 +69,20 @@ class DurableTask(Generic[P, T]):
 
         return job_enqueue(task=self, args=list(args), kwargs=dict(kwargs), key=key)
 
+    def enqueue_many(self, calls: list[tuple[str | None, list[Any]]]) -> int:
+        """One job per (key, positional arguments), written in one INSERT; used keys are skipped."""
+        from advocacy.core.jobs.services import jobs_enqueue_many
+
+        return jobs_enqueue_many(task=self, calls=calls)
+
     def __repr__(self) -> str:
         return f"<durable task {self.path}>"
 
 
-def durable_task(*, max_attempts: int | None = None) -> Callable[[Callable[P, T]], DurableTask[P, T]]:
-    """Declare a background task. ``max_attempts`` defaults to ``TASK_MAX_ATTEMPTS``; give 1 for work
-    that must not run again after a crash (an import that may have killed its worker)."""
+def durable_task(*, max_attempts: int | str | None = None) -> Callable[[Callable[P, T]], DurableTask[P, T]]:
+    """Declare a background task. ``max_attempts`` defaults to ``TASK_MAX_ATTEMPTS``, or names another
+    setting; give 1 for work that must not run again after a crash (an import that may have killed
+    its worker)."""
 
     def wrap(func: Callable[P, T]) -> DurableTask[P, T]:
         return DurableTask(func, max_attempts=max_attempts)

@@ -34,6 +34,11 @@ _process_ids: dict[int, str] = {}
 class Attempt:
     job_id: int
     number: int
+    max_attempts: int
+
+    @property
+    def is_last(self) -> bool:
+        return self.number >= self.max_attempts
 
     @property
     def claim(self) -> str:
@@ -66,12 +71,18 @@ def current_runner() -> str:
 
 
 @contextmanager
-def attempt(job_id: int, number: int) -> Iterator[Attempt]:
-    token = _attempt.set(Attempt(job_id, number))
+def attempt(job_id: int, number: int, max_attempts: int) -> Iterator[Attempt]:
+    running = Attempt(job_id, number, max_attempts)
+    token = _attempt.set(running)
     try:
-        yield Attempt(job_id, number)
+        yield running
     finally:
         _attempt.reset(token)
+
+
+def current_attempt() -> Attempt | None:
+    """The job attempt this code runs in, or None when called directly."""
+    return _attempt.get()
 
 
 def current_claim() -> str:

@@ -61,6 +61,25 @@ def job_enqueue(*, task: DurableTask[Any, Any], args: list[Any], kwargs: dict[st
     return job
 
 
+def jobs_enqueue_many(*, task: DurableTask[Any, Any], calls: list[tuple[str | None, list[Any]]]) -> int:
+    """Many jobs of one task in one INSERT: (key, args) each; keys already used are left out."""
+    keys = [key for key, _ in calls if key is not None]
+    taken = set(Job.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
+    jobs = [
+        Job(task_path=task.path, args=json.loads(json.dumps(args)), key=key, max_attempts=task.max_attempts)
+        for key, args in calls
+        if key is None or key not in taken
+    ]
+    created = Job.objects.bulk_create(jobs)
+
+    def dispatch_all() -> None:
+        for job in created:
+            dispatch(job.pk)
+
+    transaction.on_commit(dispatch_all)
+    return len(created)
+
+
 def dispatch(job_id: int, run_after: datetime | None = None) -> None:
     """Hand the job to the task backend (the database queue or RQ). A failure here loses nothing:
     the job row stays queued and the sweep dispatches it again."""
@@ -102,7 +121,7 @@ def job_run(*, job_id: int) -> str:
     job = Job.objects.get(pk=job_id)
     try:
         task = job_task(job)
-        with runner.attempt(job.pk, job.attempts):
+        with runner.attempt(job.pk, job.attempts, job.max_attempts):
             value = task.func(*job.args, **job.kwargs)
     except Exception as exc:
         return attempt_failed(job=job, error="".join(traceback.format_exception(exc)))
