@@ -46,6 +46,12 @@ PAGES: dict[str, frozenset[str]] = {
     # Crash safety and retries (issue 11, item 5): the dead letters and their retry button.
     "core:jobs": ADMIN,
     "core:job_retry": ADMIN,
+    "outreach:webhooks": ADMIN,
+    "outreach:webhook_detail": ADMIN,
+    "outreach:webhook_rotate": ADMIN,
+    "outreach:webhook_toggle": ADMIN,
+    "outreach:webhook_ping": ADMIN,
+    "outreach:webhook_delivery_retry": ADMIN,
     "customers:search": STAFF,
     "customers:detail": STAFF,
     "customers:import_list": MANAGERS,
@@ -240,6 +246,15 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "GET /api/v1/stories/export.json": MANAGERS,
     # Trust under attack and failure (issue 11, items 4 and 10): import errors paged; webhooks.
     "GET /api/v1/imports/jobs/{job_id}/errors": MANAGERS,
+    "GET /api/v1/webhook-event-types": ADMIN,
+    "GET /api/v1/webhook-endpoints": ADMIN,
+    "POST /api/v1/webhook-endpoints": ADMIN,
+    "GET /api/v1/webhook-endpoints/{endpoint_id}": ADMIN,
+    "PATCH /api/v1/webhook-endpoints/{endpoint_id}": ADMIN,
+    "POST /api/v1/webhook-endpoints/{endpoint_id}/rotate-secret": ADMIN,
+    "POST /api/v1/webhook-endpoints/{endpoint_id}/ping": ADMIN,
+    "GET /api/v1/webhook-endpoints/{endpoint_id}/deliveries": ADMIN,
+    "POST /api/v1/webhook-deliveries/{delivery_id}/retry": ADMIN,
 }
 
 

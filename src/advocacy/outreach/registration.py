@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from advocacy.core.context_processors import NavLink, register_nav_link
 from advocacy.customers.consent import listen_to_consent
 from advocacy.customers.models import Consent
 
@@ -28,3 +29,4 @@ def consent_webhooks(consents: list[Consent]) -> None:
 
 def register() -> None:
     listen_to_consent("outreach.webhooks", consent_webhooks)
+    register_nav_link(NavLink("Webhooks", "outreach:webhooks", 93))
