@@ -52,6 +52,10 @@ PAGES: dict[str, frozenset[str]] = {
     "outreach:webhook_toggle": ADMIN,
     "outreach:webhook_ping": ADMIN,
     "outreach:webhook_delivery_retry": ADMIN,
+    "advocates:conversion_webhook": PUBLIC,  # a shop's message, proved by its Standard Webhooks signature
+    "advocates:conversion_sources": ADMIN,
+    "advocates:conversion_source_rotate": ADMIN,
+    "advocates:conversion_source_toggle": ADMIN,
     "customers:search": STAFF,
     "customers:detail": STAFF,
     "customers:import_list": MANAGERS,

@@ -26,6 +26,7 @@ from advocacy.core.api.auth import actor, api_auth
 from advocacy.core.api.lookups import resolve
 from advocacy.core.api.pagination import Page
 from advocacy.core.errors import InvalidInput
+from advocacy.core.models import User
 from advocacy.core.roles import PROGRAM_TEAM, REFERENCE_TEAM
 from advocacy.customers.models import Customer, Order
 
@@ -60,7 +61,8 @@ def record_conversion(
     payload: ConversionIn,
     idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=100),
 ) -> Status[Referral]:
-    seen = referrals.referral_by_key(idempotency_key)
+    scope = sender_scope(request)
+    seen = referrals.referral_by_key(idempotency_key, scope)
     if seen is not None:
         return Status(200, seen)  # a retried event: the first result, whatever this body says
     order = resolve({"order_id": payload.order_id}, {"order_id": (Order, "order")})["order"]
@@ -70,6 +72,7 @@ def record_conversion(
             friend=conversion_friend(payload),
             order=order,
             idempotency_key=idempotency_key,
+            key_scope=scope,
             device_id=payload.device_id,
             ip=payload.ip,
         )
@@ -85,7 +88,13 @@ def record_conversion(
     summary="Record conversions from a CSV text; a bad row is reported by line and does not stop the others",
 )
 def import_conversions(request: HttpRequest, payload: ConversionImportIn) -> referrals.ImportReport:
-    return referrals.conversions_import(text=payload.csv)
+    return referrals.conversions_import(text=payload.csv, key_scope=sender_scope(request))
+
+
+def sender_scope(request: HttpRequest) -> str:
+    """Whose idempotency keys these are: the API key's, or the signed-in user's."""
+    principal = request.auth  # type: ignore[attr-defined]
+    return f"user:{principal.pk}" if isinstance(principal, User) else f"apikey:{principal.pk}"
 
 
 @router.get("/referrals", response=list[ReferralOut], auth=PROGRAM, summary="List referrals, newest first")
