@@ -106,7 +106,7 @@ def test_the_events_of_the_issue_are_registered_by_their_apps():
 
 
 def test_an_opened_case_reaches_its_endpoint_signed_and_logged(receiver, carol):
-    endpoint, secret = endpoint_for(receiver, "case.opened")
+    _, secret = endpoint_for(receiver, "case.opened")
     customer = CustomerFactory(email="ann@example.com")
 
     case = case_open(customer=customer, subject="Parcel lost", by=carol, owner=carol)
