@@ -25,7 +25,19 @@ from django.conf import settings
 
 from advocacy.core.models import WorkerBeat
 
-HOST = socket.gethostname()[:40]
+
+
+def this_host() -> str:
+    """The machine, and on Linux its process namespace: containers that share a host name (host
+    networking) do not see each other's processes, so they must not judge each other by pid."""
+    name = socket.gethostname()[:30]
+    try:
+        return f"{name}~{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return name
+
+
+HOST = this_host()
 _worker_id: str | None = None
 _process_ids: dict[int, str] = {}
 
