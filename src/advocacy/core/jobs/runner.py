@@ -26,7 +26,6 @@ from django.conf import settings
 from advocacy.core.models import WorkerBeat
 
 
-
 def this_host() -> str:
     """The machine, and on Linux its process namespace: containers that share a host name (host
     networking) do not see each other's processes, so they must not judge each other by pid."""
