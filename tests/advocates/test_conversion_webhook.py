@@ -133,3 +133,16 @@ def test_admins_make_a_source_and_see_its_secret_and_url_once(client_as):
     assert f'<code class="token" id="new-secret">{source.secret}</code>' in text
     assert reverse("advocates:conversion_webhook", args=[source.public_id]) in text
     assert source.secret not in client_as("admin").get(reverse("advocates:conversion_sources")).content.decode()
+
+
+def test_admins_add_a_source_through_the_api_and_get_its_secret_and_url_once(api, code):
+    client = api("admin")
+    made = client.post("/api/v1/referral-sources", {"name": "Web shop"}, content_type="application/json")
+    assert made.status_code == 201
+    source = ConversionSource.objects.get()
+    assert made.json()["secret"] == source.secret
+    assert made.json()["url"].endswith(f"/advocates/hooks/referrals/{source.public_id}/")
+    assert "secret" not in client.get("/api/v1/referral-sources").json()["items"][0]
+    rotated = client.post(f"/api/v1/referral-sources/{source.pk}/rotate-secret")
+    assert rotated.json()["secret"] != made.json()["secret"]
+    assert post(source, signed(made.json()["secret"], "msg_old", conversion(code))).status_code == 201

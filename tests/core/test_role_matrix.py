@@ -259,6 +259,10 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/webhook-endpoints/{endpoint_id}/ping": ADMIN,
     "GET /api/v1/webhook-endpoints/{endpoint_id}/deliveries": ADMIN,
     "POST /api/v1/webhook-deliveries/{delivery_id}/retry": ADMIN,
+    "GET /api/v1/referral-sources": ADMIN,
+    "POST /api/v1/referral-sources": ADMIN,
+    "POST /api/v1/referral-sources/{source_id}/rotate-secret": ADMIN,
+    "PATCH /api/v1/referral-sources/{source_id}": ADMIN,
 }
 
 
