@@ -141,6 +141,7 @@ ROUTERS = (
     "advocacy.advocates.referrals.api",
     "advocacy.advocates.references.api",
     "advocacy.advocates.stories.api",
+    "advocacy.outreach.webhooks.api",
 )
 
 

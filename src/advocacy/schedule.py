@@ -11,6 +11,7 @@ from advocacy.casework.appointments.tasks import remind_appointments
 from advocacy.casework.cases.tasks import sweep_cadence
 from advocacy.core.api.tasks import prune_idempotency_records
 from advocacy.feedback.answers.tasks import settle_answers
+from advocacy.core.jobs.tasks import prune_jobs, sweep_jobs
 from advocacy.feedback.surveys.tasks import open_due_waves
 from advocacy.feedback.themes.tasks import refresh_themes
 
@@ -31,4 +32,6 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("retry held hub invitations", retry_held_hub_invitations, 24 * 60),
     Periodic("prune idempotency records", prune_idempotency_records, 60),
     Periodic("settle changed answers: the loop acts on the change", settle_answers, 1),
+    Periodic("sweep jobs of lost workers (workers sweep too)", sweep_jobs, 5),
+    Periodic("prune finished jobs", prune_jobs, 24 * 60),
 ]

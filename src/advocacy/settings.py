@@ -116,6 +116,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "advocacy.core.middleware.RequestTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -203,6 +204,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Email: EMAIL_URL such as smtp://user:pass@host:587/?tls=True; console outside production.
 _email = dj_email_url.parse(env_str("EMAIL_URL", "smtp://localhost:25" if PRODUCTION else "console:"))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    # The same backend, with the marker written before the server can accept a mail (crash safety).
+    EMAIL_BACKEND = "advocacy.outreach.mail.handover.EmailBackend"
 EMAIL_HOST = _email["EMAIL_HOST"]
 EMAIL_PORT = _email["EMAIL_PORT"]
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
@@ -227,8 +231,35 @@ if TASK_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
+# Durable tasks (core/jobs): retries with exponential back-off, then the dead letters admins see.
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
+TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 30)
+TASK_RETRY_MAX_SECONDS = env_int("TASK_RETRY_MAX_SECONDS", 3600)
+# A worker beats every WORKER_HEARTBEAT_SECONDS and sweeps every WORKER_SWEEP_SECONDS; a worker silent for
+# WORKER_LOST_AFTER_SECONDS (or whose process is gone, on the same host) is lost and its jobs retried.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_SWEEP_SECONDS = env_int("WORKER_SWEEP_SECONDS", 60)
+WORKER_LOST_AFTER_SECONDS = env_int("WORKER_LOST_AFTER_SECONDS", 60)
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 3600)  # work claimed by a process that never beats
+JOB_REDISPATCH_SECONDS = env_int("JOB_REDISPATCH_SECONDS", 900)
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14)
+JOB_DEAD_RETENTION_DAYS = env_int("JOB_DEAD_RETENTION_DAYS", 90)
+if WORKER_LOST_AFTER_SECONDS <= WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("WORKER_LOST_AFTER_SECONDS must be longer than WORKER_HEARTBEAT_SECONDS")
+
+# Survey waves are sent in chunks of this many invitations, one job each.
+WAVE_CHUNK_SIZE = env_int("WAVE_CHUNK_SIZE", 200)
+
 # Imports
+# Limits on every import file (docs/security.md, "Imports"), checked while reading, before a row is written.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)  # what an XLSX unpacks to
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000)  # a longer cell fails its row
+IMPORT_REPORT_MAX_BYTES = env_int("IMPORT_REPORT_MAX_BYTES", 256 * 1024)  # errors beyond are counted, not kept
+IMPORT_REPORT_VALUE_CHARS = env_int("IMPORT_REPORT_VALUE_CHARS", 200)
+IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 5 * 1024 * 1024)  # larger API uploads run in a worker
 IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -297,9 +328,28 @@ WEB_SURVEY_DUPLICATE_WINDOW_HOURS = env_int("WEB_SURVEY_DUPLICATE_WINDOW_HOURS",
 MAGIC_LINK_MAX_AGE_MINUTES = env_int("MAGIC_LINK_MAX_AGE_MINUTES", 15)
 MAGIC_LINK_MAX_PER_HOUR = env_int("MAGIC_LINK_MAX_PER_HOUR", 5)
 
+# Outbound webhooks (outreach/webhooks): only to allowed hosts, and private addresses only inside allowed networks.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])  # hooks.example.com, *.example.com, or *
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])  # CIDRs of internal receivers, e.g. 10.0.0.0/8
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", PRODUCTION)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+WEBHOOK_LOG_RETENTION_DAYS = env_int("WEBHOOK_LOG_RETENTION_DAYS", 30)
+
+# Requests: `advocacy serve` ends a request that runs longer than this (core/watchdog.py).
+REQUEST_TIMEOUT_SECONDS = env_int("REQUEST_TIMEOUT_SECONDS", 60)
+
 # API
 API_PAGE_SIZE = 50
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# An Idempotency-Key whose first request never answered is taken over by a retry after this lease
+# (longer than the request timeout, so the first request is over by then).
+IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", REQUEST_TIMEOUT_SECONDS + 30)
+IDEMPOTENCY_MAX_BODY_BYTES = env_int("IDEMPOTENCY_MAX_BODY_BYTES", 256 * 1024)
+if IDEMPOTENCY_LEASE_SECONDS <= REQUEST_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("IDEMPOTENCY_LEASE_SECONDS must be longer than REQUEST_TIMEOUT_SECONDS")
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

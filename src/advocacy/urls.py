@@ -8,6 +8,7 @@ admin.site.site_header = "Advocacy back office"
 
 urlpatterns = [
     path("", include("advocacy.core.urls")),
+    path("", include("advocacy.outreach.urls")),
     path("customers/", include("advocacy.customers.urls")),
     path("portal/", include("advocacy.portal.urls")),
     path("", include("advocacy.feedback.urls")),

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_tasks_db.models import DBTaskResult
 
 from advocacy.advocates.models import (
     Advocate,
@@ -27,7 +26,7 @@ from advocacy.advocates.scoring import method as scoring_method
 from advocacy.advocates.scoring import queries as scoring_queries
 from advocacy.advocates.scoring import services as scoring
 from advocacy.casework.models import Case
-from advocacy.core.models import User
+from advocacy.core.models import Job, User
 from advocacy.core.roles import STAFF_ROLES, Role
 from advocacy.customers.models import Customer
 from tests.factories import CustomerFactory, EventFactory, OrderFactory
@@ -380,7 +379,7 @@ def test_saving_weights_stores_them_and_queues_one_recompute(  # type: ignore[no
     assert response.status_code == 302
     weights = scoring.score_weights()
     assert (weights.satisfaction, weights.engagement, weights.value, weights.negatives) == (1.0, 2.0, 0.0, 0.5)
-    assert DBTaskResult.objects.filter(task_path__endswith="recompute_scores").count() == 1
+    assert Job.objects.filter(task_path__endswith="recompute_scores").count() == 1
 
 
 def test_a_negative_weight_is_refused_on_the_page(client_as) -> None:  # type: ignore[no-untyped-def]

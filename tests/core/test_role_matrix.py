@@ -43,6 +43,19 @@ PAGES: dict[str, frozenset[str]] = {
     "core:logout": PUBLIC,
     "core:api_keys": ADMIN,
     "core:api_key_revoke": ADMIN,
+    # Crash safety and retries (issue 11, item 5): the dead letters and their retry button.
+    "core:jobs": ADMIN,
+    "core:job_retry": ADMIN,
+    "outreach:webhooks": ADMIN,
+    "outreach:webhook_detail": ADMIN,
+    "outreach:webhook_rotate": ADMIN,
+    "outreach:webhook_toggle": ADMIN,
+    "outreach:webhook_ping": ADMIN,
+    "outreach:webhook_delivery_retry": ADMIN,
+    "advocates:conversion_webhook": PUBLIC,  # a shop's message, proved by its Standard Webhooks signature
+    "advocates:conversion_sources": ADMIN,
+    "advocates:conversion_source_rotate": ADMIN,
+    "advocates:conversion_source_toggle": ADMIN,
     "customers:search": STAFF,
     "customers:detail": STAFF,
     "customers:import_list": MANAGERS,
@@ -235,6 +248,21 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/stories/{story_id}/publish": MANAGERS,
     "POST /api/v1/stories/{story_id}/withdraw": MANAGERS,
     "GET /api/v1/stories/export.json": MANAGERS,
+    # Trust under attack and failure (issue 11, items 4 and 10): import errors paged; webhooks.
+    "GET /api/v1/imports/jobs/{job_id}/errors": MANAGERS,
+    "GET /api/v1/webhook-event-types": ADMIN,
+    "GET /api/v1/webhook-endpoints": ADMIN,
+    "POST /api/v1/webhook-endpoints": ADMIN,
+    "GET /api/v1/webhook-endpoints/{endpoint_id}": ADMIN,
+    "PATCH /api/v1/webhook-endpoints/{endpoint_id}": ADMIN,
+    "POST /api/v1/webhook-endpoints/{endpoint_id}/rotate-secret": ADMIN,
+    "POST /api/v1/webhook-endpoints/{endpoint_id}/ping": ADMIN,
+    "GET /api/v1/webhook-endpoints/{endpoint_id}/deliveries": ADMIN,
+    "POST /api/v1/webhook-deliveries/{delivery_id}/retry": ADMIN,
+    "GET /api/v1/referral-sources": ADMIN,
+    "POST /api/v1/referral-sources": ADMIN,
+    "POST /api/v1/referral-sources/{source_id}/rotate-secret": ADMIN,
+    "PATCH /api/v1/referral-sources/{source_id}": ADMIN,
 }
 
 

@@ -317,10 +317,17 @@ class Referral(models.Model):
     status = models.CharField(max_length=10, choices=ReferralStatus.choices)
     fraud_reasons = models.JSONField(default=list, blank=True)
     converted_at = models.DateTimeField(default=timezone.now)
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=100)
+    key_scope = models.CharField(
+        max_length=80, blank=True, help_text="Whose key it is (an API key, a user, a shop's webhook source)."
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["friend"], name="referral_once_per_friend")]
+        constraints = [
+            models.UniqueConstraint(fields=["friend"], name="referral_once_per_friend"),
+            # An idempotency key means something only to its sender: two shops may both send "order-1".
+            models.UniqueConstraint(fields=["key_scope", "idempotency_key"], name="referral_key_once_per_sender"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.friend_id} via {self.link_id}"
@@ -526,3 +533,45 @@ class Story(models.Model):
     @property
     def incentivised(self) -> bool:
         return self.submission_id is not None
+
+
+class ConversionSource(models.Model):
+    """A shop that reports referral conversions by signed webhook (Standard Webhooks) to its own URL."""
+
+    name = models.CharField(max_length=100, unique=True)
+    public_id = models.CharField(max_length=32, unique=True, help_text="In the webhook URL; not a secret.")
+    secret = models.CharField(max_length=100, help_text="whsec_…: the shop signs every message with it.")
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(secret__startswith="whsec_"), name="source_secret_is_whsec")]  # noqa: S106
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key_scope(self) -> str:
+        return f"source:{self.pk}"
+
+
+class ConversionReceipt(models.Model):
+    """Each signed message a source sent, by its ``webhook-id``: a message sent again (a retry, or a
+    replay by whoever copied it) gets the first answer and is not processed twice."""
+
+    source = models.ForeignKey(ConversionSource, on_delete=models.CASCADE, related_name="receipts")
+    msg_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_code = models.PositiveSmallIntegerField()
+    answer = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "msg_id"], name="conversion_receipt_once")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.msg_id}"

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
+from advocacy.core.jobs.services import register_sweep
 from advocacy.core.roles import STAFF_ROLES
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
+from advocacy.outreach.webhooks.registry import register_event_type
+
+
+def conversion_receipts_prune(now: datetime) -> int:
+    from advocacy.advocates.referrals.services import conversion_receipts_prune as prune
+
+    return prune(now)
 
 
 def advocacy_panel(customer: Customer) -> dict[str, Any]:
@@ -17,6 +26,11 @@ def advocacy_panel(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_event_type(
+        "referral.converted", "A referred friend's order was attributed to an advocate's link.", app="advocates"
+    )
+    register_event_type("reward.redeemed", "An advocate spent points on a reward.", app="advocates")
+    register_sweep("conversion receipts older than a week", conversion_receipts_prune)
     register_panel(
         Panel(
             key="advocacy",

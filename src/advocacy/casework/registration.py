@@ -8,6 +8,7 @@ from advocacy.core.context_processors import NavLink, register_nav_link
 from advocacy.core.roles import STAFF_ROLES, Role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
+from advocacy.outreach.webhooks.registry import register_event_type
 
 
 def cases_panel(customer: Customer) -> dict[str, Any]:
@@ -24,6 +25,13 @@ def cases_panel(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_event_type(
+        "case.opened", "A case was opened, by staff, the customer, the API or the loop.", app="casework"
+    )
+    register_event_type("case.resolved", "A case was resolved.", app="casework")
+    register_event_type(
+        "case.breached", "A case missed a promised deadline (first response, update, resolution).", app="casework"
+    )
     register_panel(
         Panel(
             key="cases",

@@ -35,6 +35,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("Customers", "customers:search", 10),
     NavLink("Imports", "customers:import_list", 80),
     NavLink("API keys", "core:api_keys", 90),
+    NavLink("Background work", "core:jobs", 92),
     NavLink("API docs", "api:openapi-view", 91, roles=STAFF_ROLES),  # public page; offered to staff
     NavLink("Back office", "admin:index", 99, roles=frozenset({Role.ADMIN})),
     NavLink("My page", "portal:home", 0),

@@ -3,10 +3,12 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from advocacy.core.permissions import PORTAL_TIME_ZONE_KEY
+from advocacy.core.watchdog import RequestTimedOut
 
 
 class ViewerTimezoneMiddleware:
@@ -28,3 +30,36 @@ class ViewerTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class RequestTimeoutMiddleware:
+    """A request the watchdog ended (core/watchdog.py) answers 503 with Retry-After, not a bare 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        except RequestTimedOut:
+            return timed_out(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return timed_out(request) if isinstance(exception, RequestTimedOut) else None
+
+
+def timed_out(request: HttpRequest) -> HttpResponse:
+    detail = (
+        f"The request ran longer than {settings.REQUEST_TIMEOUT_SECONDS} s and was stopped; nothing it "
+        "started in the database was kept. Try again later, or with less data."
+    )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"type": "about:blank", "title": "Request timed out", "status": 503, "detail": detail},
+            status=503,
+            content_type="application/problem+json",
+        )
+    else:
+        response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "60"
+    return response

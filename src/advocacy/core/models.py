@@ -1,4 +1,4 @@
-"""Users and their roles, API keys, idempotency records and the audit log."""
+"""Users and their roles, API keys, idempotency records, the audit log, and the ledger of background jobs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from advocacy.core.roles import STAFF_ROLES, Role
 
@@ -68,6 +69,9 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in flight.")
     content_type = models.CharField(max_length=100, blank=True)
     body = models.BinaryField(default=b"")
+    body_omitted = models.PositiveIntegerField(
+        default=0, help_text="The answer's size when it was over IDEMPOTENCY_MAX_BODY_BYTES and not kept."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -108,3 +112,74 @@ class LoopRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {'on' if self.enabled else 'off'}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    DEAD = "dead", "Failed for good"
+
+
+class Job(models.Model):
+    """One piece of background work and its attempts: the ledger behind every durable task.
+
+    The row is written in the caller's transaction and handed to the task backend after commit, so
+    work is never lost between the two. A worker claims it queued → running; a failure or a lost
+    worker puts it back to queued after a back-off, until ``max_attempts`` makes it dead (listed for
+    admins, who may retry it).
+    """
+
+    task_path = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, help_text="Optional: the same key is one job."
+    )
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField()
+    run_after = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the task backend.")
+    runner = models.CharField(max_length=100, blank=True, help_text="The worker running it now.")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "run_after"]), models.Index(fields=["status", "finished_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_valid"),
+            models.CheckConstraint(condition=Q(attempts__lte=models.F("max_attempts")), name="job_attempts_bounded"),
+            models.CheckConstraint(condition=Q(max_attempts__gte=1), name="job_at_least_one_attempt"),
+            models.CheckConstraint(
+                condition=~Q(status=JobStatus.RUNNING) | ~Q(runner=""), name="job_running_has_runner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_path} #{self.pk} ({self.status})"
+
+    @property
+    def task_name(self) -> str:
+        return self.task_path.rsplit(".", 1)[-1]
+
+
+class WorkerBeat(models.Model):
+    """A running ``advocacy worker``: its heartbeat tells the sweep whether its jobs are still in hand."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return self.worker_id

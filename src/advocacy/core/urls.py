@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", include("advocacy.core.staff.urls")),
     path("", include("advocacy.core.apikeys.urls")),
+    path("", include("advocacy.core.jobs.urls")),
 ]

@@ -21,7 +21,7 @@ A story needs consent for its scope and is checked again when it is published (s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import models
@@ -148,3 +148,22 @@ def refusals(customer_ids: Iterable[int], kind: str) -> dict[int, str]:
         if reason:
             reasons[customer_id] = reason
     return reasons
+
+
+# --- who is told when consent changes ------------------------------------------------------------
+# Apps above customers (outreach publishes ``consent.changed`` webhooks) cannot be imported here, so
+# they register a listener from their ready(). Every write of consent calls ``consent_changed``
+# inside its transaction; a listener only writes (it queues work that runs after commit).
+
+ConsentListener = Callable[[list[Consent]], None]
+CONSENT_LISTENERS: dict[str, ConsentListener] = {}
+
+
+def listen_to_consent(name: str, listener: ConsentListener) -> None:
+    CONSENT_LISTENERS[name] = listener
+
+
+def consent_changed(consents: list[Consent]) -> None:
+    if consents:
+        for listener in CONSENT_LISTENERS.values():
+            listener(consents)

@@ -16,6 +16,10 @@ def customer_counts(user: User) -> dict[str, Any]:
 
 
 def register() -> None:
+    from advocacy.core.jobs.services import register_sweep
+    from advocacy.customers.importing.services import import_jobs_sweep
+
+    register_sweep("imports left running", import_jobs_sweep)
     register_home_section(
         HomeSection(
             key="customer_counts",

@@ -130,6 +130,7 @@ class InvitationStatus(models.TextChoices):
     SENT = "sent", "Sent"
     BOUNCED = "bounced", "Bounced"
     FAILED = "failed", "Failed"
+    UNCONFIRMED = "unconfirmed", "Delivery unconfirmed"
 
 
 class Invitation(models.Model):
@@ -140,10 +141,13 @@ class Invitation(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="survey_invitations")
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     trigger = models.CharField(max_length=100, blank=True, help_text="What caused a transactional invitation.")
-    status = models.CharField(max_length=8, choices=InvitationStatus.choices, default=InvitationStatus.QUEUED)
+    status = models.CharField(max_length=11, choices=InvitationStatus.choices, default=InvitationStatus.QUEUED)
     held_reason = models.CharField(max_length=300, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The send's markers (outreach/mail/handover.py): who claimed it, and when the whole mail went to the server.
+    claim = models.CharField(max_length=64, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
 

@@ -8,6 +8,7 @@ from advocacy.core.context_processors import NavLink, register_nav_link
 from advocacy.core.roles import STAFF_ROLES
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
+from advocacy.outreach.webhooks.registry import register_event_type
 
 
 def survey_history(customer: Customer) -> dict[str, Any]:
@@ -17,6 +18,9 @@ def survey_history(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_event_type(
+        "answer.recorded", "A customer answered a survey (or changed the score of an answer).", app="feedback"
+    )
     register_panel(
         Panel(
             key="surveys",

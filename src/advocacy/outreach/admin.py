@@ -8,7 +8,20 @@ class OutboundMailAdmin(admin.ModelAdmin):
     list_display = ("created_at", "to", "subject", "status", "sent_at")
     list_filter = ("status",)
     search_fields = ("to", "subject", "key")
-    readonly_fields = ("key", "to", "subject", "text", "html", "headers", "status", "error", "created_at", "sent_at")
+    readonly_fields = (
+        "key",
+        "to",
+        "subject",
+        "text",
+        "html",
+        "headers",
+        "status",
+        "error",
+        "created_at",
+        "claim",
+        "handed_over_at",
+        "sent_at",
+    )
 
 
 @admin.register(ContactAsk)

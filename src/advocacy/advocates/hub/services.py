@@ -54,6 +54,7 @@ from advocacy.customers.models import Customer
 from advocacy.outreach.budget.queries import ask_hold_reason
 from advocacy.outreach.budget.services import ask_cancel, ask_record
 from advocacy.outreach.mail.services import mail_cancel
+from advocacy.outreach.webhooks.services import webhook_emit
 
 # Invitation and joining
 
@@ -584,6 +585,19 @@ def redemption_request(*, advocate: Advocate, reward: Reward, by: User | None = 
         obj=redemption,
         label=None if by else f"customer:{advocate.customer_id}",
         data={"reward": reward.pk, "points": reward.point_cost},
+    )
+    webhook_emit(
+        event_type="reward.redeemed",
+        payload={
+            "redemption_id": redemption.pk,
+            "advocate_id": advocate.pk,
+            "customer_id": advocate.customer_id,
+            "reward_id": reward.pk,
+            "reward": reward.name,
+            "points": redemption.points,
+            "requested_at": redemption.requested_at,
+        },
+        key=f"reward.redeemed:{redemption.pk}",
     )
     return redemption
 

@@ -7,6 +7,7 @@ from ninja import Header, Query, Router, Status
 from ninja.pagination import paginate
 
 from advocacy.advocates.models import (
+    ConversionSource,
     Referral,
     ReferralReward,
 )
@@ -16,6 +17,10 @@ from advocacy.advocates.referrals.schemas import (
     ConversionImportIn,
     ConversionImportOut,
     ConversionIn,
+    ConversionSourceIn,
+    ConversionSourceOut,
+    ConversionSourcePatch,
+    ConversionSourceSecretOut,
     ReferralFilters,
     ReferralOut,
     ReferralRewardOut,
@@ -26,7 +31,9 @@ from advocacy.core.api.auth import actor, api_auth
 from advocacy.core.api.lookups import resolve
 from advocacy.core.api.pagination import Page
 from advocacy.core.errors import InvalidInput
-from advocacy.core.roles import PROGRAM_TEAM, REFERENCE_TEAM
+from advocacy.core.links import absolute_url
+from advocacy.core.models import User
+from advocacy.core.roles import PROGRAM_TEAM, REFERENCE_TEAM, Role
 from advocacy.customers.models import Customer, Order
 
 router = Router(tags=["referrals"])
@@ -60,7 +67,8 @@ def record_conversion(
     payload: ConversionIn,
     idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=100),
 ) -> Status[Referral]:
-    seen = referrals.referral_by_key(idempotency_key)
+    scope = sender_scope(request)
+    seen = referrals.referral_by_key(idempotency_key, scope)
     if seen is not None:
         return Status(200, seen)  # a retried event: the first result, whatever this body says
     order = resolve({"order_id": payload.order_id}, {"order_id": (Order, "order")})["order"]
@@ -70,6 +78,7 @@ def record_conversion(
             friend=conversion_friend(payload),
             order=order,
             idempotency_key=idempotency_key,
+            key_scope=scope,
             device_id=payload.device_id,
             ip=payload.ip,
         )
@@ -85,7 +94,13 @@ def record_conversion(
     summary="Record conversions from a CSV text; a bad row is reported by line and does not stop the others",
 )
 def import_conversions(request: HttpRequest, payload: ConversionImportIn) -> referrals.ImportReport:
-    return referrals.conversions_import(text=payload.csv)
+    return referrals.conversions_import(text=payload.csv, key_scope=sender_scope(request))
+
+
+def sender_scope(request: HttpRequest) -> str:
+    """Whose idempotency keys these are: the API key's, or the signed-in user's."""
+    principal = request.auth  # type: ignore[attr-defined]
+    return f"user:{principal.pk}" if isinstance(principal, User) else f"apikey:{principal.pk}"
 
 
 @router.get("/referrals", response=list[ReferralOut], auth=PROGRAM, summary="List referrals, newest first")
@@ -109,3 +124,49 @@ def list_rewards(request: HttpRequest, filters: Query[RewardFilters]) -> QuerySe
 def decide_reward(request: HttpRequest, reward_id: int, payload: RewardDecisionIn) -> ReferralReward:
     reward = get_object_or_404(ReferralReward, pk=reward_id)
     return referrals.reward_decide(reward=reward, by=actor(request), release=payload.release, note=payload.note)
+
+
+# Shops that report conversions by signed webhook (admins)
+
+ADMINS = api_auth(Role.ADMIN)
+
+
+def source_secret_out(source: ConversionSource, secret: str) -> dict[str, object]:
+    url = absolute_url("advocates:conversion_webhook", public_id=source.public_id)
+    return {"source": source, "secret": secret, "url": url}
+
+
+@router.get("/referral-sources", response=list[ConversionSourceOut], auth=ADMINS, summary="Shops sending conversions")
+@paginate(Page)
+def list_sources(request: HttpRequest) -> QuerySet[ConversionSource]:
+    return ConversionSource.objects.order_by("name")
+
+
+@router.post(
+    "/referral-sources",
+    response={201: ConversionSourceSecretOut},
+    auth=ADMINS,
+    summary="Add a shop; its signing secret and URL are in this answer only",
+)
+def create_source(request: HttpRequest, payload: ConversionSourceIn) -> Status[dict[str, object]]:
+    source, secret = referrals.source_create(name=payload.name, by=actor(request))
+    return Status(201, source_secret_out(source, secret))
+
+
+@router.post(
+    "/referral-sources/{source_id}/rotate-secret",
+    response=ConversionSourceSecretOut,
+    auth=ADMINS,
+    summary="A new secret; the previous one is accepted for WEBHOOK_SECRET_OVERLAP_HOURS",
+)
+def rotate_source_secret(request: HttpRequest, source_id: int) -> dict[str, object]:
+    source = get_object_or_404(ConversionSource, pk=source_id)
+    return source_secret_out(source, referrals.source_secret_rotate(source=source, by=actor(request)))
+
+
+@router.patch(
+    "/referral-sources/{source_id}", response=ConversionSourceOut, auth=ADMINS, summary="Enable or disable a shop"
+)
+def patch_source(request: HttpRequest, source_id: int, payload: ConversionSourcePatch) -> ConversionSource:
+    source = get_object_or_404(ConversionSource, pk=source_id)
+    return referrals.source_set_enabled(source=source, enabled=payload.enabled, by=actor(request))

@@ -32,8 +32,10 @@ def landing_for(code: str) -> str:
     return landing_url_with_code(program_settings().landing_url, link_by_code(code).code)
 
 
-def referral_by_key(idempotency_key: str) -> Referral | None:
-    return Referral.objects.select_related("link").filter(idempotency_key=idempotency_key.strip()).first()
+def referral_by_key(idempotency_key: str, key_scope: str = "") -> Referral | None:
+    """The referral a sender's key recorded; keys of other senders are not looked at."""
+    found = Referral.objects.select_related("link").filter(key_scope=key_scope, idempotency_key=idempotency_key.strip())
+    return found.first()
 
 
 def rewards_due(now: datetime | None = None) -> QuerySet[ReferralReward]:

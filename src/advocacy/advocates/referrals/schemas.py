@@ -78,3 +78,26 @@ class ConversionImportOut(Schema):
     recorded: int
     flagged: int
     errors: list[str]
+
+
+class ConversionSourceIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+
+
+class ConversionSourceOut(Schema):
+    id: int
+    name: str
+    public_id: str
+    enabled: bool
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+
+
+class ConversionSourceSecretOut(Schema):
+    source: ConversionSourceOut
+    secret: str = Field(description="whsec_…: shown once; the shop signs every conversion with it.")
+    url: str = Field(description="Where the shop POSTs its signed conversions.")
+
+
+class ConversionSourcePatch(Schema):
+    enabled: bool

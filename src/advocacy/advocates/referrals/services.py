@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +31,8 @@ from django.utils.crypto import salted_hmac
 from advocacy.advocates.hub.ledger import points_add
 from advocacy.advocates.models import (
     Advocate,
+    ConversionReceipt,
+    ConversionSource,
     HeldStatus,
     ProgramSettings,
     Referral,
@@ -41,11 +44,13 @@ from advocacy.advocates.models import (
 )
 from advocacy.advocates.program.services import program_settings
 from advocacy.advocates.referrals.fraud import Conversion, fraud_reasons
-from advocacy.advocates.referrals.queries import landing_url_with_code, link_by_code, referral_by_key
+from advocacy.advocates.referrals.queries import UnknownCode, landing_url_with_code, link_by_code, referral_by_key
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.models import User
 from advocacy.customers.models import Customer, Order
+from advocacy.outreach.webhooks.services import webhook_emit
+from advocacy.outreach.webhooks.signing import WebhookVerificationError, new_secret, verify
 
 HASH_SALT = "advocacy.advocates.referrals"  # keep: it keys the stored hashes
 
@@ -150,16 +155,18 @@ def conversion_record(
     friend: Customer,
     order: Order | None,
     idempotency_key: str,
+    key_scope: str = "",
     device_id: str = "",
     ip: str = "",
     now: datetime | None = None,
 ) -> Referral:
     """Attribute a friend's order to a link, run the fraud rules and hold the rewards.
 
-    The same idempotency key returns the first result, whatever the rest of the request says.
+    The same idempotency key from the same sender (``key_scope``: an API key, a user, a webhook source)
+    returns the first result, whatever the rest of the request says; another sender's key is another key.
     Raises UnknownCode, OutsideAttributionWindow, InvalidInput, or ServiceError for a friend referred before.
     """
-    existing = referral_by_key(idempotency_key)
+    existing = referral_by_key(idempotency_key, key_scope)
     if existing is not None:
         return existing
     try:
@@ -169,20 +176,29 @@ def conversion_record(
                 friend=friend,
                 order=order,
                 idempotency_key=idempotency_key.strip(),
+                key_scope=key_scope,
                 device_id=device_id,
                 ip=ip,
                 now=now or timezone.now(),
             )
     except IntegrityError:
         # A concurrent retry with the same key won the race; hand back its result.
-        existing = referral_by_key(idempotency_key)
+        existing = referral_by_key(idempotency_key, key_scope)
         if existing is None:
             raise
         return existing
 
 
 def conversion_create(
-    *, code: str, friend: Customer, order: Order | None, idempotency_key: str, device_id: str, ip: str, now: datetime
+    *,
+    code: str,
+    friend: Customer,
+    order: Order | None,
+    idempotency_key: str,
+    key_scope: str,
+    device_id: str,
+    ip: str,
+    now: datetime,
 ) -> Referral:
     link = link_by_code(code)
     check_conversion(link=link, friend=friend, order=order, idempotency_key=idempotency_key)
@@ -211,10 +227,24 @@ def conversion_create(
         click=own_click,
         converted_at=now,
         idempotency_key=idempotency_key,
+        key_scope=key_scope,
         status=ReferralStatus.FLAGGED if reasons else ReferralStatus.CONVERTED,
         fraud_reasons=reasons,
     )
     rewards_hold(referral=referral, settings=settings, now=now)
+    webhook_emit(
+        event_type="referral.converted",
+        payload={
+            "referral_id": referral.pk,
+            "advocate_id": link.advocate_id,
+            "friend_customer_id": friend.pk,
+            "order_id": order.pk if order is not None else None,
+            "status": referral.status,
+            "flagged_by": [reason["rule"] for reason in reasons],
+            "converted_at": referral.converted_at,
+        },
+        key=f"referral.converted:{referral.pk}",
+    )
     return referral
 
 
@@ -229,12 +259,12 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
 
 
-def conversions_import(*, text: str) -> ImportReport:
+def conversions_import(*, text: str, key_scope: str = "") -> ImportReport:
     """Record each row as a conversion; a bad row is reported by line and does not stop the others."""
     report = ImportReport()
     for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         try:
-            referral = conversion_from_row(row)
+            referral = conversion_from_row(row, key_scope=key_scope)
         except ServiceError as exc:
             report.errors.append(f"line {line}: {exc}")
             continue
@@ -243,7 +273,7 @@ def conversions_import(*, text: str) -> ImportReport:
     return report
 
 
-def conversion_from_row(row: dict[str, Any]) -> Referral:
+def conversion_from_row(row: dict[str, Any], *, key_scope: str = "", idempotency_key: str | None = None) -> Referral:
     email = (row.get("email") or "").strip().lower()
     friend = Customer.objects.filter(email=email).first()
     if friend is None:
@@ -265,7 +295,8 @@ def conversion_from_row(row: dict[str, Any]) -> Referral:
         code=row.get("code") or "",
         friend=friend,
         order=order,
-        idempotency_key=row.get("idempotency_key") or "",
+        idempotency_key=idempotency_key if idempotency_key is not None else row.get("idempotency_key") or "",
+        key_scope=key_scope,
         device_id=row.get("device_id") or "",
         ip=row.get("ip") or "",
         now=when,
@@ -362,3 +393,109 @@ def my_referrals(advocate: Advocate) -> MyReferrals:
         .order_by("-release_after")
     )
     return MyReferrals(link=link, clicks=link.clicks.count(), referrals=referrals, rewards=rewards)
+
+
+# Signed conversions from shops (Standard Webhooks, inbound)
+
+
+@transaction.atomic
+def source_create(*, name: str, by: User | None) -> tuple[ConversionSource, str]:
+    """A shop that may report conversions by signed webhook; returns it and its secret (shown once)."""
+    if not name.strip():
+        raise InvalidInput({"name": "name the shop"})
+    if ConversionSource.objects.filter(name=name.strip()).exists():
+        raise InvalidInput({"name": "a source with this name exists"})
+    source = ConversionSource.objects.create(
+        name=name.strip()[:100], public_id=secrets.token_urlsafe(12), secret=new_secret(), created_by=by
+    )
+    events.audit(actor=by, verb="conversion_source.created", obj=source)
+    return source, source.secret
+
+
+@transaction.atomic
+def source_secret_rotate(*, source: ConversionSource, by: User | None, now: datetime | None = None) -> str:
+    """A new secret; messages signed with the previous one are accepted for WEBHOOK_SECRET_OVERLAP_HOURS."""
+    now = now or timezone.now()
+    source.previous_secret, source.secret = source.secret, new_secret()
+    source.previous_secret_expires_at = now + timedelta(hours=django_settings.WEBHOOK_SECRET_OVERLAP_HOURS)
+    source.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    events.audit(actor=by, verb="conversion_source.secret_rotated", obj=source)
+    return source.secret
+
+
+@transaction.atomic
+def source_set_enabled(*, source: ConversionSource, enabled: bool, by: User | None) -> ConversionSource:
+    if source.enabled != enabled:
+        source.enabled = enabled
+        source.save(update_fields=["enabled"])
+        events.audit(
+            actor=by, verb="conversion_source.enabled" if enabled else "conversion_source.disabled", obj=source
+        )
+    return source
+
+
+def source_secrets(source: ConversionSource, now: datetime) -> list[str]:
+    expires = source.previous_secret_expires_at
+    previous = [source.previous_secret] if source.previous_secret and expires is not None and expires > now else []
+    return [source.secret, *previous]
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int
+    body: dict[str, Any]
+
+
+def conversion_webhook(*, source: ConversionSource, body: bytes, headers: dict[str, str]) -> WebhookAnswer:
+    """A shop's signed conversion: verified (signature, 5-minute timestamp tolerance), answered once per
+    ``webhook-id`` (a repeat gets the first answer and changes nothing), then recorded like the API's,
+    with the webhook-id as the idempotency key in the source's own scope."""
+    now = timezone.now()
+    try:
+        verify(secrets_in_force=source_secrets(source, now), body=body, headers=headers)
+    except WebhookVerificationError as exc:
+        return WebhookAnswer(401, {"title": "Signature refused", "status": 401, "detail": str(exc)})
+    msg_id = headers.get("webhook-id", "")[:100]
+    seen = ConversionReceipt.objects.filter(source=source, msg_id=msg_id).first()
+    if seen is not None:
+        return WebhookAnswer(seen.status_code, {**seen.answer, "replayed": True})
+    answer = conversion_from_webhook(source=source, msg_id=msg_id, body=body)
+    try:
+        with transaction.atomic():
+            ConversionReceipt.objects.create(
+                source=source, msg_id=msg_id, status_code=answer.status, answer=answer.body, received_at=now
+            )
+    except IntegrityError:
+        pass  # the same message, processed alongside: the conversion itself is idempotent on its key
+    return answer
+
+
+def conversion_from_webhook(*, source: ConversionSource, msg_id: str, body: bytes) -> WebhookAnswer:
+    try:
+        data = json.loads(body)["data"]
+        fields = {name: str(data.get(name) or "") for name in WEBHOOK_FIELDS}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return refused(422, 'The body is not {"type": "referral.conversion", "data": {…}} JSON.')
+    try:
+        referral = conversion_from_row(fields, key_scope=source.key_scope, idempotency_key=msg_id)
+    except UnknownCode as exc:
+        return refused(422, str(exc))
+    except InvalidInput as exc:
+        return refused(422, "; ".join(f"{field}: {message}" for field, message in exc.errors.items()))
+    except ServiceError as exc:
+        return refused(409, str(exc))
+    return WebhookAnswer(201, {"status": 201, "referral_id": referral.pk, "referral_status": referral.status})
+
+
+def refused(status: int, detail: str) -> WebhookAnswer:
+    return WebhookAnswer(status, {"title": "Conversion refused", "status": status, "detail": detail})
+
+
+WEBHOOK_FIELDS = ("code", "email", "order_external_id", "device_id", "ip", "converted_at")
+
+
+def conversion_receipts_prune(now: datetime) -> int:
+    """Receipts past the replay window (a message older than the 5-minute tolerance is refused anyway),
+    kept a week for the record. Registered with core's job sweep."""
+    deleted, _ = ConversionReceipt.objects.filter(received_at__lt=now - timedelta(days=7)).delete()
+    return deleted

@@ -6,20 +6,21 @@ import secrets
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from advocacy.advocates.models import ReferralReward
+from advocacy.advocates.models import ConversionSource, ReferralReward
 from advocacy.advocates.referrals import fraud as referrals_fraud
 from advocacy.advocates.referrals import queries as referrals_queries
 from advocacy.advocates.referrals import services as referrals
 from advocacy.core import limits
 from advocacy.core.errors import ServiceError
-from advocacy.core.pages import posted_id
+from advocacy.core.pages import posted_id, show_errors
 from advocacy.core.permissions import PORTAL_SESSION_KEY, allow, public, staff_user
-from advocacy.core.roles import PROGRAM_TEAM
+from advocacy.core.roles import PROGRAM_TEAM, Role
 
 DEVICE_COOKIE = "adv_device"
 
@@ -114,10 +115,70 @@ def conversions_upload(request: HttpRequest) -> HttpResponse:
     except UnicodeDecodeError:
         messages.error(request, "The file is not UTF-8 text; export it as CSV (UTF-8) and try again.")
         return redirect("advocates:referral_queue")
-    report = referrals.conversions_import(text=text)
+    report = referrals.conversions_import(text=text, key_scope=f"user:{request.user.pk}")
     messages.success(request, f"Conversions recorded: {report.recorded}, of which {report.flagged} flagged.")
     for error in report.errors[:20]:
         messages.error(request, error)
     if len(report.errors) > 20:
         messages.error(request, f"… and {len(report.errors) - 20} more rows with errors.")
     return redirect("advocates:referral_queue")
+
+
+# Signed conversions from shops: the receiver, and the admins' page of sources
+
+WEBHOOK_MAX_BYTES = 64 * 1024
+SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+
+
+@public  # the Standard Webhooks signature, checked by the service, is the proof
+@csrf_exempt
+@require_POST
+def conversion_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
+    source = ConversionSource.objects.filter(public_id=public_id, enabled=True).first()
+    if source is None:
+        return webhook_problem(404, "Unknown source", "No enabled conversion source has this URL.")
+    if int(request.META.get("CONTENT_LENGTH") or 0) > WEBHOOK_MAX_BYTES:
+        return webhook_problem(413, "Too large", f"A conversion message is at most {WEBHOOK_MAX_BYTES:,} bytes.")
+    headers = {name: request.headers.get(name, "") for name in SIGNATURE_HEADERS}
+    answer = referrals.conversion_webhook(source=source, body=request.body, headers=headers)
+    content_type = "application/problem+json" if answer.status >= 400 else "application/json"
+    return JsonResponse(answer.body, status=answer.status, content_type=content_type)
+
+
+def webhook_problem(status: int, title: str, detail: str) -> JsonResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return JsonResponse(body, status=status, content_type="application/problem+json")
+
+
+@allow(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def conversion_sources(request: HttpRequest) -> HttpResponse:
+    new_secret, made = None, None
+    if request.method == "POST":
+        try:
+            made, new_secret = referrals.source_create(name=request.POST.get("name", ""), by=staff_user(request))
+        except ServiceError as exc:
+            show_errors(request, exc)
+    return render_sources(request, shown=made, new_secret=new_secret)
+
+
+def render_sources(request: HttpRequest, *, shown: ConversionSource | None, new_secret: str | None) -> HttpResponse:
+    sources = ConversionSource.objects.order_by("name")
+    context = {"sources": sources, "shown": shown, "new_secret": new_secret}
+    return render(request, "advocates/referrals/sources.html", context)
+
+
+@allow(Role.ADMIN)
+@require_POST
+def conversion_source_rotate(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = get_object_or_404(ConversionSource, pk=source_id)
+    secret = referrals.source_secret_rotate(source=source, by=staff_user(request))
+    return render_sources(request, shown=source, new_secret=secret)
+
+
+@allow(Role.ADMIN)
+@require_POST
+def conversion_source_toggle(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = get_object_or_404(ConversionSource, pk=source_id)
+    referrals.source_set_enabled(source=source, enabled=not source.enabled, by=staff_user(request))
+    return redirect("advocates:conversion_sources")

@@ -89,12 +89,12 @@ def weights_update(*, by: User | None, **weights: float) -> ScoreWeights:
         setattr(row, name, float(value))
     row.save()
     events.audit(actor=by, verb="score_weights.updated", obj=row, data={k: float(v) for k, v in weights.items()})
-    transaction.on_commit(recompute_enqueue)
+    recompute_enqueue()
     return row
 
 
 def recompute_enqueue() -> Any:
-    """Queue a recompute of every score; returns the task result (its id and status)."""
+    """Queue a recompute of every score (run after commit); returns the job (its id and status)."""
     from advocacy.advocates.scoring.tasks import recompute_scores  # the task module imports this one
 
     return recompute_scores.enqueue()

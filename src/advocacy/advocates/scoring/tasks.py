@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from advocacy.advocates.scoring import services as scoring
+from advocacy.core.jobs.durable import durable_task
 
 
-@task()
+@durable_task()
 def recompute_scores() -> int:
     """Score every customer again; returns how many were scored."""
     return scoring.scores_recompute()

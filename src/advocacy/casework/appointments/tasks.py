@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from advocacy.casework.appointments import services as scheduling
+from advocacy.core.jobs.durable import durable_task
 
 
-@task()
+@durable_task()
 def remind_appointments() -> int:
     """Remind customers of appointments in the next 24 hours; returns how many were reminded."""
     return scheduling.appointments_remind()

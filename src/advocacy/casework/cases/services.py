@@ -48,6 +48,7 @@ from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
 from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.customers.models import Customer
+from advocacy.outreach.webhooks.services import webhook_emit, webhook_emit_many
 
 DEFAULT_CADENCE = {  # business minutes: first response, update every, resolution
     Priority.URGENT: (60, 240, 960),
@@ -236,8 +237,24 @@ def case_open(
         at=now,
     )
     events.audit(actor=by, verb="case.opened", obj=case, data={"owner": owner.username})
+    webhook_emit(event_type="case.opened", payload=case_payload(case), key=f"case.opened:{case.pk}")
     transaction.on_commit(lambda: mail.case_acknowledged(case.pk))
     return case
+
+
+def case_payload(case: Case) -> dict[str, object]:
+    """What a case's webhooks say about it: ids and states, not the customer's words."""
+    return {
+        "case_id": case.pk,
+        "customer_id": case.customer_id,
+        "owner": case.owner.username,
+        "status": case.status,
+        "category": case.category,
+        "priority": case.priority,
+        "source": case.source,
+        "created_at": case.created_at,
+        "resolved_at": case.resolved_at,
+    }
 
 
 @transaction.atomic
@@ -509,6 +526,9 @@ def case_resolve(
     case.save()
     record(case, EventKind.RESOLVED, body=summary.strip(), by=by, visible=True, at=now)
     events.audit(actor=by, verb="case.resolved", obj=case)
+    webhook_emit(
+        event_type="case.resolved", payload=case_payload(case), key=f"case.resolved:{case.pk}:{now.isoformat()}"
+    )
     transaction.on_commit(lambda: after_resolution(case.pk))
     return case
 
@@ -616,7 +636,16 @@ def record_breaches(now: datetime) -> int:
             batch_size=SWEEP_BATCH,
             ignore_conflicts=True,
         )
-    return Breach.objects.filter(recorded_at=now).count()
+    new = list(Breach.objects.filter(recorded_at=now).values("pk", "case_id", "kind", "due_at", "owner__username"))
+    webhook_emit_many(
+        event_type="case.breached",
+        payloads=[
+            {"case_id": b["case_id"], "deadline": b["kind"], "due_at": b["due_at"], "owner": b["owner__username"]}
+            for b in new
+        ],
+        keys=[f"case.breached:{b['pk']}" for b in new],
+    )
+    return len(new)
 
 
 def send_warnings(now: datetime) -> int:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from advocacy.casework.cases import services
+from advocacy.core.jobs.durable import durable_task
 
 
-@task()
+@durable_task()
 def sweep_cadence() -> dict[str, int]:
     """Warn owners before a promise falls due, record missed ones, escalate overdue department tasks."""
     result = services.cadence_sweep()

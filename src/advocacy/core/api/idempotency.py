@@ -2,14 +2,18 @@
 the same key with another body is a 409, and a request still in flight is a 409 too.
 
 It is middleware so that no endpoint can forget it. The record is claimed with an INSERT that the
-unique constraint guards, so two simultaneous requests with one key cannot both run.
+unique constraint guards, so two simultaneous requests with one key cannot both run. A claim that
+never got its answer (the process died mid-request) holds for ``IDEMPOTENCY_LEASE_SECONDS``, longer
+than the enforced request timeout; after that a retry with the same request takes it over and runs.
+An answer larger than ``IDEMPOTENCY_MAX_BODY_BYTES`` is not kept: a replay says so with its status.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -83,22 +87,37 @@ class IdempotencyMiddleware:
 
     def run_once(self, request: HttpRequest, principal: str, key: str) -> HttpResponse:
         print_ = fingerprint(request)
-        expired_before = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+        now = timezone.now()
+        expired_before = now - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
         IdempotencyRecord.objects.filter(principal=principal, key=key, created_at__lt=expired_before).delete()
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(principal=principal, key=key, fingerprint=print_)
         except IntegrityError:
-            return self.replay(principal, key, print_)
+            taken = self.take_over(principal, key, print_, now)
+            if taken is None:
+                return self.replay(principal, key, print_)
+            record = taken
         response = self.get_response(request)
         if response.status_code >= 500 or response.streaming:
             record.delete()  # let the client retry a failure
             return response
         record.status_code = response.status_code
         record.content_type = response.get("Content-Type", "")
-        record.body = response.content
-        record.save(update_fields=["status_code", "content_type", "body"])
+        if len(response.content) > settings.IDEMPOTENCY_MAX_BODY_BYTES:
+            record.body, record.body_omitted = b"", len(response.content)
+        else:
+            record.body = response.content
+        record.save(update_fields=["status_code", "content_type", "body", "body_omitted"])
         return response
+
+    def take_over(self, principal: str, key: str, print_: str, now: datetime) -> IdempotencyRecord | None:
+        """The same request again after the first one's lease ran out without an answer: it runs now."""
+        lease_start = now - timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
+        taken = IdempotencyRecord.objects.filter(
+            principal=principal, key=key, fingerprint=print_, status_code__isnull=True, created_at__lt=lease_start
+        ).update(created_at=now)
+        return IdempotencyRecord.objects.filter(principal=principal, key=key).first() if taken else None
 
     def replay(self, principal: str, key: str, print_: str) -> HttpResponse:
         record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
@@ -110,9 +129,30 @@ class IdempotencyMiddleware:
                 "Idempotency-Key reused",
                 "This Idempotency-Key was already used with a different request body or path.",
             )
+        response: HttpResponse
         if record.status_code is None:
-            return problem(409, "Request in progress", "A request with this Idempotency-Key is still running.")
-        response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+            lease_end = record.created_at + timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
+            wait = max(1, int((lease_end - timezone.now()).total_seconds()) + 1)
+            response = problem(
+                409,
+                "Request in progress",
+                f"A request with this Idempotency-Key is still running. If it never answers, "
+                f"the same request may run again in {wait} s.",
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        if record.body_omitted:
+            body = {
+                "replayed": True,
+                "status": record.status_code,
+                "detail": (
+                    f"The first answer to this Idempotency-Key was {record.body_omitted:,} bytes, over the "
+                    f"{settings.IDEMPOTENCY_MAX_BODY_BYTES:,} bytes kept for replays. The request was not run again."
+                ),
+            }
+            response = HttpResponse(json.dumps(body), status=record.status_code, content_type="application/json")
+        else:
+            response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
         response["Idempotent-Replayed"] = "true"
         return response
 

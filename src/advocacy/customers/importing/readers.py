@@ -2,6 +2,12 @@
 
 CSV is decoded incrementally, so a 100 MB file is never held in memory as one string; XLSX is read
 with openpyxl's read-only mode, which streams rows from the zip.
+
+Every file is bounded before a row is written (``check_limits``), by a streaming pass that stops at
+the first limit it meets: its size (``IMPORT_MAX_BYTES``), for XLSX what its zip declares and what it
+really unpacks to (``IMPORT_MAX_UNCOMPRESSED_BYTES``: a zip bomb is refused after reading at most
+that much), its rows (``IMPORT_MAX_ROWS``), the length of a line, and its columns
+(``IMPORT_MAX_COLUMNS``). A cell longer than ``IMPORT_MAX_CELL_CHARS`` fails its own row (rows.py).
 """
 
 from __future__ import annotations
@@ -9,7 +15,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +40,9 @@ SAMPLE = 64 * 1024
 # Above this share of oddities, Windows-1252 is a misreading (Cyrillic read as Latin, say).
 CP1252_MAX_MESS = 0.2
 DELIMITERS = (",", ";", "\t", "|")
+MAX_ZIP_MEMBERS = 10_000
+SHEET_MEMBER = re.compile(r"xl/worksheets/[^/]+\.xml")
+ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 class ImportRefused(Exception):
@@ -115,19 +127,125 @@ def _remaining(source: IO[bytes]) -> int:
 
 
 def read_table(stream: IO[bytes], *, encoding: str | None = None) -> Table:
-    """Sniff the format and return the header and a record stream; refuse unreadable files."""
+    """Sniff the format, check the limits, and return the header and a record stream; refuse
+    unreadable files and files over a limit."""
     head = stream.read(SAMPLE)
     stream.seek(0)
     if not head.strip():
         raise ImportRefused("The file is empty.")
     if head.startswith(XLSX_MAGIC):
-        return _xlsx_table(stream)
+        check_zip_limits(stream)
+        return _checked_header(_xlsx_table(stream))
     if head.startswith(OLD_EXCEL_MAGIC):
         raise ImportRefused("This is an old Excel .xls workbook; save it as .xlsx or CSV and try again.")
     chosen = _checked_encoding(stream, encoding) if encoding else _detected_encoding(stream, head)
     if b"\x00" in head and not chosen.lower().startswith("utf-16"):
         raise ImportRefused("This looks like a binary file, not CSV or XLSX.")
-    return _csv_table(stream, chosen)
+    check_text_limits(stream, chosen)
+    return _checked_header(_csv_table(stream, chosen))
+
+
+# --- limits ---------------------------------------------------------------------------------------
+
+
+def max_line_chars() -> int:
+    """The longest line a CSV file may have: every column at its longest cell, with separators."""
+    return int(settings.IMPORT_MAX_CELL_CHARS + 3) * int(settings.IMPORT_MAX_COLUMNS)
+
+
+def _too_many_rows(rows: int, where: str) -> ImportRefused:
+    limit = settings.IMPORT_MAX_ROWS
+    return ImportRefused(
+        f"{where} has more than {limit:,} rows (IMPORT_MAX_ROWS); nothing was imported. Split it into smaller files."
+    )
+
+
+def check_text_limits(stream: IO[bytes], encoding: str) -> None:
+    """One streaming pass over the decoded text: lines counted, and no line longer than a record can be."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    longest = max_line_chars()
+    lines, current = 0, 0  # complete lines so far; length of the line being read
+    stream.seek(0)
+    try:
+        while chunk := stream.read(CHUNK):
+            parts = decoder.decode(chunk).split("\n")
+            lengths = [current + len(parts[0]), *map(len, parts[1:])]
+            over = next((i for i, n in enumerate(lengths) if n > longest), None)
+            if over is not None:
+                _refuse_long_line(lines + over + 1, longest)
+            lines, current = lines + len(parts) - 1, lengths[-1]
+            if lines > settings.IMPORT_MAX_ROWS + 1:
+                raise _too_many_rows(lines, "The file")
+    finally:
+        stream.seek(0)
+    if lines + (current > 0) > settings.IMPORT_MAX_ROWS + 1:
+        raise _too_many_rows(lines, "The file")
+
+
+def _refuse_long_line(line: int, longest: int) -> None:
+    raise ImportRefused(
+        f"Line {line:,} is longer than {longest:,} characters (IMPORT_MAX_COLUMNS columns of "
+        f"IMPORT_MAX_CELL_CHARS characters); nothing was imported. Is this a CSV file?"
+    )
+
+
+def check_zip_limits(stream: IO[bytes]) -> None:
+    """What the workbook's zip declares, then what it really unpacks to, read in chunks and stopped at
+    the limit: a zip bomb costs at most IMPORT_MAX_UNCOMPRESSED_BYTES of reading, never of memory.
+    Worksheet rows are counted on the way."""
+    limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    try:
+        archive = zipfile.ZipFile(stream)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zlib.error, ValueError, EOFError) as exc:
+        raise ImportRefused("This file is a zip archive but not a readable XLSX workbook.") from exc
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportRefused(f"The workbook holds {len(members):,} files; an XLSX workbook holds a few dozen.")
+    declared = sum(member.file_size for member in members)
+    if declared > limit:
+        raise ImportRefused(
+            f"The workbook unpacks to {human_size(declared)}, over the limit of {human_size(limit)} "
+            f"(IMPORT_MAX_UNCOMPRESSED_BYTES); nothing was imported. Split it, or save it as CSV."
+        )
+    unpacked = 0
+    try:
+        for member in members:
+            unpacked = _unpack_counting(archive, member, unpacked, limit)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise ImportRefused(
+            f"The workbook is damaged or not what it says it is ({exc}); nothing was imported."
+        ) from exc
+    finally:
+        stream.seek(0)
+
+
+def _unpack_counting(archive: zipfile.ZipFile, member: zipfile.ZipInfo, unpacked: int, limit: int) -> int:
+    is_sheet = bool(SHEET_MEMBER.fullmatch(member.filename))
+    rows, tail = 0, b""
+    with archive.open(member) as data:
+        while chunk := data.read(CHUNK):
+            unpacked += len(chunk)
+            if unpacked > limit:
+                raise ImportRefused(
+                    f"The workbook unpacks to more than {human_size(limit)} (IMPORT_MAX_UNCOMPRESSED_BYTES) "
+                    f"although it declares less; it was refused unread. Is it a zip bomb?"
+                )
+            if is_sheet:
+                window = tail + chunk
+                rows += len(ROW_TAG.findall(window)) - len(ROW_TAG.findall(tail))
+                tail = window[-16:]
+                if rows > settings.IMPORT_MAX_ROWS + 1:
+                    raise _too_many_rows(rows, f"The sheet {member.filename.rsplit('/', 1)[-1]}")
+    return unpacked
+
+
+def _checked_header(table: Table) -> Table:
+    if len(table.headers) > settings.IMPORT_MAX_COLUMNS:
+        raise ImportRefused(
+            f"The header names {len(table.headers):,} columns, more than {settings.IMPORT_MAX_COLUMNS:,} "
+            f"(IMPORT_MAX_COLUMNS); nothing was imported. Leave out the columns you do not import."
+        )
+    return table
 
 
 # --- encodings ----------------------------------------------------------------------------------

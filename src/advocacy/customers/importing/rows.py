@@ -175,10 +175,15 @@ def clean_record(kind: str, line: int, cells: list[str], columns: ColumnMap) -> 
     raw = {name: _cell(cells, index) for name, index in columns.columns.items()}
     errors = _overflow_errors(line, cells, columns)
     values: dict[str, Any] = {}
+    longest = settings.IMPORT_MAX_CELL_CHARS
     for name, value in raw.items():
         if not value:
             if name in REQUIRED[kind]:
                 errors.append(RowError(line, columns.header_of(name), "", f"{_label(name)} is empty"))
+            continue
+        if len(value) > longest:
+            reason = f"the cell is {len(value):,} characters long; at most {longest:,} fit (IMPORT_MAX_CELL_CHARS)"
+            errors.append(RowError(line, columns.header_of(name), value, reason))
             continue
         try:
             values[name] = CLEANERS[kind][name](value)

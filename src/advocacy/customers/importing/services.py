@@ -8,9 +8,11 @@ bad row leaves nothing written; with ``dry_run`` nothing is written and the coun
 from __future__ import annotations
 
 import csv
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from advocacy.core.csvexport import neutralise
 from advocacy.core.events import audit
+from advocacy.core.jobs.runner import Liveness, current_runner
 from advocacy.core.models import User
 from advocacy.customers.importing.mapping import KINDS, ColumnMap, map_columns
 from advocacy.customers.importing.readers import ImportRefused, Source, open_binary, read_table, size_refusal
@@ -35,7 +38,11 @@ ERRORS_HEADER = ["line", "column", "value", "reason"]
 
 @dataclass
 class ImportReport:
-    """What an import read, wrote and refused, row by row."""
+    """What an import read, wrote and refused, row by row.
+
+    The errors kept are bounded: each value, column and reason is cut to a readable length, and
+    errors stop being kept once the report reaches IMPORT_REPORT_MAX_BYTES (they are still counted).
+    """
 
     kind: str
     file_name: str
@@ -44,26 +51,35 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    failed: int = 0
     errors: list[RowError] = field(default_factory=list)
+    errors_total: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
     atomic: bool = False
     applied: bool = False
+    _kept_bytes = 0
 
     @property
-    def failed(self) -> int:
-        """Rows not imported (a row with two bad fields counts once)."""
-        return len({error.line for error in self.errors})
+    def errors_omitted(self) -> int:
+        return self.errors_total - len(self.errors)
+
+    @property
+    def written(self) -> int:
+        """Rows this import wrote (none in a dry run, or in an all-or-nothing import with a bad row)."""
+        return self.created + self.updated if self.applied else 0
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["failed"] = self.failed
+        data["errors_omitted"] = self.errors_omitted
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportReport:
         values = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         values["errors"] = [RowError(**error) for error in data.get("errors", [])]
+        values.setdefault("errors_total", len(values["errors"]))
+        values.setdefault("failed", len({error.line for error in values["errors"]}))
         return cls(**values)
 
     def error_rows(self) -> Iterator[list[Any]]:
@@ -76,11 +92,37 @@ class ImportReport:
         writer.writerow(ERRORS_HEADER)
         writer.writerows([neutralise(cell) for cell in row] for row in self.error_rows())
 
+    def add_errors(self, errors: Iterable[RowError]) -> None:
+        limit = settings.IMPORT_REPORT_MAX_BYTES
+        for error in errors:
+            self.errors_total += 1
+            kept = reported(error)
+            size = len(json.dumps(asdict(kept)))
+            if self._kept_bytes + size <= limit:
+                self.errors.append(kept)
+                self._kept_bytes += size
+
     def add(self, outcome: Outcome) -> None:
         self.created += outcome.created
         self.updated += outcome.updated
         self.unchanged += outcome.unchanged
-        self.errors.extend(outcome.errors)
+        self.failed += len({error.line for error in outcome.errors})
+        self.add_errors(outcome.errors)
+
+
+def shortened(text: str, limit: int) -> str:
+    """Text cut to ``limit`` characters, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def reported(error: RowError) -> RowError:
+    """A row error as the report keeps it: the value, column and reason each cut to a readable length."""
+    return RowError(
+        line=error.line,
+        column=shortened(error.column, 100),
+        value=shortened(error.value, settings.IMPORT_REPORT_VALUE_CHARS),
+        reason=shortened(error.reason, 300),
+    )
 
 
 def import_file(
@@ -106,7 +148,7 @@ def import_file(
             kind=kind,
             file_name=file_name or _name_of(source),
             encoding=table.encoding,
-            ignored_columns=columns.ignored,
+            ignored_columns=[shortened(header, 100) for header in columns.ignored],
             dry_run=dry_run,
             atomic=atomic,
         )
@@ -115,13 +157,13 @@ def import_file(
         if atomic:
             with transaction.atomic():
                 _write_batches(batches, writer, report, progress)
-                if report.errors or dry_run:
+                if report.errors_total or dry_run:
                     transaction.set_rollback(True)
         else:
             _write_batches(batches, writer, report, progress)
     # Field errors are found as rows are read, reference errors per batch: show them in file order.
     report.errors.sort(key=lambda error: error.line)
-    report.applied = not dry_run and not (atomic and report.errors)
+    report.applied = not dry_run and not (atomic and report.errors_total)
     return report
 
 
@@ -136,9 +178,12 @@ def _clean_rows(
 ) -> Iterator[Row]:
     for line, cells in records:
         report.rows_read += 1
+        if report.rows_read > settings.IMPORT_MAX_ROWS:
+            raise ImportRefused(f"The file has more than {settings.IMPORT_MAX_ROWS:,} rows (IMPORT_MAX_ROWS).")
         row, errors = clean_record(kind, line, cells, columns)
         if row is None:
-            report.errors.extend(errors)
+            report.failed += 1
+            report.add_errors(errors)
         else:
             yield row
 
@@ -160,7 +205,7 @@ def _write_batches(
 ) -> None:
     for batch in batches:
         # Once an atomic import has a bad row nothing will be kept, so later batches are only checked.
-        apply = not report.dry_run and not (report.atomic and report.errors)
+        apply = not report.dry_run and not (report.atomic and report.errors_total)
         with transaction.atomic():
             report.add(writer.write(batch, apply=apply))
         if progress:
@@ -217,7 +262,9 @@ def import_job_create(
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
     """Run a queued job once. A job another worker claimed, or one already done, is left alone."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, runner=current_runner(), started_at=timezone.now()
+    )
     if not claimed:
         return None
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -266,3 +313,57 @@ def _finish(job: ImportJob, status: str, report: dict[str, Any]) -> ImportJob:
     job.status, job.report, job.finished_at = status, report, timezone.now()
     job.save(update_fields=["status", "report", "finished_at"])
     return job
+
+
+# --- the sweep: imports whose process died --------------------------------------------------------
+
+ABANDONED = (
+    "The import stopped: the process running it ended before it finished (a crash, a restart or the request "
+    "timeout). Rows from batches before that point were kept; the uploaded file was removed."
+)
+
+
+def import_jobs_sweep(now: datetime | None = None) -> int:
+    """Fail the jobs left running by a dead process and remove their files; then remove uploads that no
+    job will read. Returns how many jobs it failed. Registered with core's job sweep."""
+    now = now or timezone.now()
+    running = list(ImportJob.objects.filter(status=ImportStatus.RUNNING))
+    liveness = Liveness((job.runner for job in running), now=now)
+    # An import run inside a web request ends with the request: its lease is the request timeout.
+    lease = settings.REQUEST_TIMEOUT_SECONDS * 2
+    failed = 0
+    for job in running:
+        if liveness.lost(job.runner, claimed_at=job.started_at or job.created_at, lease_seconds=lease):
+            failed += import_job_abandon(job=job, now=now)
+    uploads_prune(now=now)
+    return failed
+
+
+def import_job_abandon(*, job: ImportJob, now: datetime) -> int:
+    done = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, runner=job.runner).update(
+        status=ImportStatus.FAILED, report={"refused": ABANDONED}, finished_at=now
+    )
+    if done:
+        (Path(settings.MEDIA_ROOT) / job.stored_path).unlink(missing_ok=True)
+        audit(actor=None, verb="import.abandoned", obj=job, data={"runner": job.runner}, label="sweep")
+    return done
+
+
+def uploads_prune(*, now: datetime, older_than: timedelta = timedelta(days=1)) -> int:
+    """Uploaded files (personal data) that no queued or running job will read: a transaction that stored
+    the file then rolled back, a job failed by the sweep."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    if not folder.is_dir():
+        return 0
+    wanted = set(
+        ImportJob.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).values_list(
+            "stored_path", flat=True
+        )
+    )
+    removed = 0
+    for path in folder.iterdir():
+        old = path.stat().st_mtime < (now - older_than).timestamp()
+        if path.is_file() and old and f"imports/{path.name}" not in wanted:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

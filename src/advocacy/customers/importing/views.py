@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,16 +29,16 @@ def import_list(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = import_job_create(
-                by=request.user,  # type: ignore[arg-type]  # @allow admits signed-in staff only
-                upload=form.cleaned_data["file"],
-                **{k: form.cleaned_data[k] for k in ("kind", "encoding", "mapping", "dry_run", "atomic")},
-            )
+            with transaction.atomic():  # the import and the job that runs it: both or neither
+                job = import_job_create(
+                    by=request.user,  # type: ignore[arg-type]  # @allow admits signed-in staff only
+                    upload=form.cleaned_data["file"],
+                    **{k: form.cleaned_data[k] for k in ("kind", "encoding", "mapping", "dry_run", "atomic")},
+                )
+                run_import_job.enqueue(job.id)
         except ImportRefused as exc:
             form.add_error("file", str(exc))
         else:
-            # Enqueue after commit, so the worker never looks for a job that is not there yet.
-            transaction.on_commit(partial(run_import_job.enqueue, job.id))
             return redirect("customers:import_detail", job_id=job.id)
     jobs = ImportJob.objects.select_related("created_by")[:50]
     return render(request, "customers/imports/list.html", {"form": form, "jobs": jobs})
@@ -59,6 +57,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "pending": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
         "errors": report.errors[:ERRORS_ON_PAGE] if report else [],
         "more_errors": max(0, len(report.errors) - ERRORS_ON_PAGE) if report else 0,
+        "errors_omitted": report.errors_omitted if report else 0,
     }
     template = "customers/imports/_status.html" if request.htmx else "customers/imports/detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from advocacy.core.models import User
 from advocacy.core.roles import Role
-from advocacy.customers.consent import consents_in_force
+from advocacy.customers.consent import consent_changed, consents_in_force
 from advocacy.customers.importing.mapping import CONSENT_FIELDS, ColumnMap
 from advocacy.customers.importing.rows import Row, RowError
 from advocacy.customers.models import (
@@ -365,7 +365,7 @@ class CustomerWriter(BatchWriter):
             for day, starts, ends in windows
         )
         now = timezone.now()
-        Consent.objects.bulk_create(
+        added = Consent.objects.bulk_create(
             Consent(
                 customer=customer,
                 purpose=purpose,
@@ -377,6 +377,7 @@ class CustomerWriter(BatchWriter):
             )
             for customer, row, purpose, granted in self.consents_to_add
         )
+        consent_changed(added)
 
 
 def current_windows(customer_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:

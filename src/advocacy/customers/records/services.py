@@ -20,6 +20,7 @@ from advocacy.core.errors import InvalidInput
 from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.customers import rules
+from advocacy.customers.consent import consent_changed
 from advocacy.customers.models import (
     Account,
     AccountKind,
@@ -246,6 +247,7 @@ def consent_record(
         data={"purpose": purpose, "source": consent.source},
         label=None if by else f"customer:{customer.pk}",
     )
+    consent_changed([consent])
     return consent
 
 

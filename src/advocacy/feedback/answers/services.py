@@ -17,7 +17,9 @@ from advocacy.core.errors import InvalidInput, LinkRefused
 from advocacy.customers.models import Customer
 from advocacy.feedback.links import invitation_from_token, survey_from_link
 from advocacy.feedback.models import SCALES, Channel, Response, Survey
+from advocacy.feedback.scales import score_category
 from advocacy.feedback.sentiment import comment_sentiment
+from advocacy.outreach.webhooks.services import webhook_emit
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +31,24 @@ def check_score(survey: Survey, score: int) -> None:
 
 
 def after_commit_recorded(response: Response) -> Response:
-    """Tell the loop (advocacy/loop.py) once the answer is stored."""
+    """Tell the loop (advocacy/loop.py) once the answer is stored, and publish the ``answer.recorded``
+    webhook (written now, sent after commit)."""
     from advocacy import loop
 
+    webhook_emit(
+        event_type="answer.recorded",
+        payload={
+            "response_id": response.pk,
+            "survey_id": response.survey_id,
+            "kind": response.kind,
+            "customer_id": response.customer_id,
+            "score": response.score,
+            "category": score_category(response.kind, response.score),
+            "channel": response.channel,
+            "answered_at": response.answered_at,
+            "updated_at": response.updated_at,
+        },
+    )
     transaction.on_commit(lambda: loop.response_recorded(response.pk))
     return response
 

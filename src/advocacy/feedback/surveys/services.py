@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template import Template, TemplateSyntaxError
@@ -35,6 +36,7 @@ from advocacy.feedback.models import (
 from advocacy.feedback.surveys.mail import DEFAULT_EMAIL_HTML, DEFAULT_EMAIL_TEXT, invitation_email
 from advocacy.feedback.surveys.queries import audience, audience_filter, survey_hold_reasons
 from advocacy.outreach.budget.services import ask_record
+from advocacy.outreach.mail.services import SendStates, message_id, send_claimed, sends_recover
 from advocacy.outreach.models import ContactAsk
 
 SURVEY_FIELDS = {
@@ -163,14 +165,41 @@ def wave_open(*, survey: Survey, by: User | None = None, now: datetime | None = 
             survey.next_wave_on = None
         survey.save(update_fields=["next_wave_on", "updated_at"])
         events.audit(actor=by, verb="wave.opened", obj=wave, data={"queued": queued, "held": held})
-        transaction.on_commit(lambda: enqueue_wave_sends(wave.pk))
+        enqueue_wave_sends(wave.pk)
     return WaveOpened(wave=wave, queued=queued, held=held)
 
 
 def enqueue_wave_sends(wave_id: int) -> None:
+    """The job that splits the wave into chunks, recorded with the wave; it runs after commit."""
     from advocacy.feedback.surveys.tasks import send_wave
 
-    send_wave.enqueue(wave_id)
+    send_wave.enqueue_once(f"wave:{wave_id}:plan", wave_id)
+
+
+def wave_chunks_enqueue(*, wave_id: int, size: int | None = None) -> int:
+    """One job per WAVE_CHUNK_SIZE queued invitations, so a crash costs at most one chunk's retry and
+    several workers share a wave. Returns the number of chunks; a second run finds none queued."""
+    from advocacy.feedback.surveys.tasks import send_wave_chunk
+
+    size = max(1, size or settings.WAVE_CHUNK_SIZE)
+    queued = Invitation.objects.filter(wave_id=wave_id, status=InvitationStatus.QUEUED).order_by("pk")
+    ids = list(queued.values_list("pk", flat=True))
+    chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+    with transaction.atomic():
+        for chunk in chunks:
+            key = f"wave:{wave_id}:chunk:{chunk[0]}-{chunk[-1]}"
+            send_wave_chunk.enqueue_once(key, wave_id, chunk[0], chunk[-1])
+    return len(chunks)
+
+
+def wave_chunk_send(*, wave_id: int, first_id: int, last_id: int) -> int:
+    """Send the queued invitations of one chunk; what an interrupted earlier attempt left is settled first."""
+    rows = Invitation.objects.filter(wave_id=wave_id, pk__gte=first_id, pk__lte=last_id)
+    sends_recover(rows=rows, states=INVITATION_SENDS)
+    sent = 0
+    for invitation_id in rows.filter(status=InvitationStatus.QUEUED).order_by("pk").values_list("pk", flat=True):
+        sent += invitation_deliver(invitation_id)
+    return sent
 
 
 def invite_audience(*, survey: Survey, wave: Wave, now: datetime, batch: int = 2000) -> tuple[int, int]:
@@ -237,7 +266,7 @@ def transactional_invite(
             )
             if not reason:
                 ask_record(customer=customer, kind=AskKind.SURVEY, ref=f"invitation:{invitation.pk}", at=now)
-                transaction.on_commit(lambda: enqueue_invitation_send(invitation.pk))
+                enqueue_invitation_send(invitation.pk)
     except IntegrityError:
         return Invitation.objects.get(survey=survey, customer=customer, trigger=trigger)
     return invitation
@@ -246,28 +275,37 @@ def transactional_invite(
 def enqueue_invitation_send(invitation_id: int) -> None:
     from advocacy.feedback.surveys.tasks import send_invitation
 
-    send_invitation.enqueue(invitation_id)
+    send_invitation.enqueue_once(f"invitation:{invitation_id}", invitation_id)
+
+
+INVITATION_SENDS = SendStates(
+    queued=InvitationStatus.QUEUED,
+    sending=InvitationStatus.SENDING,
+    sent=InvitationStatus.SENT,
+    failed=InvitationStatus.FAILED,
+    unconfirmed=InvitationStatus.UNCONFIRMED,
+)
+
+
+def invitation_message(invitation: Invitation) -> EmailMessage:
+    message = invitation_email(invitation)
+    message.extra_headers["Message-ID"] = message_id("invitation", invitation.pk)
+    return message
+
+
+def invitation_deliver(invitation_id: int) -> bool:
+    rows = Invitation.objects.select_related("survey", "customer")
+    return send_claimed(rows=rows, pk=invitation_id, states=INVITATION_SENDS, build=invitation_message)
 
 
 def invitation_send(*, invitation_id: int) -> Invitation | None:
-    """Send one queued invitation, at most once: the claim is a conditional UPDATE queued → sending.
-
-    A retry finds the row no longer queued and sends nothing. A failure is recorded on the row.
-    """
-    claimed = Invitation.objects.filter(pk=invitation_id, status=InvitationStatus.QUEUED).update(
-        status=InvitationStatus.SENDING
-    )
-    if claimed != 1:
+    """Send one queued invitation, at most once: claimed queued → sending, with the handover marker
+    (``outreach.mail.services.send_claimed``). A retry finds the row no longer queued and sends nothing;
+    a temporary mail failure raises, so the job retries it after its back-off."""
+    sends_recover(rows=Invitation.objects.filter(pk=invitation_id), states=INVITATION_SENDS)
+    if not invitation_deliver(invitation_id):
         return None
-    invitation = Invitation.objects.select_related("survey", "customer").get(pk=invitation_id)
-    try:
-        invitation_email(invitation).send()
-    except Exception as exc:
-        Invitation.objects.filter(pk=invitation_id).update(status=InvitationStatus.FAILED, error=str(exc)[:300])
-        return None
-    Invitation.objects.filter(pk=invitation_id).update(status=InvitationStatus.SENT, sent_at=timezone.now())
-    invitation.refresh_from_db()
-    return invitation
+    return Invitation.objects.get(pk=invitation_id)
 
 
 def invitation_bounced(*, invitation: Invitation, reason: str = "") -> Invitation:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
+from advocacy.core.jobs.durable import durable_task
 from advocacy.feedback.models import Survey
 from advocacy.feedback.themes.services import themes_refresh
 
 
-@task()
+@durable_task()
 def refresh_themes(survey_id: int | None = None) -> None:
     """Regroup the comments of one survey, or of all surveys when no survey is named."""
     if survey_id is None:

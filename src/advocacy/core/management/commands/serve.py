@@ -1,7 +1,8 @@
 """``advocacy serve``: the production-grade WSGI server (gunicorn) on this machine.
 
 Static files are served by WhiteNoise from the same process, so no proxy is needed for a demo or
-a small deployment; put any HTTP proxy in front for TLS.
+a small deployment; put any HTTP proxy in front for TLS. The request timeout (REQUEST_TIMEOUT_SECONDS,
+or ``--timeout``) is enforced on every thread by the watchdog in core/gunicorn_conf.py.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("ADVOCACY_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
-        parser.add_argument("--timeout", type=int, default=60)
+        parser.add_argument("--timeout", type=int, default=settings.REQUEST_TIMEOUT_SECONDS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--timeout",
             str(options["timeout"]),
+            "--config",
+            "python:advocacy.core.gunicorn_conf",
             "--access-logfile",
             "-",
         ]

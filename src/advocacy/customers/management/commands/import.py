@@ -57,7 +57,7 @@ class Command(BaseCommand):
         if options["errors_csv"]:
             with options["errors_csv"].open("w", newline="", encoding="utf-8") as out:
                 report.errors_csv(out)
-        if report.errors:
+        if report.errors_total:
             raise CommandError(failure_message(report), returncode=1)
 
     def run_with_progress(self, path: Path, options: dict[str, Any], mapping: dict[str, str]) -> ImportReport:
@@ -98,8 +98,10 @@ def render_summary(report: ImportReport) -> str:
         console.print(Text(f"Columns ignored: {', '.join(report.ignored_columns)}"))
     if report.errors:
         console.print(errors_table(report))
-        if len(report.errors) > ERRORS_SHOWN:
-            console.print(f"… and {len(report.errors) - ERRORS_SHOWN:,} more; --errors-csv PATH writes them all.")
+        if report.errors_total > ERRORS_SHOWN:
+            console.print(f"… and {report.errors_total - ERRORS_SHOWN:,} more; --errors-csv PATH writes them.")
+        if report.errors_omitted:
+            console.print(f"{report.errors_omitted:,} errors were counted but not kept (IMPORT_REPORT_MAX_BYTES).")
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 

@@ -1,0 +1,1 @@
+"""Outbound webhooks (Standard Webhooks): endpoints, the event registry, signed deliveries with retries."""
