@@ -10,8 +10,8 @@ from advocacy.advocates.scoring.tasks import recompute_scores
 from advocacy.casework.appointments.tasks import remind_appointments
 from advocacy.casework.cases.tasks import sweep_cadence
 from advocacy.core.api.tasks import prune_idempotency_records
-from advocacy.feedback.answers.tasks import settle_answers
 from advocacy.core.jobs.tasks import prune_jobs, sweep_jobs
+from advocacy.feedback.answers.tasks import settle_answers
 from advocacy.feedback.surveys.tasks import open_due_waves
 from advocacy.feedback.themes.tasks import refresh_themes
 
