@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "advocacy.feedback",
     "advocacy.casework",
     "advocacy.advocates",
+    "advocacy.insights",
     "advocacy.outreach",
     "advocacy.portal",
     "advocacy.demo",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("advocacy.feedback.urls")),
     path("cases/", include("advocacy.casework.urls")),
     path("advocates/", include("advocacy.advocates.urls")),
+    path("insights/", include("advocacy.insights.urls")),
     path("portal/hub/", include("advocacy.advocates.portal_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,1 @@
+"""Insights models: attribution settings, the program cost ledger, exchange rates."""
