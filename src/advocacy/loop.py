@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from advocacy.advocates.holdout.services import held_out
 from advocacy.advocates.hub.services import hub_invitation_withdraw, hub_invite
 from advocacy.casework.cases.services import case_add_feedback_comment, case_feedback_changed, case_from_feedback
 from advocacy.casework.models import Case
@@ -108,6 +109,8 @@ def hub_follow_up(response: Response, before: int | None, *, now: datetime | Non
             why=f"the customer changed their answer from {response.kind.upper()} {before} to {response.score}",
         )
     elif promoter and not was_promoter and enabled(PROMOTER_INVITED_TO_HUB):
+        if held_out(customer=response.customer, selected_by="promoter answer", now=now):
+            return  # the randomized holdout keeps this customer back, to measure what the invitation causes
         hub_invite(customer=response.customer, reason=promoter_reason(response.score), now=now)
 
 

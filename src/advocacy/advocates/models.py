@@ -575,3 +575,52 @@ class ConversionReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.msg_id}"
+
+
+# The randomized holdout (issue 9): who the loop selected for a hub invitation and was kept back
+
+
+class HoldoutSettings(models.Model):
+    """The share of selected customers kept back at random from a hub invitation. A single row."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    share_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, default=10, help_text="0 to 50 % of those selected are kept back."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "holdout settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="holdout_settings_single_row"),
+            models.CheckConstraint(condition=Q(share_pct__gte=0, share_pct__lte=50), name="holdout_share_0_to_50"),
+        ]
+
+    def __str__(self) -> str:
+        return f"holdout {self.share_pct} %"
+
+
+class HoldoutGroup(models.TextChoices):
+    INVITED = "invited", "Invited"
+    HOLDOUT = "holdout", "Held out (not invited)"
+
+
+class HoldoutAssignment(models.Model):
+    """A customer's draw when a rule first selected them for a hub invitation; written once, never changed."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="holdout_assignment")
+    group = models.CharField(max_length=8, choices=HoldoutGroup.choices)
+    selected_by = models.CharField(max_length=40, help_text="The rule that selected them: promoter, top score.")
+    share_pct = models.DecimalField(max_digits=5, decimal_places=2, help_text="The holdout share in force then.")
+    assigned_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(group__in=HoldoutGroup.values), name="holdout_group_valid"),
+            models.CheckConstraint(
+                condition=Q(share_pct__gte=0, share_pct__lte=50), name="holdout_assignment_share_0_to_50"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.group}"

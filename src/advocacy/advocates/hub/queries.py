@@ -14,6 +14,7 @@ from django.utils import timezone
 from advocacy.advocates.hub.audience import audience_advocates, audience_facts, audience_includes
 from advocacy.advocates.hub.ledger import balance
 from advocacy.advocates.hub.levels import Level, earned_filter, level_for
+from advocacy.advocates.holdout.queries import held_out_customer_ids
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,
@@ -200,10 +201,12 @@ def invitation_in_force(customer: Customer) -> HubInvitation | None:
 
 
 def top_scored_not_invited(*, tiers: list[str], limit: int) -> QuerySet[Customer]:
-    """Active customers of these tiers, best score first, who are neither members nor invited already."""
+    """Active customers of these tiers, best score first, who are neither members nor invited already
+    (nor kept back by the randomized holdout)."""
     return (
         Customer.objects.filter(status=CustomerStatus.ACTIVE, advocate_score__tier__in=tiers)
         .exclude(advocate__active=True)
+        .exclude(pk__in=held_out_customer_ids())
         .exclude(hub_invitations__status__in=[HubInvitationStatus.SENT, HubInvitationStatus.JOINED])
         .order_by("-advocate_score__score", "pk")[:limit]
     )
