@@ -1,0 +1,1 @@
+"""Return on the program: (attributed gross profit + stated savings − program cost) ÷ program cost."""
