@@ -142,6 +142,11 @@ ROUTERS = (
     "advocacy.advocates.references.api",
     "advocacy.advocates.stories.api",
     "advocacy.outreach.webhooks.api",
+    "advocacy.insights.attribution.api",
+    "advocacy.insights.costs.api",
+    "advocacy.insights.money.api",
+    "advocacy.insights.roi.api",
+    "advocacy.insights.holdout.api",
 )
 
 

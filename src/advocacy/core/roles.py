@@ -36,3 +36,7 @@ CUSTOMER_WRITERS: frozenset[str] = CASE_WORKERS | {Role.SALES}
 ORDER_WRITERS: frozenset[str] = frozenset({Role.ADMIN, Role.SALES})
 TASK_OWNERS: frozenset[str] = frozenset({Role.ADMIN, Role.DEPARTMENT_HEAD})
 """Department heads, who own huddle tasks (and the admin)."""
+MONEY_READERS: frozenset[str] = PROGRAM_TEAM | {Role.ANALYST}
+"""Read what the program costs and returns: attribution, the cost ledger, ROI, the holdout (issue 9)."""
+ADMINS: frozenset[str] = frozenset({Role.ADMIN})
+"""Admins only: exchange rates, API keys, webhooks."""
