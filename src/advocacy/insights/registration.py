@@ -2,6 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from advocacy.core.context_processors import NavLink, register_nav_link
+from advocacy.core.roles import MONEY_READERS
+from advocacy.customers.models import Customer
+from advocacy.customers.panels import Panel, register_panel
+
+
+def value_panel(customer: Customer) -> dict[str, Any]:
+    from advocacy.insights.attribution.queries import acts_of, sourced_by_advocate
+
+    return {"sourced": sourced_by_advocate(customer.pk), "acts": acts_of(customer.pk)}
+
 
 def register() -> None:
-    pass
+    register_nav_link(NavLink("Impact", "insights:impact", 45))
+    register_panel(
+        Panel(
+            key="insights_value",
+            title="Value to the program",
+            template="insights/_customer_panel.html",
+            context=value_panel,
+            roles=MONEY_READERS,
+            order=30,
+        )
+    )

@@ -80,7 +80,7 @@ def read_holdout(
     association = member_comparison(since=today - timedelta(days=window_days - 1), until=today, currency=code)
     return HoldoutOut(
         causal=[comparison_out(c, "invited", "held out", "The hub invitation") for c in causal],
-        association=[comparison_out(c, "members", "non-members", "Being a member goes with what") for c in association],
+        association=[comparison_out(c, "members", "non-members", "Membership (an association, not an effect)") for c in association],
     )
 
 

@@ -82,10 +82,12 @@ class Comparison:
                 f"Not enough data: n = {self.treated.n} {treated} vs {self.control.n} {control}; "
                 f"at least {MIN_GROUP} in each are needed."
             )
+        # An association is not an effect: its verdict says "goes with", never "adds".
+        causal = self.label == "causal"
         if self.low > 0:
-            word = "adds"
+            word = "adds" if causal else "goes with more, by"
         elif self.high < 0:
-            word = "lowers by"
+            word = "lowers by" if causal else "goes with less, by"
         else:
             word = "makes no clear difference to"
         amount = abs(self.difference)

@@ -53,6 +53,7 @@ class RoiReport:
     converted_from: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     unknown_margin_revenue: Decimal = Decimal(0)
+    attributed_revenue: Decimal = Decimal(0)
 
     def conversion_note(self) -> str:
         notes = []
@@ -113,11 +114,12 @@ def roi_report(*, since: dt.date, until: dt.date, models: dict[str, Model], curr
     found: Attribution = attribution(since=since, until=until, models=models)
     months = {m: Period(m) for m in months_between(since, until)}
     by_source = {s: Period(AttributionSource(s).label) for s in AttributionSource.values}
-    unknown = Decimal(0)
+    unknown = revenue = Decimal(0)
     for line in found.won():
         gp = convert(line.gross_profit, line.currency)
         if gp is None:
             continue
+        revenue += convert(line.revenue - line.unknown_margin_revenue, line.currency) or Decimal(0)
         unknown += convert(line.unknown_margin_revenue, line.currency) or Decimal(0)
         months.setdefault(line.month, Period(line.month)).gross_profit += gp
         by_source[line.source].gross_profit += gp
@@ -150,6 +152,7 @@ def roi_report(*, since: dt.date, until: dt.date, models: dict[str, Model], curr
         converted_from=sorted(convert.converted),
         left_out=sorted(convert.missing),
         unknown_margin_revenue=unknown.quantize(CENT),
+        attributed_revenue=revenue.quantize(CENT),
     )
 
 
