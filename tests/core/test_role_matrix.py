@@ -139,6 +139,17 @@ PAGES: dict[str, frozenset[str]] = {
     "hub:references": CUSTOMER,
     "hub:reference_answer": CUSTOMER,
     "hub:stories": CUSTOMER,
+    # Impact: what the program cost and returned (issue 9, money side).
+    "insights:impact": PROGRAM_READERS,
+    "insights:impact_behind": PROGRAM_READERS,
+    "insights:holdout_customers": PROGRAM_READERS,
+    "insights:impact_csv": PROGRAM_READERS,
+    "insights:costs": PROGRAM_READERS,
+    "insights:cost_new": MANAGERS,
+    "insights:cost_reverse": MANAGERS,
+    "insights:costs_sync": MANAGERS,
+    "insights:costs_import": MANAGERS,
+    "insights:attribution_settings": MANAGERS,
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
 }
@@ -263,6 +274,21 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/referral-sources": ADMIN,
     "POST /api/v1/referral-sources/{source_id}/rotate-secret": ADMIN,
     "PATCH /api/v1/referral-sources/{source_id}": ADMIN,
+    # Impact (issue 9, money side): figures with their model as query parameters, the cost ledger, settings.
+    "GET /api/v1/insights/attribution": PROGRAM_READERS,
+    "GET /api/v1/insights/attribution-settings": PROGRAM_READERS,
+    "PUT /api/v1/insights/attribution-settings/{source}": MANAGERS,
+    "GET /api/v1/insights/costs": PROGRAM_READERS,
+    "POST /api/v1/insights/costs": MANAGERS,
+    "POST /api/v1/insights/costs/{entry_id}/reverse": MANAGERS,
+    "GET /api/v1/insights/cost-savings": PROGRAM_READERS,
+    "POST /api/v1/insights/cost-savings": MANAGERS,
+    "GET /api/v1/insights/exchange-rates": PROGRAM_READERS,
+    "POST /api/v1/insights/exchange-rates": ADMIN,
+    "GET /api/v1/insights/roi": PROGRAM_READERS,
+    "GET /api/v1/insights/holdout": PROGRAM_READERS,
+    "GET /api/v1/insights/holdout-settings": PROGRAM_READERS,
+    "PUT /api/v1/insights/holdout-settings": MANAGERS,
 }
 
 

@@ -44,7 +44,12 @@ def order(customer: Customer, amount: str, day: dt.date, *, kind: str = "new", m
 
 
 def reference_call(
-    adv: Advocate, by: User, day: dt.date, *, request: ReferenceRequest | None = None, outcome: str = "open",
+    adv: Advocate,
+    by: User,
+    day: dt.date,
+    *,
+    request: ReferenceRequest | None = None,
+    outcome: str = "open",
     amount: str | None = None,
 ) -> ReferenceCall:
     request = request or ReferenceRequest.objects.create(
@@ -67,14 +72,23 @@ def approved_challenge(adv: Advocate, by: User, day: dt.date) -> Submission:
 
 def story(adv: Advocate, day: dt.date) -> Story:
     return Story.objects.create(
-        advocate=adv, title="Our story", body="…", consent_scope="website", status="approved",
+        advocate=adv,
+        title="Our story",
+        body="…",
+        consent_scope="website",
+        status="approved",
         consent_recorded_at=at(day),
     )
 
 
 def accepted_recommendation(customer: Customer, by: User, day: dt.date) -> Recommendation:
     return Recommendation.objects.create(
-        customer=customer, product=product(), reason="fits", fit=0.9, outcome="accepted", recorded_by=by,
+        customer=customer,
+        product=product(),
+        reason="fits",
+        fit=0.9,
+        outcome="accepted",
+        recorded_by=by,
         recorded_at=at(day),
     )
 
@@ -82,7 +96,11 @@ def accepted_recommendation(customer: Customer, by: User, day: dt.date) -> Recom
 def referral(referrer: Advocate, friend: Customer, first_order: Order, converted: dt.date) -> Referral:
     link, _ = ReferralLink.objects.get_or_create(advocate=referrer, defaults={"code": f"code{referrer.pk}"})
     return Referral.objects.create(
-        link=link, friend=friend, order=first_order, status="converted", converted_at=at(converted),
+        link=link,
+        friend=friend,
+        order=first_order,
+        status="converted",
+        converted_at=at(converted),
         idempotency_key=f"k{friend.pk}",
     )
 

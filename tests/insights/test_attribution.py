@@ -47,25 +47,33 @@ def three_acts_then_an_upsell(staff):
 
 def test_first_touch_gives_the_upsell_to_the_earliest_act(three_acts_then_an_upsell):
     assert influence_credits(CreditRule.FIRST_TOUCH) == {
-        "reference_call": Decimal("1000.00"), "challenge": Decimal("0.00"), "story": Decimal("0.00"),
+        "reference_call": Decimal("1000.00"),
+        "challenge": Decimal("0.00"),
+        "story": Decimal("0.00"),
     }
 
 
 def test_last_touch_gives_it_to_the_latest_act(three_acts_then_an_upsell):
     assert influence_credits(CreditRule.LAST_TOUCH) == {
-        "reference_call": Decimal("0.00"), "challenge": Decimal("0.00"), "story": Decimal("1000.00"),
+        "reference_call": Decimal("0.00"),
+        "challenge": Decimal("0.00"),
+        "story": Decimal("1000.00"),
     }
 
 
 def test_linear_shares_it_equally(three_acts_then_an_upsell):
     assert influence_credits(CreditRule.LINEAR) == {
-        "reference_call": Decimal("333.33"), "challenge": Decimal("333.33"), "story": Decimal("333.33"),
+        "reference_call": Decimal("333.33"),
+        "challenge": Decimal("333.33"),
+        "story": Decimal("333.33"),
     }
 
 
 def test_position_based_gives_40_20_40(three_acts_then_an_upsell):
     assert influence_credits(CreditRule.POSITION) == {
-        "reference_call": Decimal("400.00"), "challenge": Decimal("200.00"), "story": Decimal("400.00"),
+        "reference_call": Decimal("400.00"),
+        "challenge": Decimal("200.00"),
+        "story": Decimal("400.00"),
     }
 
 

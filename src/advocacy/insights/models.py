@@ -97,9 +97,7 @@ class CostEntry(models.Model):
     source_key = models.CharField(
         max_length=100, null=True, blank=True, unique=True, help_text="What wrote it automatically: 'redemption:12'."
     )
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

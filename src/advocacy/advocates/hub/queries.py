@@ -11,10 +11,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from advocacy.advocates.holdout.queries import held_out_customer_ids
 from advocacy.advocates.hub.audience import audience_advocates, audience_facts, audience_includes
 from advocacy.advocates.hub.ledger import balance
 from advocacy.advocates.hub.levels import Level, earned_filter, level_for
-from advocacy.advocates.holdout.queries import held_out_customer_ids
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,

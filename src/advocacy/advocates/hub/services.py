@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from advocacy.advocates.holdout.services import held_out
 from advocacy.advocates.hub.audience import check_audience, in_audience
 from advocacy.advocates.hub.ledger import points_add
 from advocacy.advocates.hub.levels import LEVELS, REFUND_PREFIX, lifetime_points
@@ -28,15 +29,14 @@ from advocacy.advocates.hub.queries import (
     is_open,
     top_scored_not_invited,
 )
-from advocacy.advocates.holdout.services import held_out
 from advocacy.advocates.models import (
-    HoldoutGroup,
     Advocate,
     AdvocateBadge,
     Approval,
     Badge,
     Challenge,
     ChallengeKind,
+    HoldoutGroup,
     HubInvitation,
     HubInvitationStatus,
     Redemption,
@@ -190,7 +190,9 @@ def hub_invite_top(*, tiers: list[str], limit: int, by: User | None, now: dt.dat
     outcome = {HubInvitationStatus.SENT.value: 0, HubInvitationStatus.HELD.value: 0}
     for customer in top_scored_not_invited(tiers=tiers, limit=limit).select_related("advocate_score"):
         if held_out(customer=customer, selected_by="top score", now=now):
-            outcome[HoldoutGroup.HOLDOUT] = outcome.get(HoldoutGroup.HOLDOUT, 0) + 1  # kept back at random to measure what the invitation causes
+            outcome[HoldoutGroup.HOLDOUT] = (
+                outcome.get(HoldoutGroup.HOLDOUT, 0) + 1
+            )  # kept back at random to measure what the invitation causes
             continue
         tier = Tier(customer.advocate_score.tier).label.lower()
         invitation = hub_invite(customer=customer, reason=f"top advocate score ({tier})", now=now)

@@ -6,37 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advocates', '0002_conversion_sources'),
-        ('customers', '0002_import_job_runner'),
+        ("advocates", "0002_conversion_sources"),
+        ("customers", "0002_import_job_runner"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HoldoutSettings',
+            name="HoldoutSettings",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('share_pct', models.DecimalField(decimal_places=2, default=10, help_text='0 to 50 % of those selected are kept back.', max_digits=5)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                (
+                    "share_pct",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=10,
+                        help_text="0 to 50 % of those selected are kept back.",
+                        max_digits=5,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name_plural': 'holdout settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='holdout_settings_single_row'), models.CheckConstraint(condition=models.Q(('share_pct__gte', 0), ('share_pct__lte', 50)), name='holdout_share_0_to_50')],
+                "verbose_name_plural": "holdout settings",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="holdout_settings_single_row"),
+                    models.CheckConstraint(
+                        condition=models.Q(("share_pct__gte", 0), ("share_pct__lte", 50)), name="holdout_share_0_to_50"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HoldoutAssignment',
+            name="HoldoutAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.CharField(choices=[('invited', 'Invited'), ('holdout', 'Held out (not invited)')], max_length=8)),
-                ('selected_by', models.CharField(help_text='The rule that selected them: promoter, top score.', max_length=40)),
-                ('share_pct', models.DecimalField(decimal_places=2, help_text='The holdout share in force then.', max_digits=5)),
-                ('assigned_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='holdout_assignment', to='customers.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[("invited", "Invited"), ("holdout", "Held out (not invited)")], max_length=8
+                    ),
+                ),
+                (
+                    "selected_by",
+                    models.CharField(help_text="The rule that selected them: promoter, top score.", max_length=40),
+                ),
+                (
+                    "share_pct",
+                    models.DecimalField(decimal_places=2, help_text="The holdout share in force then.", max_digits=5),
+                ),
+                ("assigned_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holdout_assignment",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('group__in', ['invited', 'holdout'])), name='holdout_group_valid'), models.CheckConstraint(condition=models.Q(('share_pct__gte', 0), ('share_pct__lte', 50)), name='holdout_assignment_share_0_to_50')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("group__in", ["invited", "holdout"])), name="holdout_group_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("share_pct__gte", 0), ("share_pct__lte", 50)),
+                        name="holdout_assignment_share_0_to_50",
+                    ),
+                ],
             },
         ),
     ]

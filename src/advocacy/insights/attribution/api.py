@@ -1,7 +1,5 @@
 """API for attribution: the figures under a model given as query parameters, and the stored settings."""
 
-from __future__ import annotations
-
 from datetime import date, timedelta
 
 from django.http import HttpRequest
@@ -47,7 +45,9 @@ def models_from(q: AttributionQuery) -> dict[str, Model]:
     overrides["first_order_only"] = q.first_order_only
     if q.source is None:
         if any(v is not None for v in overrides.values()):
-            raise InvalidInput({"source": f"name the source the parameters apply to: {', '.join(AttributionSource.values)}"})
+            raise InvalidInput(
+                {"source": f"name the source the parameters apply to: {', '.join(AttributionSource.values)}"}
+            )
         return models
     if q.source not in AttributionSource.values:
         raise InvalidInput({"source": f"one of {', '.join(AttributionSource.values)}"})

@@ -1,7 +1,5 @@
 """Schemas of the attribution API: the figures under a model, the settings."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -75,7 +75,8 @@ def attribution_settings(request: HttpRequest) -> HttpResponse:
             return redirect("insights:attribution_settings")
     models = stored_models()
     model_forms = [
-        (m, bound.get(source) or SettingForm(initial={**m.__dict__, "source": source})) for source, m in models.items()
+        (m, AttributionSource(source).label, bound.get(source) or SettingForm(initial={**m.__dict__, "source": source}))
+        for source, m in models.items()
     ]
     return render(
         request,

@@ -1,7 +1,5 @@
 """API for the program cost ledger: list, create (with Idempotency-Key), reverse; stated savings."""
 
-from __future__ import annotations
-
 from datetime import date
 
 from django.db.models import QuerySet
@@ -28,9 +26,7 @@ def list_costs(
     return queries.cost_entries(since=since, until=until, kind=kind)
 
 
-@router.post(
-    "/insights/costs", response={201: CostOut}, auth=api_auth(*PROGRAM_TEAM), summary="Book a program cost"
-)
+@router.post("/insights/costs", response={201: CostOut}, auth=api_auth(*PROGRAM_TEAM), summary="Book a program cost")
 def create_cost(request: HttpRequest, payload: CostIn) -> Status[CostEntry]:
     return Status(201, services.cost_entry_create(by=actor(request), **payload.dict()))
 
@@ -46,9 +42,7 @@ def reverse_cost(request: HttpRequest, entry_id: int, payload: ReverseIn) -> Sta
     return Status(201, services.cost_entry_reverse(entry=entry, by=actor(request), note=payload.note))
 
 
-@router.get(
-    "/insights/cost-savings", response=list[SavingOut], auth=api_auth(*MONEY_READERS), summary="Stated savings"
-)
+@router.get("/insights/cost-savings", response=list[SavingOut], auth=api_auth(*MONEY_READERS), summary="Stated savings")
 @paginate(Page)
 def list_savings(request: HttpRequest) -> QuerySet[CostSaving]:
     return queries.cost_savings()

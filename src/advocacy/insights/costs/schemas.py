@@ -1,7 +1,5 @@
 """Schemas of the cost ledger API."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -154,7 +154,9 @@ def money_per_point() -> dict[str, Decimal]:
     return {r["currency"]: Decimal(str(r["per_point"])) for r in rows if r["per_point"]}
 
 
-def synced_entry(*, key: str, month: dt.date, kind: str, source: str, amount: Decimal, currency: str, note: str) -> bool:
+def synced_entry(
+    *, key: str, month: dt.date, kind: str, source: str, amount: Decimal, currency: str, note: str
+) -> bool:
     """Write the entry for this source key unless it is there; True when written."""
     if amount <= 0:
         return False
@@ -210,9 +212,9 @@ def referral_rewards_sync() -> int:
         return 0
     currency, rate = sorted(per_point.items())[0]
     advocates = Advocate.objects.values("customer_id")
-    paid_outside = ReferralReward.objects.filter(
-        status=HeldStatus.RELEASED, to=RewardTo.FRIEND, points__gt=0
-    ).exclude(referral__friend_id__in=advocates)
+    paid_outside = ReferralReward.objects.filter(status=HeldStatus.RELEASED, to=RewardTo.FRIEND, points__gt=0).exclude(
+        referral__friend_id__in=advocates
+    )
     count = 0
     for reward in paid_outside.select_related("referral").iterator():
         count += synced_entry(

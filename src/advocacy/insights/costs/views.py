@@ -28,7 +28,9 @@ class CostForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV or XLSX with columns month, kind, amount, currency, source, staff_role, hours, hourly_rate, note.")
+    file = forms.FileField(
+        help_text="CSV or XLSX with columns month, kind, amount, currency, source, staff_role, hours, hourly_rate, note."
+    )
 
 
 @allow(*MONEY_READERS)
@@ -42,7 +44,13 @@ def costs(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "insights/costs.html",
-        {"entries": entries[:300], "form": CostForm(), "import_form": ImportForm(), "savings": queries.cost_savings()[:50], "tab": "costs"},
+        {
+            "entries": entries[:300],
+            "form": CostForm(),
+            "import_form": ImportForm(),
+            "savings": queries.cost_savings()[:50],
+            "tab": "costs",
+        },
     )
 
 
@@ -79,7 +87,9 @@ def cost_reverse(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def costs_sync(request: HttpRequest) -> HttpResponse:
     written = services.costs_sync()
-    messages.success(request, f"Synced: {written['reward_redemptions']} redemptions, {written['referral_rewards']} referral rewards.")
+    messages.success(
+        request, f"Synced: {written['reward_redemptions']} redemptions, {written['referral_rewards']} referral rewards."
+    )
     return redirect("insights:costs")
 
 

@@ -1,7 +1,5 @@
 """API for the holdout: the causal comparison, the association beside it, and the holdout share."""
 
-from __future__ import annotations
-
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -80,7 +78,10 @@ def read_holdout(
     association = member_comparison(since=today - timedelta(days=window_days - 1), until=today, currency=code)
     return HoldoutOut(
         causal=[comparison_out(c, "invited", "held out", "The hub invitation") for c in causal],
-        association=[comparison_out(c, "members", "non-members", "Membership (an association, not an effect)") for c in association],
+        association=[
+            comparison_out(c, "members", "non-members", "Membership (an association, not an effect)")
+            for c in association
+        ],
     )
 
 
@@ -90,7 +91,10 @@ def read_share(request: HttpRequest) -> ShareOut:
 
 
 @router.put(
-    "/insights/holdout-settings", response=ShareOut, auth=api_auth(*PROGRAM_TEAM), summary="Set the holdout share (0–50 %)"
+    "/insights/holdout-settings",
+    response=ShareOut,
+    auth=api_auth(*PROGRAM_TEAM),
+    summary="Set the holdout share (0–50 %)",
 )
 def update_share(request: HttpRequest, payload: ShareIn) -> ShareOut:
     return ShareOut(share_pct=holdout_share_set(share_pct=payload.share_pct).share_pct)

@@ -27,7 +27,12 @@ def revenue_by_source(found: Attribution, currency: str) -> dict[str, Any] | Non
             series[line.channel_label][line.month] += found.value(line)
     if not series:
         return None
-    fig = go.Figure([go.Bar(name=name, x=sorted(points), y=[float(points[m]) for m in sorted(points)]) for name, points in series.items()])
+    fig = go.Figure(
+        [
+            go.Bar(name=name, x=sorted(points), y=[float(points[m]) for m in sorted(points)])
+            for name, points in series.items()
+        ]
+    )
     fig.update_layout(barmode="stack", yaxis_title=currency, legend={"orientation": "h"})
     return _as_dict(fig)
 
@@ -39,8 +44,18 @@ def cost_against_return(report: RoiReport) -> dict[str, Any] | None:
     fig = go.Figure(
         [
             go.Bar(name="Program cost", x=months, y=[float(p.cost) for p in report.by_month], marker_color="#b42318"),
-            go.Bar(name="Attributed gross profit", x=months, y=[float(p.gross_profit) for p in report.by_month], marker_color="#1c7c43"),
-            go.Bar(name="Stated savings (estimate)", x=months, y=[float(p.savings) for p in report.by_month], marker_color="#a0a7b4"),
+            go.Bar(
+                name="Attributed gross profit",
+                x=months,
+                y=[float(p.gross_profit) for p in report.by_month],
+                marker_color="#1c7c43",
+            ),
+            go.Bar(
+                name="Stated savings (estimate)",
+                x=months,
+                y=[float(p.savings) for p in report.by_month],
+                marker_color="#a0a7b4",
+            ),
         ]
     )
     fig.update_layout(barmode="group", yaxis_title=report.currency, legend={"orientation": "h"})
@@ -57,8 +72,12 @@ def differences(comparisons: list[Comparison]) -> dict[str, Any] | None:
             x=[c.difference for c in shown],
             y=[c.metric for c in shown],
             mode="markers",
-            error_x={"type": "data", "symmetric": False, "array": [c.high - c.difference for c in shown],  # type: ignore[operator]
-                     "arrayminus": [c.difference - c.low for c in shown]},  # type: ignore[operator]
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [c.high - c.difference for c in shown],  # type: ignore[operator]
+                "arrayminus": [c.difference - c.low for c in shown],
+            },  # type: ignore[operator]
         )
     )
     fig.add_vline(x=0, line_dash="dot")

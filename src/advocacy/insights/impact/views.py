@@ -64,8 +64,16 @@ def attribution_rows(found: Attribution) -> list[dict[str, Any]]:
     rows = []
     for (source, currency), t in sorted(found.totals().items()):
         model = found.models[source]
-        rows.append({"source": source, "label": AttributionSource(source).label, "currency": currency, **t,
-                     "basis": model.basis, "model": model.describe()})
+        rows.append(
+            {
+                "source": source,
+                "label": AttributionSource(source).label,
+                "currency": currency,
+                **t,
+                "basis": model.basis,
+                "model": model.describe(),
+            }
+        )
     return rows
 
 
@@ -77,7 +85,9 @@ def holdout_context(choice: Choice, report: RoiReport) -> dict[str, Any]:
     margin = gross_margin_share(report)
     return {
         "causal": [(c, c.verdict("invited", "held out", "The hub invitation")) for c in causal],
-        "association": [(c, c.verdict("members", "non-members", "Membership (an association, not an effect)")) for c in association],
+        "association": [
+            (c, c.verdict("members", "non-members", "Membership (an association, not an effect)")) for c in association
+        ],
         "incremental": incremental_roi(causal[0], margin=margin, cost=float(report.total.cost)) if margin else None,
         "margin": margin,
         "share_pct": holdout_share_pct(),
@@ -128,13 +138,32 @@ def impact_behind(request: HttpRequest, source: str) -> HttpResponse:
         return csv_response(
             f"{source}-behind.csv",
             ["id", "channel", "customer", "date", "amount", "currency", "margin_pct", "credited_share", "outcome"],
-            ([r.ref_id, r.channel, r.customer_id, r.on_date, r.amount, r.currency, r.margin_pct, f"{r.weight:.4f}", r.outcome] for r in rows),
+            (
+                [
+                    r.ref_id,
+                    r.channel,
+                    r.customer_id,
+                    r.on_date,
+                    r.amount,
+                    r.currency,
+                    r.margin_pct,
+                    f"{r.weight:.4f}",
+                    r.outcome,
+                ]
+                for r in rows
+            ),
         )
     return render(
         request,
         "insights/behind.html",
-        {"rows": rows, "source": AttributionSource(source), "model": stored_models()[source], "choice": choice,
-         "channel": CHANNEL_LABELS.get(channel, ""), "tab": "impact"},
+        {
+            "rows": rows,
+            "source": AttributionSource(source),
+            "model": stored_models()[source],
+            "choice": choice,
+            "channel": CHANNEL_LABELS.get(channel, ""),
+            "tab": "impact",
+        },
     )
 
 
@@ -161,19 +190,61 @@ def impact_csv(request: HttpRequest, table: str) -> HttpResponse:
     models = stored_models()
     if table == "attribution":
         found = attribution(since=choice.since, until=choice.until, models=models)
-        header = ["source", "channel", "month", "currency", "outcome", "revenue", "gross_profit", "unknown_margin_revenue", "model"]
-        rows = [[ln.source, ln.channel, ln.month, ln.currency, ln.outcome, ln.revenue, ln.gross_profit, ln.unknown_margin_revenue, models[ln.source].describe()] for ln in found.lines]
+        header = [
+            "source",
+            "channel",
+            "month",
+            "currency",
+            "outcome",
+            "revenue",
+            "gross_profit",
+            "unknown_margin_revenue",
+            "model",
+        ]
+        rows = [
+            [
+                ln.source,
+                ln.channel,
+                ln.month,
+                ln.currency,
+                ln.outcome,
+                ln.revenue,
+                ln.gross_profit,
+                ln.unknown_margin_revenue,
+                models[ln.source].describe(),
+            ]
+            for ln in found.lines
+        ]
     elif table == "roi":
         report = roi_report(since=choice.since, until=choice.until, models=models, currency=choice.currency)
         header = ["period", "gross_profit", "stated_savings_estimate", "cost", "roi", "currency"]
-        rows = [[p.label, p.gross_profit, p.savings, p.cost, p.roi, choice.currency] for p in [*report.by_quarter, report.total]]
+        rows = [
+            [p.label, p.gross_profit, p.savings, p.cost, p.roi, choice.currency]
+            for p in [*report.by_quarter, report.total]
+        ]
     elif table == "costs":
         header = ["month", "kind", "source", "currency", "amount"]
-        rows = [[c.month, c.kind, c.source, c.currency, c.amount] for c in costs_by_month(since=choice.since, until=choice.until)]
+        rows = [
+            [c.month, c.kind, c.source, c.currency, c.amount]
+            for c in costs_by_month(since=choice.since, until=choice.until)
+        ]
     elif table == "holdout":
         causal = holdout_comparison(window_days=choice.window_days, currency=choice.currency, today=choice.until)
-        header = ["label", "metric", "n_invited", "n_holdout", "mean_invited", "mean_holdout", "difference", "low_95", "high_95"]
-        rows = [[c.label, c.metric, c.treated.n, c.control.n, c.treated.mean, c.control.mean, c.difference, c.low, c.high] for c in causal]
+        header = [
+            "label",
+            "metric",
+            "n_invited",
+            "n_holdout",
+            "mean_invited",
+            "mean_holdout",
+            "difference",
+            "low_95",
+            "high_95",
+        ]
+        rows = [
+            [c.label, c.metric, c.treated.n, c.control.n, c.treated.mean, c.control.mean, c.difference, c.low, c.high]
+            for c in causal
+        ]
     else:
         raise Http404
     return csv_response(f"impact-{table}.csv", header, rows)

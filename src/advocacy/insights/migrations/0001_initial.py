@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,77 +16,279 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AttributionSetting',
+            name="AttributionSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('referral', 'Referrals (sourced)'), ('reference', 'Reference-won deals (sourced)'), ('influence', 'Upsell and cross-sell after an advocacy act (influenced)')], max_length=12, unique=True)),
-                ('window_days', models.PositiveIntegerField(help_text='Referral: friend orders this long after conversion. Reference: calls this long before the deciding call. Influence: acts this long before the order.')),
-                ('credit_rule', models.CharField(choices=[('first_touch', 'First touch'), ('last_touch', 'Last touch'), ('linear', 'Linear (equal shares)'), ('position', 'Position-based 40/20/40')], default='linear', max_length=12)),
-                ('basis', models.CharField(choices=[('revenue', 'Revenue'), ('gross_profit', 'Gross profit')], default='revenue', max_length=12)),
-                ('first_order_only', models.BooleanField(default=False, help_text="Referral only: count only the friend's first order after conversion.")),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("referral", "Referrals (sourced)"),
+                            ("reference", "Reference-won deals (sourced)"),
+                            ("influence", "Upsell and cross-sell after an advocacy act (influenced)"),
+                        ],
+                        max_length=12,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "window_days",
+                    models.PositiveIntegerField(
+                        help_text="Referral: friend orders this long after conversion. Reference: calls this long before the deciding call. Influence: acts this long before the order."
+                    ),
+                ),
+                (
+                    "credit_rule",
+                    models.CharField(
+                        choices=[
+                            ("first_touch", "First touch"),
+                            ("last_touch", "Last touch"),
+                            ("linear", "Linear (equal shares)"),
+                            ("position", "Position-based 40/20/40"),
+                        ],
+                        default="linear",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[("revenue", "Revenue"), ("gross_profit", "Gross profit")],
+                        default="revenue",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "first_order_only",
+                    models.BooleanField(
+                        default=False, help_text="Referral only: count only the friend's first order after conversion."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('source__in', ['referral', 'reference', 'influence'])), name='attribution_source_valid'), models.CheckConstraint(condition=models.Q(('window_days__gt', 0)), name='attribution_window_positive'), models.CheckConstraint(condition=models.Q(('credit_rule__in', ['first_touch', 'last_touch', 'linear', 'position'])), name='attribution_rule_valid'), models.CheckConstraint(condition=models.Q(('basis__in', ['revenue', 'gross_profit'])), name='attribution_basis_valid')],
+                "ordering": ["source"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("source__in", ["referral", "reference", "influence"])),
+                        name="attribution_source_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("window_days__gt", 0)), name="attribution_window_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("credit_rule__in", ["first_touch", "last_touch", "linear", "position"])),
+                        name="attribution_rule_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("basis__in", ["revenue", "gross_profit"])), name="attribution_basis_valid"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CostEntry',
+            name="CostEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month the cost belongs to.')),
-                ('kind', models.CharField(choices=[('reward_redemptions', 'Reward redemptions'), ('referral_rewards', 'Referral rewards paid'), ('gifts', 'Gifts'), ('events', 'Events'), ('staff_time', 'Staff time'), ('software', 'Software'), ('other', 'Other')], max_length=20)),
-                ('source', models.CharField(blank=True, choices=[('referral', 'Referrals (sourced)'), ('reference', 'Reference-won deals (sourced)'), ('influence', 'Upsell and cross-sell after an advocacy act (influenced)')], help_text='The source it serves, for ROI per source; empty for program-wide costs.', max_length=12)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('currency', models.CharField(max_length=3)),
-                ('staff_role', models.CharField(blank=True, max_length=60)),
-                ('hours', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('hourly_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('source_key', models.CharField(blank=True, help_text="What wrote it automatically: 'redemption:12'.", max_length=100, null=True, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='insights.costentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="The first day of the month the cost belongs to.")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reward_redemptions", "Reward redemptions"),
+                            ("referral_rewards", "Referral rewards paid"),
+                            ("gifts", "Gifts"),
+                            ("events", "Events"),
+                            ("staff_time", "Staff time"),
+                            ("software", "Software"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("referral", "Referrals (sourced)"),
+                            ("reference", "Reference-won deals (sourced)"),
+                            ("influence", "Upsell and cross-sell after an advocacy act (influenced)"),
+                        ],
+                        help_text="The source it serves, for ROI per source; empty for program-wide costs.",
+                        max_length=12,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("currency", models.CharField(max_length=3)),
+                ("staff_role", models.CharField(blank=True, max_length=60)),
+                ("hours", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
+                ("hourly_rate", models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "source_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="What wrote it automatically: 'redemption:12'.",
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="insights.costentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'cost entries',
-                'ordering': ['-month', '-id'],
-                'indexes': [models.Index(fields=['month', 'kind'], name='insights_co_month_9669d3_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['reward_redemptions', 'referral_rewards', 'gifts', 'events', 'staff_time', 'software', 'other'])), name='cost_kind_valid'), models.CheckConstraint(condition=models.Q(('source__in', ['referral', 'reference', 'influence', ''])), name='cost_source_valid'), models.CheckConstraint(condition=models.Q(('currency', django.db.models.functions.text.Upper('currency'))), name='cost_currency_upper'), models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', 0), ('reverses__isnull', True)), models.Q(('amount__lt', 0), ('reverses__isnull', False)), _connector='OR'), name='cost_positive_unless_reversal'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'staff_time'), _negated=True), ('reverses__isnull', False), models.Q(('hourly_rate__gt', 0), ('hours__gt', 0)), _connector='OR'), name='cost_staff_time_has_hours_and_rate')],
+                "verbose_name_plural": "cost entries",
+                "ordering": ["-month", "-id"],
+                "indexes": [models.Index(fields=["month", "kind"], name="insights_co_month_9669d3_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "reward_redemptions",
+                                    "referral_rewards",
+                                    "gifts",
+                                    "events",
+                                    "staff_time",
+                                    "software",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="cost_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("source__in", ["referral", "reference", "influence", ""])),
+                        name="cost_source_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("currency", django.db.models.functions.text.Upper("currency"))),
+                        name="cost_currency_upper",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("amount__gt", 0), ("reverses__isnull", True)),
+                            models.Q(("amount__lt", 0), ("reverses__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="cost_positive_unless_reversal",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "staff_time"), _negated=True),
+                            ("reverses__isnull", False),
+                            models.Q(("hourly_rate__gt", 0), ("hours__gt", 0)),
+                            _connector="OR",
+                        ),
+                        name="cost_staff_time_has_hours_and_rate",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CostSaving',
+            name="CostSaving",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('currency', models.CharField(max_length=3)),
-                ('description', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("currency", models.CharField(max_length=3)),
+                ("description", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='saving_positive'), models.CheckConstraint(condition=models.Q(('currency', django.db.models.functions.text.Upper('currency'))), name='saving_currency_upper'), models.CheckConstraint(condition=models.Q(('description', ''), _negated=True), name='saving_described')],
+                "ordering": ["-month", "-id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="saving_positive"),
+                    models.CheckConstraint(
+                        condition=models.Q(("currency", django.db.models.functions.text.Upper("currency"))),
+                        name="saving_currency_upper",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("description", ""), _negated=True), name="saving_described"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExchangeRate',
+            name="ExchangeRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(max_length=3)),
-                ('to_currency', models.CharField(max_length=3)),
-                ('rate', models.DecimalField(decimal_places=8, max_digits=18)),
-                ('valid_on', models.DateField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("currency", models.CharField(max_length=3)),
+                ("to_currency", models.CharField(max_length=3)),
+                ("rate", models.DecimalField(decimal_places=8, max_digits=18)),
+                ("valid_on", models.DateField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['currency', 'to_currency', '-valid_on'],
-                'constraints': [models.UniqueConstraint(fields=('currency', 'to_currency', 'valid_on'), name='rate_once_per_day'), models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='rate_positive'), models.CheckConstraint(condition=models.Q(('currency', models.F('to_currency')), _negated=True), name='rate_between_two_currencies'), models.CheckConstraint(condition=models.Q(('currency', django.db.models.functions.text.Upper('currency'))), name='rate_currency_upper'), models.CheckConstraint(condition=models.Q(('to_currency', django.db.models.functions.text.Upper('to_currency'))), name='rate_to_currency_upper')],
+                "ordering": ["currency", "to_currency", "-valid_on"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("currency", "to_currency", "valid_on"), name="rate_once_per_day"),
+                    models.CheckConstraint(condition=models.Q(("rate__gt", 0)), name="rate_positive"),
+                    models.CheckConstraint(
+                        condition=models.Q(("currency", models.F("to_currency")), _negated=True),
+                        name="rate_between_two_currencies",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("currency", django.db.models.functions.text.Upper("currency"))),
+                        name="rate_currency_upper",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("to_currency", django.db.models.functions.text.Upper("to_currency"))),
+                        name="rate_to_currency_upper",
+                    ),
+                ],
             },
         ),
     ]

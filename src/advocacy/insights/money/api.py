@@ -1,7 +1,5 @@
 """API for exchange rates: read by the money readers, entered by admins."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -35,9 +33,7 @@ class RateOut(Schema):
     created_at: datetime
 
 
-@router.get(
-    "/insights/exchange-rates", response=list[RateOut], auth=api_auth(*MONEY_READERS), summary="Exchange rates"
-)
+@router.get("/insights/exchange-rates", response=list[RateOut], auth=api_auth(*MONEY_READERS), summary="Exchange rates")
 @paginate(Page)
 def list_rates(request: HttpRequest) -> QuerySet[ExchangeRate]:
     return queries.exchange_rates()

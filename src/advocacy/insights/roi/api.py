@@ -1,7 +1,5 @@
 """API for ROI: a period, per source, per quarter and per month, with the payback period."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -39,7 +37,9 @@ class RoiOut(Schema):
 
 
 def period_out(p: Period) -> PeriodOut:
-    return PeriodOut(label=p.label, gross_profit=p.gross_profit, stated_savings_estimate=p.savings, cost=p.cost, roi=p.roi)
+    return PeriodOut(
+        label=p.label, gross_profit=p.gross_profit, stated_savings_estimate=p.savings, cost=p.cost, roi=p.roi
+    )
 
 
 @router.get("/insights/roi", response=RoiOut, auth=api_auth(*MONEY_READERS), summary="Program ROI and payback")

@@ -157,7 +157,9 @@ def roi_report(*, since: dt.date, until: dt.date, models: dict[str, Model], curr
 
 
 def rounded(period: Period) -> Period:
-    return Period(period.label, period.gross_profit.quantize(CENT), period.savings.quantize(CENT), period.cost.quantize(CENT))
+    return Period(
+        period.label, period.gross_profit.quantize(CENT), period.savings.quantize(CENT), period.cost.quantize(CENT)
+    )
 
 
 def summed(label: str, periods: list[Period]) -> Period:
