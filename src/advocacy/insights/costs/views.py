@@ -29,7 +29,8 @@ class CostForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV or XLSX with columns month, kind, amount, currency, source, staff_role, hours, hourly_rate, note."
+        help_text="CSV or XLSX with columns month, kind, amount, currency, source, staff_role, hours, "
+        "hourly_rate, note."
     )
 
 

@@ -64,20 +64,24 @@ def cost_against_return(report: RoiReport) -> dict[str, Any] | None:
 
 def differences(comparisons: list[Comparison]) -> dict[str, Any] | None:
     """Each difference as a dot with its 95 % interval."""
-    shown = [c for c in comparisons if c.difference is not None and c.low is not None and c.high is not None]
+    shown = [
+        (c.metric, c.difference, c.low, c.high)
+        for c in comparisons
+        if c.difference is not None and c.low is not None and c.high is not None
+    ]
     if not shown:
         return None
     fig = go.Figure(
         go.Scatter(
-            x=[c.difference for c in shown],
-            y=[c.metric for c in shown],
+            x=[d for _, d, _, _ in shown],
+            y=[m for m, _, _, _ in shown],
             mode="markers",
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": [c.high - c.difference for c in shown],  # type: ignore[operator]
-                "arrayminus": [c.difference - c.low for c in shown],
-            },  # type: ignore[operator]
+                "array": [high - d for _, d, _, high in shown],
+                "arrayminus": [d - low for _, d, low, _ in shown],
+            },
         )
     )
     fig.add_vline(x=0, line_dash="dot")

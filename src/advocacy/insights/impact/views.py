@@ -8,7 +8,7 @@ from typing import Any
 
 import plotly
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -127,7 +127,7 @@ def impact(request: HttpRequest) -> HttpResponse:
 
 
 @allow(*MONEY_READERS)
-def impact_behind(request: HttpRequest, source: str) -> HttpResponse:
+def impact_behind(request: HttpRequest, source: str) -> HttpResponse | StreamingHttpResponse:
     """The orders or deals behind one source's figure (optionally one channel), with their credited share."""
     if source not in AttributionSource.values:
         raise Http404
@@ -168,7 +168,7 @@ def impact_behind(request: HttpRequest, source: str) -> HttpResponse:
 
 
 @allow(*MONEY_READERS)
-def holdout_customers(request: HttpRequest) -> HttpResponse:
+def holdout_customers(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The customers behind the holdout comparison: each draw with its date and group."""
     group = request.GET.get("group", "")
     rows = assignments()
@@ -184,7 +184,7 @@ def holdout_customers(request: HttpRequest) -> HttpResponse:
 
 
 @allow(*MONEY_READERS)
-def impact_csv(request: HttpRequest, table: str) -> HttpResponse:
+def impact_csv(request: HttpRequest, table: str) -> StreamingHttpResponse:
     """Each table of the Impact page as CSV, for the same period and currency."""
     _, choice = choice_of(request)
     models = stored_models()
