@@ -1,0 +1,86 @@
+"""The randomized holdout: a stable random draw, the share checked, the held-out left uninvited, and the
+comparison with its interval."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from advocacy.advocates.holdout import services
+from advocacy.advocates.models import HoldoutAssignment, HoldoutSettings, HubInvitation
+from advocacy.core.errors import InvalidInput
+from advocacy.insights.holdout.queries import holdout_comparison
+from tests.factories import CustomerFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_default_share_is_ten_per_cent(monkeypatch):
+    monkeypatch.undo()  # the suite keeps the holdout off for other apps' tests
+    from advocacy.advocates.holdout.queries import holdout_share_pct
+
+    assert holdout_share_pct() == Decimal("10")
+
+
+def test_about_the_set_share_is_held_out_and_a_draw_never_changes():
+    services.holdout_share_set(share_pct=20)
+    customers = CustomerFactory.create_batch(600)
+    groups = [services.holdout_draw(customer=c, selected_by="promoter answer").group for c in customers]
+    share = groups.count("holdout") / len(groups)
+    assert 0.14 < share < 0.26  # 20 %, give or take 3.7 standard errors
+    services.holdout_share_set(share_pct=50)
+    again = [services.holdout_draw(customer=c, selected_by="top score").group for c in customers]
+    assert again == groups
+    assert HoldoutAssignment.objects.count() == 600
+
+
+@pytest.mark.parametrize("share", [-1, 51, "ten", "NaN"])
+def test_a_share_outside_0_to_50_is_refused_and_nothing_changes(share):
+    services.holdout_share_set(share_pct=15)
+    with pytest.raises(InvalidInput) as refused:
+        services.holdout_share_set(share_pct=share)
+    assert "share_pct" in refused.value.errors
+    assert HoldoutSettings.objects.get().share_pct == Decimal("15")
+
+
+def test_a_held_out_promoter_is_not_invited_to_the_hub():
+    from advocacy.loop import hub_follow_up
+
+    services.holdout_share_set(share_pct=50)
+    invited = held = 0
+    for _ in range(40):
+        customer = CustomerFactory()
+
+        class Answer:  # the two fields the rule reads of a stored answer
+            kind, score, answered_at = "nps", 10, dt.datetime.now(dt.UTC)
+
+        answer = Answer()
+        answer.customer = customer  # type: ignore[attr-defined]
+        hub_follow_up(answer, None, now=None)  # type: ignore[arg-type]
+        group = HoldoutAssignment.objects.get(customer=customer).group
+        has_invitation = HubInvitation.objects.filter(customer=customer).exists()
+        assert has_invitation == (group == "invited")
+        invited, held = invited + has_invitation, held + (not has_invitation)
+    assert invited and held
+
+
+def test_the_comparison_gives_the_difference_with_welchs_interval():
+    today = dt.date(2026, 12, 31)
+    drawn = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    amounts = {"invited": [100, 200, 300], "holdout": [50, 100]}
+    for group, values in amounts.items():
+        for amount in values:
+            customer = CustomerFactory()
+            HoldoutAssignment.objects.create(
+                customer=customer, group=group, selected_by="promoter answer", share_pct=10, assigned_at=drawn
+            )
+            OrderFactory(customer=customer, amount=Decimal(amount), currency="USD", ordered_on=dt.date(2025, 7, 1))
+    revenue = holdout_comparison(window_days=365, currency="USD", today=today)[0]
+    assert (revenue.treated.n, revenue.control.n) == (3, 2)
+    assert revenue.difference == pytest.approx(200 - 75)
+    se = (100**2 / 3 + 35.35533905932738**2 / 2) ** 0.5  # sample variances 10000 and 1250
+    assert revenue.low == pytest.approx(125 - 1.959964 * se)
+    assert revenue.high == pytest.approx(125 + 1.959964 * se)
+    assert "Not enough data" in revenue.verdict("invited", "held out", "The hub invitation")
