@@ -30,7 +30,7 @@ def check_share(share_pct: object) -> Decimal:
         raise InvalidInput({"share_pct": "a number from 0 to 50 (per cent)"}) from None
     if not share.is_finite() or not Decimal(0) <= share <= MAX_SHARE_PCT:
         raise InvalidInput({"share_pct": f"must be from 0 to 50 per cent; got {share_pct}"})
-    return share
+    return share.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
