@@ -84,3 +84,20 @@ def test_the_comparison_gives_the_difference_with_welchs_interval():
     assert revenue.low == pytest.approx(125 - 1.959964 * se)
     assert revenue.high == pytest.approx(125 + 1.959964 * se)
     assert "Not enough data" in revenue.verdict("invited", "held out", "The hub invitation")
+
+
+def test_invite_the_best_scored_keeps_the_held_out_back_and_does_not_pick_them_again(alice):
+    from django.utils import timezone
+
+    from advocacy.advocates.hub.services import hub_invite_top
+    from advocacy.advocates.models import AdvocateScore
+
+    services.holdout_share_set(share_pct=50)
+    customers = CustomerFactory.create_batch(40)
+    for rank, customer in enumerate(customers):
+        AdvocateScore.objects.create(customer=customer, score=100 - rank, tier="champion", computed_at=timezone.now())
+    outcome = hub_invite_top(tiers=["champion"], limit=40, by=alice)
+    held = set(HoldoutAssignment.objects.filter(group="holdout").values_list("customer_id", flat=True))
+    assert outcome.get("holdout", 0) == len(held) > 0
+    assert not HubInvitation.objects.filter(customer_id__in=held).exists()
+    assert hub_invite_top(tiers=["champion"], limit=40, by=alice) == {"sent": 0, "held": 0}
