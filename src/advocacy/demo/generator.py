@@ -48,6 +48,7 @@ from advocacy.customers.models import (
 )
 from advocacy.demo import advocates as advocates_demo
 from advocacy.demo import casework as casework_demo
+from advocacy.demo import impact as impact_demo
 from advocacy.demo import reference as ref
 from advocacy.demo import surveys as surveys_demo
 from advocacy.demo import truth
@@ -155,6 +156,7 @@ def generate_company(
         report("Cases", 0, 1)
         counts |= casework_demo.write_casework(plan, staff)
         report("Cases", 1, 1)
+        impact_truths = impact_demo.write_impact(people=plan.customers, staff=staff, seed=seed, today=plan.today)
     counts = {
         "accounts": len(plan.accounts),
         "customers": len(plan.customers),
@@ -164,6 +166,7 @@ def generate_company(
     path = manifest_path or settings.VAR_DIR / "demo-manifest.json"
     manifest = build_manifest(plan, counts)
     manifest["survey_audience_nps"] = surveys_demo.audience_truth(plan)
+    manifest["impact"] = impact_truths
     write_manifest(manifest, path)
     return DemoSummary(
         counts=counts,
@@ -183,6 +186,7 @@ def wipe_company() -> None:
     # The demo's surveys, themes and problems hang off no customer, so they would outlive them.
     for company_wide in (Survey, Theme, Problem):
         company_wide.objects.all().delete()
+    impact_demo.wipe_costs()
     Customer.objects.all().delete()
     Account.objects.all().delete()
     Product.objects.all().delete()
