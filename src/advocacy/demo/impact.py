@@ -197,11 +197,12 @@ def reference_truth(since: date, until: date) -> tuple[Decimal, Decimal]:
         latest[call.ask.request_id] = call
     revenue = profit = Decimal(0)
     for call in latest.values():
-        won = call.deal_outcome == "won" and call.deal_amount is not None and call.currency == "USD"
-        if won and since <= call.held_on <= until:
+        amount = call.deal_amount
+        won = call.deal_outcome == "won" and amount is not None and call.currency == "USD"
+        if won and amount is not None and since <= call.held_on <= until:
             product = call.ask.request.product
-            revenue += call.deal_amount
-            profit += gross_profit(call.deal_amount, product.margin_pct if product else None)
+            revenue += amount
+            profit += gross_profit(amount, product.margin_pct if product else None)
     return revenue, profit
 
 
