@@ -97,7 +97,7 @@ class Comparison:
                 f"{self.low:.2f} to {self.high:.2f}, n = {self.treated.n} vs {self.control.n})."
             )
         return (
-            f"{action} {word} {amount:.2f} {self.unit} of {self.metric}, 95 % interval {self.low:.2f} to "
+            f"{action} {word} {amount:.2f} {self.unit} in {self.metric}, 95 % interval {self.low:.2f} to "
             f"{self.high:.2f}, n = {self.treated.n} vs {self.control.n}."
         )
 
@@ -141,9 +141,9 @@ def holdout_sums(*, window_days: int, currency: str, today: dt.date) -> dict[str
 
 EMPTY = GroupSums(0, 0.0, 0.0)
 METRICS = {
-    "revenue": ("revenue per customer", "{currency} per customer"),
-    "retention": ("the share still customers", "(share, 0–1)"),
-    "referrals": ("referrals per customer", "referrals per customer"),
+    "revenue": ("revenue", "{currency} per customer"),
+    "retention": ("retention (share still customers)", "(share of customers, 0–1)"),
+    "referrals": ("referrals", "referrals per customer"),
 }
 
 
