@@ -36,7 +36,7 @@ from advocacy.advocates.models import (
 )
 from advocacy.casework.models import Recommendation
 from advocacy.core.models import User
-from advocacy.customers.models import Customer, CustomerStatus, Order, Product
+from advocacy.customers.models import Customer, CustomerStatus, EngagementEvent, Order, Product
 from advocacy.insights.attribution.model import DEFAULTS
 from advocacy.insights.costs import services as costs
 from advocacy.insights.models import AttributionSource, CostEntry, CostKind, CostSaving
@@ -130,9 +130,11 @@ def write_experiment(rng: random.Random, people: list[Any], today: date) -> dict
 
 
 def churn(customer: Customer, person: Any, day: date) -> None:
-    """The held-out customer leaves on ``day``: their later orders are undone, and the plan says so."""
+    """The held-out customer leaves on ``day``: their orders and activity from then on are undone, and the
+    plan says so (a churned customer neither orders nor engages from the day they leave)."""
     Customer.objects.filter(pk=customer.pk).update(status=CustomerStatus.CHURNED, churned_on=day)
-    Order.objects.filter(customer=customer, ordered_on__gt=day).delete()
+    Order.objects.filter(customer=customer, ordered_on__gte=day).delete()
+    EngagementEvent.objects.filter(customer=customer, occurred_at__date__gte=day).delete()
     if person is not None:
         person.churned_on = day
         person.churn_on = day
