@@ -45,25 +45,21 @@ def test_a_share_outside_0_to_50_is_refused_and_nothing_changes(share):
     assert HoldoutSettings.objects.get().share_pct == Decimal("15")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_held_out_promoter_is_not_invited_to_the_hub():
-    from advocacy.loop import hub_follow_up
+    from advocacy.feedback.answers.services import response_import
+    from tests.feedback.helpers import consenting_customer, nps_survey
 
     services.holdout_share_set(share_pct=50)
-    invited = held = 0
-    for _ in range(40):
-        customer = CustomerFactory()
-
-        class Answer:  # the two fields the rule reads of a stored answer
-            kind, score, answered_at = "nps", 10, dt.datetime.now(dt.UTC)
-
-        answer = Answer()
-        answer.customer = customer  # type: ignore[attr-defined]
-        hub_follow_up(answer, None, now=None)  # type: ignore[arg-type]
-        group = HoldoutAssignment.objects.get(customer=customer).group
-        has_invitation = HubInvitation.objects.filter(customer=customer).exists()
-        assert has_invitation == (group == "invited")
-        invited, held = invited + has_invitation, held + (not has_invitation)
-    assert invited and held
+    survey = nps_survey()
+    customers = [consenting_customer() for _ in range(30)]
+    for customer in customers:
+        response_import(survey=survey, customer=customer, score=10)
+    groups = dict(HoldoutAssignment.objects.values_list("customer_id", "group"))
+    invited = set(HubInvitation.objects.values_list("customer_id", flat=True))
+    assert set(groups) == {c.pk for c in customers}
+    assert invited == {pk for pk, group in groups.items() if group == "invited"}
+    assert 0 < len(invited) < len(customers)
 
 
 def test_the_comparison_gives_the_difference_with_welchs_interval():
