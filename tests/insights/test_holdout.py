@@ -97,3 +97,24 @@ def test_invite_the_best_scored_keeps_the_held_out_back_and_does_not_pick_them_a
     assert outcome.get("holdout", 0) == len(held) > 0
     assert not HubInvitation.objects.filter(customer_id__in=held).exists()
     assert hub_invite_top(tiers=["champion"], limit=40, by=alice) == {"sent": 0, "held": 0}
+
+
+def test_members_vs_non_members_can_be_matched_on_a_propensity_score_and_name_the_method():
+    from advocacy.advocates.models import Advocate
+    from advocacy.insights.holdout.matching import member_matched
+
+    start = dt.date(2026, 1, 1)
+    for n in range(160):
+        customer = CustomerFactory(customer_since=dt.date(2024, 1, 1))
+        member = n % 4 == 0
+        if member:
+            Advocate.objects.create(
+                customer=customer, terms_version="t", joined_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+            )
+        OrderFactory(customer=customer, amount=Decimal(100 + n % 7), ordered_on=dt.date(2025, 3, 1))
+        OrderFactory(customer=customer, amount=Decimal(300 if member else 200), ordered_on=dt.date(2026, 3, 1))
+    matched = member_matched(since=start, until=dt.date(2026, 12, 31), currency="USD")
+    assert matched is not None
+    assert matched.method.startswith("propensity-score matching: logistic regression")
+    assert (matched.n_members, matched.n_matched) == (40, 40)
+    assert matched.difference == pytest.approx(100)

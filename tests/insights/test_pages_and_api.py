@@ -147,3 +147,8 @@ def test_the_cost_page_books_staff_time(client_as):
     )
     assert answer.status_code == 302
     assert "550.00 USD" in client.get("/insights/costs/").content.decode()
+
+
+def test_the_page_offers_matching_and_says_when_there_are_too_few_members(client_as):
+    page = client_as(Role.ANALYST).get("/insights/impact/?matched=on").content.decode()
+    assert "needs at least 30 members" in page

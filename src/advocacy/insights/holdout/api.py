@@ -13,6 +13,7 @@ from advocacy.core.api.auth import api_auth
 from advocacy.core.errors import InvalidInput
 from advocacy.core.roles import MONEY_READERS, PROGRAM_TEAM
 from advocacy.insights.currency import check_currency
+from advocacy.insights.holdout.matching import member_matched
 from advocacy.insights.holdout.queries import Comparison, holdout_comparison, member_comparison
 
 router = Router(tags=["insights"])
@@ -33,9 +34,21 @@ class ComparisonOut(Schema):
     verdict: str
 
 
+class MatchedOut(Schema):
+    label: str = "ASSOCIATION"
+    method: str
+    n_members: int
+    n_matched: int
+    n_unmatched: int
+    difference: float
+    low_95: float
+    high_95: float
+
+
 class HoldoutOut(Schema):
     causal: list[ComparisonOut]
     association: list[ComparisonOut]
+    association_matched: MatchedOut | None = None
 
 
 class ShareIn(Schema):
@@ -69,14 +82,31 @@ def comparison_out(c: Comparison, treated: str, control: str, action: str) -> Co
     summary="Invited vs holdout (causal) and members vs non-members (association)",
 )
 def read_holdout(
-    request: HttpRequest, window_days: int = 365, currency: str = "USD", until: date | None = None
+    request: HttpRequest,
+    window_days: int = 365,
+    currency: str = "USD",
+    until: date | None = None,
+    matched: bool = False,
 ) -> HoldoutOut:
     if not 0 < window_days <= 3650:
         raise InvalidInput({"window_days": f"from 1 to 3650 days; got {window_days}"})
     code, today = check_currency(currency), until or timezone.localdate()
     causal = holdout_comparison(window_days=window_days, currency=code, today=today)
-    association = member_comparison(since=today - timedelta(days=window_days - 1), until=today, currency=code)
+    since = today - timedelta(days=window_days - 1)
+    association = member_comparison(since=since, until=today, currency=code)
+    adjusted = member_matched(since=since, until=today, currency=code) if matched else None
     return HoldoutOut(
+        association_matched=None
+        if adjusted is None
+        else MatchedOut(
+            method=adjusted.method,
+            n_members=adjusted.n_members,
+            n_matched=adjusted.n_matched,
+            n_unmatched=adjusted.n_unmatched,
+            difference=adjusted.difference,
+            low_95=adjusted.low,
+            high_95=adjusted.high,
+        ),
         causal=[comparison_out(c, "invited", "held out", "The hub invitation") for c in causal],
         association=[
             comparison_out(c, "members", "non-members", "Membership (an association, not an effect)")

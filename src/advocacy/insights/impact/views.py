@@ -20,6 +20,7 @@ from advocacy.insights.attribution.model import stored_models
 from advocacy.insights.attribution.queries import CHANNEL_LABELS, Attribution, attribution, behind
 from advocacy.insights.costs.queries import costs_by_month
 from advocacy.insights.currency import ISO_4217
+from advocacy.insights.holdout.matching import member_matched
 from advocacy.insights.holdout.queries import holdout_comparison, incremental_roi, member_comparison
 from advocacy.insights.impact import charts
 from advocacy.insights.models import AttributionSource
@@ -33,6 +34,7 @@ class ImpactFilter(forms.Form):
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     currency = forms.ChoiceField(required=False, choices=[(c, c) for c in CURRENCIES], initial="USD")
     window_days = forms.IntegerField(required=False, min_value=1, max_value=3650, label="Holdout window (days)")
+    matched = forms.BooleanField(required=False, label="Adjust members vs non-members by propensity-score matching")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -47,6 +49,7 @@ class Choice:
     until: date
     currency: str
     window_days: int
+    matched: bool = False
 
     def query(self) -> str:
         return f"since={self.since}&until={self.until}&currency={self.currency}&window_days={self.window_days}"
@@ -57,7 +60,8 @@ def choice_of(request: HttpRequest) -> tuple[ImpactFilter, Choice]:
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     until = data.get("until") or timezone.localdate()
     since = data.get("since") or until - timedelta(days=364)
-    return form, Choice(since, until, data.get("currency") or "USD", data.get("window_days") or 365)
+    window = data.get("window_days") or 365
+    return form, Choice(since, until, data.get("currency") or "USD", window, bool(data.get("matched")))
 
 
 def attribution_rows(found: Attribution) -> list[dict[str, Any]]:
@@ -83,7 +87,13 @@ def holdout_context(choice: Choice, report: RoiReport) -> dict[str, Any]:
         since=choice.until - timedelta(days=choice.window_days - 1), until=choice.until, currency=choice.currency
     )
     margin = gross_margin_share(report)
+    matched = None
+    if choice.matched:  # a row per customer: only on request
+        window_start = choice.until - timedelta(days=choice.window_days - 1)
+        matched = member_matched(since=window_start, until=choice.until, currency=choice.currency)
     return {
+        "matched": matched,
+        "matched_asked": choice.matched,
         "causal": [(c, c.verdict("invited", "held out", "The hub invitation")) for c in causal],
         "association": [
             (c, c.verdict("members", "non-members", "Membership (an association, not an effect)")) for c in association
