@@ -146,6 +146,7 @@ PAGES: dict[str, frozenset[str]] = {
     "insights:impact_csv": PROGRAM_READERS,
     "insights:costs": PROGRAM_READERS,
     "insights:cost_new": MANAGERS,
+    "insights:cost_saving_new": MANAGERS,
     "insights:cost_reverse": MANAGERS,
     "insights:costs_sync": MANAGERS,
     "insights:costs_import": MANAGERS,

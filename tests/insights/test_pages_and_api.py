@@ -152,3 +152,19 @@ def test_the_cost_page_books_staff_time(client_as):
 def test_the_page_offers_matching_and_says_when_there_are_too_few_members(client_as):
     page = client_as(Role.ANALYST).get("/insights/impact/?matched=on").content.decode()
     assert "needs at least 30 members" in page
+
+
+def test_a_saving_is_stated_as_an_estimate_and_a_bad_filter_date_is_ignored(client_as):
+    client = client_as(Role.PROGRAM_MANAGER)
+    refused = client.post(
+        "/insights/costs/savings/new/",
+        {"month": "2026-02-01", "amount": "200", "currency": "ZZZ", "description": "cases deflected"},
+    )
+    assert "unknown currency code" in refused.content.decode()
+    done = client.post(
+        "/insights/costs/savings/new/",
+        {"month": "2026-02-01", "amount": "200", "currency": "USD", "description": "cases deflected"},
+    )
+    assert done.status_code == 302
+    page = client.get("/insights/costs/?since=not-a-date").content.decode()
+    assert "cases deflected (estimate)" in page

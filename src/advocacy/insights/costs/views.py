@@ -27,6 +27,13 @@ class CostForm(forms.Form):
     note = forms.CharField(required=False, max_length=300)
 
 
+class SavingForm(forms.Form):
+    month = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="Any day of the month.")
+    amount = forms.DecimalField(help_text="Your estimate of what the program saved.")
+    currency = forms.CharField(max_length=3, initial="USD")
+    description = forms.CharField(max_length=300, help_text="What was saved, and how it was estimated.")
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         help_text="CSV or XLSX with columns month, kind, amount, currency, source, staff_role, hours, "
@@ -34,18 +41,23 @@ class ImportForm(forms.Form):
     )
 
 
+class LedgerFilter(forms.Form):
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *CostKind.choices])
+
+
 @allow(*MONEY_READERS)
 def costs(request: HttpRequest) -> HttpResponse:
-    since, until = request.GET.get("since"), request.GET.get("until")
-    entries = queries.cost_entries(
-        since=forms.DateField().to_python(since) if since else None,
-        until=forms.DateField().to_python(until) if until else None,
-        kind=request.GET.get("kind", ""),
-    )
+    """The ledger, newest month first; the drill-down target of the Impact page's cost figures."""
+    filters = LedgerFilter(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    entries = queries.cost_entries(since=chosen.get("since"), until=chosen.get("until"), kind=chosen.get("kind") or "")
     return render(
         request,
         "insights/costs.html",
         {
+            "filters": filters,
             "entries": entries[:300],
             "form": CostForm(),
             "import_form": ImportForm(),
@@ -105,3 +117,20 @@ def costs_import(request: HttpRequest) -> HttpResponse:
         except InvalidInput as exc:
             form.add_error("file", exc.errors.get("file", str(exc)))
     return render(request, "insights/costs_import.html", {"form": form, "report": report, "tab": "costs"})
+
+
+@allow(*PROGRAM_TEAM)
+@require_http_methods(["GET", "POST"])
+def cost_saving_new(request: HttpRequest) -> HttpResponse:
+    """State an estimated saving (support cases deflected …); it is shown as an estimate wherever used."""
+    form = SavingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cost_saving_create(by=staff_user(request), **form.cleaned_data)
+        except InvalidInput as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, "Estimate recorded.")
+            return redirect("insights:costs")
+    return render(request, "insights/cost_new.html", {"form": form, "tab": "costs", "saving": True})
