@@ -58,9 +58,13 @@ HAND_SQL = {
         "ON a.customer_id = o.customer_id WHERE o.kind IN ('upsell', 'cross_sell') "
         "AND o.ordered_on BETWEEN %s AND %s GROUP BY o.currency"
     ),
+    # The ROI's inputs by hand: referred friends' and advocates' upsell gross profit, then the costs.
     "roi report": (
         "SELECT o.currency, SUM(o.amount * p.margin_pct / 100) FROM customers_order o "
-        "JOIN customers_product p ON p.id = o.product_id WHERE o.ordered_on BETWEEN %s AND %s GROUP BY o.currency"
+        "JOIN customers_product p ON p.id = o.product_id "
+        "WHERE o.ordered_on BETWEEN %s AND %s AND (o.customer_id IN (SELECT friend_id FROM advocates_referral) "
+        "OR (o.kind IN ('upsell', 'cross_sell') AND o.customer_id IN (SELECT customer_id FROM advocates_advocate))) "
+        "GROUP BY o.currency UNION ALL SELECT currency, SUM(amount) FROM insights_costentry GROUP BY currency"
     ),
     "holdout comparison": (
         'SELECT h."group", COUNT(DISTINCT h.customer_id), SUM(o.amount) FROM advocates_holdoutassignment h '

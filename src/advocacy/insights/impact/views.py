@@ -117,7 +117,7 @@ def impact(request: HttpRequest) -> HttpResponse:
     form, choice = choice_of(request)
     models = stored_models()
     found = attribution(since=choice.since, until=choice.until, models=models)
-    report = roi_report(since=choice.since, until=choice.until, models=models, currency=choice.currency)
+    report = roi_report(since=choice.since, until=choice.until, models=models, currency=choice.currency, found=found)
     context = {
         "form": form,
         "choice": choice,

@@ -109,9 +109,12 @@ def payback(months: list[Period]) -> int | None:
     return None
 
 
-def roi_report(*, since: dt.date, until: dt.date, models: dict[str, Model], currency: str) -> RoiReport:
+def roi_report(
+    *, since: dt.date, until: dt.date, models: dict[str, Model], currency: str, found: Attribution | None = None
+) -> RoiReport:
+    """``found``: the same period's attribution when the caller has it already (the Impact page)."""
     convert = Converter(currency, until)
-    found: Attribution = attribution(since=since, until=until, models=models)
+    found = found or attribution(since=since, until=until, models=models)
     months = {m: Period(m) for m in months_between(since, until)}
     by_source = {s: Period(AttributionSource(s).label) for s in AttributionSource.values}
     unknown = revenue = Decimal(0)
