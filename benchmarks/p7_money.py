@@ -33,7 +33,7 @@ from benchmarks.workers import on_each_database, worker_result
 
 DEFAULT_CUSTOMERS = int(os.environ.get("ADVOCACY_P7_CUSTOMERS", "20000"))
 ORDERS_PER_CUSTOMER = 10
-REPETITIONS = 10
+REPETITIONS = int(os.environ.get("ADVOCACY_P7_REPETITIONS", "10"))
 WORKLOAD = "P7 money reads"
 RESULT_PREFIX = "P7-RESULT "
 CHUNK = 100_000
