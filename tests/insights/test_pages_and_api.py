@@ -168,3 +168,10 @@ def test_a_saving_is_stated_as_an_estimate_and_a_bad_filter_date_is_ignored(clie
     assert done.status_code == 302
     page = client.get("/insights/costs/?since=not-a-date").content.decode()
     assert "cases deflected (estimate)" in page
+
+
+@pytest.mark.parametrize("table", ["attribution", "roi", "costs", "holdout", "association"])
+def test_each_table_of_the_impact_page_exports_as_csv(client_as, referral_revenue, table):
+    answer = client_as(Role.ANALYST).get(f"/insights/impact/{table}.csv?since=2026-01-01&until=2026-12-31")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    assert len(b"".join(answer.streaming_content).decode().splitlines()) >= 1

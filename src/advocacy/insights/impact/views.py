@@ -255,6 +255,24 @@ def impact_csv(request: HttpRequest, table: str) -> StreamingHttpResponse:
             [c.label, c.metric, c.treated.n, c.control.n, c.treated.mean, c.control.mean, c.difference, c.low, c.high]
             for c in causal
         ]
+    elif table == "association":
+        window_start = choice.until - timedelta(days=choice.window_days - 1)
+        association = member_comparison(since=window_start, until=choice.until, currency=choice.currency)
+        header = [
+            "label",
+            "metric",
+            "n_members",
+            "n_non_members",
+            "mean_members",
+            "mean_non_members",
+            "difference",
+            "low_95",
+            "high_95",
+        ]
+        rows = [
+            [c.label, c.metric, c.treated.n, c.control.n, c.treated.mean, c.control.mean, c.difference, c.low, c.high]
+            for c in association
+        ]
     else:
         raise Http404
     return csv_response(f"impact-{table}.csv", header, rows)
