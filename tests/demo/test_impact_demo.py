@@ -25,7 +25,7 @@ def manifest(tmp_path: Path, settings) -> dict:  # type: ignore[no-untyped-def]
     return dict(json.loads(summary.manifest_path.read_text())["impact"])
 
 
-def test_the_reported_roi_and_the_holdout_recover_what_was_planted(manifest):
+def test_the_reported_roi_and_the_holdout_recover_what_was_planted(manifest, client_as):
     """One demo company for both checks: generating it is the slow part."""
     period = manifest["money_period"]
     report = roi_report(since=date.fromisoformat(period["since"]), until=TODAY, models=stored_models(), currency="USD")
@@ -41,3 +41,6 @@ def test_the_reported_roi_and_the_holdout_recover_what_was_planted(manifest):
     assert revenue.low <= experiment["true_revenue_effect_usd_per_customer"] <= revenue.high
     assert retention.low <= experiment["true_retention_effect"] <= retention.high
     assert revenue.label == "causal"
+    page = client_as("program_manager").get("/insights/impact/?until=2025-06-30&window_days=365").content.decode()
+    assert f"n = {experiment['n_invited']} vs {experiment['n_holdout']}" in page
+    assert "CAUSAL" in page and "ASSOCIATION, not an effect" in page
