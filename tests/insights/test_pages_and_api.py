@@ -175,3 +175,19 @@ def test_each_table_of_the_impact_page_exports_as_csv(client_as, referral_revenu
     answer = client_as(Role.ANALYST).get(f"/insights/impact/{table}.csv?since=2026-01-01&until=2026-12-31")
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     assert len(b"".join(answer.streaming_content).decode().splitlines()) >= 1
+
+
+def test_a_converted_total_appears_only_through_an_entered_rate_and_says_so(client_as, referral_revenue, alice):
+    from advocacy.insights.money.services import exchange_rate_add
+
+    friend = CustomerFactory()
+    first = data.order(friend, "100", D(2026, 2, 1))
+    first.currency = "EUR"
+    first.save()
+    data.referral(data.advocate(), friend, first, D(2026, 2, 1))
+    url = "/insights/impact/?since=2026-01-01&until=2026-12-31&currency=USD"
+    page = client_as(Role.PROGRAM_MANAGER).get(url).content.decode()
+    assert "no rate from EUR to USD" in page
+    exchange_rate_add(currency="EUR", to_currency="USD", rate="1.5", valid_on=D(2026, 1, 1), by=alice)
+    page = client_as(Role.PROGRAM_MANAGER).get(url).content.decode()
+    assert "<strong>460.00 USD</strong> — converted from EUR at the admin&#x27;s rates" in page

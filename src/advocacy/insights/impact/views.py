@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import plotly
@@ -24,6 +25,7 @@ from advocacy.insights.holdout.matching import member_matched
 from advocacy.insights.holdout.queries import holdout_comparison, incremental_roi, member_comparison
 from advocacy.insights.impact import charts
 from advocacy.insights.models import AttributionSource
+from advocacy.insights.money.queries import convert
 from advocacy.insights.roi.queries import RoiReport, roi_report
 
 CURRENCIES = sorted(ISO_4217)
@@ -118,7 +120,11 @@ def impact(request: HttpRequest) -> HttpResponse:
     models = stored_models()
     found = attribution(since=choice.since, until=choice.until, models=models)
     report = roi_report(since=choice.since, until=choice.until, models=models, currency=choice.currency, found=found)
+    per_currency: dict[str, Decimal] = {}
+    for (_, currency), row in found.totals().items():
+        per_currency[currency] = per_currency.get(currency, Decimal(0)) + row["value"]
     context = {
+        "converted": convert(per_currency, to=choice.currency, on=choice.until) if len(per_currency) > 1 else None,
         "form": form,
         "choice": choice,
         "models": models.values(),
