@@ -91,3 +91,10 @@ def test_a_csv_import_books_good_rows_and_reports_each_bad_one(alice):
     assert (report.rows_read, report.created) == (3, 1)
     assert [(e.line, e.column, e.value) for e in report.errors] == [(3, "amount", "-20"), (4, "currency", "QQQ")]
     assert list(CostEntry.objects.values_list("amount", flat=True)) == [Decimal("500.00")]
+
+
+def test_the_hourly_schedule_books_reward_costs_by_the_same_idempotent_sync():
+    from advocacy.insights.costs.tasks import sync_reward_costs
+    from advocacy.schedule import PERIODIC_TASKS
+
+    assert any(p.task is sync_reward_costs and p.every_minutes == 60 for p in PERIODIC_TASKS)
