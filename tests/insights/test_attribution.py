@@ -131,3 +131,22 @@ def test_a_window_of_zero_days_is_refused():
     with pytest.raises(InvalidInput) as refused:
         with_overrides(stored_models(), AttributionSource.INFLUENCE, {"window_days": 0})
     assert "window_days" in refused.value.errors
+
+
+def test_a_won_deal_is_shared_among_the_advocates_whose_calls_led_to_it_by_the_rule(staff):
+    from advocacy.insights.attribution.queries import behind
+
+    admin = staff["admin"]
+    a, b = data.advocate(), data.advocate()
+    deal = data.reference_call(a, admin, D(2026, 3, 1)).ask.request
+    data.reference_call(b, admin, D(2026, 3, 15), request=deal, outcome="won", amount="20000")
+    for rule, shares in {
+        CreditRule.FIRST_TOUCH: {a.customer_id: 1.0, b.customer_id: 0.0},
+        CreditRule.LAST_TOUCH: {a.customer_id: 0.0, b.customer_id: 1.0},
+        CreditRule.LINEAR: {a.customer_id: 0.5, b.customer_id: 0.5},
+        CreditRule.POSITION: {a.customer_id: 0.5, b.customer_id: 0.5},
+    }.items():
+        model = with_overrides(stored_models(), AttributionSource.REFERENCE, {"credit_rule": rule})["reference"]
+        rows = behind(source="reference", model=model, since=YEAR[0], until=YEAR[1])
+        assert {r.customer_id: r.weight for r in rows} == shares, rule
+        assert {r.amount for r in rows} == {Decimal("20000.00")}

@@ -191,3 +191,13 @@ def test_a_converted_total_appears_only_through_an_entered_rate_and_says_so(clie
     exchange_rate_add(currency="EUR", to_currency="USD", rate="1.5", valid_on=D(2026, 1, 1), by=alice)
     page = client_as(Role.PROGRAM_MANAGER).get(url).content.decode()
     assert "<strong>460.00 USD</strong> — converted from EUR at the admin&#x27;s rates" in page
+
+
+def test_exchange_rates_are_entered_by_admins_once_per_day_with_known_codes(api):
+    body = {"currency": "EUR", "to_currency": "USD", "rate": "1.08", "valid_on": "2026-01-01"}
+    assert post(api(Role.ADMIN), "/api/v1/insights/exchange-rates", body).status_code == 201
+    assert post(api(Role.ADMIN), "/api/v1/insights/exchange-rates", body).status_code == 409
+    unknown = post(api(Role.ADMIN), "/api/v1/insights/exchange-rates", {**body, "currency": "EUX"})
+    assert unknown.status_code == 422 and "unknown currency code" in unknown.json()["errors"][0]["detail"]
+    assert post(api(Role.PROGRAM_MANAGER), "/api/v1/insights/exchange-rates", body).status_code == 403
+    assert api(Role.ANALYST).get("/api/v1/insights/exchange-rates").json()["count"] == 1
