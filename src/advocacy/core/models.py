@@ -87,7 +87,7 @@ class AuditEvent(models.Model):
     """Who did what to which record, written by the events.py functions of each app."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(max_length=150, help_text="The actor as they were named then.")
     verb = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)

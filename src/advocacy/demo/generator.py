@@ -28,7 +28,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from advocacy.advocates.models import PointsEntry
 from advocacy.casework.models import Problem
+from advocacy.core.append_only import purging
 from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.core.staff.services import user_create
@@ -175,10 +177,19 @@ def generate_company(
 
 @transaction.atomic
 def wipe_company() -> None:
-    """Delete customers, accounts, products and everything hanging off them; staff stay."""
-    # Children first, each as one DELETE: orders protect products, and cascading through the ORM
-    # one customer at a time would be slow.
-    for model in (EngagementEvent, Order, Consent, ContactWindow):
+    """Delete customers, accounts, products and everything hanging off them; staff stay.
+
+    The points ledger and the audit log are append-only; wiping the demo company is the one purge
+    they allow (see core/append_only.py).
+    """
+    with purging():
+        _wipe_company()
+
+
+def _wipe_company() -> None:
+    # Children first, each as one DELETE: orders protect products, the points ledger protects its
+    # members, and cascading through the ORM one customer at a time would be slow.
+    for model in (PointsEntry, EngagementEvent, Order, Consent, ContactWindow):
         model.objects.all().delete()
     # The demo's surveys, themes and problems hang off no customer, so they would outlive them.
     for company_wide in (Survey, Theme, Problem):
