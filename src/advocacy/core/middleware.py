@@ -11,6 +11,19 @@ from advocacy.core.permissions import PORTAL_TIME_ZONE_KEY
 from advocacy.core.watchdog import RequestTimedOut
 
 
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY on every response (Django has no setting for this header)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
 class ViewerTimezoneMiddleware:
     """Show times in the viewer's zone: the staff member's, or the portal customer's."""
 
