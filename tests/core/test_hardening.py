@@ -63,3 +63,20 @@ def test_production_refuses_debug(tmp_path):
     )
     assert result.returncode != 0
     assert "DEBUG must be false when ADVOCACY_ENV=production" in result.stderr
+
+
+@pytest.mark.django_db
+def test_sign_ins_and_reads_of_personal_data_are_audited(client, client_as, staff):
+    from advocacy.core.models import AuditEvent
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    client.post("/sign-in/", {"username": "pat", "password": "pw-for-tests-only"})
+    analyst = client_as("analyst")
+    analyst.get(f"/customers/{customer.pk}/")
+    analyst.get("/nps/responses.csv")
+
+    trail = set(AuditEvent.objects.values_list("actor_label", "verb", "object_id"))
+    assert ("pat", "signin.succeeded", str(staff["program_manager"].pk)) in trail
+    assert ("ana", "customer_360.read", str(customer.pk)) in trail
+    assert any(verb == "responses_csv.read" for _, verb, _ in trail)

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from advocacy.core.events import audit_read
 from advocacy.core.permissions import staff_only, viewer_role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import panels_for
@@ -30,4 +31,5 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     except Customer.DoesNotExist as exc:
         raise Http404("No such customer") from exc
     view.panels = panels_for(viewer_role(request), view.customer)
+    audit_read(actor=request.user, what="customer_360", object_type="customers.customer", object_id=str(customer_id))  # type: ignore[arg-type]
     return render(request, "customers/detail.html", {"v": view, "c": view.customer})
