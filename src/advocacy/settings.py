@@ -282,6 +282,9 @@ if THEMES_BACKEND not in {"tfidf", "embeddings"}:
 # One-click answers: the first confirmed click settles an answer and the loop acts on it at once; a
 # changed answer settles, and the loop acts on the change, once it has stood this long unchanged.
 ANSWER_SETTLE_SECONDS = env_int("ANSWER_SETTLE_SECONDS", 300)
+# How long the unsubscribe link in a mail keeps working: long (people unsubscribe from old mail) but
+# finite, so a link that leaked years ago stops working.
+UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 400)
 
 # Caches. The limits below count in the default cache, which every web process must share: the
 # database cache by default (table advocacy_cache, made by migration core 0003, with an atomic
