@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import STAFF_ROLES, Role
+from advocacy.core.roles import CASE_READERS
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 from advocacy.outreach.webhooks.registry import register_event_type
@@ -38,7 +38,7 @@ def register() -> None:
             title="Cases",
             template="casework/_customer_panel.html",
             context=cases_panel,
-            roles=STAFF_ROLES - {Role.DEPARTMENT_HEAD},
+            roles=CASE_READERS,  # the same rule as the case pages (cases.queries.visible_cases_for)
             order=5,
         )
     )

@@ -23,6 +23,8 @@ PROGRAM_TEAM: frozenset[str] = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER})
 """Runs the advocacy program, the surveys and the imports."""
 CASE_WORKERS: frozenset[str] = PROGRAM_TEAM | {Role.CUSTOMER_ADVOCATE}
 """Work cases end to end: updates, appointments, recommendations."""
+CASE_READERS: frozenset[str] = CASE_WORKERS | {Role.ANALYST}
+"""See every case (department heads see only the cases they have a huddle task on; sales none)."""
 INSIGHT_READERS: frozenset[str] = CASE_WORKERS | {Role.DEPARTMENT_HEAD, Role.ANALYST}
 """Read cases, survey results and the care reports (everyone but sales)."""
 REFERENCE_TEAM: frozenset[str] = PROGRAM_TEAM | {Role.SALES}
