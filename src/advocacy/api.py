@@ -192,6 +192,7 @@ ROUTERS = (
     "advocacy.core.apikeys.api",
     "advocacy.customers.records.api",
     "advocacy.customers.importing.api",
+    "advocacy.customers.privacy.api",
     "advocacy.feedback.surveys.api",
     "advocacy.feedback.answers.api",
     "advocacy.casework.cases.api",

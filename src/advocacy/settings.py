@@ -286,6 +286,8 @@ ANSWER_SETTLE_SECONDS = env_int("ANSWER_SETTLE_SECONDS", 300)
 # How long the unsubscribe link in a mail keeps working: long (people unsubscribe from old mail) but
 # finite, so a link that leaked years ago stops working.
 UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 400)
+# Retention: the words of mail sent to customers are emptied after this many days (0 keeps them).
+MAIL_BODY_RETENTION_DAYS = env_int("MAIL_BODY_RETENTION_DAYS", 365)
 
 # Caches. The limits below count in the default cache, which every web process must share: the
 # database cache by default (table advocacy_cache, made by migration core 0003, with an atomic

@@ -25,6 +25,7 @@ def cases_panel(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_privacy()
     register_event_type(
         "case.opened", "A case was opened, by staff, the customer, the API or the loop.", app="casework"
     )
@@ -46,3 +47,14 @@ def register() -> None:
     register_nav_link(NavLink("My tasks", "casework:my_tasks", 11))
     register_nav_link(NavLink("Appointments", "casework:my_appointments", 12))
     register_nav_link(NavLink("Prevention", "casework:prevention", 30))
+
+
+def register_privacy() -> None:
+    from advocacy.casework import privacy
+    from advocacy.customers.privacy.registry import register_eraser, register_section
+
+    register_section("cases", privacy.cases_export)
+    register_section("case_messages", privacy.case_messages_export)
+    register_section("appointments", privacy.appointments_export)
+    register_section("recommendations", privacy.recommendations_export)
+    register_eraser("cases", privacy.cases_erase)

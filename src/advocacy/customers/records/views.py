@@ -10,6 +10,7 @@ from advocacy.core.events import audit_read
 from advocacy.core.permissions import staff_only, viewer_role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import panels_for
+from advocacy.customers.privacy import views as privacy_views
 from advocacy.customers.records import queries
 
 RESULTS_PER_PAGE = 25
@@ -32,4 +33,9 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         raise Http404("No such customer") from exc
     view.panels = panels_for(viewer_role(request), view.customer)
     audit_read(actor=request.user, what="customer_360", object_type="customers.customer", object_id=str(customer_id))  # type: ignore[arg-type]
-    return render(request, "customers/detail.html", {"v": view, "c": view.customer})
+    role = viewer_role(request)
+    privacy = {
+        "export": role in privacy_views.customer_export.allowed_roles,  # type: ignore[attr-defined]
+        "erase": role in privacy_views.customer_erase.allowed_roles,  # type: ignore[attr-defined]
+    }
+    return render(request, "customers/detail.html", {"v": view, "c": view.customer, "privacy": privacy})
