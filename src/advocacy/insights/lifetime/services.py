@@ -1,0 +1,112 @@
+"""Fitting the lifetime value models and storing a versioned fit with every customer's prediction."""
+
+from __future__ import annotations
+
+from datetime import date
+import numpy as np
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from advocacy.core.errors import InvalidInput
+from advocacy.insights.lifetime import btyd
+from advocacy.insights.lifetime.queries import DAYS_PER_WEEK, Rfm, holdout_window, money, order_currencies, rfm
+from advocacy.insights.models import LifetimeFit, LifetimePrediction
+
+METHOD = "BG/NBD purchases with Gamma-Gamma spend, fitted by maximum likelihood (scipy)"
+DEFAULT_HOLDOUT_DAYS = 365
+DEFAULT_HORIZON_DAYS = 365
+MAX_DAYS = 10 * 366
+
+
+def check_windows(*, as_of: date, holdout_days: int, horizon_days: int) -> None:
+    errors = {}
+    for name, days in (("holdout_days", holdout_days), ("horizon_days", horizon_days)):
+        if days <= 0:
+            errors[name] = "must be at least one day (a window of zero days predicts nothing)"
+        elif days > MAX_DAYS:
+            errors[name] = f"at most {MAX_DAYS} days"
+    if as_of > timezone.localdate():
+        errors["as_of"] = "lies in the future; a fit can only use orders that have happened"
+    if errors:
+        raise InvalidInput(errors)
+
+
+def calibration_check(currency: str, as_of: date, holdout_days: int) -> tuple[int, float | None, float | None, float | None]:
+    """Fit on the history before the holdout, predict the holdout's purchases, compare with what happened."""
+    cal_end, end = holdout_window(as_of, holdout_days)
+    data = rfm(currency=currency, end=cal_end, holdout_end=end)
+    try:
+        model = btyd.fit_bgnbd(data.x, data.t_x, data.T)
+    except btyd.FitFailed:
+        return data.n, None, None, None
+    predicted = btyd.expected_purchases(model, holdout_days / DAYS_PER_WEEK, data.x, data.t_x, data.T)
+    return (
+        data.n,
+        float(np.mean(np.abs(predicted - data.holdout_purchases))),
+        float(predicted.mean()),
+        float(data.holdout_purchases.mean()),
+    )
+
+
+def prediction_rows(fit: LifetimeFit, data: Rfm, purchases: btyd.BgNbd, spend: btyd.GammaGamma) -> list[LifetimePrediction]:
+    expected = np.nan_to_num(btyd.expected_purchases(purchases, fit.horizon_days / DAYS_PER_WEEK, data.x, data.t_x, data.T))
+    alive = btyd.p_alive(purchases, data.x, data.t_x, data.T)
+    order_value = btyd.expected_order_value(spend, data.x, data.mean_value)
+    return [
+        LifetimePrediction(
+            fit=fit,
+            customer_id=int(data.customer_ids[i]),
+            purchase_days=int(data.x[i]) + 1,
+            historical_value=data.total[i],
+            expected_purchases=max(float(expected[i]), 0.0),
+            p_alive=float(np.clip(alive[i], 0.0, 1.0)),
+            expected_order_value=money(order_value[i]),
+            predicted_value=money(max(float(expected[i]), 0.0) * float(order_value[i])),
+        )
+        for i in range(data.n)
+    ]
+
+
+def fit_currency(*, version: int, currency: str, as_of: date, holdout_days: int, horizon_days: int) -> LifetimeFit | None:
+    data = rfm(currency=currency, end=holdout_window(as_of, holdout_days)[1])
+    try:
+        purchases = btyd.fit_bgnbd(data.x, data.t_x, data.T)
+        spend = btyd.fit_gamma_gamma(data.x, data.mean_value)
+    except btyd.FitFailed:
+        return None
+    n_cal, mae, predicted_mean, actual_mean = calibration_check(currency, as_of, holdout_days)
+    fit = LifetimeFit.objects.create(
+        version=version,
+        currency=currency,
+        method=METHOD,
+        as_of=as_of,
+        holdout_days=holdout_days,
+        horizon_days=horizon_days,
+        parameters={"bgnbd": purchases.params(), "gamma_gamma": spend.params(), "time_unit": "week"},
+        customers=data.n,
+        calibration_customers=n_cal,
+        calibration_mae=mae,
+        calibration_predicted_mean=predicted_mean,
+        calibration_actual_mean=actual_mean,
+        note="" if mae is not None else "Too little history before the holdout to check the fit.",
+    )
+    LifetimePrediction.objects.bulk_create(prediction_rows(fit, data, purchases, spend), batch_size=2000)
+    return fit
+
+
+@transaction.atomic
+def lifetime_fit_run(
+    *, as_of: date | None = None, holdout_days: int = DEFAULT_HOLDOUT_DAYS, horizon_days: int = DEFAULT_HORIZON_DAYS
+) -> list[LifetimeFit]:
+    """A new version: one fit per order currency with enough customers, each with its predictions."""
+    day = as_of or timezone.localdate()
+    check_windows(as_of=day, holdout_days=holdout_days, horizon_days=horizon_days)
+    version = (LifetimeFit.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    fits = []
+    for currency in order_currencies():
+        fit = fit_currency(version=version, currency=currency, as_of=day, holdout_days=holdout_days, horizon_days=horizon_days)
+        if fit is not None:
+            fits.append(fit)
+    return fits
+
