@@ -46,6 +46,13 @@ class UnknownGrouping(ValueError):
         self.name = name
 
 
+class UnknownGroup(ValueError):
+    """A group that this grouping never produces."""
+
+    def __init__(self, grouping: Grouping, group: str) -> None:
+        super().__init__(f"unknown group {group!r} for {grouping.name}: choose one of {', '.join(grouping.order)}")
+
+
 @dataclass(frozen=True)
 class Grouping:
     name: str
@@ -55,6 +62,12 @@ class Grouping:
 
     def expression(self) -> Combinable:
         return EXPRESSIONS[self.name]()
+
+    def check(self, group: str) -> str:
+        """The group, if this grouping can produce it (segments take any value)."""
+        if self.kind != "segment" and group not in self.order:
+            raise UnknownGroup(self, group)
+        return group
 
     def annotate(self, customers: QuerySet[Customer]) -> QuerySet[Customer]:
         """The customers, each labelled with its group as ``group``: still one SQL statement."""
@@ -93,7 +106,9 @@ def referrer_group() -> Case:
 
 
 def reference_group() -> Case:
-    return flag(Exists(ReferenceCall.objects.filter(ask__advocate__customer=OuterRef("pk"))), "reference", "not a reference")
+    return flag(
+        Exists(ReferenceCall.objects.filter(ask__advocate__customer=OuterRef("pk"))), "reference", "not a reference"
+    )
 
 
 def story_group() -> Case:

@@ -29,7 +29,7 @@ class LifetimeFit(models.Model):
     )
     calibration_predicted_mean = models.FloatField(null=True, blank=True)
     calibration_actual_mean = models.FloatField(null=True, blank=True)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -59,7 +59,9 @@ class LifetimePrediction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fit", "customer"], name="lifetime_prediction_once_per_fit"),
             models.CheckConstraint(condition=Q(expected_purchases__gte=0), name="lifetime_purchases_not_negative"),
-            models.CheckConstraint(condition=Q(p_alive__gte=0, p_alive__lte=1), name="lifetime_p_alive_is_a_probability"),
+            models.CheckConstraint(
+                condition=Q(p_alive__gte=0, p_alive__lte=1), name="lifetime_p_alive_is_a_probability"
+            ),
         ]
         indexes = [models.Index(fields=["customer", "fit"])]
 

@@ -126,7 +126,9 @@ def p_alive(model: BgNbd, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike
     with np.errstate(divide="ignore", invalid="ignore"):
         odds = np.where(
             xs > 0,
-            model.a / np.maximum(model.b + xs - 1, 1e-300) * ((model.alpha + Ts) / (model.alpha + txs)) ** (model.r + xs),
+            model.a
+            / np.maximum(model.b + xs - 1, 1e-300)
+            * ((model.alpha + Ts) / (model.alpha + txs)) ** (model.r + xs),
             0.0,
         )
     return np.asarray(1.0 / (1.0 + odds), dtype=np.float64)
@@ -167,11 +169,22 @@ def fit_gamma_gamma(x: npt.ArrayLike, m: npt.ArrayLike) -> GammaGamma:
 
 
 def expected_order_value(model: GammaGamma, x: npt.ArrayLike, m: npt.ArrayLike) -> FloatArray:
-    """E[value of the next order]; customers without a repeat purchase get the population mean."""
+    """E[value of the next order]. Customers without a repeat purchase get the population mean
+    p·γ/(q − 1); where q ≤ 1 that mean does not exist (spend too heavy-tailed), and they get the
+    observed mean order value of the repeat buyers instead (``population_mean_defined`` says which)."""
     xs, ms = as_arrays(x, m)
+    repeat = (xs >= 1) & (ms > 0)
+    fallback = (
+        model.population_mean if population_mean_defined(model) else float(ms[repeat].mean() if repeat.any() else 0.0)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         conditional = (model.gamma + ms * xs) * model.p / (model.p * xs + model.q - 1)
-    return np.asarray(np.where((xs >= 1) & (ms > 0), conditional, model.population_mean), dtype=np.float64)
+    usable = repeat & np.isfinite(conditional) & (conditional >= 0)
+    return np.asarray(np.where(usable, conditional, fallback), dtype=np.float64)
+
+
+def population_mean_defined(model: GammaGamma) -> bool:
+    return model.q > 1 and np.isfinite(model.population_mean)
 
 
 def simulate_bgnbd(

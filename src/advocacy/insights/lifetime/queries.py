@@ -46,12 +46,14 @@ def rfm(*, currency: str, end: date, holdout_end: date | None = None) -> Rfm:
         "total": Sum("amount", filter=before),
     }
     if holdout_end is not None:
-        aggregates["later"] = Count("ordered_on", distinct=True, filter=Q(ordered_on__gte=end, ordered_on__lt=holdout_end))
+        aggregates["later"] = Count(
+            "ordered_on", distinct=True, filter=Q(ordered_on__gte=end, ordered_on__lt=holdout_end)
+        )
     rows = list(
         Order.objects.filter(currency=currency, ordered_on__lt=holdout_end or end)
         .values("customer_id")
         .annotate(**aggregates)
-        .filter(days__gt=0)
+        .filter(days__gt=0)  # type: ignore[misc]
         .order_by("customer_id")
         .values_list("customer_id", *aggregates)
     )
@@ -76,7 +78,10 @@ def rfm(*, currency: str, end: date, holdout_end: date | None = None) -> Rfm:
 
 def order_currencies() -> list[str]:
     return list(
-        Order.objects.values("currency").annotate(n=Count("pk")).order_by("-n", "currency").values_list("currency", flat=True)
+        Order.objects.values("currency")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "currency")
+        .values_list("currency", flat=True)
     )
 
 

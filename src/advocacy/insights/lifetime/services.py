@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+
 import numpy as np
 from django.db import transaction
 from django.db.models import Max
@@ -32,7 +33,9 @@ def check_windows(*, as_of: date, holdout_days: int, horizon_days: int) -> None:
         raise InvalidInput(errors)
 
 
-def calibration_check(currency: str, as_of: date, holdout_days: int) -> tuple[int, float | None, float | None, float | None]:
+def calibration_check(
+    currency: str, as_of: date, holdout_days: int
+) -> tuple[int, float | None, float | None, float | None]:
     """Fit on the history before the holdout, predict the holdout's purchases, compare with what happened."""
     cal_end, end = holdout_window(as_of, holdout_days)
     data = rfm(currency=currency, end=cal_end, holdout_end=end)
@@ -49,8 +52,12 @@ def calibration_check(currency: str, as_of: date, holdout_days: int) -> tuple[in
     )
 
 
-def prediction_rows(fit: LifetimeFit, data: Rfm, purchases: btyd.BgNbd, spend: btyd.GammaGamma) -> list[LifetimePrediction]:
-    expected = np.nan_to_num(btyd.expected_purchases(purchases, fit.horizon_days / DAYS_PER_WEEK, data.x, data.t_x, data.T))
+def prediction_rows(
+    fit: LifetimeFit, data: Rfm, purchases: btyd.BgNbd, spend: btyd.GammaGamma
+) -> list[LifetimePrediction]:
+    expected = np.nan_to_num(
+        btyd.expected_purchases(purchases, fit.horizon_days / DAYS_PER_WEEK, data.x, data.t_x, data.T)
+    )
     alive = btyd.p_alive(purchases, data.x, data.t_x, data.T)
     order_value = btyd.expected_order_value(spend, data.x, data.mean_value)
     return [
@@ -68,7 +75,9 @@ def prediction_rows(fit: LifetimeFit, data: Rfm, purchases: btyd.BgNbd, spend: b
     ]
 
 
-def fit_currency(*, version: int, currency: str, as_of: date, holdout_days: int, horizon_days: int) -> LifetimeFit | None:
+def fit_currency(
+    *, version: int, currency: str, as_of: date, holdout_days: int, horizon_days: int
+) -> LifetimeFit | None:
     data = rfm(currency=currency, end=holdout_window(as_of, holdout_days)[1])
     try:
         purchases = btyd.fit_bgnbd(data.x, data.t_x, data.T)
@@ -89,10 +98,22 @@ def fit_currency(*, version: int, currency: str, as_of: date, holdout_days: int,
         calibration_mae=mae,
         calibration_predicted_mean=predicted_mean,
         calibration_actual_mean=actual_mean,
-        note="" if mae is not None else "Too little history before the holdout to check the fit.",
+        note=fit_note(mae, spend),
     )
     LifetimePrediction.objects.bulk_create(prediction_rows(fit, data, purchases, spend), batch_size=2000)
     return fit
+
+
+def fit_note(mae: float | None, spend: btyd.GammaGamma) -> str:
+    notes = []
+    if mae is None:
+        notes.append("Too little history before the holdout to check the fit.")
+    if not btyd.population_mean_defined(spend):
+        notes.append(
+            "Spend varies too much between customers for the Gamma-Gamma population mean (q ≤ 1): customers "
+            "with a single purchase day are valued at the repeat buyers' mean order value."
+        )
+    return " ".join(notes)
 
 
 @transaction.atomic
@@ -105,8 +126,9 @@ def lifetime_fit_run(
     version = (LifetimeFit.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     fits = []
     for currency in order_currencies():
-        fit = fit_currency(version=version, currency=currency, as_of=day, holdout_days=holdout_days, horizon_days=horizon_days)
+        fit = fit_currency(
+            version=version, currency=currency, as_of=day, holdout_days=holdout_days, horizon_days=horizon_days
+        )
         if fit is not None:
             fits.append(fit)
     return fits
-

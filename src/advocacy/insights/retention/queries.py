@@ -6,6 +6,7 @@ revenue summed in SQL); the arithmetic over those rows is vectorised numpy, neve
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -52,6 +53,12 @@ class Milestone:
     high: float | None
     at_risk: int
 
+    @property
+    def pct(self) -> tuple[float, float, float] | None:
+        if self.survival is None or self.low is None or self.high is None:
+            return None
+        return 100 * self.survival, 100 * self.low, 100 * self.high
+
 
 @dataclass(frozen=True)
 class GroupCurve:
@@ -82,7 +89,7 @@ def customers_observed(as_of: date) -> QuerySet[Customer]:
 
 def lifetimes(grouping: Grouping, as_of: date) -> Lifetimes:
     """(duration, churned, group) for every customer, in one query."""
-    rows = grouping.annotate(customers_observed(as_of)).values_list("customer_since", "churned_on", "group")
+    rows = grouping.annotate(customers_observed(as_of)).values_list("customer_since", "churned_on", "group")  # type: ignore[misc]
     since, churned, groups = zip(*rows, strict=True) if rows else ((), (), ())
     start = np.array(since, dtype="datetime64[D]")
     end_raw = np.array([c or as_of for c in churned], dtype="datetime64[D]")
@@ -158,12 +165,18 @@ class ChurnPeriod:
         """Churned during the period, of the customers active at its start."""
         return self.churned / self.active_at_start if self.active_at_start else None
 
+    @property
+    def rate_pct(self) -> float | None:
+        return 100 * self.rate if self.rate is not None else None
+
 
 def period_starts(period: str, since: date, until: date) -> list[date]:
     if period not in PERIODS:
         raise BadRetentionInput("period", f"choose one of {', '.join(PERIODS)}")
     if since >= until:
-        raise BadRetentionInput("since", "the window must end after it starts (a window of zero days has no churn rate)")
+        raise BadRetentionInput(
+            "since", "the window must end after it starts (a window of zero days has no churn rate)"
+        )
     step = {"month": 1, "quarter": 3, "year": 12}[period]
     first_month = since.month - (since.month - 1) % step
     starts, year, month = [], since.year, first_month
@@ -179,7 +192,9 @@ def period_starts(period: str, since: date, until: date) -> list[date]:
 def churn_by_period(*, period: str, since: date, until: date) -> list[ChurnPeriod]:
     """Churn rate per calendar period: churned during it over active at its start, each with n."""
     bounds = period_starts(period, since, until)
-    rows = list(Customer.objects.filter(customer_since__isnull=False).values_list("customer_since", "churned_on"))
+    rows: list[tuple[date, date | None]] = list(
+        Customer.objects.filter(customer_since__isnull=False).values_list("customer_since", "churned_on")  # type: ignore[arg-type]
+    )
     starts = np.sort(np.array([s for s, _ in rows], dtype="datetime64[D]"))
     churns = np.sort(np.array([c for _, c in rows if c is not None], dtype="datetime64[D]"))
     edges = np.array(bounds, dtype="datetime64[D]")
@@ -234,6 +249,14 @@ class RevenueRetention:
     def nrr(self) -> float | None:
         return float(self.total / self.base) if self.base else None
 
+    @property
+    def grr_pct(self) -> float | None:
+        return 100 * self.grr if self.grr is not None else None
+
+    @property
+    def nrr_pct(self) -> float | None:
+        return 100 * self.nrr if self.nrr is not None else None
+
 
 @dataclass(frozen=True)
 class RevenueRetentionTable:
@@ -261,11 +284,14 @@ def revenue_by_customer_year(as_of: date, years: int, currency: str) -> tuple[li
     bounds = trailing_years(as_of, years)
     sums = {
         f"y{i}": Coalesce(
-            Sum("orders__amount", filter=Q(orders__currency=currency) & Q(orders__ordered_on__gte=a, orders__ordered_on__lt=b)),
+            Sum(
+                "orders__amount",
+                filter=Q(orders__currency=currency) & Q(orders__ordered_on__gte=a, orders__ordered_on__lt=b),
+            ),
             Value(Decimal(0)),
             output_field=DecimalField(max_digits=18, decimal_places=2),
         )
-        for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+        for i, (a, b) in enumerate(itertools.pairwise(bounds))
     }
     rows = (
         customers_observed(as_of)
@@ -302,7 +328,9 @@ def revenue_retention(*, as_of: date, years: int, currency: str) -> RevenueReten
     return table
 
 
-def row(cohort: int, start: date, currency: str, mask: npt.NDArray, base: npt.NDArray, kept: npt.NDArray, now: npt.NDArray) -> RevenueRetention:
+def row(
+    cohort: int, start: date, currency: str, mask: npt.NDArray, base: npt.NDArray, kept: npt.NDArray, now: npt.NDArray
+) -> RevenueRetention:
     return RevenueRetention(
         cohort=cohort,
         year_start=start,
@@ -317,7 +345,10 @@ def row(cohort: int, start: date, currency: str, mask: npt.NDArray, base: npt.ND
 def currencies() -> list[str]:
     """Order currencies, the one with most orders first."""
     return list(
-        Order.objects.values("currency").annotate(n=Count("pk")).order_by("-n", "currency").values_list("currency", flat=True)
+        Order.objects.values("currency")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "currency")
+        .values_list("currency", flat=True)
     )
 
 
@@ -331,6 +362,10 @@ class CohortRow:
     retained: list[float | None]  # share still a customer k periods after starting; None: not observed yet
     observed: list[int]
 
+    @property
+    def cells(self) -> list[tuple[float | None, int]]:
+        return [(None if r is None else 100 * r, o) for r, o in zip(self.retained, self.observed, strict=True)]
+
 
 def cohort_heatmap(*, as_of: date, cohort_by: str = "quarter", steps: int = 8) -> list[CohortRow]:
     """Share of each start cohort still a customer 1…steps periods after starting (observed ones only)."""
@@ -339,7 +374,9 @@ def cohort_heatmap(*, as_of: date, cohort_by: str = "quarter", steps: int = 8) -
     if not 1 <= steps <= 40:
         raise BadRetentionInput("steps", "between 1 and 40 periods")
     months = 3 if cohort_by == "quarter" else 12
-    rows = customers_observed(as_of).values_list("customer_since", "churned_on")
+    rows: list[tuple[date, date | None]] = list(
+        customers_observed(as_of).values_list("customer_since", "churned_on")  # type: ignore[arg-type]
+    )
     if not rows:
         return []
     since = np.array([s for s, _ in rows], dtype="datetime64[D]")
@@ -371,7 +408,7 @@ def customers_in_group(grouping: Grouping, group: str, as_of: date) -> QuerySet[
     """The customers behind one curve, in the order a person reads them."""
     return (
         grouping.annotate(customers_observed(as_of))
-        .filter(group=group)
+        .filter(group=grouping.check(group))  # type: ignore[misc]
         .select_related("account")
         .order_by("last_name", "first_name", "pk")
     )

@@ -98,7 +98,7 @@ def kaplan_meier(durations: npt.ArrayLike, events: npt.ArrayLike, z: float = Z95
         survival = np.cumprod(factor)
         terms = np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)), 0.0)
     greenwood = np.cumsum(terms)
-    low, high = loglog_band(survival, greenwood, z)
+    low, high = loglog_band(np.asarray(survival, dtype=np.float64), np.asarray(greenwood, dtype=np.float64), z)
     zero = np.zeros(1, dtype=np.int64)
     return Curve(
         times=np.concatenate(([0.0], times)),
@@ -145,9 +145,9 @@ def log_rank(durations: npt.ArrayLike, events: npt.ArrayLike, groups: npt.ArrayL
     for j in range(k):  # k groups (a handful), each fully vectorised over customers and times
         tj, ej = t[g == j], e[g == j]
         at_risk[j] = tj.size - np.searchsorted(np.sort(tj), event_times, side="left")
-        deaths[j] = np.bincount(
-            np.searchsorted(event_times, tj[ej == 1]), minlength=event_times.size
-        )[: event_times.size]
+        deaths[j] = np.bincount(np.searchsorted(event_times, tj[ej == 1]), minlength=event_times.size)[
+            : event_times.size
+        ]
     n, d = at_risk.sum(axis=0), deaths.sum(axis=0)
     share = at_risk / n
     observed, expected = deaths.sum(axis=1), (d * share).sum(axis=1)
