@@ -47,7 +47,6 @@ def order(who: Customer, amount: str, on: date, product: Product | None = None, 
     OrderFactory(customer=who, amount=Decimal(amount), ordered_on=on, currency=currency, product=product or plan())
 
 
-
 def plan() -> Product:
     found = Product.objects.filter(external_id="PLAN-60").first()
     return found or ProductFactory(external_id="PLAN-60", margin_pct=Decimal("60.00"))

@@ -20,7 +20,9 @@ def company():
     start = date.today() - timedelta(days=800)
     people = []
     for i in range(24):
-        who = customer(start + timedelta(days=i * 7), churned=(start + timedelta(days=400 + i * 10)) if i % 4 == 0 else None)
+        who = customer(
+            start + timedelta(days=i * 7), churned=(start + timedelta(days=400 + i * 10)) if i % 4 == 0 else None
+        )
         answer(nps, who, (10, 8, 3)[i % 3], start + timedelta(days=200))
         if i % 5 == 0:
             member(who)
@@ -55,7 +57,12 @@ def test_bad_retention_filters_get_a_form_error_not_a_crash(client_as, company, 
 
 def test_each_retention_table_downloads_as_csv(client_as, company):
     client = client_as("analyst")
-    for table, first_column in (("curves", "group"), ("churn", "period_start"), ("revenue", "cohort"), ("cohorts", "cohort")):
+    for table, first_column in (
+        ("curves", "group"),
+        ("churn", "period_start"),
+        ("revenue", "cohort"),
+        ("cohorts", "cohort"),
+    ):
         response = client.get(f"/insights/retention.csv?table={table}")
         rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
         assert response.status_code == 200 and rows[0][0] == first_column, table

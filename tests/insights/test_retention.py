@@ -85,7 +85,13 @@ def test_churn_per_quarter_is_churned_of_those_active_at_its_start():
 
     q1, q2 = retention.churn_by_period(period="quarter", since=date(2025, 1, 1), until=date(2025, 6, 30))
 
-    assert (q1.start, q1.end, q1.active_at_start, q1.churned, q1.started) == (date(2025, 1, 1), date(2025, 4, 1), 3, 1, 1)
+    assert (q1.start, q1.end, q1.active_at_start, q1.churned, q1.started) == (
+        date(2025, 1, 1),
+        date(2025, 4, 1),
+        3,
+        1,
+        1,
+    )
     assert q1.rate == pytest.approx(1 / 3)
     assert (q2.active_at_start, q2.churned, q2.rate) == (2, 1, 0.5)
 

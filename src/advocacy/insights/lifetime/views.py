@@ -98,9 +98,10 @@ def lifetime_customers(request: HttpRequest) -> HttpResponse:
     """The customers whose predicted value lies in [low, high): ?currency=&low=&high=."""
     fit, error = chosen_fit(request)
     limits = band(request)
+    if fit is None and error is None:
+        return HttpResponse("No lifetime value fit yet.", status=404, content_type="text/plain")
     if fit is None or isinstance(limits, str):
-        message = error or (limits if isinstance(limits, str) else "No lifetime value fit yet.")
-        return HttpResponse(message, status=400, content_type="text/plain")
+        return HttpResponse(error or str(limits), status=400, content_type="text/plain")
     low, high = limits
     rows = lifetime.predictions(fit).filter(predicted_value__gte=low)
     if high.is_finite():

@@ -404,11 +404,9 @@ def cohort_key(day: date, cohort_by: str) -> str:
 # --- drill-down ---------------------------------------------------------------------------------
 
 
-def customers_in_group(grouping: Grouping, group: str, as_of: date) -> QuerySet[Customer]:
-    """The customers behind one curve, in the order a person reads them."""
-    return (
-        grouping.annotate(customers_observed(as_of))
-        .filter(group=grouping.check(group))  # type: ignore[misc]
-        .select_related("account")
-        .order_by("last_name", "first_name", "pk")
-    )
+def customers_in_group(grouping: Grouping, group: str | None, as_of: date) -> QuerySet[Customer]:
+    """The customers behind one curve (all curves without a group), in the order a person reads them."""
+    customers = grouping.annotate(customers_observed(as_of))
+    if group is not None:
+        customers = customers.filter(group=grouping.check(group))  # type: ignore[misc]
+    return customers.select_related("account").order_by("last_name", "first_name", "pk")

@@ -134,12 +134,12 @@ def retention_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 @allow(*RETENTION_READERS)
 def retention_customers(request: HttpRequest) -> HttpResponse:
-    """The customers behind one curve: ?by=<grouping>&group=<group>&as_of=<date>."""
+    """The customers behind one curve (?by=<grouping>&group=<group>&as_of=<date>); without a group,
+    every customer the curves count."""
     form, chosen = choices(request)
-    group = request.GET.get("group", "")
-    if chosen is None or not group:
-        message = form.errors.as_text() if chosen is None else "choose a group (?group=…)"
-        return HttpResponse(f"Bad filter: {message}", status=400, content_type="text/plain")
+    group = request.GET.get("group") or None
+    if chosen is None:
+        return HttpResponse(f"Bad filter: {form.errors.as_text()}", status=400, content_type="text/plain")
     try:
         customers = retention.customers_in_group(grouping(chosen["by"]), group, chosen["as_of"])
     except (UnknownGrouping, UnknownGroup) as exc:
@@ -151,7 +151,7 @@ def retention_customers(request: HttpRequest) -> HttpResponse:
         request,
         "insights/customers.html",
         {
-            "title": f"{grouping(chosen['by']).label}: {group_label(group)}",
+            "title": f"{grouping(chosen['by']).label}: {group_label(group) if group else 'every group'}",
             "back": "insights:retention",
             "page": page,
             "query": query.urlencode(),

@@ -170,14 +170,12 @@ def all_statuses(*, currency: str) -> list[StatusTable]:
     return [status_table(name, currency=currency) for name in STATUS_GROUPINGS]
 
 
-def customers_in_status(name: str, group: str) -> QuerySet[Customer]:
+def customers_in_status(name: str, group: str | None) -> QuerySet[Customer]:
     chosen = grouping(name)
-    return (
-        chosen.annotate(Customer.objects.all())
-        .filter(group=chosen.check(group))  # type: ignore[misc]
-        .select_related("account")
-        .order_by("last_name", "first_name", "pk")
-    )
+    customers = chosen.annotate(Customer.objects.all())
+    if group is not None:
+        customers = customers.filter(group=chosen.check(group))  # type: ignore[misc]
+    return customers.select_related("account").order_by("last_name", "first_name", "pk")
 
 
 def margin_unknown_total(currency: str) -> Decimal:

@@ -96,13 +96,11 @@ def status_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 @allow(*RETENTION_READERS)
 def status_customers(request: HttpRequest) -> HttpResponse:
-    """The customers in one group: ?status=member|referrer|reference|story&group=…"""
-    name, group = request.GET.get("status", ""), request.GET.get("group", "")
-    if name not in STATUS_GROUPINGS or not group:
+    """The customers in one group: ?status=member|referrer|reference|story&group=…; without a group, everyone."""
+    name, group = request.GET.get("status") or "member", request.GET.get("group") or None
+    if name not in STATUS_GROUPINGS:
         return HttpResponse(
-            f"Choose ?status= one of {', '.join(STATUS_GROUPINGS)} and a ?group=.",
-            status=400,
-            content_type="text/plain",
+            f"Choose ?status= one of {', '.join(STATUS_GROUPINGS)}.", status=400, content_type="text/plain"
         )
     try:
         customers = status.customers_in_status(name, group)
@@ -115,7 +113,7 @@ def status_customers(request: HttpRequest) -> HttpResponse:
         request,
         "insights/customers.html",
         {
-            "title": f"{grouping(name).label}: {group_label(group)}",
+            "title": f"{grouping(name).label}: {group_label(group) if group else 'every group'}",
             "back": "insights:status",
             "page": page,
             "query": query.urlencode(),
