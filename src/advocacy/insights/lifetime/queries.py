@@ -27,6 +27,11 @@ class Rfm:
     mean_value: npt.NDArray[np.float64]
     total: list[Decimal]
     holdout_purchases: npt.NDArray[np.float64]  # purchase days after the end (only when asked for)
+    churned_on: npt.NDArray[np.datetime64]  # NaT for customers the CRM does not mark as churned
+
+    def churned_before(self, day: date) -> npt.NDArray[np.bool_]:
+        """Customers whose churn the CRM records before ``day``: they buy nothing more."""
+        return np.asarray(~np.isnat(self.churned_on) & (self.churned_on < np.datetime64(day, "D")))
 
     @property
     def n(self) -> int:
@@ -44,6 +49,7 @@ def rfm(*, currency: str, end: date, holdout_end: date | None = None) -> Rfm:
         "last": Max("ordered_on", filter=before),
         "orders": Count("pk", filter=before),
         "total": Sum("amount", filter=before),
+        "churned_on": Max("customer__churned_on"),
     }
     if holdout_end is not None:
         aggregates["later"] = Count(
@@ -59,7 +65,9 @@ def rfm(*, currency: str, end: date, holdout_end: date | None = None) -> Rfm:
     )
     if not rows:
         empty = np.zeros(0)
-        return Rfm(np.zeros(0, dtype=np.int64), empty, empty, empty, empty, [], empty)
+        return Rfm(
+            np.zeros(0, dtype=np.int64), empty, empty, empty, empty, [], empty, np.zeros(0, dtype="datetime64[D]")
+        )
     columns = list(zip(*rows, strict=True))
     first = np.array(columns[2], dtype="datetime64[D]")
     last = np.array(columns[3], dtype="datetime64[D]")
@@ -72,7 +80,8 @@ def rfm(*, currency: str, end: date, holdout_end: date | None = None) -> Rfm:
         T=(horizon - first).astype(np.float64) / DAYS_PER_WEEK,
         mean_value=np.array([float(t) for t in totals]) / np.array(columns[4], dtype=np.float64),
         total=totals,
-        holdout_purchases=np.array(columns[6], dtype=np.float64) if holdout_end else np.zeros(len(rows)),
+        holdout_purchases=np.array(columns[7], dtype=np.float64) if holdout_end else np.zeros(len(rows)),
+        churned_on=np.array([c or "NaT" for c in columns[6]], dtype="datetime64[D]"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from django.db import transaction
@@ -44,6 +44,7 @@ def calibration_check(
     except btyd.FitFailed:
         return data.n, None, None, None
     predicted = btyd.expected_purchases(model, holdout_days / DAYS_PER_WEEK, data.x, data.t_x, data.T)
+    predicted[data.churned_before(cal_end)] = 0.0
     return (
         data.n,
         float(np.mean(np.abs(predicted - data.holdout_purchases))),
@@ -59,6 +60,9 @@ def prediction_rows(
         btyd.expected_purchases(purchases, fit.horizon_days / DAYS_PER_WEEK, data.x, data.t_x, data.T)
     )
     alive = btyd.p_alive(purchases, data.x, data.t_x, data.T)
+    # BG/NBD is for customers whose leaving is never seen; where the CRM records a churn, it is known.
+    gone = data.churned_before(fit.as_of + timedelta(days=1))
+    expected[gone], alive[gone] = 0.0, 0.0
     order_value = btyd.expected_order_value(spend, data.x, data.mean_value)
     return [
         LifetimePrediction(
