@@ -87,11 +87,29 @@ def check_inputs(durations: npt.ArrayLike, events: npt.ArrayLike) -> tuple[Float
     return t, e
 
 
+MAX_DAY_GRID = 10_000_000  # whole-day durations up to this many are counted on a grid, without sorting
+
+
+def time_codes(t: FloatArray) -> tuple[FloatArray, IntArray]:
+    """The distinct times (ascending) and each customer's index into them.
+
+    Durations in whole days (the usual case) are their own index on a grid of days, which
+    ``np.bincount`` counts in one pass; other durations are sorted by ``np.unique``."""
+    if t.size and t.max() < MAX_DAY_GRID and np.array_equal(t, np.floor(t)):
+        days = t.astype(np.int64)
+        return np.arange(int(days.max()) + 1, dtype=np.float64), days
+    times, inverse = np.unique(t, return_inverse=True)
+    return times, inverse.astype(np.int64)
+
+
 def kaplan_meier(durations: npt.ArrayLike, events: npt.ArrayLike, z: float = Z95) -> Curve:
     t, e = check_inputs(durations, events)
-    times, inverse = np.unique(t, return_inverse=True)
-    deaths = np.bincount(inverse, weights=e, minlength=times.size).astype(np.int64)
-    exits = np.bincount(inverse, minlength=times.size).astype(np.int64)
+    grid, codes = time_codes(t)
+    exits_all = np.bincount(codes, minlength=grid.size)
+    seen = exits_all > 0
+    times = grid[seen]
+    exits = exits_all[seen].astype(np.int64)
+    deaths = np.bincount(codes, weights=e, minlength=grid.size)[seen].astype(np.int64)
     at_risk = t.size - np.concatenate(([0], np.cumsum(exits)[:-1])).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(at_risk > 0, 1.0 - deaths / at_risk, 1.0)
@@ -139,15 +157,16 @@ def log_rank(durations: npt.ArrayLike, events: npt.ArrayLike, groups: npt.ArrayL
     k = int(g.max()) + 1 if g.size else 0
     if k < 2:
         raise ValueError("the log-rank test needs at least two groups with customers")
-    event_times = np.unique(t[e == 1])
-    at_risk = np.empty((k, event_times.size))
-    deaths = np.empty((k, event_times.size))
-    for j in range(k):  # k groups (a handful), each fully vectorised over customers and times
-        tj, ej = t[g == j], e[g == j]
-        at_risk[j] = tj.size - np.searchsorted(np.sort(tj), event_times, side="left")
-        deaths[j] = np.bincount(np.searchsorted(event_times, tj[ej == 1]), minlength=event_times.size)[
-            : event_times.size
-        ]
+    grid, codes = time_codes(t)
+    churn_days = np.bincount(codes, weights=e, minlength=grid.size) > 0
+    at_risk = np.empty((k, int(churn_days.sum())))
+    deaths = np.empty_like(at_risk)
+    for j in range(k):  # k groups (a handful), each counted in one pass over its customers
+        mine = g == j
+        exits = np.bincount(codes[mine], minlength=grid.size)
+        before = np.cumsum(exits) - exits  # left the risk set strictly before each time
+        at_risk[j] = (mine.sum() - before)[churn_days]
+        deaths[j] = np.bincount(codes[mine & (e == 1)], minlength=grid.size)[churn_days]
     n, d = at_risk.sum(axis=0), deaths.sum(axis=0)
     share = at_risk / n
     observed, expected = deaths.sum(axis=1), (d * share).sum(axis=1)
