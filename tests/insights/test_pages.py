@@ -142,3 +142,10 @@ def test_bad_api_parameters_get_a_problem_with_a_pointer(api, company, path, poi
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     assert pointer in [e["pointer"] for e in response.json()["errors"]]
+
+
+def test_a_drill_down_window_that_ends_before_it_starts_is_refused(client_as, company):
+    response = client_as("analyst").get(
+        "/insights/retention/customers/?churned_from=2025-06-01&churned_until=2025-01-01"
+    )
+    assert response.status_code == 400 and "must be after the start" in response.content.decode()

@@ -142,3 +142,14 @@ def test_the_cohort_heatmap_shows_who_is_still_a_customer_among_those_observed()
     assert first.customers == 2 and first.retained == [1.0, 0.5]
     youngest = next(r for r in rows if r.cohort == "2026 Q2")
     assert youngest.retained == [None, None] and youngest.observed == [0, 0]
+
+
+def test_the_customers_behind_a_churn_period_or_a_cohort_can_be_listed():
+    leaves = customer(date(2024, 6, 1), churned=date(2025, 2, 10))
+    customer(date(2024, 6, 1), churned=date(2025, 5, 10))
+    starts = customer(date(2025, 2, 1))
+    churned_in_q1 = {"churned_from": date(2025, 1, 1), "churned_until": date(2025, 4, 1)}
+    assert list(retention.customers_in_group(grouping("member"), None, AS_OF, churned_in_q1)) == [leaves]
+    started_in_2025 = {"started_from": date(2025, 1, 1), "started_until": date(2026, 1, 1)}
+    assert list(retention.customers_in_group(grouping("member"), None, AS_OF, started_in_2025)) == [starts]
+    assert retention.cohort_bounds("2025 Q4") == (date(2025, 10, 1), date(2026, 1, 1))

@@ -53,6 +53,23 @@ class RetentionFilter(forms.Form):
         return data
 
 
+class DrillDownFilter(forms.Form):
+    """Narrow the customers behind a figure: those who started, or churned, inside a window (end exclusive)."""
+
+    started_from = forms.DateField(required=False)
+    started_until = forms.DateField(required=False)
+    churned_from = forms.DateField(required=False)
+    churned_until = forms.DateField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for kind in ("started", "churned"):
+            low, high = data.get(f"{kind}_from"), data.get(f"{kind}_until")
+            if low and high and low >= high:
+                self.add_error(f"{kind}_until", "must be after the start of the window")
+        return data
+
+
 def defaults() -> dict[str, Any]:
     today = timezone.localdate()
     return {

@@ -356,6 +356,8 @@ def currencies() -> list[str]:
 @dataclass(frozen=True)
 class CohortRow:
     cohort: str
+    starts: date
+    ends: date  # exclusive
     customers: int
     retained: list[float | None]  # share still a customer k periods after starting; None: not observed yet
     observed: list[int]
@@ -391,8 +393,18 @@ def cohort_heatmap(*, as_of: date, cohort_by: str = "quarter", steps: int = 8) -
         observed = seen[m].sum(axis=0)
         retained = (alive[m] & seen[m]).sum(axis=0)
         shares = [float(r / o) if o else None for r, o in zip(retained, observed, strict=True)]
-        result.append(CohortRow(key, int(m.sum()), shares, [int(o) for o in observed]))
+        starts, ends = cohort_bounds(key)
+        result.append(CohortRow(key, starts, ends, int(m.sum()), shares, [int(o) for o in observed]))
     return result
+
+
+def cohort_bounds(key: str) -> tuple[date, date]:
+    """The first day of the cohort and the first day after it, from its key ("2025" or "2025 Q3")."""
+    year, _, quarter = key.partition(" Q")
+    if not quarter:
+        return date(int(year), 1, 1), date(int(year) + 1, 1, 1)
+    month = 3 * (int(quarter) - 1) + 1
+    return date(int(year), month, 1), date(int(year) + (month + 3 > 12), (month + 2) % 12 + 1, 1)
 
 
 def cohort_key(day: date, cohort_by: str) -> str:
@@ -402,9 +414,21 @@ def cohort_key(day: date, cohort_by: str) -> str:
 # --- drill-down ---------------------------------------------------------------------------------
 
 
-def customers_in_group(grouping: Grouping, group: str | None, as_of: date) -> QuerySet[Customer]:
-    """The customers behind one curve (all curves without a group), in the order a person reads them."""
+WINDOW_LOOKUPS = {
+    "started_from": "customer_since__gte",
+    "started_until": "customer_since__lt",
+    "churned_from": "churned_on__gte",
+    "churned_until": "churned_on__lt",
+}
+
+
+def customers_in_group(
+    grouping: Grouping, group: str | None, as_of: date, windows: dict[str, date | None] | None = None
+) -> QuerySet[Customer]:
+    """The customers behind one curve (all curves without a group), in the order a person reads them;
+    ``windows`` narrows them to a churn period's churners or a cohort's starters."""
     customers = grouping.annotate(customers_observed(as_of))
+    customers = customers.filter(**{WINDOW_LOOKUPS[k]: v for k, v in (windows or {}).items() if v is not None})
     if group is not None:
         customers = customers.filter(group=grouping.check(group))  # type: ignore[misc]
     return customers.select_related("account").order_by("last_name", "first_name", "pk")

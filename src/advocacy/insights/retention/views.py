@@ -16,7 +16,7 @@ from advocacy.core.roles import RETENTION_READERS
 from advocacy.insights.groups import UnknownGroup, UnknownGrouping, group_label, grouping
 from advocacy.insights.retention import charts
 from advocacy.insights.retention import queries as retention
-from advocacy.insights.retention.forms import RetentionFilter, defaults
+from advocacy.insights.retention.forms import DrillDownFilter, RetentionFilter, defaults
 
 CUSTOMERS_PER_PAGE = 50
 CSV_TABLES = ("curves", "churn", "revenue", "cohorts")
@@ -138,10 +138,12 @@ def retention_customers(request: HttpRequest) -> HttpResponse:
     every customer the curves count."""
     form, chosen = choices(request)
     group = request.GET.get("group") or None
-    if chosen is None:
-        return HttpResponse(f"Bad filter: {form.errors.as_text()}", status=400, content_type="text/plain")
+    windows = DrillDownFilter(request.GET)
+    if chosen is None or not windows.is_valid():
+        errors = form.errors.as_text() if chosen is None else windows.errors.as_text()
+        return HttpResponse(f"Bad filter: {errors}", status=400, content_type="text/plain")
     try:
-        customers = retention.customers_in_group(grouping(chosen["by"]), group, chosen["as_of"])
+        customers = retention.customers_in_group(grouping(chosen["by"]), group, chosen["as_of"], windows.cleaned_data)
     except (UnknownGrouping, UnknownGroup) as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain")
     page = Paginator(customers, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
