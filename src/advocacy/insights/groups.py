@@ -76,9 +76,14 @@ class Grouping:
         return customers.annotate(group=self.expression())
 
 
-def latest_nps_score() -> Subquery:
-    latest = Response.objects.filter(customer=OuterRef("pk"), kind=SurveyKind.NPS).order_by("-answered_at", "-pk")
+def latest_score(kind: str) -> Subquery:
+    """The score of the customer's latest answer of this kind (NPS, CSAT …), or NULL."""
+    latest = Response.objects.filter(customer=OuterRef("pk"), kind=kind).order_by("-answered_at", "-pk")
     return Subquery(latest.values("score")[:1])
+
+
+def latest_nps_score() -> Subquery:
+    return latest_score(SurveyKind.NPS)
 
 
 def nps_case() -> Case:
@@ -147,7 +152,17 @@ GROUPINGS: dict[str, Grouping] = {
     )
 }
 STATUS_GROUPINGS = tuple(name for name, g in GROUPINGS.items() if g.kind == "status")
-GROUP_LABELS: dict[str, str] = dict(NPS_CATEGORY_LABELS)
+GROUP_LABELS: dict[str, str] = {
+    **NPS_CATEGORY_LABELS,
+    "member": "Hub members",
+    "not a member": "Not members",
+    "referrer": "Referrers",
+    "not a referrer": "Not referrers",
+    "reference": "References",
+    "not a reference": "Not references",
+    "story": "Told a story",
+    "no story": "No story",
+}
 
 
 def group_label(name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -82,7 +82,3 @@ def defaults() -> dict[str, Any]:
         "years": 2,
         "cohort_by": "quarter",
     }
-
-
-def first_of(day: date) -> date:
-    return day.replace(day=1)

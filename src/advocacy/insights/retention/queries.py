@@ -23,7 +23,6 @@ from advocacy.insights.retention.survival import Curve, LogRank, kaplan_meier, l
 MILESTONE_DAYS = (90, 180, 365, 730, 1095)
 PERIODS = ("month", "quarter", "year")
 MAX_PERIODS = 120
-MIN_GROUP = 1
 
 
 class BadRetentionInput(ValueError):
@@ -134,9 +133,8 @@ def retention_comparison(grouping: Grouping, as_of: date) -> Comparison:
         mask = data.groups == name
         curve = kaplan_meier(data.durations[mask], data.events[mask])
         curves.append(GroupCurve(name, group_label(name), curve, milestones(curve)))
-    with_churn = [g for g in curves if g.curve.n >= MIN_GROUP]
     test, note = None, ""
-    if len(with_churn) >= 2 and data.events.sum() > 0:
+    if len(curves) >= 2 and data.events.sum() > 0:
         test = log_rank(data.durations, data.events, data.groups)
     else:
         note = "The log-rank test needs two groups with customers and at least one churn."

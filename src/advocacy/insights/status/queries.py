@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce
 from scipy import stats as sps
 
 from advocacy.customers.models import Customer, Order
-from advocacy.feedback.models import Response, SurveyKind
+from advocacy.feedback.models import SurveyKind
 from advocacy.feedback.scales import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from advocacy.feedback.stats import (
     CsatEstimate,
@@ -39,7 +39,7 @@ from advocacy.feedback.stats import (
     nps_difference,
     nps_estimate,
 )
-from advocacy.insights.groups import STATUS_GROUPINGS, Grouping, group_label, grouping, ordered
+from advocacy.insights.groups import STATUS_GROUPINGS, Grouping, group_label, grouping, latest_score, ordered
 
 
 @dataclass(frozen=True)
@@ -81,11 +81,6 @@ class StatusTable:
     currency: str
     rows: list[StatusRow]
     orders_without_margin: int
-
-
-def latest_score(kind: str) -> Subquery:
-    answers = Response.objects.filter(customer=OuterRef("pk"), kind=kind).order_by("-answered_at", "-pk")
-    return Subquery(answers.values("score")[:1])
 
 
 def gross_margin(currency: str) -> Subquery:
