@@ -102,16 +102,27 @@ def fit_currency(
         calibration_mae=mae,
         calibration_predicted_mean=predicted_mean,
         calibration_actual_mean=actual_mean,
-        note=fit_note(mae, spend),
+        note=fit_note(mae, spend, predicted_mean, actual_mean),
     )
     LifetimePrediction.objects.bulk_create(prediction_rows(fit, data, purchases, spend), batch_size=2000)
     return fit
 
 
-def fit_note(mae: float | None, spend: btyd.GammaGamma) -> str:
+OFF_BY = 0.25  # a holdout mean this far from the actual one earns a warning on the page
+
+
+def fit_note(
+    mae: float | None, spend: btyd.GammaGamma, predicted: float | None = None, actual: float | None = None
+) -> str:
     notes = []
     if mae is None:
         notes.append("Too little history before the holdout to check the fit.")
+    elif predicted is not None and actual and abs(predicted - actual) > OFF_BY * actual:
+        notes.append(
+            f"On the held-out year the model predicted {predicted:.2f} purchase days per customer where "
+            f"{actual:.2f} happened: read the predicted values with care (regular renewals, as in a "
+            "subscription, break the model's assumption of random buying)."
+        )
     if not btyd.population_mean_defined(spend):
         notes.append(
             "Spend varies too much between customers for the Gamma-Gamma population mean (q ≤ 1): customers "

@@ -7,7 +7,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from advocacy.insights.retention.queries import ChurnPeriod, CohortRow, Comparison
+from advocacy.insights.retention.queries import ChurnPeriod, CohortRow, Comparison, RevenueRetentionTable
 
 PALETTE = ("#1c7c43", "#a0a7b4", "#b42318", "#2256c7", "#b54708", "#6941c6", "#0e9384", "#c11574")
 
@@ -109,3 +109,34 @@ def heatmap_chart(rows: list[CohortRow], step_label: str) -> dict[str, Any] | No
     )
     fig.update_yaxes(autorange="reversed")
     return as_dict(fig, height=max(240, 28 * len(rows) + 80))
+
+
+def revenue_chart(table: RevenueRetentionTable) -> dict[str, Any] | None:
+    """GRR and NRR of each cohort in the latest trailing year, against the 100 % line."""
+    if not table.years:
+        return None
+    latest = table.years[-1]
+    rows = [r for r in table.rows if r.year_start == latest and r.grr is not None]
+    if not rows:
+        return None
+    cohorts = [str(r.cohort) for r in rows]
+    fig = go.Figure()
+    for name, values, colour in (
+        ("GRR", [100 * (r.grr or 0) for r in rows], "#a0a7b4"),
+        ("NRR", [100 * (r.nrr or 0) for r in rows], "#2256c7"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=cohorts,
+                y=values,
+                name=name,
+                marker={"color": colour},
+                customdata=[r.customers for r in rows],
+                hovertemplate=f"cohort %{{x}}: {name} %{{y:.1f}}% (n = %{{customdata}})<extra></extra>",
+            )
+        )
+    fig.add_hline(y=100, line={"dash": "dot", "color": "#555"})
+    fig.update_xaxes(title_text=f"start year (year from {latest:%Y-%m-%d})", type="category")
+    fig.update_yaxes(title_text="% of the year before")
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.3})
+    return as_dict(fig, height=280)

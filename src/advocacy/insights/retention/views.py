@@ -23,7 +23,7 @@ CSV_TABLES = ("curves", "churn", "revenue", "cohorts")
 
 
 def choices(request: HttpRequest) -> tuple[RetentionFilter, dict[str, Any] | None]:
-    form = RetentionFilter(request.GET or None)
+    form = RetentionFilter(request.GET or None, initial=defaults())
     if not request.GET:
         return form, defaults()
     return form, (form.cleaned_data if form.is_valid() else None)
@@ -47,6 +47,7 @@ def page_context(c: dict[str, Any]) -> dict[str, Any]:
         "charts": {
             "survival": charts.survival_chart(comparison),
             "churn": charts.churn_chart(periods),
+            "revenue": charts.revenue_chart(revenue),
             "heatmap": charts.heatmap_chart(cohorts, "quarter" if c["cohort_by"] == "quarter" else "year"),
         },
     }

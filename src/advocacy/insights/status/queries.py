@@ -31,6 +31,7 @@ from advocacy.customers.models import Customer, Order
 from advocacy.feedback.models import SurveyKind
 from advocacy.feedback.scales import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from advocacy.feedback.stats import (
+    MIN_SAMPLE,
     CsatEstimate,
     Difference,
     NpsEstimate,
@@ -51,6 +52,12 @@ class MeanEstimate:
     low: float | None
     high: float | None
     margin: float | None
+
+    @property
+    def warning(self) -> str | None:
+        if self.n == 0:
+            return None
+        return f"fewer than {MIN_SAMPLE} customers: treat as indicative" if self.n < MIN_SAMPLE else None
 
 
 def mean_estimate(n: int, total: float, sum_of_squares: float) -> MeanEstimate:
