@@ -11,7 +11,7 @@ from advocacy.core.errors import InvalidInput
 from advocacy.core.models import Job
 from advocacy.insights.lifetime import btyd
 from advocacy.insights.lifetime.queries import customer_values, latest_fit, rfm
-from advocacy.insights.lifetime.services import lifetime_fit_run
+from advocacy.insights.lifetime.services import fit_note, lifetime_fit_run
 from advocacy.insights.lifetime.tasks import refit_lifetime_value
 from advocacy.insights.models import LifetimeFit
 from tests.insights.helpers import customer, order
@@ -134,3 +134,10 @@ def test_the_fit_runs_as_a_durable_task(client_as):
     job = Job.objects.get()
     assert job.task_path == refit_lifetime_value.path
     assert refit_lifetime_value.call() == {"version": None, "currencies": []}  # no orders: nothing to fit
+
+
+def test_a_holdout_prediction_far_from_what_happened_earns_a_warning():
+    spend = btyd.GammaGamma(p=2.0, q=3.0, gamma=10.0, log_likelihood=0.0)
+    assert btyd.population_mean_defined(spend)
+    assert "read the predicted values with care" in fit_note(0.9, spend, 0.30, 1.20)
+    assert fit_note(0.2, spend, 1.10, 1.20) == ""

@@ -149,3 +149,21 @@ def test_a_drill_down_window_that_ends_before_it_starts_is_refused(client_as, co
         "/insights/retention/customers/?churned_from=2025-06-01&churned_until=2025-01-01"
     )
     assert response.status_code == 400 and "must be after the start" in response.content.decode()
+
+
+def test_the_retention_page_makes_the_same_few_queries_for_many_customers(
+    client_as, company, django_assert_max_num_queries
+):
+    client = client_as("analyst")
+    client.get("/insights/retention/")  # warm: the session and the sign-in
+    with django_assert_max_num_queries(12):
+        assert client.get("/insights/retention/?by=referrer").status_code == 200
+    for i in range(30):
+        customer(date.today() - timedelta(days=500 + i), churned=date.today() - timedelta(days=i) if i % 2 else None)
+    with django_assert_max_num_queries(12):
+        assert client.get("/insights/retention/?by=referrer").status_code == 200
+
+
+def test_the_status_page_marks_small_groups(client_as, company):
+    html = client_as("analyst").get("/insights/status/").content.decode()
+    assert 'class="pill warn" title="fewer than 30 answers: treat as indicative">small' in html
