@@ -141,3 +141,15 @@ def test_a_holdout_prediction_far_from_what_happened_earns_a_warning():
     assert btyd.population_mean_defined(spend)
     assert "read the predicted values with care" in fit_note(0.9, spend, 0.30, 1.20)
     assert fit_note(0.2, spend, 1.10, 1.20) == ""
+
+
+def test_the_calibration_check_compares_predicted_and_actual_per_frequency():
+    from advocacy.insights.lifetime.services import by_frequency
+
+    x = np.array([0, 0, 1, 7, 9])
+    rows = by_frequency(x, np.array([0.1, 0.3, 1.0, 3.0, 5.0]), np.array([0, 1, 1, 2, 4]))
+    assert rows == [
+        {"repeat_purchases": "0", "customers": 2, "predicted": 0.2, "actual": 0.5},
+        {"repeat_purchases": "1", "customers": 1, "predicted": 1.0, "actual": 1.0},
+        {"repeat_purchases": "6 or more", "customers": 2, "predicted": 4.0, "actual": 3.0},
+    ]

@@ -84,7 +84,7 @@ def test_the_lifetime_page_names_its_method_and_shows_the_holdout_error(client_a
     html = client_as("program_manager").get("/insights/lifetime/").content.decode()
     assert "BG/NBD purchases with Gamma-Gamma spend, fitted by maximum likelihood" in html
     assert "mean absolute error" in html
-    assert 'data-chart="chart-ltv"' in html
+    assert 'data-chart="chart-ltv"' in html and 'data-chart="chart-calibration"' in html
     assert client_as("program_manager").get("/insights/lifetime/?currency=JPY").status_code == 400
     export = client_as("analyst").get("/insights/lifetime.csv")
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))

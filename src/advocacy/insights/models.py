@@ -29,6 +29,9 @@ class LifetimeFit(models.Model):
     )
     calibration_predicted_mean = models.FloatField(null=True, blank=True)
     calibration_actual_mean = models.FloatField(null=True, blank=True)
+    calibration_by_frequency = models.JSONField(
+        default=list, blank=True, help_text="Per repeat-purchase count in calibration: n, mean predicted, mean actual."
+    )
     note = models.TextField(blank=True)
 
     class Meta:

@@ -37,6 +37,9 @@ class FitOut(Schema):
     )
     calibration_predicted_mean: float | None
     calibration_actual_mean: float | None
+    calibration_by_frequency: list[dict] = Field(
+        description="Per calibration frequency: customers, mean predicted and actual"
+    )
     note: str
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -33,24 +34,55 @@ def check_windows(*, as_of: date, holdout_days: int, horizon_days: int) -> None:
         raise InvalidInput(errors)
 
 
-def calibration_check(
-    currency: str, as_of: date, holdout_days: int
-) -> tuple[int, float | None, float | None, float | None]:
+MAX_FREQUENCY_ROW = 6  # calibration rows for 0 … 5 repeat purchase days, then "6 or more"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    customers: int
+    mae: float | None = None
+    predicted_mean: float | None = None
+    actual_mean: float | None = None
+    by_frequency: list[dict[str, float | int | str]] = field(default_factory=list)
+
+
+def calibration_check(currency: str, as_of: date, holdout_days: int) -> Calibration:
     """Fit on the history before the holdout, predict the holdout's purchases, compare with what happened."""
     cal_end, end = holdout_window(as_of, holdout_days)
     data = rfm(currency=currency, end=cal_end, holdout_end=end)
     try:
         model = btyd.fit_bgnbd(data.x, data.t_x, data.T)
     except btyd.FitFailed:
-        return data.n, None, None, None
+        return Calibration(data.n)
     predicted = btyd.expected_purchases(model, holdout_days / DAYS_PER_WEEK, data.x, data.t_x, data.T)
     predicted[data.churned_before(cal_end)] = 0.0
-    return (
-        data.n,
-        float(np.mean(np.abs(predicted - data.holdout_purchases))),
-        float(predicted.mean()),
-        float(data.holdout_purchases.mean()),
+    actual = data.holdout_purchases
+    return Calibration(
+        customers=data.n,
+        mae=float(np.mean(np.abs(predicted - actual))),
+        predicted_mean=float(predicted.mean()),
+        actual_mean=float(actual.mean()),
+        by_frequency=by_frequency(data.x, predicted, actual),
     )
+
+
+def by_frequency(x: np.ndarray, predicted: np.ndarray, actual: np.ndarray) -> list[dict[str, float | int | str]]:
+    """The classic BG/NBD check: mean predicted and actual holdout purchases per calibration frequency."""
+    bucket = np.minimum(x, MAX_FREQUENCY_ROW).astype(int)
+    rows: list[dict[str, float | int | str]] = []
+    for k in range(MAX_FREQUENCY_ROW + 1):
+        mine = bucket == k
+        if mine.any():
+            label = f"{k} or more" if k == MAX_FREQUENCY_ROW else str(k)
+            rows.append(
+                {
+                    "repeat_purchases": label,
+                    "customers": int(mine.sum()),
+                    "predicted": round(float(predicted[mine].mean()), 4),
+                    "actual": round(float(actual[mine].mean()), 4),
+                }
+            )
+    return rows
 
 
 def prediction_rows(
@@ -88,7 +120,7 @@ def fit_currency(
         spend = btyd.fit_gamma_gamma(data.x, data.mean_value)
     except btyd.FitFailed:
         return None
-    n_cal, mae, predicted_mean, actual_mean = calibration_check(currency, as_of, holdout_days)
+    check = calibration_check(currency, as_of, holdout_days)
     fit = LifetimeFit.objects.create(
         version=version,
         currency=currency,
@@ -98,11 +130,12 @@ def fit_currency(
         horizon_days=horizon_days,
         parameters={"bgnbd": purchases.params(), "gamma_gamma": spend.params(), "time_unit": "week"},
         customers=data.n,
-        calibration_customers=n_cal,
-        calibration_mae=mae,
-        calibration_predicted_mean=predicted_mean,
-        calibration_actual_mean=actual_mean,
-        note=fit_note(mae, spend, predicted_mean, actual_mean),
+        calibration_customers=check.customers,
+        calibration_mae=check.mae,
+        calibration_predicted_mean=check.predicted_mean,
+        calibration_actual_mean=check.actual_mean,
+        calibration_by_frequency=check.by_frequency,
+        note=fit_note(check.mae, spend, check.predicted_mean, check.actual_mean),
     )
     LifetimePrediction.objects.bulk_create(prediction_rows(fit, data, purchases, spend), batch_size=2000)
     return fit

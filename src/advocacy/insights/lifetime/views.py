@@ -55,6 +55,7 @@ def lifetime_page(request: HttpRequest) -> HttpResponse:
             "buckets": buckets,
             "top": lifetime.predictions(fit)[:20],
             "chart": charts.distribution_chart(buckets, fit.currency),
+            "calibration_chart": charts.calibration_chart(fit.calibration_by_frequency, fit.holdout_days),
         }
     return render(request, "insights/lifetime.html", context, status=400 if error else 200)
 
