@@ -47,7 +47,13 @@ def test_the_retention_page_shows_curves_with_bands_the_log_rank_test_and_the_ta
 
 @pytest.mark.parametrize(
     "query",
-    ["by=tenure", "since=2025-01-01&until=2025-01-01", f"as_of={date.today() + timedelta(days=1)}", "period=fortnight"],
+    [
+        "by=tenure",
+        "since=2025-01-01&until=2025-01-01",
+        f"as_of={date.today() + timedelta(days=1)}",
+        "period=fortnight",
+        "currency=XYZ",
+    ],
 )
 def test_bad_retention_filters_get_a_form_error_not_a_crash(client_as, company, query):
     page = client_as("analyst").get(f"/insights/retention/?{query}")

@@ -34,6 +34,8 @@ def page_context(c: dict[str, Any]) -> dict[str, Any]:
     periods = retention.churn_by_period(period=c["period"], since=c["since"], until=c["until"])
     currencies = retention.currencies()
     currency = c["currency"] or (currencies[0] if currencies else "")
+    if currencies and currency not in currencies:
+        raise retention.BadRetentionInput("currency", f"no orders in {currency}: choose one of {', '.join(currencies)}")
     revenue = retention.revenue_retention(as_of=c["as_of"], years=c["years"], currency=currency)
     cohorts = retention.cohort_heatmap(as_of=c["as_of"], cohort_by=c["cohort_by"])
     return {
