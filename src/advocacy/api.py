@@ -205,6 +205,9 @@ ROUTERS = (
     "advocacy.advocates.references.api",
     "advocacy.advocates.stories.api",
     "advocacy.outreach.webhooks.api",
+    "advocacy.insights.retention.api",
+    "advocacy.insights.lifetime.api",
+    "advocacy.insights.status.api",
 )
 
 

@@ -14,6 +14,7 @@ from advocacy.core.jobs.tasks import prune_jobs, sweep_jobs
 from advocacy.feedback.answers.tasks import settle_answers
 from advocacy.feedback.surveys.tasks import open_due_waves
 from advocacy.feedback.themes.tasks import refresh_themes
+from advocacy.insights.lifetime.tasks import refit_lifetime_value
 
 
 @dataclass(frozen=True)
@@ -34,4 +35,5 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("settle changed answers: the loop acts on the change", settle_answers, 1),
     Periodic("sweep jobs of lost workers (workers sweep too)", sweep_jobs, 5),
     Periodic("prune finished jobs", prune_jobs, 24 * 60),
+    Periodic("fit the lifetime value models (BG/NBD, Gamma-Gamma)", refit_lifetime_value, 24 * 60),
 ]

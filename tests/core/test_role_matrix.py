@@ -143,6 +143,17 @@ PAGES: dict[str, frozenset[str]] = {
     "hub:references": CUSTOMER,
     "hub:reference_answer": CUSTOMER,
     "hub:stories": CUSTOMER,
+    # Retention, lifetime value and satisfaction by advocacy status (issue 9, items 5-8).
+    "insights:retention": PROGRAM_READERS,
+    "insights:retention_csv": PROGRAM_READERS,
+    "insights:retention_customers": PROGRAM_READERS,
+    "insights:lifetime": PROGRAM_READERS,
+    "insights:lifetime_csv": PROGRAM_READERS,
+    "insights:lifetime_customers": PROGRAM_READERS,
+    "insights:lifetime_refit": MANAGERS,
+    "insights:status": PROGRAM_READERS,
+    "insights:status_csv": PROGRAM_READERS,
+    "insights:status_customers": PROGRAM_READERS,
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
 }
@@ -269,6 +280,15 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/referral-sources": ADMIN,
     "POST /api/v1/referral-sources/{source_id}/rotate-secret": ADMIN,
     "PATCH /api/v1/referral-sources/{source_id}": ADMIN,
+    # Retention, lifetime value and satisfaction by advocacy status (issue 9, item 9).
+    "GET /api/v1/insights/retention/curves": PROGRAM_READERS,
+    "GET /api/v1/insights/retention/churn": PROGRAM_READERS,
+    "GET /api/v1/insights/retention/revenue": PROGRAM_READERS,
+    "GET /api/v1/insights/retention/cohorts": PROGRAM_READERS,
+    "GET /api/v1/insights/lifetime": PROGRAM_READERS,
+    "GET /api/v1/insights/lifetime/customers/{customer_id}": PROGRAM_READERS,
+    "POST /api/v1/insights/lifetime/fits": MANAGERS,
+    "GET /api/v1/insights/status": PROGRAM_READERS,
 }
 
 

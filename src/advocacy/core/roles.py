@@ -33,6 +33,8 @@ SCORE_READERS: frozenset[str] = REFERENCE_TEAM | {Role.ANALYST}
 """Read advocate scores and the program's figures."""
 HUB_READERS: frozenset[str] = PROGRAM_TEAM | {Role.ANALYST}
 """Read the hub: challenges, submissions, rewards, members."""
+RETENTION_READERS: frozenset[str] = PROGRAM_TEAM | {Role.ANALYST}
+"""Read retention, lifetime value and satisfaction by advocacy status (issue 9)."""
 CUSTOMER_WRITERS: frozenset[str] = CASE_WORKERS | {Role.SALES}
 """Create and edit customers and accounts; trigger a transactional survey."""
 ORDER_WRITERS: frozenset[str] = frozenset({Role.ADMIN, Role.SALES})

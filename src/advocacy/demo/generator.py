@@ -51,6 +51,7 @@ from advocacy.customers.models import (
 from advocacy.demo import advocates as advocates_demo
 from advocacy.demo import casework as casework_demo
 from advocacy.demo import reference as ref
+from advocacy.demo import retention as retention_demo
 from advocacy.demo import surveys as surveys_demo
 from advocacy.demo import truth
 from advocacy.feedback import scales
@@ -166,6 +167,7 @@ def generate_company(
     path = manifest_path or settings.VAR_DIR / "demo-manifest.json"
     manifest = build_manifest(plan, counts)
     manifest["survey_audience_nps"] = surveys_demo.audience_truth(plan)
+    manifest["retention"] = retention_demo.retention_truth(plan)
     write_manifest(manifest, path)
     return DemoSummary(
         counts=counts,
@@ -396,7 +398,7 @@ def traits_of(person: CustomerPlan, today: date) -> truth.Traits:
 
 def draw_churn(rng: random.Random, person: CustomerPlan, today: date) -> date | None:
     """Unhappy customers leave: the chance rises steeply below a satisfaction of about 6."""
-    chance = 0.05 + 0.55 * sigmoid((6.0 - person.satisfaction) / 0.9)
+    chance = retention_demo.churn_chance(person.satisfaction)
     if rng.random() >= chance:
         return None
     earliest = max(person.customer_since + timedelta(days=90), today - timedelta(days=HISTORY_DAYS - 30))
@@ -889,10 +891,6 @@ def add_years(day: date, years: int) -> date:
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 def ascii_slug(text: str, separator: str = "-") -> str:
