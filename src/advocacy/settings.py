@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.core.context_processors.navigation",
                 "advocacy.core.context_processors.csp_nonce",
+                "advocacy.core.context_processors.background_work",
             ],
         },
     },
