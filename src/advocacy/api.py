@@ -142,6 +142,9 @@ ROUTERS = (
     "advocacy.advocates.references.api",
     "advocacy.advocates.stories.api",
     "advocacy.outreach.webhooks.api",
+    "advocacy.listening.sources.api",
+    "advocacy.listening.mentions.api",
+    "advocacy.listening.alerts.api",
 )
 
 

@@ -1,1 +1,1 @@
-"""Insights: what the program costs and returns (attribution, cost ledger, ROI, holdout), retention and lifetime value."""
+"""Insights: what the program costs and returns, retention and lifetime value."""

@@ -82,6 +82,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("status", "customer status"),
         "customer_since": ("customer since", "became a customer date", "customer since date", "start date"),
         "churned_on": ("churned on", "churn date", "churned date", "cancellation date", "cancelled on"),
+        "social_handles": ("social handles", "social handle", "handles", "twitter", "twitter handle", "mastodon"),
         "contact_hours": ("contact hours", "contact windows", "preferred contact hours", "best time to contact"),
         "primary_advocate": ("primary advocate", "customer advocate", "advocate", "advocate email"),
         **CONSENT_FIELDS,
