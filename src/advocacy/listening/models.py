@@ -48,9 +48,9 @@ class Source(models.Model):
             models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="listening_source_kind_valid"),
             models.CheckConstraint(condition=~Q(kind="feed") | ~Q(url=""), name="listening_feed_has_url"),
             models.CheckConstraint(
-                condition=~Q(kind="webhook") | (Q(secret__startswith="whsec_") & Q(public_id__isnull=False)),
+                condition=~Q(kind="webhook") | (Q(secret__startswith="whsec_") & Q(public_id__isnull=False)),  # noqa: S106
                 name="listening_webhook_has_secret",
-            ),  # noqa: S106
+            ),
             models.CheckConstraint(condition=Q(interval_minutes__gte=1), name="listening_interval_positive"),
         ]
 
