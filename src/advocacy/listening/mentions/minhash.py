@@ -16,6 +16,7 @@ NUM_PERM = 64
 SHINGLE = 5
 NEAR_DUPLICATE_JACCARD = 0.7
 SEED = 1
+SCHEME = "affine32"  # named, so a stored signature is read back with the scheme that made it
 
 
 def shingles(text: str) -> set[bytes]:
@@ -26,17 +27,17 @@ def shingles(text: str) -> set[bytes]:
 
 
 def signature(text: str) -> MinHash:
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     minhash.update_batch(list(shingles(text)))
     return minhash
 
 
 def to_bytes(minhash: MinHash) -> bytes:
-    return np.asarray(minhash.hashvalues, dtype=np.uint64).tobytes()
+    return np.asarray(minhash.hashvalues, dtype=np.uint32).tobytes()
 
 
 def from_bytes(data: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=np.frombuffer(bytes(data), dtype=np.uint64))
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashvalues=np.frombuffer(bytes(data), dtype=np.uint32))
 
 
 def new_index() -> MinHashLSH:
