@@ -139,6 +139,16 @@ PAGES: dict[str, frozenset[str]] = {
     "hub:references": CUSTOMER,
     "hub:reference_answer": CUSTOMER,
     "hub:stories": CUSTOMER,
+    # Listening (issue 10): dashboard, explorer, mentions, alerts for insight readers; sources for the team.
+    "listening:dashboard": INSIGHT,
+    "listening:explorer": INSIGHT,
+    "listening:explorer_csv": INSIGHT,
+    "listening:mention_detail": INSIGHT,
+    "listening:alerts": INSIGHT,
+    "listening:alert_detail": INSIGHT,
+    "listening:sources": MANAGERS,
+    "listening:source_toggle": MANAGERS,
+    "listening:webhook": PUBLIC,  # a tool's push, proved by its Standard Webhooks signature
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
 }
@@ -263,6 +273,15 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/referral-sources": ADMIN,
     "POST /api/v1/referral-sources/{source_id}/rotate-secret": ADMIN,
     "PATCH /api/v1/referral-sources/{source_id}": ADMIN,
+    "GET /api/v1/listening/sources": MANAGERS,
+    "POST /api/v1/listening/sources": MANAGERS,
+    "GET /api/v1/listening/queries": INSIGHT,
+    "POST /api/v1/listening/queries": MANAGERS,
+    "GET /api/v1/listening/mentions": INSIGHT,
+    "POST /api/v1/listening/mentions": MANAGERS,
+    "GET /api/v1/listening/mentions/{mention_id}": INSIGHT,
+    "GET /api/v1/listening/flags": INSIGHT,
+    "GET /api/v1/listening/alerts": INSIGHT,
 }
 
 

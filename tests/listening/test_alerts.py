@@ -26,8 +26,13 @@ def plant(acme, *, spike_days: int = 2) -> None:  # type: ignore[no-untyped-def]
         n = rng.randint(2, 5) + (25 if SPIKE <= day < SPIKE + timedelta(days=spike_days) else 0)
         for i in range(n):
             at = datetime(day.year, day.month, day.day, 8 + i % 10, i, tzinfo=UTC)
-            items.append(Incoming(text=f"Acme note {d}-{i}: {rng.choice(['fine', 'ok', 'good'])} {rng.random()}",
-                                  published_at=at, author=f"a{d}-{i}"))
+            items.append(
+                Incoming(
+                    text=f"Acme note {d}-{i}: {rng.choice(['fine', 'ok', 'good'])} {rng.random()}",
+                    published_at=at,
+                    author=f"a{d}-{i}",
+                )
+            )
     mentions_ingest(source=source, items=items, after_commit=False)
 
 

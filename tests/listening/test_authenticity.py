@@ -10,7 +10,7 @@ import pytest
 from advocacy.advocates.models import Advocate, PointsEntry, Story, StoryScope
 from advocacy.customers.models import SocialHandle
 from advocacy.listening.mentions.services import Incoming, mentions_ingest
-from advocacy.listening.models import Flag, FlagKind, Mention, Source, SourceKind
+from advocacy.listening.models import Flag, FlagKind, Source, SourceKind
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,26 +48,38 @@ def test_a_rewarded_customer_s_post_without_disclosure_is_flagged(source, acme):
 
 def test_a_story_by_a_rewarded_customer_is_incentivised_without_a_challenge(db):
     advocate = rewarded("sam", at=T0 - timedelta(days=10))
-    story = Story.objects.create(advocate=advocate, title="t", body="b", consent_scope=StoryScope.INTERNAL,
-                                 consent_recorded_at=T0)
+    story = Story.objects.create(
+        advocate=advocate, title="t", body="b", consent_scope=StoryScope.INTERNAL, consent_recorded_at=T0
+    )
     assert story.incentivised
-    plain = Story.objects.create(advocate=advocate, title="t", body="b", consent_scope=StoryScope.INTERNAL,
-                                 consent_recorded_at=T0 - timedelta(days=30))  # told before the reward
+    plain = Story.objects.create(
+        advocate=advocate,
+        title="t",
+        body="b",
+        consent_scope=StoryScope.INTERNAL,
+        consent_recorded_at=T0 - timedelta(days=30),
+    )  # told before the reward
     assert not plain.incentivised
-    from advocacy.advocates.stories.queries import story_cards, stories_matching
+    from advocacy.advocates.stories.queries import stories_matching, story_cards
 
     assert sorted(c.incentivised for c in story_cards(stories_matching())) == [False, True]
 
 
 def test_near_identical_posts_by_different_authors_in_a_short_window_are_flagged_with_evidence(source, acme):
     line = "Acme Cloud is hands down the best analytics platform I have ever used, five stars"
-    mentions_ingest(source=source, items=[
-        Incoming(text=line + tail, published_at=T0 + timedelta(hours=h), author=f"bot{h}", handle=f"bot{h}")
-        for h, tail in enumerate(["", "!", "!!", " 100%"])
-    ])
-    mentions_ingest(source=source, items=[  # the same words a month later, by one author: no campaign
-        Incoming(text=line + " truly", published_at=T0 + timedelta(days=30), author="late", handle="late")
-    ])
+    mentions_ingest(
+        source=source,
+        items=[
+            Incoming(text=line + tail, published_at=T0 + timedelta(hours=h), author=f"bot{h}", handle=f"bot{h}")
+            for h, tail in enumerate(["", "!", "!!", " 100%"])
+        ],
+    )
+    mentions_ingest(
+        source=source,
+        items=[  # the same words a month later, by one author: no campaign
+            Incoming(text=line + " truly", published_at=T0 + timedelta(days=30), author="late", handle="late")
+        ],
+    )
     flags = Flag.objects.filter(kind=FlagKind.ASTROTURF)
     assert sorted(f.mention.handle for f in flags) == ["bot0", "bot1", "bot2", "bot3"]
     assert flags[0].evidence["authors"] == ["bot0", "bot1", "bot2", "bot3"]
@@ -82,9 +94,22 @@ def test_review_challenges_reach_members_whatever_their_scores(staff):
 
     happy, unhappy = CustomerFactory(), CustomerFactory()
     members = [Advocate.objects.create(customer=c, terms_version="2026-1") for c in (happy, unhappy)]
-    challenge = challenge_create(by=staff["admin"], kind=ChallengeKind.REVIEW, title="Review us on G2",
-                                 instructions="Any honest review", points=50, starts_on=date(2026, 1, 1))
+    challenge = challenge_create(
+        by=staff["admin"],
+        kind=ChallengeKind.REVIEW,
+        title="Review us on G2",
+        instructions="Any honest review",
+        points=50,
+        starts_on=date(2026, 1, 1),
+    )
     assert set(audience_advocates(challenge)) == set(members)
     with pytest.raises(InvalidInput):  # an audience by score or sentiment is refused
-        challenge_create(by=staff["admin"], kind=ChallengeKind.REVIEW, title="Happy only", instructions="x",
-                         points=50, starts_on=date(2026, 1, 1), audience={"nps_min": ["9"]})
+        challenge_create(
+            by=staff["admin"],
+            kind=ChallengeKind.REVIEW,
+            title="Happy only",
+            instructions="x",
+            points=50,
+            starts_on=date(2026, 1, 1),
+            audience={"nps_min": ["9"]},
+        )

@@ -32,7 +32,9 @@ def known(handle: str, owner):  # type: ignore[no-untyped-def]
 
 def say(source, handle: str, text: str, capture) -> None:  # type: ignore[no-untyped-def]
     with capture(execute=True):
-        mentions_ingest(source=source, items=[Incoming(text=text, published_at=timezone.now(), handle=handle, author=handle)])
+        mentions_ingest(
+            source=source, items=[Incoming(text=text, published_at=timezone.now(), handle=handle, author=handle)]
+        )
 
 
 def test_a_negative_mention_by_a_known_customer_opens_a_case_for_their_advocate(
@@ -54,7 +56,9 @@ def test_switched_off_a_negative_mention_opens_nothing(source, acme, carol, alic
     assert not Case.objects.exists()
 
 
-def test_a_positive_mention_by_a_non_member_invites_them_to_the_hub(source, acme, carol, django_capture_on_commit_callbacks):
+def test_a_positive_mention_by_a_non_member_invites_them_to_the_hub(
+    source, acme, carol, django_capture_on_commit_callbacks
+):
     customer = known("ida", carol)
     say(source, "ida", "Acme is wonderful, love it, great support", django_capture_on_commit_callbacks)
     assert HubInvitation.objects.get(customer=customer).reason == "positive mention: social"
@@ -67,7 +71,14 @@ def test_a_member_s_mention_answers_an_open_share_challenge_for_review(
 
     customer = known("jo", carol)
     advocate = Advocate.objects.create(customer=customer, terms_version="2026-1")
-    challenge_create(by=alice, kind=ChallengeKind.SHARE, title="Share a post", instructions="Post about us",
-                     points=20, starts_on=date(2026, 1, 1), approval=Approval.MANUAL)
+    challenge_create(
+        by=alice,
+        kind=ChallengeKind.SHARE,
+        title="Share a post",
+        instructions="Post about us",
+        points=20,
+        starts_on=date(2026, 1, 1),
+        approval=Approval.MANUAL,
+    )
     say(source, "jo", "Acme makes my Mondays easier", django_capture_on_commit_callbacks)
     assert Submission.objects.get(advocate=advocate).status == "pending"

@@ -17,10 +17,20 @@ from tests.feedback.helpers_stats import make_survey
 
 pytestmark = pytest.mark.django_db
 
-COMPLAINTS = ["Support took days to answer my ticket", "Had to chase support several times for a fix",
-              "The price went up at renewal", "Onboarding was confusing", "The mobile app is clunky"]
-PRAISE = ["The analytics dashboards save us hours every week", "Great product and friendly support",
-          "Easy to use and good value", "Does exactly what we need", "The CRM integration just works"]
+COMPLAINTS = [
+    "Support took days to answer my ticket",
+    "Had to chase support several times for a fix",
+    "The price went up at renewal",
+    "Onboarding was confusing",
+    "The mobile app is clunky",
+]
+PRAISE = [
+    "The analytics dashboards save us hours every week",
+    "Great product and friendly support",
+    "Easy to use and good value",
+    "Does exactly what we need",
+    "The CRM integration just works",
+]
 
 
 def comments(n: int, seed: int = 3) -> None:
@@ -28,10 +38,18 @@ def comments(n: int, seed: int = 3) -> None:
     survey = make_survey()
     at = datetime(2026, 1, 5, tzinfo=UTC)
     Response.objects.bulk_create(
-        Response(survey=survey, kind="nps", channel="email", score=score, comment=rng.choice(pool),
-                 answered_at=at, updated_at=at)
-        for score, pool in ((rng.choice([0, 3, 5, 6]), COMPLAINTS) if i % 2 else (rng.choice([9, 10]), PRAISE)
-                            for i in range(n))
+        Response(
+            survey=survey,
+            kind="nps",
+            channel="email",
+            score=score,
+            comment=rng.choice(pool),
+            answered_at=at,
+            updated_at=at,
+        )
+        for score, pool in (
+            (rng.choice([0, 3, 5, 6]), COMPLAINTS) if i % 2 else (rng.choice([9, 10]), PRAISE) for i in range(n)
+        )
     )
 
 
@@ -49,8 +67,10 @@ def test_the_learned_model_reads_the_support_complaints_as_negative_and_beats_va
     comments(400)
     model = sentiment_model_train()
     assert model is not None and model.version == 1
-    print(f"held-out n={model.test_size}: learned AUC {model.auc:.3f} acc {model.accuracy:.3f}; "
-          f"VADER AUC {model.vader_auc:.3f} acc {model.vader_accuracy:.3f}")
+    print(
+        f"held-out n={model.test_size}: learned AUC {model.auc:.3f} acc {model.accuracy:.3f}; "
+        f"VADER AUC {model.vader_auc:.3f} acc {model.vader_accuracy:.3f}"
+    )
     assert model.auc > model.vader_auc
     reader = sentiment_reader()
     support, price = reader.scores(["Support took days to answer my ticket", "The price went up at renewal"])
@@ -64,8 +84,12 @@ def test_mentions_are_scored_by_the_learned_model_once_there_is_one(settings, ac
     comments(300)
     sentiment_model_train()
     source = Source.objects.create(name="import", kind=SourceKind.IMPORT)
-    mentions_ingest(source=source, items=[Incoming(text="Acme: support took days to answer my ticket",
-                                                   published_at=datetime(2026, 3, 1, tzinfo=UTC))])
+    mentions_ingest(
+        source=source,
+        items=[
+            Incoming(text="Acme: support took days to answer my ticket", published_at=datetime(2026, 3, 1, tzinfo=UTC))
+        ],
+    )
     mention = Mention.objects.get()
     assert mention.sentiment_method == "tfidf+logistic regression"
     assert mention.sentiment < -0.05

@@ -15,8 +15,18 @@ from advocacy.outreach.webhooks.signing import new_secret, signature_header
 pytestmark = pytest.mark.django_db
 
 BODY = json.dumps(
-    {"type": "mentions", "data": [{"text": "Acme support was brilliant", "published_at": "2026-03-01T09:30:00Z",
-                                   "author": "Dee", "handle": "@dee", "url": "https://t.example/dee/1"}]}
+    {
+        "type": "mentions",
+        "data": [
+            {
+                "text": "Acme support was brilliant",
+                "published_at": "2026-03-01T09:30:00Z",
+                "author": "Dee",
+                "handle": "@dee",
+                "url": "https://t.example/dee/1",
+            }
+        ],
+    }
 )
 
 

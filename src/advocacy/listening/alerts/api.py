@@ -1,7 +1,5 @@
 """API for spike alerts (readers)."""
 
-from __future__ import annotations
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router

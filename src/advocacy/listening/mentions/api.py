@@ -1,7 +1,5 @@
 """API for listening: queries (program team), mentions and flags (readers; adding mentions: program team)."""
 
-from __future__ import annotations
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404

@@ -1,7 +1,5 @@
 """Schemas of the listening API: queries, mentions, flags."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from ninja import Schema

@@ -1,7 +1,5 @@
 """API for listening sources (program team): list with their health, add (a webhook's secret shown once)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import QuerySet

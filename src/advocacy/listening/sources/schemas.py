@@ -1,7 +1,5 @@
 """Schemas of the sources API."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from ninja import Schema
