@@ -233,7 +233,7 @@ def near_duplicate_roots(items: list[Prepared], signatures: list[minhash.MinHash
     index = minhash.new_index()
     group_roots: dict[int, int] = {}
     for pk, root, signature in recent:
-        index.insert(pk, minhash.from_bytes(signature))
+        index.insert(pk, minhash.from_bytes(bytes(signature)))
         group_roots[pk] = root or pk
     found: list[int | None] = []
     for i, signature in enumerate(signatures):
@@ -306,9 +306,9 @@ def query_create(
     name: str,
     kind: str,
     terms: list[str],
-    misspellings: list[str] = (),
-    exclusions: list[str] = (),  # type: ignore[assignment]
-    languages: list[str] = (),  # type: ignore[assignment]
+    misspellings: list[str] | None = None,
+    exclusions: list[str] | None = None,
+    languages: list[str] | None = None,
 ) -> Query:
     check_query(name=name, kind=kind, terms=terms)
 
@@ -319,7 +319,7 @@ def query_create(
         name=name.strip(),
         kind=kind,
         terms=clean(terms),
-        misspellings=clean(list(misspellings)),
-        exclusions=clean(list(exclusions)),
-        languages=[lang.strip().lower() for lang in languages if lang.strip()],
+        misspellings=clean(misspellings or []),
+        exclusions=clean(exclusions or []),
+        languages=[lang.strip().lower() for lang in languages or [] if lang.strip()],
     )
