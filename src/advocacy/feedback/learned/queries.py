@@ -62,13 +62,23 @@ class Reader:
     version: int | None
 
     def scores(self, texts: list[str]) -> list[float | None]:
+        return [score for score, _ in self.scored(texts)]
+
+    def scored(self, texts: list[str]) -> list[tuple[float | None, str]]:
+        """Each text's score and the method that gave it: the model, or VADER for a blank text's None and
+        for a text none of whose words the model has seen."""
+        vader = [(score, VADER) for score in vader_sentiments(texts)]
         if self.version is None:
-            return vader_sentiments(texts)
+            return vader
         from advocacy.feedback.learned import tfidf_logistic
 
-        scored = tfidf_logistic.scores(pipeline_of(self.version), [t for t in texts if t.strip()])
-        it = iter(scored)
-        return [next(it) if t.strip() else None for t in texts]
+        spoken = [i for i, t in enumerate(texts) if t.strip()]
+        learned = tfidf_logistic.scores(pipeline_of(self.version), [texts[i] for i in spoken])
+        found = list(vader)
+        for i, score in zip(spoken, learned, strict=True):
+            if score is not None:
+                found[i] = (score, self.method)
+        return found
 
     def explain(self, text: str) -> list[tuple[str, float]]:
         """The most weighted words behind a text's score (empty for VADER)."""

@@ -76,11 +76,15 @@ def loads(data: bytes) -> Pipeline:
     return joblib.load(io.BytesIO(data))
 
 
-def scores(pipeline: Pipeline, texts: list[str]) -> list[float]:
-    """Sentiment of each text on −1..1 (2p − 1)."""
+def scores(pipeline: Pipeline, texts: list[str]) -> list[float | None]:
+    """Sentiment of each text on −1..1 (2p − 1); None for a text with no word the model has seen, whose
+    score would be the model's prior alone (the caller falls back to VADER for it)."""
     if not texts:
         return []
-    return [float(2 * p - 1) for p in pipeline.predict_proba(texts)[:, 1]]
+    features = pipeline.named_steps["tfidf"].transform(texts)
+    known = np.diff(features.indptr) > 0
+    probabilities = pipeline.named_steps["logit"].predict_proba(features)[:, 1]
+    return [float(2 * p - 1) if seen else None for p, seen in zip(probabilities, known, strict=True)]
 
 
 def top_words(pipeline: Pipeline, text: str, limit: int = 5) -> list[tuple[str, float]]:

@@ -19,7 +19,7 @@ def alerts_mail(alert_ids: list[int]) -> int:
         return 0
     lines = [
         f"- {a.get_kind_display()} for {a.query.name} on {a.day}: {a.observed:.2f} against a usual "
-        f"{a.baseline:.2f} (robust z {a.score:.1f}, {a.mentions_count} mentions)\n"
+        f"{a.baseline:.2f} (score {a.score:.1f}, {a.mentions_count} mentions)\n"
         f"  {absolute_url('listening:alert_detail', alert_id=a.pk)}"
         for a in alerts
     ]

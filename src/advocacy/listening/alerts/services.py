@@ -25,13 +25,15 @@ def alerts_scan(*, until: date | None = None, since: date | None = None, mail: b
     raised: list[Alert] = []
     for query in Query.objects.filter(active=True):
         days, totals, negatives = daily_counts(query=query, start=start, end=until)
-        shares = [n / t if t else 0.0 for n, t in zip(negatives, totals, strict=True)]
-        for kind, values, floor in (
-            (AlertKind.VOLUME, [float(t) for t in totals], spike_test.MIN_SPREAD_COUNT),
-            (AlertKind.NEGATIVE, shares, spike_test.MIN_SPREAD_SHARE),
-        ):
+        for kind in (AlertKind.VOLUME, AlertKind.NEGATIVE):
             last = Alert.objects.filter(query=query, kind=kind).aggregate(day=Max("day"))["day"]
-            for spike in spike_test.spikes(days, totals, values, floor=floor, last_alert=last):
+            if kind == AlertKind.VOLUME:
+                found = spike_test.spikes(
+                    days, totals, [float(t) for t in totals], floor=spike_test.MIN_SPREAD_COUNT, last_alert=last
+                )
+            else:
+                found = spike_test.share_spikes(days, totals, negatives, last_alert=last)
+            for spike in found:
                 if since and spike.day < since:
                     continue
                 alert, made = Alert.objects.get_or_create(

@@ -167,7 +167,7 @@ def drop_duplicates(items: list[Prepared], result: IngestResult) -> list[Prepare
 
 def store(source: Source, items: list[Prepared], now: datetime) -> list[Mention]:
     reader = sentiment_reader()
-    scores = reader.scores([p.item.text for p in items])
+    scores = reader.scored([p.item.text for p in items])
     customers = customers_for(items)
     signatures = [minhash.signature(p.item.text) for p in items]
     roots = near_duplicate_roots(items, signatures)
@@ -185,8 +185,8 @@ def store(source: Source, items: list[Prepared], now: datetime) -> list[Mention]
             published_at=p.item.published_at,
             received_at=now,
             rating=p.item.rating,
-            sentiment=max(-1.0, min(1.0, score or 0.0)),
-            sentiment_method=reader.method,
+            sentiment=max(-1.0, min(1.0, score[0] or 0.0)),
+            sentiment_method=score[1],
             matched_terms=p.terms,
             customer_id=customers[i][0],
             matched_by=customers[i][1],
