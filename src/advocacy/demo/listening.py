@@ -40,20 +40,56 @@ FEEDS = (
     ("App store reviews", "https://apps.example.com/beacon/reviews.atom"),
     ("G2 reviews", "https://g2.example.com/products/beacon/reviews.rss"),
 )
-OPENERS = ["Honestly,", "Quick note:", "After a month,", "Week three update:", "For anyone asking,", "PSA:",
-           "Hot take:", "Small team here,", "Update from our ops team:", "Two cents:", "Real talk,", "FYI"]
+OPENERS = [
+    "Honestly,",
+    "Quick note:",
+    "After a month,",
+    "Week three update:",
+    "For anyone asking,",
+    "PSA:",
+    "Hot take:",
+    "Small team here,",
+    "Update from our ops team:",
+    "Two cents:",
+    "Real talk,",
+    "FYI",
+]
 # What customers say in public is what they say in surveys (the demo's comment phrases), said their way.
 PRAISE = [phrase for phrases in surveys_demo.PRAISE.values() for phrase in phrases]
 COMPLAINTS = [phrase for phrases in surveys_demo.COMPLAINTS.values() for phrase in phrases]
-DETAILS = ["on the {n}th of the month", "with {n} seats", "across {n} projects", "for our {n} clients",
-           "after {n} weeks", "in {n} regions", "with {n} people on the team", "in sprint {n}"]
-OUTAGE = ["{brand} is down again, cannot log in", "{brand} outage is killing our morning, nothing loads",
-          "Is {brand} down? Dashboards broken for {n} minutes", "{brand} outage: terrible, we lost a demo"]
-ASIDES = ["our finance lead noticed first", "the interns found it too", "we compared three tools before",
-          "the new hire said the same", "our CTO was sceptical at first", "we run it for the whole EU team",
-          "the Friday demo went fine", "we moved from spreadsheets", "our auditors asked about it",
-          "we are a nonprofit", "our board saw the numbers", "the night shift uses it most",
-          "my manager asked me to post this", "we are two years in", "we tried the trial first"]
+DETAILS = [
+    "on the {n}th of the month",
+    "with {n} seats",
+    "across {n} projects",
+    "for our {n} clients",
+    "after {n} weeks",
+    "in {n} regions",
+    "with {n} people on the team",
+    "in sprint {n}",
+]
+OUTAGE = [
+    "{brand} is down again, cannot log in",
+    "{brand} outage is killing our morning, nothing loads",
+    "Is {brand} down? Dashboards broken for {n} minutes",
+    "{brand} outage: terrible, we lost a demo",
+]
+ASIDES = [
+    "our finance lead noticed first",
+    "the interns found it too",
+    "we compared three tools before",
+    "the new hire said the same",
+    "our CTO was sceptical at first",
+    "we run it for the whole EU team",
+    "the Friday demo went fine",
+    "we moved from spreadsheets",
+    "our auditors asked about it",
+    "we are a nonprofit",
+    "our board saw the numbers",
+    "the night shift uses it most",
+    "my manager asked me to post this",
+    "we are two years in",
+    "we tried the trial first",
+]
 ASTROTURF = "{brand} is hands down the best analytics platform I have ever used, five stars from our whole team"
 
 
@@ -88,8 +124,13 @@ def write_listening(*, seed: int, today: date) -> tuple[dict[str, int], dict[str
         Source.objects.create(name=name, kind=SourceKind.FEED, url=url, interval_minutes=60, enabled=False)
         for name, url in FEEDS
     ]
-    Query.objects.create(name="Beacon", kind=QueryKind.BRAND, terms=["Beacon"], misspellings=["Beakon", "Becon"],
-                         exclusions=["beacon hill", "beacon light"])
+    Query.objects.create(
+        name="Beacon",
+        kind=QueryKind.BRAND,
+        terms=["Beacon"],
+        misspellings=["Beakon", "Becon"],
+        exclusions=["beacon hill", "beacon light"],
+    )
     Query.objects.create(name="Contoso", kind=QueryKind.COMPETITOR, terms=["Contoso"])
     Query.objects.create(name="Northwind", kind=QueryKind.COMPETITOR, terms=["Northwind"])
     planted = Planted()
@@ -144,8 +185,11 @@ def daily_mentions(
     rng: random.Random, day: date, d: int, people: list[tuple[str, str]], planted: Planted
 ) -> list[tuple[Incoming, str | None]]:
     made = []
-    for subject, count, negative_rate in (("Beacon", rng.randint(6, 14), 0.25), ("Contoso", rng.randint(2, 6), 0.35),
-                                          ("Northwind", rng.randint(1, 4), 0.4)):
+    for subject, count, negative_rate in (
+        ("Beacon", rng.randint(6, 14), 0.25),
+        ("Contoso", rng.randint(2, 6), 0.35),
+        ("Northwind", rng.randint(1, 4), 0.4),
+    ):
         for i in range(count):
             positive = rng.random() >= negative_rate
             url = f"https://social.example/{subject.lower()}/{d}-{i}"
@@ -154,8 +198,19 @@ def daily_mentions(
                 handle, external_id = rng.choice(people)
                 planted.known_customers[url] = external_id
             planted.labels[url] = "positive" if positive else "negative"
-            made.append((Incoming(text=text_of(rng, subject, positive), published_at=at(day, rng), url=url,
-                                  author=author or handle, handle=handle, language="en"), None))
+            made.append(
+                (
+                    Incoming(
+                        text=text_of(rng, subject, positive),
+                        published_at=at(day, rng),
+                        url=url,
+                        author=author or handle,
+                        handle=handle,
+                        language="en",
+                    ),
+                    None,
+                )
+            )
     return made
 
 

@@ -44,11 +44,18 @@ def new_index() -> MinHashLSH:
     return MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=NUM_PERM)
 
 
-def group_of(index: MinHashLSH, key: int, minhash: MinHash, roots: dict[int, int]) -> int:
+def group_of(index: MinHashLSH, key: int, minhash: MinHash, roots: dict[int, int], seen: dict[int, MinHash]) -> int:
     """Add ``key`` to the index and return the root of its group: the smallest root among the near
-    neighbours already indexed (their own roots from ``roots``), or ``key`` itself."""
-    near = [roots.get(other, other) for other in index.query(minhash)]
+    neighbours already indexed (their own roots from ``roots``), or ``key`` itself. LSH only proposes
+    candidates (some below the threshold share a band by chance): each is kept only if its estimated
+    Jaccard similarity reaches NEAR_DUPLICATE_JACCARD, so chains of merely similar texts do not form."""
+    near = [
+        roots.get(other, other)
+        for other in index.query(minhash)
+        if minhash.jaccard(seen[other]) >= NEAR_DUPLICATE_JACCARD
+    ]
     index.insert(key, minhash)
+    seen[key] = minhash
     root = min(near, default=key)
     roots[key] = root
     return root

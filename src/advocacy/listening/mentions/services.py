@@ -232,13 +232,15 @@ def near_duplicate_roots(items: list[Prepared], signatures: list[minhash.MinHash
     ).values_list("pk", "duplicate_of_id", "minhash")
     index = minhash.new_index()
     group_roots: dict[int, int] = {}
+    seen: dict[int, minhash.MinHash] = {}
     for pk, root, signature in recent:
-        index.insert(pk, minhash.from_bytes(bytes(signature)))
+        seen[pk] = minhash.from_bytes(bytes(signature))
+        index.insert(pk, seen[pk])
         group_roots[pk] = root or pk
     found: list[int | None] = []
     for i, signature in enumerate(signatures):
         key = NEW_KEY_OFFSET + i
-        root = minhash.group_of(index, key, signature, group_roots)
+        root = minhash.group_of(index, key, signature, group_roots, seen)
         found.append(root if root != key else None)
     return found
 

@@ -7,162 +7,328 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0003_social_handles'),
+        ("customers", "0003_social_handles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Query',
+            name="Query",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('brand', 'Our brand'), ('product', 'Our product'), ('competitor', 'A competitor')], default='brand', max_length=12)),
-                ('terms', models.JSONField(default=list)),
-                ('misspellings', models.JSONField(blank=True, default=list)),
-                ('exclusions', models.JSONField(blank=True, default=list)),
-                ('languages', models.JSONField(blank=True, default=list, help_text='e.g. ["en", "de"]; empty = any.')),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("brand", "Our brand"), ("product", "Our product"), ("competitor", "A competitor")],
+                        default="brand",
+                        max_length=12,
+                    ),
+                ),
+                ("terms", models.JSONField(default=list)),
+                ("misspellings", models.JSONField(blank=True, default=list)),
+                ("exclusions", models.JSONField(blank=True, default=list)),
+                ("languages", models.JSONField(blank=True, default=list, help_text='e.g. ["en", "de"]; empty = any.')),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name_plural': 'queries',
-                'ordering': ['kind', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['brand', 'product', 'competitor'])), name='listening_query_kind_valid')],
+                "verbose_name_plural": "queries",
+                "ordering": ["kind", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["brand", "product", "competitor"])),
+                        name="listening_query_kind_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('feed', 'RSS or Atom feed'), ('webhook', 'Signed webhook (a tool pushes mentions)'), ('import', 'File import (review exports)')], max_length=10)),
-                ('url', models.URLField(blank=True, help_text="The feed's address (feeds only).", max_length=500)),
-                ('interval_minutes', models.PositiveIntegerField(default=60)),
-                ('enabled', models.BooleanField(default=True)),
-                ('etag', models.CharField(blank=True, max_length=200)),
-                ('last_modified', models.CharField(blank=True, max_length=100)),
-                ('last_fetch_at', models.DateTimeField(blank=True, null=True)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('last_items', models.PositiveIntegerField(default=0, help_text='Entries in the last fetch.')),
-                ('last_new', models.PositiveIntegerField(default=0, help_text='Mentions the last fetch added.')),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('failures', models.PositiveIntegerField(default=0, help_text='Errors in a row; the back-off doubles with each.')),
-                ('next_fetch_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('public_id', models.CharField(blank=True, help_text='In the webhook URL.', max_length=32, null=True, unique=True)),
-                ('secret', models.CharField(blank=True, help_text='whsec_…: the sender signs every message.', max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("feed", "RSS or Atom feed"),
+                            ("webhook", "Signed webhook (a tool pushes mentions)"),
+                            ("import", "File import (review exports)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("url", models.URLField(blank=True, help_text="The feed's address (feeds only).", max_length=500)),
+                ("interval_minutes", models.PositiveIntegerField(default=60)),
+                ("enabled", models.BooleanField(default=True)),
+                ("etag", models.CharField(blank=True, max_length=200)),
+                ("last_modified", models.CharField(blank=True, max_length=100)),
+                ("last_fetch_at", models.DateTimeField(blank=True, null=True)),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                ("last_items", models.PositiveIntegerField(default=0, help_text="Entries in the last fetch.")),
+                ("last_new", models.PositiveIntegerField(default=0, help_text="Mentions the last fetch added.")),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                (
+                    "failures",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Errors in a row; the back-off doubles with each."
+                    ),
+                ),
+                ("next_fetch_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "public_id",
+                    models.CharField(
+                        blank=True, help_text="In the webhook URL.", max_length=32, null=True, unique=True
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(blank=True, help_text="whsec_…: the sender signs every message.", max_length=100),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['feed', 'webhook', 'import'])), name='listening_source_kind_valid'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'feed'), _negated=True), models.Q(('url', ''), _negated=True), _connector='OR'), name='listening_feed_has_url'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'webhook'), _negated=True), models.Q(('secret__startswith', 'whsec_'), ('public_id__isnull', False)), _connector='OR'), name='listening_webhook_has_secret'), models.CheckConstraint(condition=models.Q(('interval_minutes__gte', 1)), name='listening_interval_positive')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["feed", "webhook", "import"])),
+                        name="listening_source_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "feed"), _negated=True),
+                            models.Q(("url", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="listening_feed_has_url",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "webhook"), _negated=True),
+                            models.Q(("secret__startswith", "whsec_"), ("public_id__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="listening_webhook_has_secret",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("interval_minutes__gte", 1)), name="listening_interval_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('canonical_url', models.CharField(blank=True, max_length=500)),
-                ('external_id', models.CharField(blank=True, max_length=200)),
-                ('author', models.CharField(blank=True, max_length=200)),
-                ('handle', models.CharField(blank=True, db_index=True, help_text='Lower-case, without the @.', max_length=100)),
-                ('author_email', models.CharField(blank=True, max_length=254)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('text', models.TextField()),
-                ('language', models.CharField(blank=True, max_length=8)),
-                ('published_at', models.DateTimeField(db_index=True)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('rating', models.PositiveSmallIntegerField(blank=True, help_text='1–5, for reviews.', null=True)),
-                ('sentiment', models.FloatField()),
-                ('sentiment_method', models.CharField(max_length=60)),
-                ('matched_terms', models.JSONField(default=list)),
-                ('matched_by', models.CharField(blank=True, help_text='handle, email or domain', max_length=10)),
-                ('content_hash', models.CharField(max_length=64, unique=True)),
-                ('minhash', models.BinaryField(help_text="MinHash signature of the text's shingles, for near-duplicates.")),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mentions', to='customers.customer')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='near_duplicates', to='listening.mention')),
-                ('queries', models.ManyToManyField(related_name='mentions', to='listening.query')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentions', to='listening.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("canonical_url", models.CharField(blank=True, max_length=500)),
+                ("external_id", models.CharField(blank=True, max_length=200)),
+                ("author", models.CharField(blank=True, max_length=200)),
+                (
+                    "handle",
+                    models.CharField(blank=True, db_index=True, help_text="Lower-case, without the @.", max_length=100),
+                ),
+                ("author_email", models.CharField(blank=True, max_length=254)),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("text", models.TextField()),
+                ("language", models.CharField(blank=True, max_length=8)),
+                ("published_at", models.DateTimeField(db_index=True)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("rating", models.PositiveSmallIntegerField(blank=True, help_text="1–5, for reviews.", null=True)),
+                ("sentiment", models.FloatField()),
+                ("sentiment_method", models.CharField(max_length=60)),
+                ("matched_terms", models.JSONField(default=list)),
+                ("matched_by", models.CharField(blank=True, help_text="handle, email or domain", max_length=10)),
+                ("content_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "minhash",
+                    models.BinaryField(help_text="MinHash signature of the text's shingles, for near-duplicates."),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mentions",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="near_duplicates",
+                        to="listening.mention",
+                    ),
+                ),
+                ("queries", models.ManyToManyField(related_name="mentions", to="listening.query")),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="mentions", to="listening.source"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at'],
+                "ordering": ["-published_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookReceipt',
+            name="WebhookReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('msg_id', models.CharField(max_length=100)),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='receipts', to='listening.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("msg_id", models.CharField(max_length=100)),
+                ("received_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="receipts", to="listening.source"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('undisclosed', 'Material connection without disclosure'), ('astroturf', 'Near-identical texts from different authors'), ('new_authors', 'Burst of new authors')], max_length=12)),
-                ('evidence', models.JSONField(default=dict)),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('cleared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mention', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='listening.mention')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("undisclosed", "Material connection without disclosure"),
+                            ("astroturf", "Near-identical texts from different authors"),
+                            ("new_authors", "Burst of new authors"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("evidence", models.JSONField(default=dict)),
+                ("raised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mention",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="flags", to="listening.mention"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at'],
-                'constraints': [models.UniqueConstraint(fields=('mention', 'kind'), name='listening_flag_once'), models.CheckConstraint(condition=models.Q(('kind__in', ['undisclosed', 'astroturf', 'new_authors'])), name='listening_flag_kind_valid')],
+                "ordering": ["-raised_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("mention", "kind"), name="listening_flag_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["undisclosed", "astroturf", "new_authors"])),
+                        name="listening_flag_kind_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('volume', 'Volume spike'), ('negative', 'Negative-share spike')], max_length=10)),
-                ('day', models.DateField()),
-                ('observed', models.FloatField(help_text='Mentions that day, or their negative share.')),
-                ('baseline', models.FloatField(help_text='Median of the trailing window (volume) or its pooled negative share.')),
-                ('spread', models.FloatField(help_text='Scaled MAD of the trailing window (volume; 0 for the share test).')),
-                ('score', models.FloatField(help_text='Robust z (volume), or −log10 of the binomial tail p-value (share).')),
-                ('mentions_count', models.PositiveIntegerField()),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('mailed_at', models.DateTimeField(blank=True, null=True)),
-                ('query', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='listening.query')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("volume", "Volume spike"), ("negative", "Negative-share spike")], max_length=10
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("observed", models.FloatField(help_text="Mentions that day, or their negative share.")),
+                (
+                    "baseline",
+                    models.FloatField(help_text="Median of the trailing window (volume) or its pooled negative share."),
+                ),
+                (
+                    "spread",
+                    models.FloatField(help_text="Scaled MAD of the trailing window (volume; 0 for the share test)."),
+                ),
+                (
+                    "score",
+                    models.FloatField(help_text="Robust z (volume), or −log10 of the binomial tail p-value (share)."),
+                ),
+                ("mentions_count", models.PositiveIntegerField()),
+                ("raised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("mailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "query",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alerts", to="listening.query"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day'],
-                'constraints': [models.UniqueConstraint(fields=('query', 'kind', 'day'), name='listening_alert_once_per_day'), models.CheckConstraint(condition=models.Q(('kind__in', ['volume', 'negative'])), name='listening_alert_kind_valid')],
+                "ordering": ["-day"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("query", "kind", "day"), name="listening_alert_once_per_day"),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["volume", "negative"])), name="listening_alert_kind_valid"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='mention',
-            index=models.Index(fields=['customer', 'published_at'], name='listening_m_custome_3dcff6_idx'),
+            model_name="mention",
+            index=models.Index(fields=["customer", "published_at"], name="listening_m_custome_3dcff6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(condition=models.Q(('canonical_url', ''), _negated=True), fields=('canonical_url',), name='listening_mention_url_once'),
+            model_name="mention",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("canonical_url", ""), _negated=True),
+                fields=("canonical_url",),
+                name="listening_mention_url_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.CheckConstraint(condition=models.Q(('sentiment__gte', -1), ('sentiment__lte', 1)), name='listening_sentiment_range'),
+            model_name="mention",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sentiment__gte", -1), ("sentiment__lte", 1)), name="listening_sentiment_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='listening_rating_range'),
+            model_name="mention",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating__isnull", True), models.Q(("rating__gte", 1), ("rating__lte", 5)), _connector="OR"
+                ),
+                name="listening_rating_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='listening_mention_has_text'),
+            model_name="mention",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="listening_mention_has_text"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('customer__isnull', True), ('matched_by', '')), models.Q(('customer__isnull', False), ('matched_by__in', ['handle', 'email', 'domain'])), _connector='OR'), name='listening_customer_match_named'),
+            model_name="mention",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("customer__isnull", True), ("matched_by", "")),
+                    models.Q(("customer__isnull", False), ("matched_by__in", ["handle", "email", "domain"])),
+                    _connector="OR",
+                ),
+                name="listening_customer_match_named",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookreceipt',
-            constraint=models.UniqueConstraint(fields=('source', 'msg_id'), name='listening_receipt_once'),
+            model_name="webhookreceipt",
+            constraint=models.UniqueConstraint(fields=("source", "msg_id"), name="listening_receipt_once"),
         ),
     ]
