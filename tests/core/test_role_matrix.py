@@ -148,6 +148,7 @@ PAGES: dict[str, frozenset[str]] = {
     "listening:alert_detail": INSIGHT,
     "listening:sources": MANAGERS,
     "listening:source_toggle": MANAGERS,
+    "listening:source_reviews": MANAGERS,
     "listening:webhook": PUBLIC,  # a tool's push, proved by its Standard Webhooks signature
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
@@ -275,6 +276,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "PATCH /api/v1/referral-sources/{source_id}": ADMIN,
     "GET /api/v1/listening/sources": MANAGERS,
     "POST /api/v1/listening/sources": MANAGERS,
+    "POST /api/v1/listening/sources/{source_id}/reviews": MANAGERS,
     "GET /api/v1/listening/queries": INSIGHT,
     "POST /api/v1/listening/queries": MANAGERS,
     "GET /api/v1/listening/mentions": INSIGHT,

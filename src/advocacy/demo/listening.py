@@ -136,7 +136,7 @@ def write_listening(*, seed: int, today: date) -> tuple[dict[str, int], dict[str
     planted = Planted()
     start = today - timedelta(days=HISTORY_DAYS)
     people = people_with_handles(rng, planted)
-    items: list[tuple[Incoming, str | None]] = []
+    items: list[Incoming] = []
     for d in range(HISTORY_DAYS):
         day = start + timedelta(days=d)
         items += daily_mentions(rng, day, d, people, planted)
@@ -145,12 +145,12 @@ def write_listening(*, seed: int, today: date) -> tuple[dict[str, int], dict[str
         if day == today - timedelta(days=ASTROTURF_DAYS_AGO):
             items += astroturf(rng, day, planted)
     items += advocate_posts(rng, today, planted)
-    items.sort(key=lambda pair: pair[0].published_at)
+    items.sort(key=lambda item: item.published_at)
     stored = 0
     for i in range(0, len(items), 2000):
         batch = items[i : i + 2000]
         by_source: dict[int, list[Incoming]] = {}
-        for item, _ in batch:
+        for item in batch:
             by_source.setdefault(rng.randrange(len(sources)), []).append(item)
         for index, group in by_source.items():
             stored += len(mentions_ingest(source=sources[index], items=group, after_commit=False).stored)
@@ -183,7 +183,7 @@ def at(day: date, rng: random.Random) -> datetime:
 
 def daily_mentions(
     rng: random.Random, day: date, d: int, people: list[tuple[str, str]], planted: Planted
-) -> list[tuple[Incoming, str | None]]:
+) -> list[Incoming]:
     made = []
     for subject, count, negative_rate in (
         ("Beacon", rng.randint(6, 14), 0.25),
@@ -199,22 +199,19 @@ def daily_mentions(
                 planted.known_customers[url] = external_id
             planted.labels[url] = "positive" if positive else "negative"
             made.append(
-                (
-                    Incoming(
-                        text=text_of(rng, subject, positive),
-                        published_at=at(day, rng),
-                        url=url,
-                        author=author or handle,
-                        handle=handle,
-                        language="en",
-                    ),
-                    None,
+                Incoming(
+                    text=text_of(rng, subject, positive),
+                    published_at=at(day, rng),
+                    url=url,
+                    author=author or handle,
+                    handle=handle,
+                    language="en",
                 )
             )
     return made
 
 
-def outage(rng: random.Random, day: date, planted: Planted) -> list[tuple[Incoming, str | None]]:
+def outage(rng: random.Random, day: date, planted: Planted) -> list[Incoming]:
     made = []
     for i in range(60):
         url = f"https://social.example/outage/{i}"
@@ -224,11 +221,11 @@ def outage(rng: random.Random, day: date, planted: Planted) -> list[tuple[Incomi
             f"{rng.choice(OPENERS)} {rng.choice(OUTAGE).format(brand='Beacon', n=rng.randint(5, 90))}; "
             f"{rng.choice(ASIDES)}, {rng.choice(DETAILS).format(n=rng.randint(2, 99))}."
         )
-        made.append((Incoming(text=text, published_at=at(day, rng), url=url, author=f"ops{i}", handle=f"ops{i}"), None))
+        made.append(Incoming(text=text, published_at=at(day, rng), url=url, author=f"ops{i}", handle=f"ops{i}"))
     return made
 
 
-def astroturf(rng: random.Random, day: date, planted: Planted) -> list[tuple[Incoming, str | None]]:
+def astroturf(rng: random.Random, day: date, planted: Planted) -> list[Incoming]:
     made = []
     for i in range(ASTROTURF_POSTS):
         url = f"https://reviews.example/astro/{i}"
@@ -237,11 +234,11 @@ def astroturf(rng: random.Random, day: date, planted: Planted) -> list[tuple[Inc
         text = ASTROTURF.format(brand="Beacon") + ["", "!", "!!", " 10/10", " :)"][i]
         # Spread over a day and a half, as a campaign that wants to look organic would be.
         when = datetime.combine(day, time(9), tzinfo=UTC) + timedelta(hours=7 * i, minutes=5 * i)
-        made.append((Incoming(text=text, published_at=when, url=url, author=f"newacct{i}", handle=f"newacct{i}"), None))
+        made.append(Incoming(text=text, published_at=when, url=url, author=f"newacct{i}", handle=f"newacct{i}"))
     return made
 
 
-def advocate_posts(rng: random.Random, today: date, planted: Planted) -> list[tuple[Incoming, str | None]]:
+def advocate_posts(rng: random.Random, today: date, planted: Planted) -> list[Incoming]:
     """Posts by members who earned points: most without a disclosure, some with one."""
     rewarded = list(
         PointsEntry.objects.filter(delta__gt=0, at__date__lt=today - timedelta(days=10))
@@ -261,5 +258,5 @@ def advocate_posts(rng: random.Random, today: date, planted: Planted) -> list[tu
         text = text_of(rng, "Beacon", True) + (" #ad" if disclosed else "")
         (planted.disclosed if disclosed else planted.undisclosed).append(url)
         planted.labels[url] = "positive"
-        made.append((Incoming(text=text, published_at=posted, url=url, author=handle, handle=handle), None))
+        made.append(Incoming(text=text, published_at=posted, url=url, author=handle, handle=handle))
     return made

@@ -1,7 +1,7 @@
 """A spike: a day whose value stands out from the trailing baseline.
 
-Volume, by a robust test. Baseline: the median of the BASELINE_DAYS before the day; spread: the median absolute deviation
-scaled by 1.4826 (so it estimates σ for normal data; Rousseeuw & Croux 1993). The robust z is
+Volume, by a robust test. Baseline: the median of the BASELINE_DAYS before the day; spread: the median
+absolute deviation scaled by 1.4826 (so it estimates σ for normal data; Rousseeuw & Croux 1993). The robust z is
 (value − median) / spread, and a day with z ≥ Z_THRESHOLD (and at least MIN_MENTIONS mentions) is a
 spike. A floor on the spread keeps a flat, quiet history from calling every small bump a spike.
 Negative share, by a binomial test: with p0 the pooled negative share of the BASELINE_DAYS before, the

@@ -98,13 +98,20 @@ def content_hash(author: str, text: str) -> str:
 
 
 def mentions_ingest(
-    *, source: Source, items: list[Incoming], now: datetime | None = None, after_commit: bool = True
+    *,
+    source: Source,
+    items: list[Incoming],
+    now: datetime | None = None,
+    after_commit: bool = True,
+    default_query: Query | None = None,
 ) -> IngestResult:
-    """Store what is new among ``items`` and return the counts. Safe to run twice on the same items."""
+    """Store what is new among ``items`` and return the counts. Safe to run twice on the same items.
+    An item that matches no query is dropped, or kept under ``default_query`` when one is given (reviews
+    on a product's own page need not name it)."""
     now = now or timezone.now()
     queries = active_queries()
     result = IngestResult(received=len(items))
-    matched = [prepared(item, queries, result) for item in items]
+    matched = [prepared(item, queries, result, default_query) for item in items]
     fresh = drop_duplicates([m for m in matched if m is not None], result)
     if not fresh:
         return result
@@ -134,12 +141,16 @@ class Prepared:
     terms: list[str]
 
 
-def prepared(item: Incoming, queries: list[CompiledQuery], result: IngestResult) -> Prepared | None:
+def prepared(
+    item: Incoming, queries: list[CompiledQuery], result: IngestResult, default_query: Query | None = None
+) -> Prepared | None:
     text = item.text.strip()
     if not text:
         result.unmatched += 1
         return None
     query_ids, terms = match_all(queries, f"{item.title}\n{text}", item.language)
+    if not query_ids and default_query is not None:
+        query_ids = [default_query.pk]
     if not query_ids:
         result.unmatched += 1
         return None

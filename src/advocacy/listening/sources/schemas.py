@@ -32,3 +32,21 @@ class SourceOut(Schema):
 class SourceCreatedOut(SourceOut):
     webhook_url: str
     secret: str = Field(description="Shown once: the sender signs every message with it.")
+
+
+class RowErrorOut(Schema):
+    line: int
+    column: str
+    value: str
+    reason: str
+
+
+class ReviewImportOut(Schema):
+    file_name: str
+    rows_read: int
+    stored: int = Field(description="New mentions")
+    unchanged: int = Field(description="Duplicates of mentions already stored")
+    failed: int
+    errors: list[RowErrorOut]
+    errors_total: int
+    ignored_columns: list[str]

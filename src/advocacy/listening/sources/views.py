@@ -12,8 +12,10 @@ from advocacy.core.errors import InvalidInput
 from advocacy.core.links import absolute_url
 from advocacy.core.permissions import allow, public, staff_user
 from advocacy.core.roles import PROGRAM_TEAM
+from advocacy.customers.importing.readers import ImportRefused
 from advocacy.listening.mentions.queries import source_health
-from advocacy.listening.models import Source, SourceKind
+from advocacy.listening.models import Query, Source, SourceKind
+from advocacy.listening.reviews.services import reviews_import
 from advocacy.listening.sources import services as sources
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -41,6 +43,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
             errors = exc.errors
     context = {
         "sources": source_health(),
+        "queries": Query.objects.order_by("name"),
         "kinds": SourceKind.choices,
         "errors": errors,
         "shown": shown[0] if shown else None,
@@ -79,3 +82,21 @@ def webhook(request: HttpRequest, public_id: str) -> HttpResponse:
 def problem(status: int, title: str, detail: str) -> JsonResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     return JsonResponse(body, status=status, content_type="application/problem+json")
+
+
+@allow(*PROGRAM_TEAM)
+@require_POST
+def source_reviews(request: HttpRequest, source_id: int) -> HttpResponse:
+    """Import a review export into the source and show the report, each refused row with its reason."""
+    source = get_object_or_404(Source, pk=source_id)
+    upload = request.FILES.get("file")
+    query_id = request.POST.get("query", "")
+    query = Query.objects.filter(pk=int(query_id)).first() if query_id.isdigit() else None
+    if upload is None:
+        context = {"source": source, "refused": "Choose a CSV, XLSX or JSON file."}
+        return render(request, "listening/reviews_report.html", context, status=422)
+    try:
+        report = reviews_import(source=source, upload=upload, file_name=upload.name or "", query=query)
+    except ImportRefused as exc:
+        return render(request, "listening/reviews_report.html", {"source": source, "refused": str(exc)}, status=422)
+    return render(request, "listening/reviews_report.html", {"source": source, "report": report})
