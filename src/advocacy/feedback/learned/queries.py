@@ -65,19 +65,21 @@ class Reader:
         return [score for score, _ in self.scored(texts)]
 
     def scored(self, texts: list[str]) -> list[tuple[float | None, str]]:
-        """Each text's score and the method that gave it: the model, or VADER for a blank text's None and
-        for a text none of whose words the model has seen."""
-        vader = [(score, VADER) for score in vader_sentiments(texts)]
+        """Each text's score and the method that gave it: the model, or VADER (only where it is needed:
+        no model yet, or a text none of whose words the model has seen)."""
         if self.version is None:
-            return vader
+            return [(score, VADER) for score in vader_sentiments(texts)]
         from advocacy.feedback.learned import tfidf_logistic
 
         spoken = [i for i, t in enumerate(texts) if t.strip()]
+        found: list[tuple[float | None, str]] = [(None, VADER)] * len(texts)
         learned = tfidf_logistic.scores(pipeline_of(self.version), [texts[i] for i in spoken])
-        found = list(vader)
+        unknown = [i for i, score in zip(spoken, learned, strict=True) if score is None]
         for i, score in zip(spoken, learned, strict=True):
             if score is not None:
                 found[i] = (score, self.method)
+        for i, score in zip(unknown, vader_sentiments([texts[i] for i in unknown]), strict=True):
+            found[i] = (score, VADER)
         return found
 
     def explain(self, text: str) -> list[tuple[str, float]]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -235,23 +236,21 @@ def link_groups(rows: list[Mention], roots: list[int | None]) -> None:
     Mention.objects.bulk_update(changed, ["duplicate_of"])
 
 
-def near_duplicate_roots(items: list[Prepared], signatures: list[minhash.MinHash]) -> list[int | None]:
+def near_duplicate_roots(items: list[Prepared], signatures: list[np.ndarray]) -> list[int | None]:
     """For each new item, the key of its group's root (a stored id, or NEW_KEY_OFFSET + batch position)."""
     times = [p.item.published_at for p in items]
     recent = Mention.objects.filter(
         published_at__gte=min(times) - NEAR_DUPLICATE_LOOKBACK, published_at__lte=max(times) + NEAR_DUPLICATE_LOOKBACK
     ).values_list("pk", "duplicate_of_id", "minhash")
-    index = minhash.new_index()
+    index = minhash.Index()
     group_roots: dict[int, int] = {}
-    seen: dict[int, minhash.MinHash] = {}
-    for pk, root, signature in recent:
-        seen[pk] = minhash.from_bytes(bytes(signature))
-        index.insert(pk, seen[pk])
+    for pk, root, stored in recent:
+        index.add(pk, minhash.from_bytes(bytes(stored)))
         group_roots[pk] = root or pk
     found: list[int | None] = []
-    for i, signature in enumerate(signatures):
+    for i, values in enumerate(signatures):
         key = NEW_KEY_OFFSET + i
-        root = minhash.group_of(index, key, signature, group_roots, seen)
+        root = minhash.group_of(index, key, values, group_roots)
         found.append(root if root != key else None)
     return found
 
