@@ -16,6 +16,7 @@ from advocacy.feedback.learned.tasks import train_sentiment_model
 from advocacy.feedback.surveys.tasks import open_due_waves
 from advocacy.feedback.themes.tasks import refresh_themes
 from advocacy.listening.alerts.tasks import scan_for_spikes
+from advocacy.listening.authenticity.tasks import flag_new_author_bursts
 from advocacy.listening.sources.tasks import poll_feeds
 
 
@@ -39,5 +40,6 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("prune finished jobs", prune_jobs, 24 * 60),
     Periodic("poll the listening feeds that are due", poll_feeds, 5),
     Periodic("scan mentions for spikes", scan_for_spikes, 60),
+    Periodic("flag bursts of new authors", flag_new_author_bursts, 24 * 60),
     Periodic("retrain the learned sentiment model", train_sentiment_model, 24 * 60),
 ]

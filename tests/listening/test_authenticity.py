@@ -113,3 +113,30 @@ def test_review_challenges_reach_members_whatever_their_scores(staff):
             starts_on=date(2026, 1, 1),
             audience={"nps_min": ["9"]},
         )
+
+
+def test_a_burst_of_first_time_authors_is_flagged_with_the_day_s_figures(source, acme):
+    from advocacy.listening.authenticity.services import new_author_flags
+
+    regulars = [f"reg{i}" for i in range(6)]
+    items = [
+        Incoming(text=f"Acme day {d} by {who}", published_at=T0 + timedelta(days=d, hours=i), author=who, handle=who)
+        for d in range(40)
+        for i, who in enumerate(regulars[: 3 + d % 3])
+    ]
+    burst_day = T0 + timedelta(days=40)
+    items += [
+        Incoming(
+            text=f"Acme is superb, says newcomer {i}",
+            published_at=burst_day + timedelta(minutes=i),
+            author=f"n{i}",
+            handle=f"n{i}",
+        )
+        for i in range(20)
+    ]
+    mentions_ingest(source=source, items=items)
+    flags = new_author_flags(until=burst_day.date())
+    assert sorted(f.mention.handle for f in Flag.objects.filter(kind=FlagKind.NEW_AUTHORS)) == sorted(
+        f"n{i}" for i in range(20)
+    )
+    assert flags[0].evidence["new_authors"] == 20

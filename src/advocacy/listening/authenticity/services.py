@@ -3,16 +3,18 @@ Flags are unique per mention and kind, so running the checks twice adds nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
 from advocacy.advocates.disclosure import connected, disclosure_markers, is_disclosed
 from advocacy.core import events
 from advocacy.core.models import User
+from advocacy.listening.alerts.spikes import MIN_SPREAD_COUNT, spikes
 from advocacy.listening.authenticity.astroturf import ASTROTURF_WINDOW, Post, coordinated
 from advocacy.listening.models import Flag, FlagKind, Mention
 
@@ -118,3 +120,50 @@ def disclosure_remind(*, mention: Mention, now: datetime | None = None) -> bool:
     flag.reminder_sent_at = now
     flag.save(update_fields=["reminder_sent_at"])
     return True
+
+
+def author_key() -> Coalesce:
+    return Coalesce(NullIf("handle", Value("")), Lower("author"))
+
+
+@transaction.atomic
+def new_author_flags(*, until: date | None = None, now: datetime | None = None) -> list[Flag]:
+    """Days on which unusually many authors posted for the first time (the volume test of alerts/spikes.py
+    on first posts a day), each first post of such a day flagged with the day's figures as evidence.
+    Safe to rerun: a flag is unique per mention and kind."""
+    now = now or timezone.now()
+    until = until or timezone.localdate(now)
+    firsts = list(
+        Mention.objects.exclude(author="", handle="")
+        .annotate(who=author_key())
+        .values("who")
+        .annotate(first=Min("published_at"))
+    )
+    per_day: dict[date, int] = {}
+    for row in firsts:
+        day = row["first"].date()
+        per_day[day] = per_day.get(day, 0) + 1
+    if not per_day:
+        return []
+    start = min(per_day)
+    days = [start + timedelta(days=i) for i in range((until - start).days + 1)]
+    counts = [per_day.get(d, 0) for d in days]
+    bursts = spikes(days, counts, [float(c) for c in counts], floor=MIN_SPREAD_COUNT, last_alert=None)
+    flags: list[Flag] = []
+    for burst in bursts:
+        newcomers = {row["who"] for row in firsts if row["first"].date() == burst.day}
+        first_posts = (
+            Mention.objects.annotate(who=author_key())
+            .filter(who__in=newcomers, published_at__date=burst.day)
+            .values_list("pk", flat=True)
+        )
+        evidence = {
+            "day": burst.day.isoformat(),
+            "new_authors": burst.mentions,
+            "usual": burst.baseline,
+            "robust_z": round(burst.score, 1),
+        }
+        flags += [
+            Flag(mention_id=pk, kind=FlagKind.NEW_AUTHORS, raised_at=now, evidence=evidence) for pk in first_posts
+        ]
+    return Flag.objects.bulk_create(flags, ignore_conflicts=True)
