@@ -84,3 +84,17 @@ def test_a_feed_without_an_address_is_refused_on_the_page(client_as):
     assert page.status_code == 422
     assert "a feed needs its http:// or https:// address" in page.content.decode()
     assert not Source.objects.exists()
+
+
+def test_the_dashboard_groups_mentions_into_themes(client_as, source, acme):
+    items = [
+        Incoming(text=f"Acme support took days to answer ticket {i}", published_at=T0, author=f"s{i}")
+        for i in range(15)
+    ]
+    items += [
+        Incoming(text=f"Acme price went up at renewal again {i}", published_at=T0, author=f"p{i}") for i in range(15)
+    ]
+    mentions_ingest(source=source, items=items)
+    page = client_as("analyst").get("/listening/").content.decode()
+    assert "Themes of the newest" in page
+    assert "renewal" in page and "ticket" in page

@@ -203,3 +203,30 @@ def disclosure_counts() -> dict[str, int]:
     total = connected_posts.count()
     undisclosed = Flag.objects.filter(kind="undisclosed").count()
     return {"connected_posts": total, "undisclosed": undisclosed, "disclosed": max(total - undisclosed, 0)}
+
+
+@dataclass(frozen=True)
+class MentionTheme:
+    label: str
+    terms: list[str]
+    mentions: int
+    negative: int
+
+
+THEME_SAMPLE = 1000  # the newest mentions the themes engine groups on each view (it clusters in memory)
+
+
+def mention_themes(*, query_id: int | None = None) -> list[MentionTheme]:
+    """What the newest mentions talk about, grouped by the survey comments' themes engine."""
+    from advocacy.feedback.themes.clustering import find_themes
+
+    scope = Mention.objects.all() if not query_id else Mention.objects.filter(queries=query_id)
+    rows = list(scope.order_by("-published_at").values_list("text", "sentiment")[:THEME_SAMPLE])
+    if len(rows) < 20:
+        return []
+    found = find_themes([text for text, _ in rows])
+    themes = [
+        MentionTheme(t.label, t.terms, len(t.members), sum(1 for i in t.members if rows[i][1] < NEGATIVE_BELOW))
+        for t in found.themes
+    ]
+    return sorted(themes, key=lambda t: t.mentions, reverse=True)

@@ -27,6 +27,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "voice": charts.voice_chart(voices),
         },
         "voices": voices,
+        "themes": queries.mention_themes(query_id=query_id),
+        "theme_sample": queries.THEME_SAMPLE,
         "queries": Query.objects.order_by("name"),
         "query_id": query_id,
         "sources": queries.source_health(),
