@@ -186,9 +186,9 @@ def daily_mentions(
 ) -> list[Incoming]:
     made = []
     for subject, count, negative_rate in (
-        ("Beacon", rng.randint(6, 14), 0.25),
-        ("Contoso", rng.randint(2, 6), 0.35),
-        ("Northwind", rng.randint(1, 4), 0.4),
+        ("Beacon", rng.randint(3, 8), 0.25),
+        ("Contoso", rng.randint(1, 4), 0.35),
+        ("Northwind", rng.randint(0, 3), 0.4),
     ):
         for i in range(count):
             positive = rng.random() >= negative_rate
