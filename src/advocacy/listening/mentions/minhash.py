@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import zlib
 from functools import cache
+from typing import cast
 
 import numpy as np
 from datasketch import MinHash
@@ -62,25 +63,42 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def band_keys(values: np.ndarray) -> list[bytes]:
-    rows = values.reshape(BANDS, ROWS)
-    return [bytes([band]) + rows[band].tobytes() for band in range(BANDS)]
+    """One key per band: its ROWS values as bytes (rows of many signatures at once: ``bands_of``)."""
+    return [row.tobytes() for row in values.reshape(BANDS, ROWS)]
+
+
+def bands_of(signatures: np.ndarray) -> list[list[bytes]]:
+    """Band keys of many signatures (an n × NUM_PERM array) in one numpy view: n lists of BANDS keys."""
+    grouped = np.ascontiguousarray(signatures, dtype=np.uint32).reshape(len(signatures), BANDS, ROWS)
+    return cast(list[list[bytes]], grouped.view(np.dtype((np.void, 4 * ROWS))).reshape(len(signatures), BANDS).tolist())
 
 
 class Index:
-    """Signatures by their bands; ``near`` answers the verified near-duplicates of a signature."""
+    """Signatures by their bands (a dict per band); ``near`` answers the verified near-duplicates."""
 
     def __init__(self) -> None:
-        self.buckets: dict[bytes, list[int]] = {}
+        self.buckets: list[dict[bytes, list[int]]] = [{} for _ in range(BANDS)]
         self.values: dict[int, np.ndarray] = {}
 
+    def add_many(self, keys: list[int], signatures: np.ndarray) -> None:
+        for key, values, bands in zip(keys, signatures, bands_of(signatures), strict=True):
+            self.values[key] = values
+            for bucket, band in zip(self.buckets, bands, strict=True):
+                bucket.setdefault(band, []).append(key)
+
     def add(self, key: int, values: np.ndarray) -> None:
-        self.values[key] = values
-        for band in band_keys(values):
-            self.buckets.setdefault(band, []).append(key)
+        self.add_many([key], values.reshape(1, -1))
 
     def near(self, values: np.ndarray) -> list[int]:
-        candidates = {key for band in band_keys(values) for key in self.buckets.get(band, ())}
-        return [key for key in candidates if similarity(values, self.values[key]) >= NEAR_DUPLICATE_JACCARD]
+        bands = bands_of(values.reshape(1, -1))[0]
+        candidates = list(
+            {key for bucket, band in zip(self.buckets, bands, strict=True) for key in bucket.get(band, ())}
+        )
+        if not candidates:
+            return []
+        # The estimate of each candidate's Jaccard similarity, all in one comparison.
+        shares = (np.stack([self.values[key] for key in candidates]) == values).mean(axis=1)
+        return [key for key, share in zip(candidates, shares, strict=True) if share >= NEAR_DUPLICATE_JACCARD]
 
 
 def group_of(index: Index, key: int, values: np.ndarray, roots: dict[int, int]) -> int:
