@@ -12,8 +12,6 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
 from advocacy.advocates.disclosure import connected, disclosure_markers, is_disclosed
-from advocacy.core import events
-from advocacy.core.models import User
 from advocacy.listening.alerts.spikes import MIN_SPREAD_COUNT, spikes
 from advocacy.listening.authenticity.astroturf import ASTROTURF_WINDOW, Post, coordinated
 from advocacy.listening.models import Flag, FlagKind, Mention
@@ -70,16 +68,6 @@ def astroturf_flags(mention_ids: list[int], now: datetime) -> list[Flag]:
         }
         flags += [Flag(mention_id=p.id, kind=FlagKind.ASTROTURF, raised_at=now, evidence=evidence) for p in found]
     return flags
-
-
-@transaction.atomic
-def flag_clear(*, flag: Flag, by: User) -> Flag:
-    """A person looked and judged the post fine: the flag stays on record as cleared."""
-    if flag.cleared_by_id is None:
-        flag.cleared_by = by
-        flag.save(update_fields=["cleared_by"])
-        events.audit(actor=by, verb="listening.flag_cleared", obj=flag.mention, data={"kind": flag.kind})
-    return flag
 
 
 REMINDER_TEXT = (

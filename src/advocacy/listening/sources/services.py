@@ -151,12 +151,15 @@ def mentions_webhook(*, source: Source, body: bytes, headers: dict[str, str]) ->
         items = webhook_items(body)
     except ValueError as exc:
         return refused(422, "Unreadable mentions", str(exc))
-    try:
-        with transaction.atomic():
-            WebhookReceipt.objects.create(source=source, msg_id=msg_id)
-            result = mentions_ingest(source=source, items=items)
-    except IntegrityError:
-        return refused(409, "Replayed message", f"The message {msg_id!r} was received before; it is not taken twice.")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: the receipt alone decides "seen before"
+                WebhookReceipt.objects.create(source=source, msg_id=msg_id)
+        except IntegrityError:
+            return refused(
+                409, "Replayed message", f"The message {msg_id!r} was received before; it is not taken twice."
+            )
+        result = mentions_ingest(source=source, items=items)
     Source.objects.filter(pk=source.pk).update(
         last_fetch_at=timezone.now(),
         last_success_at=timezone.now(),
