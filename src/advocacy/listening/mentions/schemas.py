@@ -83,4 +83,3 @@ class FlagOut(Schema):
     evidence: dict
     raised_at: datetime
     reminder_sent_at: datetime | None
-    cleared_by_id: int | None
