@@ -98,3 +98,18 @@ def test_the_dashboard_groups_mentions_into_themes(client_as, source, acme):
     page = client_as("analyst").get("/listening/").content.decode()
     assert "Themes of the newest" in page
     assert "renewal" in page and "ticket" in page
+
+
+def test_a_mention_page_shows_its_customer_group_and_flags(client_as, source, acme):
+    customer = CustomerFactory(first_name="Mo", last_name="Reyes")
+    SocialHandle.objects.create(customer=customer, handle="mo")
+    line = "Acme Cloud is hands down the best analytics platform I have ever used, five stars"
+    mentions_ingest(source=source, items=[
+        Incoming(text=line + tail, published_at=T0, author=who, handle=who)
+        for who, tail in (("mo", ""), ("b1", "!"), ("b2", "!!"))
+    ])
+    mention = Mention.objects.get(handle="mo")
+    page = client_as("customer_advocate").get(f"/listening/mentions/{mention.pk}/").content.decode()
+    assert "Mo Reyes" in page and "matched by handle" in page
+    assert "Near-identical texts from different authors" in page
+    assert page.count("/listening/mentions/") >= 2  # the two others of its group
