@@ -82,3 +82,28 @@ def test_a_member_s_mention_answers_an_open_share_challenge_for_review(
     )
     say(source, "jo", "Acme makes my Mondays easier", django_capture_on_commit_callbacks)
     assert Submission.objects.get(advocate=advocate).status == "pending"
+
+
+def test_an_undisclosed_post_brings_one_polite_reminder(source, acme, carol, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from advocacy.advocates.models import PointsEntry
+    from advocacy.listening.models import Flag
+    from advocacy.outreach.models import ContactAsk, OutboundMail
+
+    customer = known("pat", carol)
+    advocate = Advocate.objects.create(customer=customer, terms_version="2026-1")
+    PointsEntry.objects.create(
+        advocate=advocate,
+        seq=1,
+        delta=50,
+        balance=50,
+        reason="challenge",
+        ref="s:9",
+        at=timezone.now() - timedelta(days=5),
+    )
+    say(source, "pat", "Acme is my favourite tool", django_capture_on_commit_callbacks)
+    say(source, "pat", "Acme again, still my favourite", django_capture_on_commit_callbacks)
+    assert Flag.objects.filter(kind="undisclosed").count() == 2
+    assert OutboundMail.objects.filter(to=customer.email, subject="A small request about your post").count() == 1
+    assert ContactAsk.objects.filter(customer=customer, kind="disclosure").count() == 1

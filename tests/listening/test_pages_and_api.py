@@ -104,10 +104,13 @@ def test_a_mention_page_shows_its_customer_group_and_flags(client_as, source, ac
     customer = CustomerFactory(first_name="Mo", last_name="Reyes")
     SocialHandle.objects.create(customer=customer, handle="mo")
     line = "Acme Cloud is hands down the best analytics platform I have ever used, five stars"
-    mentions_ingest(source=source, items=[
-        Incoming(text=line + tail, published_at=T0, author=who, handle=who)
-        for who, tail in (("mo", ""), ("b1", "!"), ("b2", "!!"))
-    ])
+    mentions_ingest(
+        source=source,
+        items=[
+            Incoming(text=line + tail, published_at=T0, author=who, handle=who)
+            for who, tail in (("mo", ""), ("b1", "!"), ("b2", "!!"))
+        ],
+    )
     mention = Mention.objects.get(handle="mo")
     page = client_as("customer_advocate").get(f"/listening/mentions/{mention.pk}/").content.decode()
     assert "Mo Reyes" in page and "matched by handle" in page
