@@ -243,11 +243,9 @@ def near_duplicate_roots(items: list[Prepared], signatures: list[np.ndarray]) ->
         published_at__gte=min(times) - NEAR_DUPLICATE_LOOKBACK, published_at__lte=max(times) + NEAR_DUPLICATE_LOOKBACK
     ).values_list("pk", "duplicate_of_id", "minhash")
     rows = list(recent)
-    index = minhash.Index()
     group_roots = {pk: root or pk for pk, root, _ in rows}
-    if rows:
-        stored = np.frombuffer(b"".join(bytes(signature) for _, _, signature in rows), dtype=np.uint32)
-        index.add_many([pk for pk, _, _ in rows], stored.reshape(len(rows), minhash.NUM_PERM))
+    stored = np.frombuffer(b"".join(bytes(signature) for _, _, signature in rows), dtype=np.uint32)
+    index = minhash.Index([pk for pk, _, _ in rows], stored)
     found: list[int | None] = []
     for i, values in enumerate(signatures):
         key = NEW_KEY_OFFSET + i
