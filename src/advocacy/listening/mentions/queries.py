@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
@@ -213,11 +214,22 @@ class MentionTheme:
     negative: int
 
 
-THEME_SAMPLE = 1000  # the newest mentions the themes engine groups on each view (it clusters in memory)
+THEME_SAMPLE = 1000  # the newest mentions the themes engine groups (it clusters in memory)
+THEMES_CACHE_SECONDS = 3600  # grouping takes seconds: the dashboard shows the last hour's grouping
 
 
 def mention_themes(*, query_id: int | None = None) -> list[MentionTheme]:
-    """What the newest mentions talk about, grouped by the survey comments' themes engine."""
+    """What the newest mentions talk about, grouped by the survey comments' themes engine; computed at
+    most once an hour per query (clustering a thousand texts takes seconds)."""
+    key = f"listening:mention-themes:{query_id or 'all'}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = grouped_themes(query_id)
+        cache.set(key, cached, THEMES_CACHE_SECONDS)
+    return list(cached)
+
+
+def grouped_themes(query_id: int | None) -> list[MentionTheme]:
     from advocacy.feedback.themes.clustering import find_themes
 
     scope = Mention.objects.all() if not query_id else Mention.objects.filter(queries=query_id)
