@@ -61,6 +61,10 @@ PAGES: dict[str, frozenset[str]] = {
     "customers:import_list": MANAGERS,
     "customers:import_detail": MANAGERS,
     "customers:import_errors_csv": MANAGERS,
+    # Export and erasure (issue 11, item 9).
+    "customers:export": MANAGERS,
+    "customers:erase": ADMIN,
+    "portal:my_data": CUSTOMER,
     "portal:home": CUSTOMER,
     "portal:sign_in": PUBLIC,
     "portal:redeem": PUBLIC,
@@ -150,6 +154,17 @@ PAGES: dict[str, frozenset[str]] = {
     "listening:source_toggle": MANAGERS,
     "listening:source_reviews": MANAGERS,
     "listening:webhook": PUBLIC,  # a tool's push, proved by its Standard Webhooks signature
+    # Retention, lifetime value and satisfaction by advocacy status (issue 9, items 5-8).
+    "insights:retention": PROGRAM_READERS,
+    "insights:retention_csv": PROGRAM_READERS,
+    "insights:retention_customers": PROGRAM_READERS,
+    "insights:lifetime": PROGRAM_READERS,
+    "insights:lifetime_csv": PROGRAM_READERS,
+    "insights:lifetime_customers": PROGRAM_READERS,
+    "insights:lifetime_refit": MANAGERS,
+    "insights:status": PROGRAM_READERS,
+    "insights:status_csv": PROGRAM_READERS,
+    "insights:status_customers": PROGRAM_READERS,
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
 }
@@ -165,6 +180,8 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/customers": CUSTOMER_WRITERS,
     "GET /api/v1/customers/{customer_id}": STAFF,
     "PATCH /api/v1/customers/{customer_id}": CUSTOMER_WRITERS,
+    "GET /api/v1/customers/{customer_id}/export": MANAGERS,
+    "POST /api/v1/customers/{customer_id}/erase": ADMIN,
     "GET /api/v1/products": STAFF,
     "POST /api/v1/products": MANAGERS,
     "GET /api/v1/products/{product_id}": STAFF,
@@ -284,6 +301,15 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "GET /api/v1/listening/mentions/{mention_id}": INSIGHT,
     "GET /api/v1/listening/flags": INSIGHT,
     "GET /api/v1/listening/alerts": INSIGHT,
+    # Retention, lifetime value and satisfaction by advocacy status (issue 9, item 9).
+    "GET /api/v1/insights/retention/curves": PROGRAM_READERS,
+    "GET /api/v1/insights/retention/churn": PROGRAM_READERS,
+    "GET /api/v1/insights/retention/revenue": PROGRAM_READERS,
+    "GET /api/v1/insights/retention/cohorts": PROGRAM_READERS,
+    "GET /api/v1/insights/lifetime": PROGRAM_READERS,
+    "GET /api/v1/insights/lifetime/customers/{customer_id}": PROGRAM_READERS,
+    "POST /api/v1/insights/lifetime/fits": MANAGERS,
+    "GET /api/v1/insights/status": PROGRAM_READERS,
 }
 
 

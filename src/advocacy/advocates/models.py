@@ -186,10 +186,11 @@ class Submission(models.Model):
 
 
 class PointsEntry(models.Model):
-    """The append-only points ledger. Each row holds the balance after it; the database refuses a
-    negative balance, and the (advocate, seq) key lets only one of two concurrent spends through."""
+    """The append-only points ledger (triggers refuse UPDATE and DELETE: core/append_only.py). Each row
+    holds the balance after it; the database refuses a negative balance, and the (advocate, seq) key
+    lets only one of two concurrent spends through."""
 
-    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="points")
+    advocate = models.ForeignKey(Advocate, on_delete=models.PROTECT, related_name="points")
     seq = models.PositiveIntegerField()
     delta = models.IntegerField()
     balance = models.IntegerField()

@@ -60,3 +60,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if role in link_roles(link):
             links.append({"label": link.label, "url": url, "active": request.path.startswith(url) and url != "/"})
     return {"nav_links": links, "viewer_role": role, "company_name": settings.COMPANY_NAME}
+
+
+def csp_nonce(request: HttpRequest) -> dict[str, object]:
+    """The page's Content-Security-Policy nonce as ``csp_nonce``, the name django-htmx's tags read."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}

@@ -79,6 +79,9 @@ class Customer(models.Model):
     status = models.CharField(max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     customer_since = models.DateField(null=True, blank=True)
     churned_on = models.DateField(null=True, blank=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer's personal data was erased (the row stays, anonymised)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,7 +1,11 @@
 """The insights namespace, gathered from its sub-domains."""
 
-from django.urls import include, path  # noqa: F401
+from django.urls import include, path
 
 app_name = "insights"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("advocacy.insights.retention.urls")),
+    path("", include("advocacy.insights.lifetime.urls")),
+    path("", include("advocacy.insights.status.urls")),
+]

@@ -163,7 +163,7 @@ class UserLookup:
 
     def find(self, ref: str, *, role: str | None = None) -> tuple[User | None, str]:
         user = self.by_ref.get(ref.lower())
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or user.is_service:
             return None, f"no active staff user has username or email {ref!r}"
         if role is not None and user.role != role:
             return None, f"{ref!r} is a {user.get_role_display().lower()}, not a {Role(role).label.lower()}"

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("customers", "0003_social_handles"),
+        ("customers", "0004_social_handles"),
     ]
 
     operations = [

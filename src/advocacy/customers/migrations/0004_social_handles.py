@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0002_import_job_runner"),
+        ("customers", "0003_customer_erasure"),
     ]
 
     operations = [
