@@ -25,6 +25,7 @@ def mentions_panel(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_privacy()
     register_sweep("listening webhook receipts older than a week", receipts_prune)
     register_panel(
         Panel(
@@ -37,3 +38,12 @@ def register() -> None:
         )
     )
     register_nav_link(NavLink("Listening", "listening:dashboard", 45))
+
+
+def register_privacy() -> None:
+    from advocacy.customers.privacy.registry import register_eraser, register_section
+    from advocacy.listening import privacy
+
+    register_section("social_handles", privacy.handles_export)
+    register_section("mentions", privacy.mentions_export)
+    register_eraser("mentions", privacy.mentions_erase)
