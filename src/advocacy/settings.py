@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "advocacy.casework",
     "advocacy.advocates",
     "advocacy.insights",
+    "advocacy.listening",
     "advocacy.outreach",
     "advocacy.portal",
     "advocacy.demo",
@@ -353,6 +354,30 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
 WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
 WEBHOOK_LOG_RETENTION_DAYS = env_int("WEBHOOK_LOG_RETENTION_DAYS", 30)
+
+# Listening (issue 10): the learned sentiment model and the listening rules.
+SENTIMENT_MIN_LABELLED = env_int("SENTIMENT_MIN_LABELLED", 200)  # detractor + promoter comments before learning
+LISTENING_FEED_TIMEOUT_SECONDS = env_int("LISTENING_FEED_TIMEOUT_SECONDS", 20)
+LISTENING_FEED_MAX_BYTES = env_int("LISTENING_FEED_MAX_BYTES", 5_000_000)
+LISTENING_MATERIAL_CONNECTION_MONTHS = env_int("LISTENING_MATERIAL_CONNECTION_MONTHS", 12)
+LISTENING_DISCLOSURE_MARKERS = env_list(
+    "LISTENING_DISCLOSURE_MARKERS",
+    [
+        "#ad",
+        "#sponsored",
+        "#partner",
+        "i received",
+        "i was given",
+        "in exchange for",
+        "gifted",
+        "#werbung",
+        "#anzeige",
+        "j'ai reçu",
+        "#publicité",
+        "recibí",
+        "#publicidad",
+    ],
+)
 
 # Requests: `advocacy serve` ends a request that runs longer than this (core/watchdog.py).
 REQUEST_TIMEOUT_SECONDS = env_int("REQUEST_TIMEOUT_SECONDS", 60)

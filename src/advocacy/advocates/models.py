@@ -533,7 +533,16 @@ class Story(models.Model):
 
     @property
     def incentivised(self) -> bool:
-        return self.submission_id is not None
+        """Rewarded content: a challenge entry, or told by a customer with a material connection then
+        (advocates/disclosure.py, the rule listening's undisclosed-post flag uses too)."""
+        if self.submission_id is not None:
+            return True
+        connected = getattr(self, "materially_connected", None)  # lists annotate it in their query
+        if connected is None:
+            from advocacy.advocates.disclosure import connected_at  # the rule reads these models
+
+            connected = connected_at(self.advocate.customer_id, self.consent_recorded_at)
+        return bool(connected)
 
 
 class ConversionSource(models.Model):

@@ -50,6 +50,7 @@ from advocacy.customers.models import (
 )
 from advocacy.demo import advocates as advocates_demo
 from advocacy.demo import casework as casework_demo
+from advocacy.demo import listening as listening_demo
 from advocacy.demo import reference as ref
 from advocacy.demo import retention as retention_demo
 from advocacy.demo import surveys as surveys_demo
@@ -158,6 +159,10 @@ def generate_company(
         report("Cases", 0, 1)
         counts |= casework_demo.write_casework(plan, staff)
         report("Cases", 1, 1)
+        report("Mentions", 0, 1)
+        listening_counts, listening_truth = listening_demo.write_listening(seed=seed, today=plan.today)
+        counts |= listening_counts
+        report("Mentions", 1, 1)
     counts = {
         "accounts": len(plan.accounts),
         "customers": len(plan.customers),
@@ -167,6 +172,7 @@ def generate_company(
     path = manifest_path or settings.VAR_DIR / "demo-manifest.json"
     manifest = build_manifest(plan, counts)
     manifest["survey_audience_nps"] = surveys_demo.audience_truth(plan)
+    manifest["listening"] = listening_truth
     manifest["retention"] = retention_demo.retention_truth(plan)
     write_manifest(manifest, path)
     return DemoSummary(
@@ -196,6 +202,7 @@ def _wipe_company() -> None:
     # The demo's surveys, themes and problems hang off no customer, so they would outlive them.
     for company_wide in (Survey, Theme, Problem):
         company_wide.objects.all().delete()
+    listening_demo.wipe_listening()
     Customer.objects.all().delete()
     Account.objects.all().delete()
     Product.objects.all().delete()

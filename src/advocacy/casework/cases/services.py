@@ -835,3 +835,30 @@ def cadence_policy_update(
     policy.save()
     events.audit(actor=by, verb="cadence_policy.updated", obj=policy)
     return policy
+
+
+@transaction.atomic
+def case_from_mention(
+    *, customer: Customer, mention_id: int, text: str, url: str, where: str, now: datetime | None = None
+) -> Case:
+    """A known customer's negative public mention becomes a case for their customer advocate — once; with
+    a case already open it joins that case as a note."""
+    origin = f"mention:{mention_id}"
+    existing = Case.objects.filter(origin=origin).first()
+    if existing is not None:
+        return existing
+    body = f"Public mention on {where}: {text}" + (f"\n{url}" if url else "")
+    open_case = customer.cases.filter(status__in=OPEN_STATUSES).order_by("-created_at").first()
+    if open_case is not None:
+        if not open_case.events.filter(kind=EventKind.NOTE, data__mention=mention_id).exists():
+            record(open_case, EventKind.NOTE, body=body, data={"mention": mention_id}, at=now)
+        return open_case
+    return case_open(
+        customer=customer,
+        by=None,
+        subject=f"Follow up on a negative mention on {where}"[:200],
+        description=body,
+        source=Source.SOCIAL,
+        origin=origin,
+        now=now,
+    )
