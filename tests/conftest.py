@@ -96,11 +96,13 @@ def client_as(staff: dict[str, User]):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def api_token(staff: dict[str, User]):  # type: ignore[no-untyped-def]
-    """api_token('analyst') → a fresh API key token scoped to that role."""
+    """api_token('analyst') → a fresh API key token scoped to that role, acting as the cast member of
+    that role (Ana); api_token('analyst', service=True) → one acting as its own service identity."""
 
-    def make(role: str) -> str:
+    def make(role: str, service: bool = False) -> str:
         assert role in STAFF_ROLES
-        _, token = apikey_create(name=f"test {role}", role=role, by=staff[Role.ADMIN])
+        acts_as = None if service else staff[role]
+        _, token = apikey_create(name=f"test {role}", role=role, by=staff[Role.ADMIN], acts_as=acts_as)
         return token
 
     return make

@@ -10,12 +10,14 @@ from importlib import import_module
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
+from advocacy.core.middleware import contains_nul
 from advocacy.core.permissions import public
 
 
@@ -24,16 +26,65 @@ class StrictJsonParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> Any:
         try:
-            return json.loads(request.body)
+            body = json.loads(request.body)
         except json.JSONDecodeError as exc:
             raise HttpError(
                 400, f"The request body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
             ) from exc
         except UnicodeDecodeError as exc:
             raise HttpError(400, "The request body is not valid JSON: it is not UTF-8 text.") from exc
+        if contains_nul(body):
+            raise HttpError(400, "The request body contains a NUL character (\\u0000), which no field accepts.")
+        return body
 
 
-api = NinjaAPI(
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["title", "status"],
+}
+ERROR_STATUSES = {
+    "400": "The request cannot be read (malformed JSON, a NUL character).",
+    "401": "No valid API key or session.",
+    "403": "The role may not do this, or the record is not the caller's to change.",
+    "404": "No such record, or not one the caller may see.",
+    "409": "The request conflicts with the record's state, or an Idempotency-Key is reused.",
+    "413": "The body or file is larger than the limit.",
+    "422": "A field is invalid; `errors` lists each with a JSON pointer.",
+    "429": "Over a limit; retry after `Retry-After` seconds.",
+}
+
+
+class AdvocacyAPI(NinjaAPI):
+    """The API whose OpenAPI document lists the error answers every operation can give."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses.setdefault(status, {"description": description, "content": problem_ref})
+        return schema
+
+
+api = AdvocacyAPI(
     title="Advocacy API",
     version="1",
     description=(
@@ -110,6 +161,17 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return problem(request, 401, "Unauthorized", "Send an API key as 'Authorization: Bearer …' or sign in.")
 
 
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # The last line of defence: a value the schema let through but the database cannot hold (a
+    # number past its column's range, a time zone offset PostgreSQL cannot hold). Nothing is kept.
+    if connection.in_atomic_block:
+        transaction.set_rollback(True)
+    return problem(
+        request, 422, "Invalid input", "A value is out of the range the database can store; nothing was written."
+    )
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, HttpError):
@@ -130,6 +192,7 @@ ROUTERS = (
     "advocacy.core.apikeys.api",
     "advocacy.customers.records.api",
     "advocacy.customers.importing.api",
+    "advocacy.customers.privacy.api",
     "advocacy.feedback.surveys.api",
     "advocacy.feedback.answers.api",
     "advocacy.casework.cases.api",
@@ -147,6 +210,12 @@ ROUTERS = (
     "advocacy.insights.money.api",
     "advocacy.insights.roi.api",
     "advocacy.insights.holdout.api",
+    "advocacy.listening.sources.api",
+    "advocacy.listening.mentions.api",
+    "advocacy.listening.alerts.api",
+    "advocacy.insights.retention.api",
+    "advocacy.insights.lifetime.api",
+    "advocacy.insights.status.api",
 )
 
 

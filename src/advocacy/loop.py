@@ -4,6 +4,10 @@
     (its comment)          ──► a note on the case the answer opened
     case resolved          ──► a CSAT survey, within the contact policy
     promoter answer        ──► an invitation to the advocate hub, within the contact policy
+    negative mention       ──► a case for the known customer's customer advocate (listening)
+    positive mention       ──► a hub invitation for a known non-member, within the contact policy
+    member's mention       ──► a submission to an open "share a post" challenge, for review
+    undisclosed post       ──► one polite disclosure reminder to the rewarded advocate
     a changed answer       ──► the follow-up the earlier score caused is updated or withdrawn
 
 The answer rules act on settled answers only (a person's confirmed click; a change once it has stood
@@ -18,9 +22,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.utils import timezone
+
 from advocacy.advocates.holdout.services import held_out
-from advocacy.advocates.hub.services import hub_invitation_withdraw, hub_invite
-from advocacy.casework.cases.services import case_add_feedback_comment, case_feedback_changed, case_from_feedback
+from advocacy.advocates.hub.queries import active_advocate, open_challenges
+from advocacy.advocates.hub.services import hub_invitation_withdraw, hub_invite, submission_create
+from advocacy.advocates.models import Advocate, Approval, ChallengeKind
+from advocacy.casework.cases.services import (
+    case_add_feedback_comment,
+    case_feedback_changed,
+    case_from_feedback,
+    case_from_mention,
+)
 from advocacy.casework.models import Case
 from advocacy.core import switches
 from advocacy.core.errors import ServiceError
@@ -31,6 +44,9 @@ from advocacy.feedback.answers.services import answer_acted
 from advocacy.feedback.models import Response
 from advocacy.feedback.scales import is_promoter, is_unhappy
 from advocacy.feedback.surveys.services import after_case_survey, transactional_invite
+from advocacy.listening.authenticity.services import disclosure_remind
+from advocacy.listening.mentions.queries import NEGATIVE_BELOW, POSITIVE_ABOVE
+from advocacy.listening.models import Mention
 
 __all__ = ["RULES", "Rule", "enabled", "rule_switch"]
 
@@ -143,3 +159,76 @@ def case_resolved(case_id: int) -> None:
         invitation.status,
         invitation.held_reason,
     )
+
+
+# Listening (issue 10): what a public mention sets going.
+
+NEGATIVE_MENTION_OPENS_CASE = register_rule(
+    Rule(
+        "negative_mention_opens_case",
+        "A negative mention or review by a known customer opens a case owned by their customer advocate, or "
+        "joins their open case.",
+    )
+)
+POSITIVE_MENTION_INVITED_TO_HUB = register_rule(
+    Rule(
+        "positive_mention_invited_to_hub",
+        "A positive mention by a known customer who is not a hub member invites them to the hub, within the "
+        "contact budget.",
+    )
+)
+MENTION_ANSWERS_SHARE_CHALLENGE = register_rule(
+    Rule(
+        "mention_answers_share_challenge",
+        "A hub member's mention that matches an open “share a post” challenge becomes a submission awaiting review.",
+    )
+)
+UNDISCLOSED_POST_REMINDER = register_rule(
+    Rule(
+        "undisclosed_post_reminder",
+        "A rewarded advocate's post without a disclosure brings them one polite reminder, within the contact budget.",
+    )
+)
+
+
+def mention_recorded(mention_id: int) -> None:
+    """Listening calls this after a new mention is stored."""
+    mention = Mention.objects.select_related("customer", "source").filter(pk=mention_id).first()
+    if mention is None or mention.customer is None:
+        return
+    if mention.sentiment < NEGATIVE_BELOW and enabled(NEGATIVE_MENTION_OPENS_CASE):
+        try:
+            case_from_mention(
+                customer=mention.customer,
+                mention_id=mention.pk,
+                text=mention.text,
+                url=mention.canonical_url,
+                where=mention.source.name,
+                now=None,
+            )
+        except ServiceError as refused:
+            logger.warning("mention %s: no case opened: %s", mention.pk, refused)
+            audit(actor=None, verb="loop.case_not_opened", obj=mention, data={"reason": str(refused)}, label="loop")
+    advocate = active_advocate(mention.customer.pk)
+    invite = mention.sentiment > POSITIVE_ABOVE and advocate is None and enabled(POSITIVE_MENTION_INVITED_TO_HUB)
+    # The same randomized holdout as the promoter rule: a held-out customer is invited by no rule.
+    if invite and not held_out(customer=mention.customer, selected_by="positive mention"):
+        hub_invite(customer=mention.customer, reason=f"positive mention: {mention.source.name}")
+    if advocate is not None and enabled(MENTION_ANSWERS_SHARE_CHALLENGE):
+        share_submission(mention, advocate)
+    if enabled(UNDISCLOSED_POST_REMINDER):
+        disclosure_remind(mention=mention)
+
+
+def share_submission(mention: Mention, advocate: Advocate) -> None:
+    """The first open share challenge (manual approval, so a person reviews it) the mention answers."""
+    for challenge in open_challenges(advocate, timezone.localdate()):
+        if challenge.kind != ChallengeKind.SHARE or challenge.approval != Approval.MANUAL:
+            continue
+        try:
+            submission_create(
+                challenge=challenge, advocate=advocate, evidence=mention.canonical_url or mention.text[:500]
+            )
+        except ServiceError:
+            continue  # already entered, or not theirs to enter
+        return

@@ -12,9 +12,14 @@ from advocacy.casework.cases.tasks import sweep_cadence
 from advocacy.core.api.tasks import prune_idempotency_records
 from advocacy.core.jobs.tasks import prune_jobs, sweep_jobs
 from advocacy.feedback.answers.tasks import settle_answers
+from advocacy.feedback.learned.tasks import train_sentiment_model
 from advocacy.feedback.surveys.tasks import open_due_waves
 from advocacy.feedback.themes.tasks import refresh_themes
 from advocacy.insights.costs.tasks import sync_reward_costs
+from advocacy.insights.lifetime.tasks import refit_lifetime_value
+from advocacy.listening.alerts.tasks import scan_for_spikes
+from advocacy.listening.authenticity.tasks import flag_new_author_bursts
+from advocacy.listening.sources.tasks import poll_feeds
 
 
 @dataclass(frozen=True)
@@ -36,4 +41,9 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("sweep jobs of lost workers (workers sweep too)", sweep_jobs, 5),
     Periodic("prune finished jobs", prune_jobs, 24 * 60),
     Periodic("book reward costs in the program cost ledger", sync_reward_costs, 60),
+    Periodic("poll the listening feeds that are due", poll_feeds, 5),
+    Periodic("scan mentions for spikes", scan_for_spikes, 60),
+    Periodic("flag bursts of new authors", flag_new_author_bursts, 24 * 60),
+    Periodic("retrain the learned sentiment model", train_sentiment_model, 24 * 60),
+    Periodic("fit the lifetime value models (BG/NBD, Gamma-Gamma)", refit_lifetime_value, 24 * 60),
 ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -85,6 +86,10 @@ def secret_key() -> str:
 
 SECRET_KEY = secret_key()
 DEBUG = env_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG must be false when ADVOCACY_ENV=production: its error pages show settings and code to anyone"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when ADVOCACY_ENV=production")
@@ -111,6 +116,7 @@ INSTALLED_APPS = [
     "advocacy.casework",
     "advocacy.advocates",
     "advocacy.insights",
+    "advocacy.listening",
     "advocacy.outreach",
     "advocacy.portal",
     "advocacy.demo",
@@ -119,6 +125,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "advocacy.core.middleware.RequestTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "advocacy.core.middleware.PermissionsPolicyMiddleware",
+    "advocacy.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,6 +156,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.core.context_processors.navigation",
+                "advocacy.core.context_processors.csp_nonce",
+                "advocacy.core.context_processors.background_work",
             ],
         },
     },
@@ -274,6 +285,11 @@ if THEMES_BACKEND not in {"tfidf", "embeddings"}:
 # One-click answers: the first confirmed click settles an answer and the loop acts on it at once; a
 # changed answer settles, and the loop acts on the change, once it has stood this long unchanged.
 ANSWER_SETTLE_SECONDS = env_int("ANSWER_SETTLE_SECONDS", 300)
+# How long the unsubscribe link in a mail keeps working: long (people unsubscribe from old mail) but
+# finite, so a link that leaked years ago stops working.
+UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 400)
+# Retention: the words of mail sent to customers are emptied after this many days (0 keeps them).
+MAIL_BODY_RETENTION_DAYS = env_int("MAIL_BODY_RETENTION_DAYS", 365)
 
 # Caches. The limits below count in the default cache, which every web process must share: the
 # database cache by default (table advocacy_cache, made by migration core 0003, with an atomic
@@ -339,6 +355,30 @@ WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
 WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
 WEBHOOK_LOG_RETENTION_DAYS = env_int("WEBHOOK_LOG_RETENTION_DAYS", 30)
 
+# Listening (issue 10): the learned sentiment model and the listening rules.
+SENTIMENT_MIN_LABELLED = env_int("SENTIMENT_MIN_LABELLED", 200)  # detractor + promoter comments before learning
+LISTENING_FEED_TIMEOUT_SECONDS = env_int("LISTENING_FEED_TIMEOUT_SECONDS", 20)
+LISTENING_FEED_MAX_BYTES = env_int("LISTENING_FEED_MAX_BYTES", 5_000_000)
+LISTENING_MATERIAL_CONNECTION_MONTHS = env_int("LISTENING_MATERIAL_CONNECTION_MONTHS", 12)
+LISTENING_DISCLOSURE_MARKERS = env_list(
+    "LISTENING_DISCLOSURE_MARKERS",
+    [
+        "#ad",
+        "#sponsored",
+        "#partner",
+        "i received",
+        "i was given",
+        "in exchange for",
+        "gifted",
+        "#werbung",
+        "#anzeige",
+        "j'ai reçu",
+        "#publicité",
+        "recibí",
+        "#publicidad",
+    ],
+)
+
 # Requests: `advocacy serve` ends a request that runs longer than this (core/watchdog.py).
 REQUEST_TIMEOUT_SECONDS = env_int("REQUEST_TIMEOUT_SECONDS", 60)
 
@@ -356,6 +396,29 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts only from this server and only with the page's
+# nonce, so injected markup cannot run script; nothing framed, no plugins, forms post only here.
+# Inline style attributes stay allowed: plotly.js and htmx style elements they create.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Powerful browser features the product never uses are switched off for every page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()"
+)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

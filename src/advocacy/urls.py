@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("advocacy.casework.urls")),
     path("advocates/", include("advocacy.advocates.urls")),
     path("insights/", include("advocacy.insights.urls")),
+    path("listening/", include("advocacy.listening.urls")),
     path("portal/hub/", include("advocacy.advocates.portal_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -103,7 +103,7 @@ def test_an_analyst_reads_but_may_not_book(api, case):
     assert not Appointment.objects.exists()
 
 
-def test_recommendations_are_ranked_recorded_and_decided_through_the_api(api, case, alice):
+def test_recommendations_are_ranked_recorded_and_decided_through_the_api(api, case, carol):
     own = ProductFactory(name="Team", capability_tags=["sso"], price=Decimal("59.00"), margin_pct=Decimal("81.00"))
     rival = ProductFactory(name="Rival", competitor="Rival Inc", capability_tags=["sso"], price=Decimal("39.00"))
     OrderFactory(customer=case.customer, product=own, amount=Decimal("59.00"))
@@ -121,8 +121,8 @@ def test_recommendations_are_ranked_recorded_and_decided_through_the_api(api, ca
         content_type="application/json",
     )
     assert created.status_code == 201
-    # An API key acts as the member of staff who made it (Alice, in the test cast).
-    assert (created.json()["customer_first"], created.json()["recorded_by_id"]) == (True, alice.pk)
+    # The key acts as the customer advocate it is bound to (Carol), not as the admin who made it.
+    assert (created.json()["customer_first"], created.json()["recorded_by_id"]) == (True, carol.pk)
 
     decided = client.patch(
         f"/api/v1/recommendations/{created.json()['id']}", {"outcome": "declined"}, content_type="application/json"

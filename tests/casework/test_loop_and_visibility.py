@@ -102,7 +102,7 @@ def test_department_heads_see_only_cases_they_have_a_task_on(staff, client_as):
     assert head.get(f"/cases/{other.pk}/").status_code == 404
     assert "Issue the refund" in head.get("/cases/tasks/").text
 
-    _, token = apikey_create(name="Dan's key", role="department_head", by=dan)  # a key acts as its creator
+    _, token = apikey_create(name="Dan's key", role="department_head", by=dan, acts_as=dan)  # bound to Dan
     key = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert [c["id"] for c in key.get("/api/v1/cases").json()["items"]] == [theirs.pk]
     assert key.get(f"/api/v1/cases/{other.pk}").status_code == 404

@@ -152,7 +152,12 @@ def test_idempotency_keys_belong_to_their_caller(api):
 def test_a_revoked_key_stops_working_and_last_use_is_recorded(api_token, alice):
     token = api_token("analyst")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert client.get("/api/v1/me").json() == {"role": "analyst", "kind": "api_key", "name": "test analyst"}
+    assert client.get("/api/v1/me").json() == {
+        "role": "analyst",
+        "kind": "api_key",
+        "name": "test analyst",
+        "acts_as": "ana",
+    }
     key = ApiKey.objects.get(name="test analyst")
     assert key.last_used_at is not None
 

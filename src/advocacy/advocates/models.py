@@ -186,10 +186,11 @@ class Submission(models.Model):
 
 
 class PointsEntry(models.Model):
-    """The append-only points ledger. Each row holds the balance after it; the database refuses a
-    negative balance, and the (advocate, seq) key lets only one of two concurrent spends through."""
+    """The append-only points ledger (triggers refuse UPDATE and DELETE: core/append_only.py). Each row
+    holds the balance after it; the database refuses a negative balance, and the (advocate, seq) key
+    lets only one of two concurrent spends through."""
 
-    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="points")
+    advocate = models.ForeignKey(Advocate, on_delete=models.PROTECT, related_name="points")
     seq = models.PositiveIntegerField()
     delta = models.IntegerField()
     balance = models.IntegerField()
@@ -532,7 +533,16 @@ class Story(models.Model):
 
     @property
     def incentivised(self) -> bool:
-        return self.submission_id is not None
+        """Rewarded content: a challenge entry, or told by a customer with a material connection then
+        (advocates/disclosure.py, the rule listening's undisclosed-post flag uses too)."""
+        if self.submission_id is not None:
+            return True
+        connected = getattr(self, "materially_connected", None)  # lists annotate it in their query
+        if connected is None:
+            from advocacy.advocates.disclosure import connected_at  # the rule reads these models
+
+            connected = connected_at(self.advocate.customer_id, self.consent_recorded_at)
+        return bool(connected)
 
 
 class ConversionSource(models.Model):

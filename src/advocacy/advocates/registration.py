@@ -26,6 +26,7 @@ def advocacy_panel(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_privacy()
     register_event_type(
         "referral.converted", "A referred friend's order was attributed to an advocate's link.", app="advocates"
     )
@@ -45,3 +46,16 @@ def register() -> None:
     register_nav_link(NavLink("Program", "advocates:program", 41))
     register_nav_link(NavLink("References", "advocates:reference_list", 42))
     register_nav_link(NavLink("Advocate hub", "hub:home", 5))
+
+
+def register_privacy() -> None:
+    from advocacy.advocates import privacy
+    from advocacy.customers.privacy.registry import register_eraser, register_section
+
+    register_section("membership", privacy.membership_export)
+    register_section("points", privacy.points_export)
+    register_section("submissions", privacy.submissions_export)
+    register_section("redemptions", privacy.redemptions_export)
+    register_section("referrals", privacy.referrals_export)
+    register_section("stories", privacy.stories_export)
+    register_eraser("advocacy program", privacy.program_erase)

@@ -33,7 +33,8 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    """Owner changes go through the case page's transfer (which records the reason), not here."""
+    """Owner and status changes go through the case page (a transfer records its reason; resolving
+    records the resolution, the prevention step and tells the customer), not here."""
 
     list_display = ("id", "subject", "customer", "owner", "status", "priority", "next_due")
     list_filter = ("status", "priority", "category", "source")
@@ -41,6 +42,9 @@ class CaseAdmin(admin.ModelAdmin):
     raw_id_fields = ("customer", "recurrence_of", "problem")
     readonly_fields = (
         "owner",
+        "status",
+        "resolved_at",
+        "closed_at",
         "first_response_due",
         "next_update_due",
         "resolution_due",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import STAFF_ROLES, Role
+from advocacy.core.roles import CASE_READERS
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 from advocacy.outreach.webhooks.registry import register_event_type
@@ -25,6 +25,7 @@ def cases_panel(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_privacy()
     register_event_type(
         "case.opened", "A case was opened, by staff, the customer, the API or the loop.", app="casework"
     )
@@ -38,7 +39,7 @@ def register() -> None:
             title="Cases",
             template="casework/_customer_panel.html",
             context=cases_panel,
-            roles=STAFF_ROLES - {Role.DEPARTMENT_HEAD},
+            roles=CASE_READERS,  # the same rule as the case pages (cases.queries.visible_cases_for)
             order=5,
         )
     )
@@ -46,3 +47,14 @@ def register() -> None:
     register_nav_link(NavLink("My tasks", "casework:my_tasks", 11))
     register_nav_link(NavLink("Appointments", "casework:my_appointments", 12))
     register_nav_link(NavLink("Prevention", "casework:prevention", 30))
+
+
+def register_privacy() -> None:
+    from advocacy.casework import privacy
+    from advocacy.customers.privacy.registry import register_eraser, register_section
+
+    register_section("cases", privacy.cases_export)
+    register_section("case_messages", privacy.case_messages_export)
+    register_section("appointments", privacy.appointments_export)
+    register_section("recommendations", privacy.recommendations_export)
+    register_eraser("cases", privacy.cases_erase)

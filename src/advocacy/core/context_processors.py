@@ -60,3 +60,18 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if role in link_roles(link):
             links.append({"label": link.label, "url": url, "active": request.path.startswith(url) and url != "/"})
     return {"nav_links": links, "viewer_role": role, "company_name": settings.COMPANY_NAME}
+
+
+def csp_nonce(request: HttpRequest) -> dict[str, object]:
+    """The page's Content-Security-Policy nonce as ``csp_nonce``, the name django-htmx's tags read."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}
+
+
+def background_work(request: HttpRequest) -> dict[str, object]:
+    """For staff pages: how much background work waits with no worker running (shown as a banner)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from advocacy.core.jobs.queries import waiting_without_a_worker
+
+    return {"jobs_waiting_without_worker": waiting_without_a_worker()}

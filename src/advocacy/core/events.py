@@ -22,3 +22,17 @@ def audit(
         object_id=str(obj.pk),
         data=data or {},
     )
+
+
+def audit_read(
+    *, actor: User | None, what: str, object_type: str, object_id: str, data: dict[str, Any] | None = None
+) -> None:
+    """Record that a person read or exported personal data (a customer 360, a CSV of answers …)."""
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_label=actor_label(actor),
+        verb=f"{what}.read",
+        object_type=object_type,
+        object_id=object_id[:64],
+        data=data or {},
+    )

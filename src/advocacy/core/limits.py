@@ -62,8 +62,13 @@ def normalized(text: str) -> str:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as the limits see it (RATELIMIT_IP_META_KEY behind a proxy; IPv6 per /64)."""
-    return str(_get_ip(request))
+    """The client's address as the limits see it (RATELIMIT_IP_META_KEY behind a proxy; IPv6 per /64).
+
+    A server on a Unix socket may pass no address at all: such requests share one budget."""
+    try:
+        return str(_get_ip(request))
+    except (KeyError, ValueError):
+        return "unknown"
 
 
 def usage(request: HttpRequest, limit: Limit, value: str, *, count: bool) -> int | None:

@@ -11,6 +11,60 @@ from advocacy.core.permissions import PORTAL_TIME_ZONE_KEY
 from advocacy.core.watchdog import RequestTimedOut
 
 
+def contains_nul(value: object) -> bool:
+    """Whether a parsed JSON value holds a NUL character anywhere (PostgreSQL text cannot)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(v) for v in value)
+    return False
+
+
+class RefuseNulMiddleware:
+    """Refuse a NUL character in the query string or a form field with 400, on every database: SQLite
+    would store it and PostgreSQL cannot, so the same input would otherwise behave two ways."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.META.get("QUERY_STRING", "")
+            or any("\x00" in value for values in request.GET.lists() for value in values[1])
+            or self._form_has_nul(request)
+        ):
+            return problem_response(request.path, 400, "A NUL character (%00) is not accepted in any field.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _form_has_nul(request: HttpRequest) -> bool:
+        if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
+            return False
+        return any("\x00" in value for _, values in request.POST.lists() for value in values)
+
+
+def problem_response(path: str, status: int, detail: str) -> HttpResponse:
+    if path.startswith("/api/"):
+        body = {"type": "about:blank", "title": "Bad request", "status": status, "detail": detail}
+        return JsonResponse(body, status=status, content_type="application/problem+json")
+    return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
+
+
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY on every response (Django has no setting for this header)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
 class ViewerTimezoneMiddleware:
     """Show times in the viewer's zone: the staff member's, or the portal customer's."""
 

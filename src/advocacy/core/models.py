@@ -16,10 +16,16 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role if r.value in STAFF_ROLES])
     time_zone = models.CharField(max_length=64, default="UTC", help_text="Times are shown in this zone.")
+    is_service = models.BooleanField(
+        default=False, help_text="A service identity an API key acts as (an integration); it never signs in."
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(role__in=sorted(STAFF_ROLES)), name="user_role_is_staff_role"),
+            models.CheckConstraint(
+                condition=Q(is_service=False) | Q(is_staff=False), name="user_service_not_admin_site"
+            ),
             # Only admins reach the Django admin.
             models.CheckConstraint(
                 condition=Q(is_staff=False) | Q(role=Role.ADMIN), name="user_admin_site_only_for_admins"
@@ -36,13 +42,16 @@ class User(AbstractUser):
 
 
 class ApiKey(models.Model):
-    """A key for the API, scoped to one role. Only a hash of the secret is stored."""
+    """A key for the API, scoped to one role and acting as one identity: a member of staff of that role,
+    or a service identity made for the key. Writes through it are that identity's. Only a hash of the
+    secret is stored."""
 
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True, help_text="Shown to identify the key; not secret.")
     secret_hash = models.CharField(max_length=64, unique=True)
     role = models.CharField(max_length=32, choices=User._meta.get_field("role").choices)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys")
+    acts_as = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys_acting_as")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -87,7 +96,7 @@ class AuditEvent(models.Model):
     """Who did what to which record, written by the events.py functions of each app."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(max_length=150, help_text="The actor as they were named then.")
     verb = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)

@@ -23,6 +23,8 @@ PROGRAM_TEAM: frozenset[str] = frozenset({Role.ADMIN, Role.PROGRAM_MANAGER})
 """Runs the advocacy program, the surveys and the imports."""
 CASE_WORKERS: frozenset[str] = PROGRAM_TEAM | {Role.CUSTOMER_ADVOCATE}
 """Work cases end to end: updates, appointments, recommendations."""
+CASE_READERS: frozenset[str] = CASE_WORKERS | {Role.ANALYST}
+"""See every case (department heads see only the cases they have a huddle task on; sales none)."""
 INSIGHT_READERS: frozenset[str] = CASE_WORKERS | {Role.DEPARTMENT_HEAD, Role.ANALYST}
 """Read cases, survey results and the care reports (everyone but sales)."""
 REFERENCE_TEAM: frozenset[str] = PROGRAM_TEAM | {Role.SALES}
@@ -31,12 +33,13 @@ SCORE_READERS: frozenset[str] = REFERENCE_TEAM | {Role.ANALYST}
 """Read advocate scores and the program's figures."""
 HUB_READERS: frozenset[str] = PROGRAM_TEAM | {Role.ANALYST}
 """Read the hub: challenges, submissions, rewards, members."""
+IMPACT_READERS: frozenset[str] = PROGRAM_TEAM | {Role.ANALYST}
+"""Read the program's impact: what it costs and returns (attribution, costs, ROI, the holdout), retention,
+lifetime value and satisfaction by advocacy status."""
 CUSTOMER_WRITERS: frozenset[str] = CASE_WORKERS | {Role.SALES}
 """Create and edit customers and accounts; trigger a transactional survey."""
 ORDER_WRITERS: frozenset[str] = frozenset({Role.ADMIN, Role.SALES})
 TASK_OWNERS: frozenset[str] = frozenset({Role.ADMIN, Role.DEPARTMENT_HEAD})
 """Department heads, who own huddle tasks (and the admin)."""
-MONEY_READERS: frozenset[str] = PROGRAM_TEAM | {Role.ANALYST}
-"""Read what the program costs and returns: attribution, the cost ledger, ROI, the holdout (issue 9)."""
 ADMINS: frozenset[str] = frozenset({Role.ADMIN})
 """Admins only: exchange rates, API keys, webhooks."""

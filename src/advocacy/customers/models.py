@@ -79,6 +79,9 @@ class Customer(models.Model):
     status = models.CharField(max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     customer_since = models.DateField(null=True, blank=True)
     churned_on = models.DateField(null=True, blank=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer's personal data was erased (the row stays, anonymised)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -130,6 +133,29 @@ class ContactWindow(models.Model):
 
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+class SocialHandle(models.Model):
+    """A public handle the customer writes under (``alice``, ``alice@mastodon.social``): listening ties a
+    mention to its customer by it. Stored lower-case without the leading @, and one customer's only."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="social_handles")
+    handle = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["handle"]
+        constraints = [
+            models.CheckConstraint(condition=Q(handle=Lower("handle")), name="social_handle_lowercase"),
+            models.CheckConstraint(condition=~Q(handle="") & ~Q(handle__startswith="@"), name="social_handle_bare"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+
+def normalise_handle(value: str) -> str:
+    """The stored form of a handle: trimmed, lower-case, without the leading @."""
+    return value.strip().lstrip("@").lower()
 
 
 class ConsentPurpose(models.TextChoices):

@@ -20,6 +20,7 @@ def register() -> None:
     from advocacy.customers.importing.services import import_jobs_sweep
 
     register_sweep("imports left running", import_jobs_sweep)
+    register_privacy()
     register_home_section(
         HomeSection(
             key="customer_counts",
@@ -29,3 +30,16 @@ def register() -> None:
             order=90,
         )
     )
+
+
+def register_privacy() -> None:
+    from advocacy.customers.privacy import sections
+    from advocacy.customers.privacy.registry import register_eraser, register_section
+
+    register_section("consents", sections.consents_export)
+    register_section("orders", sections.orders_export)
+    register_section("engagement", sections.engagement_export)
+    register_section("contact_windows", sections.contact_windows_export)
+    register_eraser("contact windows", sections.contact_windows_erase)
+    register_eraser("import reports", sections.import_reports_erase)
+    register_eraser("stored API replies", sections.idempotency_replies_erase)

@@ -7,4 +7,5 @@ app_name = "customers"
 urlpatterns = [
     path("", include("advocacy.customers.records.urls")),
     path("imports/", include("advocacy.customers.importing.urls")),
+    path("", include("advocacy.customers.privacy.urls")),
 ]

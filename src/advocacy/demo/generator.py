@@ -28,7 +28,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from advocacy.advocates.models import PointsEntry
 from advocacy.casework.models import Problem
+from advocacy.core.append_only import purging
 from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.core.staff.services import user_create
@@ -49,7 +51,9 @@ from advocacy.customers.models import (
 from advocacy.demo import advocates as advocates_demo
 from advocacy.demo import casework as casework_demo
 from advocacy.demo import impact as impact_demo
+from advocacy.demo import listening as listening_demo
 from advocacy.demo import reference as ref
+from advocacy.demo import retention as retention_demo
 from advocacy.demo import surveys as surveys_demo
 from advocacy.demo import truth
 from advocacy.feedback import scales
@@ -157,6 +161,10 @@ def generate_company(
         counts |= casework_demo.write_casework(plan, staff)
         report("Cases", 1, 1)
         impact_truths = impact_demo.write_impact(people=plan.customers, staff=staff, seed=seed, today=plan.today)
+        report("Mentions", 0, 1)
+        listening_counts, listening_truth = listening_demo.write_listening(seed=seed, today=plan.today)
+        counts |= listening_counts
+        report("Mentions", 1, 1)
     counts = {
         "accounts": len(plan.accounts),
         "customers": len(plan.customers),
@@ -167,6 +175,8 @@ def generate_company(
     manifest = build_manifest(plan, counts)
     manifest["survey_audience_nps"] = surveys_demo.audience_truth(plan)
     manifest["impact"] = impact_truths
+    manifest["listening"] = listening_truth
+    manifest["retention"] = retention_demo.retention_truth(plan)
     write_manifest(manifest, path)
     return DemoSummary(
         counts=counts,
@@ -178,15 +188,25 @@ def generate_company(
 
 @transaction.atomic
 def wipe_company() -> None:
-    """Delete customers, accounts, products and everything hanging off them; staff stay."""
-    # Children first, each as one DELETE: orders protect products, and cascading through the ORM
-    # one customer at a time would be slow.
-    for model in (EngagementEvent, Order, Consent, ContactWindow):
+    """Delete customers, accounts, products and everything hanging off them; staff stay.
+
+    The points ledger and the audit log are append-only; wiping the demo company is the one purge
+    they allow (see core/append_only.py).
+    """
+    with purging():
+        _wipe_company()
+
+
+def _wipe_company() -> None:
+    # Children first, each as one DELETE: orders protect products, the points ledger protects its
+    # members, and cascading through the ORM one customer at a time would be slow.
+    for model in (PointsEntry, EngagementEvent, Order, Consent, ContactWindow):
         model.objects.all().delete()
     # The demo's surveys, themes and problems hang off no customer, so they would outlive them.
     for company_wide in (Survey, Theme, Problem):
         company_wide.objects.all().delete()
     impact_demo.wipe_costs()
+    listening_demo.wipe_listening()
     Customer.objects.all().delete()
     Account.objects.all().delete()
     Product.objects.all().delete()
@@ -389,7 +409,7 @@ def traits_of(person: CustomerPlan, today: date) -> truth.Traits:
 
 def draw_churn(rng: random.Random, person: CustomerPlan, today: date) -> date | None:
     """Unhappy customers leave: the chance rises steeply below a satisfaction of about 6."""
-    chance = 0.05 + 0.55 * sigmoid((6.0 - person.satisfaction) / 0.9)
+    chance = retention_demo.churn_chance(person.satisfaction)
     if rng.random() >= chance:
         return None
     earliest = max(person.customer_since + timedelta(days=90), today - timedelta(days=HISTORY_DAYS - 30))
@@ -882,10 +902,6 @@ def add_years(day: date, years: int) -> date:
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 def ascii_slug(text: str, separator: str = "-") -> str:

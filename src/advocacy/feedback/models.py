@@ -241,3 +241,33 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class SentimentModel(models.Model):
+    """One version of the sentiment classifier learned from this company's own survey comments (labelled
+    by their NPS category), with its held-out accuracy and AUC next to VADER's on the same comments.
+    The newest row is the model in use; older rows stay as the record of earlier versions."""
+
+    version = models.PositiveIntegerField(unique=True)
+    method = models.CharField(max_length=60, help_text="e.g. 'tfidf+logistic regression'")
+    trained_at = models.DateTimeField(default=timezone.now)
+    train_size = models.PositiveIntegerField()
+    test_size = models.PositiveIntegerField()
+    accuracy = models.FloatField()
+    auc = models.FloatField()
+    vader_accuracy = models.FloatField()
+    vader_auc = models.FloatField()
+    model = models.BinaryField(help_text="The fitted scikit-learn pipeline, serialised by joblib.")
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accuracy__gte=0, accuracy__lte=1), name="sentiment_model_accuracy_range"
+            ),
+            models.CheckConstraint(condition=Q(auc__gte=0, auc__lte=1), name="sentiment_model_auc_range"),
+            models.CheckConstraint(condition=Q(test_size__gt=0), name="sentiment_model_has_test_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sentiment model v{self.version} ({self.method})"

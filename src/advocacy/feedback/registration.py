@@ -18,6 +18,7 @@ def survey_history(customer: Customer) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_privacy()
     register_event_type(
         "answer.recorded", "A customer answered a survey (or changed the score of an answer).", app="feedback"
     )
@@ -34,3 +35,12 @@ def register() -> None:
     register_nav_link(NavLink("NPS", "feedback:dashboard", 20))
     register_nav_link(NavLink("Responses", "feedback:responses", 21))
     register_nav_link(NavLink("Surveys", "feedback:survey_list", 22))
+
+
+def register_privacy() -> None:
+    from advocacy.customers.privacy.registry import register_eraser, register_section
+    from advocacy.feedback import privacy
+
+    register_section("survey_answers", privacy.answers_export)
+    register_section("survey_invitations", privacy.invitations_export)
+    register_eraser("survey comments", privacy.comments_erase)

@@ -76,6 +76,17 @@ class ContactAsk(models.Model):
         return f"{self.kind} {self.ref}"
 
 
+class UnsubscribeKey(models.Model):
+    """The random key an unsubscribe link carries instead of the customer's id (the link is opaque)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"unsubscribe key of customer {self.customer_id}"
+
+
 class FatiguePolicy(models.Model):
     """The one per-customer contact budget, shared by everything that asks customers for something."""
 

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, linebreaks
 
+from advocacy.advocates.disclosure import connected
 from advocacy.advocates.models import (
     SCOPE_RANK,
     Advocate,
@@ -47,6 +48,7 @@ def published_stories(scope: str = StoryScope.WEBSITE, today: date | None = None
             public_now=latest_grant(ConsentPurpose.PUBLIC_STORY),
             testimonial_now=latest_grant(ConsentPurpose.TESTIMONIAL),
             verified=Exists(own_orders().filter(customer=OuterRef("advocate__customer_id"))),
+            materially_connected=connected("advocate__customer_id", "consent_recorded_at"),
         )
         .filter(Q(public_now=True) | Q(published_scope=StoryScope.INTERNAL, testimonial_now=True))
         .select_related("advocate__customer__account")
@@ -56,7 +58,8 @@ def published_stories(scope: str = StoryScope.WEBSITE, today: date | None = None
 
 def stories_matching(*, status: str = "") -> QuerySet[Story]:
     stories = Story.objects.select_related("advocate__customer__account", "submission").annotate(
-        verified=Exists(own_orders().filter(customer=OuterRef("advocate__customer_id")))
+        verified=Exists(own_orders().filter(customer=OuterRef("advocate__customer_id"))),
+        materially_connected=connected("advocate__customer_id", "consent_recorded_at"),
     )
     if status:
         stories = stories.filter(status=status)

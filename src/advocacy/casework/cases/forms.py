@@ -40,7 +40,7 @@ class StatusForm(forms.Form):
 
 class TransferForm(forms.Form):
     to = forms.ModelChoiceField(
-        queryset=User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True), label="New owner"
+        queryset=User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True, is_service=False), label="New owner"
     )
     reason = forms.CharField(max_length=300)
 
@@ -65,7 +65,9 @@ class ResolveForm(forms.Form):
     root_cause_category = forms.ChoiceField(choices=RootCause.choices, required=False)
     root_cause = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     corrective_action = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    action_owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    action_owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, is_service=False), required=False
+    )
     action_due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     verify_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

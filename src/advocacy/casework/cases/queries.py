@@ -24,7 +24,7 @@ from advocacy.casework.models import (
 )
 from advocacy.core.errors import InvalidInput
 from advocacy.core.models import User
-from advocacy.core.roles import Role
+from advocacy.core.roles import CASE_READERS, Role
 from advocacy.core.timefmt import in_zone
 from advocacy.customers.models import Customer
 
@@ -91,7 +91,7 @@ def visible_cases_for(user: User, *, role: str = "") -> QuerySet[Case]:
     role = role or user.role
     if role == Role.DEPARTMENT_HEAD:
         return Case.objects.filter(Exists(HuddleTask.objects.filter(huddle__case=OuterRef("pk"), assignee=user)))
-    if role in {Role.ADMIN, Role.PROGRAM_MANAGER, Role.CUSTOMER_ADVOCATE, Role.ANALYST}:
+    if role in CASE_READERS:
         return Case.objects.all()
     return Case.objects.none()
 
@@ -216,7 +216,9 @@ def open_counts_by_status() -> dict[str, int]:
 
 
 def customer_advocates() -> QuerySet[User]:
-    return User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True).order_by("first_name", "username")
+    return User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True, is_service=False).order_by(
+        "first_name", "username"
+    )
 
 
 STATUS_LABELS = dict(Status.choices)

@@ -46,7 +46,7 @@ from advocacy.casework.models import (
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
 from advocacy.core.models import User
-from advocacy.core.roles import Role
+from advocacy.core.roles import PROGRAM_TEAM, Role
 from advocacy.customers.models import Customer
 from advocacy.outreach.webhooks.services import webhook_emit, webhook_emit_many
 
@@ -122,10 +122,10 @@ def refresh_next_due(case: Case) -> None:
 def advocate_for(customer: Customer) -> User:
     """The customer's primary customer advocate, else the active customer advocate with the fewest open cases."""
     primary = customer.primary_advocate
-    if primary is not None and primary.is_active and primary.role == Role.CUSTOMER_ADVOCATE:
+    if primary is not None and primary.is_active and not primary.is_service and primary.role == Role.CUSTOMER_ADVOCATE:
         return primary
     least_busy = (
-        User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True)
+        User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True, is_service=False)
         .annotate(load=Count("owned_cases", filter=Q(owned_cases__status__in=OPEN_STATUSES)))
         .order_by("load", "id")
         .first()
@@ -136,8 +136,19 @@ def advocate_for(customer: Customer) -> User:
 
 
 def check_owner(user: User) -> None:
-    if user.role != Role.CUSTOMER_ADVOCATE or not user.is_active:
+    if user.role != Role.CUSTOMER_ADVOCATE or not user.is_active or user.is_service:
         raise InvalidInput({"owner": f"{user.username} is not an active customer advocate"})
+
+
+def check_may_work(case: Case, by: User | None) -> None:
+    """Only the owner works a case (or the program team, who lead the advocates); others ask for a
+    transfer. ``by=None`` is the system: the loop, the cadence sweep, the customer's own reply."""
+    if by is None or by.pk == case.owner_id or by.role in PROGRAM_TEAM:
+        return
+    raise NotAllowed(
+        f"Only the case's owner, {case.owner.display_name}, or a program manager or admin may change this "
+        "case. Ask for a transfer to take it over."
+    )
 
 
 def recurrence_of(customer: Customer, now: datetime) -> Case | None:
@@ -260,7 +271,8 @@ def case_payload(case: Case) -> dict[str, object]:
 @transaction.atomic
 def case_transfer(*, case: Case, to: User, by: User | None, reason: str) -> Case:
     """Hand the case to another customer advocate; the owner column changes in the same statement."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update().select_related("owner").get(pk=case.pk)
+    check_may_work(case, by)
     check_owner(to)
     if not reason.strip():
         raise InvalidInput({"reason": "say why the case changes hands"})
@@ -353,7 +365,8 @@ def case_set_status(*, case: Case, status: str, by: User | None, note: str = "",
             }
         )
     now = now or timezone.now()
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update().select_related("owner").get(pk=case.pk)
+    check_may_work(case, by)
     before = case.status
     move(case, status, now)
     if status == Status.CLOSED:
@@ -379,7 +392,8 @@ def case_post_update(*, case: Case, body: str, by: User, now: datetime | None = 
     if not body.strip():
         raise InvalidInput({"body": "write the update the customer will read"})
     now = now or timezone.now()
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update().select_related("owner").get(pk=case.pk)
+    check_may_work(case, by)
     if not case.is_open:
         raise ServiceError("The case is resolved; reopen it to post updates.")
     policy, hours = clock_for(case)
@@ -489,7 +503,8 @@ def case_resolve(
     *, case: Case, by: User | None, summary: str, prevention: PreventionIn | None = None, now: datetime | None = None
 ) -> Case:
     now = now or timezone.now()
-    case = Case.objects.select_for_update(of=("self",)).select_related("customer").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("customer", "owner").get(pk=case.pk)
+    check_may_work(case, by)
     if not case.is_open:
         raise ServiceError("The case is already resolved.")
     if not summary.strip():
@@ -567,6 +582,7 @@ class TaskIn:
 @transaction.atomic
 def huddle_create(*, case: Case, meeting_at: datetime, by: User, tasks: list[TaskIn], agenda: str = "") -> Huddle:
     """Bring the heads of the departments the case needs together; each head gets a task."""
+    check_may_work(case, by)
     if not tasks:
         raise InvalidInput({"tasks": "choose at least one department"})
     if len({t.department.pk for t in tasks}) != len(tasks):
@@ -819,3 +835,30 @@ def cadence_policy_update(
     policy.save()
     events.audit(actor=by, verb="cadence_policy.updated", obj=policy)
     return policy
+
+
+@transaction.atomic
+def case_from_mention(
+    *, customer: Customer, mention_id: int, text: str, url: str, where: str, now: datetime | None = None
+) -> Case:
+    """A known customer's negative public mention becomes a case for their customer advocate — once; with
+    a case already open it joins that case as a note."""
+    origin = f"mention:{mention_id}"
+    existing = Case.objects.filter(origin=origin).first()
+    if existing is not None:
+        return existing
+    body = f"Public mention on {where}: {text}" + (f"\n{url}" if url else "")
+    open_case = customer.cases.filter(status__in=OPEN_STATUSES).order_by("-created_at").first()
+    if open_case is not None:
+        if not open_case.events.filter(kind=EventKind.NOTE, data__mention=mention_id).exists():
+            record(open_case, EventKind.NOTE, body=body, data={"mention": mention_id}, at=now)
+        return open_case
+    return case_open(
+        customer=customer,
+        by=None,
+        subject=f"Follow up on a negative mention on {where}"[:200],
+        description=body,
+        source=Source.SOCIAL,
+        origin=origin,
+        now=now,
+    )

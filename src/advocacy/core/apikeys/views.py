@@ -23,7 +23,10 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _, new_token = services.apikey_create(
-                name=form.cleaned_data["name"], role=form.cleaned_data["role"], by=staff_user(request)
+                name=form.cleaned_data["name"],
+                role=form.cleaned_data["role"],
+                by=staff_user(request),
+                acts_as=form.cleaned_data["acts_as"],
             )
         except InvalidInput as exc:
             for field, message in exc.errors.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -56,3 +56,15 @@ def workers_seen(*, days: int = 1) -> list[WorkerRow]:
 
 def lost_after_seconds() -> int:
     return int(settings.WORKER_LOST_AFTER_SECONDS)
+
+
+def waiting_without_a_worker(now: datetime | None = None) -> int:
+    """How many jobs wait while no worker has beaten lately (0 when a worker is alive or nothing waits):
+    what the pages warn about, since nothing in the background runs without ``advocacy worker``."""
+    now = now or timezone.now()
+    alive = WorkerBeat.objects.filter(
+        stopped_at__isnull=True, beat_at__gte=now - timedelta(seconds=lost_after_seconds())
+    )
+    if alive.exists():
+        return 0
+    return Job.objects.filter(status=JobStatus.QUEUED, run_after__lte=now).count()

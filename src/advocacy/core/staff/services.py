@@ -41,6 +41,12 @@ def user_create(
     return user
 
 
+def signin_record_success(*, user: User) -> None:
+    AuditEvent.objects.create(
+        actor=user, actor_label=user.username, verb="signin.succeeded", object_type="core.user", object_id=str(user.pk)
+    )
+
+
 def signin_record_failure(*, username: str) -> None:
     """Written to the audit log, under the name as the limits compare it: it shows who was targeted.
     (The limits themselves count in the cache: advocacy.core.limits.)"""

@@ -41,6 +41,11 @@ class ThrottledLoginView(auth_views.LoginView):
             return response
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.signin_record_success(user=form.get_user())
+        return response
+
     def form_invalid(self, form: Any) -> HttpResponse:
         limits.over(self.request, self.budgets())
         services.signin_record_failure(username=self.request.POST.get("username", ""))

@@ -23,6 +23,7 @@ from advocacy.customers.models import (
     CustomerStatus,
     EngagementKind,
     OrderKind,
+    normalise_handle,
 )
 from advocacy.customers.rules import RuleError
 
@@ -95,6 +96,15 @@ def tags(value: str) -> list[str]:
     return list(seen)
 
 
+def social_handles(value: str) -> list[str]:
+    """Handles separated by commas, semicolons or spaces, each stored bare and lower-case."""
+    handles = sorted({normalise_handle(part) for part in re.split(r"[,;\s]+", value) if part.strip(" @")})
+    too_long = [h for h in handles if len(h) > 100]
+    if too_long:
+        raise RuleError(f"a handle is at most 100 characters: {too_long[0][:30]}…")
+    return handles
+
+
 def contact_hours(value: str) -> list[tuple[Any, ...]]:
     return sorted(rules.parse_contact_windows(value))
 
@@ -125,6 +135,7 @@ CLEANERS: dict[str, dict[str, Cleaner]] = {
         "customer_since": lambda v: rules.clean_date(v, field="customer since"),
         "churned_on": lambda v: rules.clean_date(v, field="churn date"),
         "contact_hours": contact_hours,
+        "social_handles": social_handles,
         "primary_advocate": reference,
         "consent_surveys": yes_no("surveys consent"),
         "consent_marketing": yes_no("marketing consent"),

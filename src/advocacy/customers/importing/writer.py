@@ -33,6 +33,7 @@ from advocacy.customers.models import (
     EngagementEvent,
     Order,
     Product,
+    SocialHandle,
 )
 
 
@@ -162,7 +163,7 @@ class UserLookup:
 
     def find(self, ref: str, *, role: str | None = None) -> tuple[User | None, str]:
         user = self.by_ref.get(ref.lower())
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or user.is_service:
             return None, f"no active staff user has username or email {ref!r}"
         if role is not None and user.role != role:
             return None, f"{ref!r} is a {user.get_role_display().lower()}, not a {Role(role).label.lower()}"
@@ -270,6 +271,9 @@ class CustomerWriter(BatchWriter):
         consents = consents_in_force(known_ids if any(map(self.columns.gives, CONSENT_FIELDS)) else [])
         self.windows_to_replace: list[tuple[Customer, list[tuple[Any, ...]]]] = []
         self.consents_to_add: list[tuple[Customer, Row, str, bool]] = []
+        self.handles_to_replace: list[tuple[Customer, list[str]]] = []
+        handle_owners = handles_taken([h for row in rows for h in row.get("social_handles") or []])
+        self.handles_claimed: dict[str, int] = {}
         for row, (customer, reason) in zip(rows, matched, strict=True):
             keys: list[tuple[str, Any]] = [("email", row.values["email"])]
             if row.get("external_id"):
@@ -282,10 +286,13 @@ class CustomerWriter(BatchWriter):
                 self.error(outcome, row, "email", reason)
                 continue
             values = self.field_values(row, outcome, accounts, advocates)
-            if values is None:
+            if values is None or not self.check_handles(row, customer, handle_owners, outcome):
                 continue
             target = customer or Customer()
             extra = self.plan_windows(target, row, windows) | self.plan_consents(target, row, consents)
+            if row.get("social_handles") is not None:
+                self.handles_to_replace.append((target, row.values["social_handles"]))
+                extra = True
             self.record(plan, outcome, target, values, extra_change=extra)
 
     def match(self, row: Row, existing: CustomerLookup) -> tuple[Customer | None, str]:
@@ -335,6 +342,22 @@ class CustomerWriter(BatchWriter):
                 values["primary_advocate_id"] = advocate.pk
         return values if ok else None
 
+    def check_handles(
+        self, row: Row, customer: Customer | None, owners: dict[str, tuple[int, str]], outcome: Outcome
+    ) -> bool:
+        """A handle is one customer's: a row may not take another customer's handle."""
+        for handle in row.get("social_handles") or []:
+            owner_id, owner_email = owners.get(handle, (None, ""))
+            if owner_id is not None and (customer is None or owner_id != customer.pk):
+                self.error(outcome, row, "social_handles", f"@{handle} is the handle of {owner_email}")
+                return False
+            if self.handles_claimed.setdefault(handle, row.line) != row.line:
+                self.error(
+                    outcome, row, "social_handles", f"@{handle} is given on line {self.handles_claimed[handle]} too"
+                )
+                return False
+        return True
+
     def plan_windows(self, customer: Customer, row: Row, windows: dict[int, list[tuple[Any, ...]]]) -> bool:
         wanted = row.get("contact_hours")
         if wanted is None or (customer.pk is not None and windows.get(customer.pk, []) == wanted):
@@ -378,6 +401,19 @@ class CustomerWriter(BatchWriter):
             for customer, row, purpose, granted in self.consents_to_add
         )
         consent_changed(added)
+        handled = [customer.pk for customer, _ in self.handles_to_replace]
+        SocialHandle.objects.filter(customer_id__in=handled).delete()
+        SocialHandle.objects.bulk_create(
+            SocialHandle(customer=customer, handle=handle)
+            for customer, handles in self.handles_to_replace
+            for handle in handles
+        )
+
+
+def handles_taken(handles: list[str]) -> dict[str, tuple[int, str]]:
+    """handle → (customer id, email) for the handles already on a customer."""
+    rows = SocialHandle.objects.filter(handle__in=set(handles)).values_list("handle", "customer_id", "customer__email")
+    return {handle: (customer_id, email) for handle, customer_id, email in rows}
 
 
 def current_windows(customer_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:

@@ -75,7 +75,11 @@ def choice(options: list[str], field: str, *, blank_ok: bool = False) -> Cleaner
 
 def staff_member(role: str | None, field: str) -> Cleaner:
     def check(value: User | int) -> User:
-        user = value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
+        user = (
+            value
+            if isinstance(value, User)
+            else User.objects.filter(pk=value, is_active=True, is_service=False).first()
+        )
         if user is None:
             raise rules.RuleError(f"no active staff member with id {value}")
         if role is not None and user.role != role:

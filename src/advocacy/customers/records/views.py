@@ -6,9 +6,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from advocacy.core.events import audit_read
 from advocacy.core.permissions import staff_only, viewer_role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import panels_for
+from advocacy.customers.privacy import views as privacy_views
 from advocacy.customers.records import queries
 
 RESULTS_PER_PAGE = 25
@@ -30,4 +32,10 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     except Customer.DoesNotExist as exc:
         raise Http404("No such customer") from exc
     view.panels = panels_for(viewer_role(request), view.customer)
-    return render(request, "customers/detail.html", {"v": view, "c": view.customer})
+    audit_read(actor=request.user, what="customer_360", object_type="customers.customer", object_id=str(customer_id))  # type: ignore[arg-type]
+    role = viewer_role(request)
+    privacy = {
+        "export": role in privacy_views.customer_export.allowed_roles,  # type: ignore[attr-defined]
+        "erase": role in privacy_views.customer_erase.allowed_roles,  # type: ignore[attr-defined]
+    }
+    return render(request, "customers/detail.html", {"v": view, "c": view.customer, "privacy": privacy})

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput, LinkRefused
 from advocacy.customers.models import Customer
+from advocacy.feedback.learned.queries import comment_sentiment
 from advocacy.feedback.links import invitation_from_token, survey_from_link
 from advocacy.feedback.models import SCALES, Channel, Response, Survey
 from advocacy.feedback.scales import score_category
-from advocacy.feedback.sentiment import comment_sentiment
 from advocacy.outreach.webhooks.services import webhook_emit
 
 logger = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from advocacy.core.csvexport import csv_response
+from advocacy.core.events import audit_read
 from advocacy.core.permissions import allow
 from advocacy.core.roles import INSIGHT_READERS
 from advocacy.feedback.dashboard import charts
@@ -95,6 +96,7 @@ def responses_csv(request: HttpRequest) -> StreamingHttpResponse:
     form = ResponseFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     name = f"responses-{timezone.localdate():%Y-%m-%d}.csv"
+    audit_read(actor=request.user, what="responses_csv", object_type="export", object_id=name, data=request.GET.dict())  # type: ignore[arg-type]
     return csv_response(name, metrics.CSV_HEADER, metrics.csv_rows(metrics.responses_explored(filters)))
 
 

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 
 from advocacy.core.api.auth import actor, api_auth
 from advocacy.core.errors import InvalidInput
-from advocacy.core.roles import MONEY_READERS, PROGRAM_TEAM
+from advocacy.core.roles import IMPACT_READERS, PROGRAM_TEAM
 from advocacy.insights.attribution import services
 from advocacy.insights.attribution.model import Model, stored_models, with_overrides
 from advocacy.insights.attribution.queries import attribution
@@ -61,7 +61,7 @@ def model_out(model: Model) -> ModelOut:
 @router.get(
     "/insights/attribution",
     response=AttributionOut,
-    auth=api_auth(*MONEY_READERS),
+    auth=api_auth(*IMPACT_READERS),
     summary="Revenue sourced and influenced per source, channel, month and currency, under the stated models",
 )
 def read_attribution(request: HttpRequest, q: Query[AttributionQuery]) -> AttributionOut:
@@ -84,7 +84,7 @@ def read_attribution(request: HttpRequest, q: Query[AttributionQuery]) -> Attrib
 @router.get(
     "/insights/attribution-settings",
     response=list[SettingOut],
-    auth=api_auth(*MONEY_READERS),
+    auth=api_auth(*IMPACT_READERS),
     summary="The stored model of each source",
 )
 def list_settings(request: HttpRequest) -> list[SettingOut]:

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from advocacy.core.api.auth import actor, api_auth
 from advocacy.core.api.pagination import Page
-from advocacy.core.roles import MONEY_READERS, PROGRAM_TEAM
+from advocacy.core.roles import IMPACT_READERS, PROGRAM_TEAM
 from advocacy.insights.costs import queries, services
 from advocacy.insights.costs.schemas import CostIn, CostOut, ReverseIn, SavingIn, SavingOut
 from advocacy.insights.models import CostEntry, CostSaving
@@ -18,7 +18,7 @@ from advocacy.insights.models import CostEntry, CostSaving
 router = Router(tags=["insights"])
 
 
-@router.get("/insights/costs", response=list[CostOut], auth=api_auth(*MONEY_READERS), summary="The cost ledger")
+@router.get("/insights/costs", response=list[CostOut], auth=api_auth(*IMPACT_READERS), summary="The cost ledger")
 @paginate(Page)
 def list_costs(
     request: HttpRequest, since: date | None = None, until: date | None = None, kind: str = ""
@@ -42,7 +42,9 @@ def reverse_cost(request: HttpRequest, entry_id: int, payload: ReverseIn) -> Sta
     return Status(201, services.cost_entry_reverse(entry=entry, by=actor(request), note=payload.note))
 
 
-@router.get("/insights/cost-savings", response=list[SavingOut], auth=api_auth(*MONEY_READERS), summary="Stated savings")
+@router.get(
+    "/insights/cost-savings", response=list[SavingOut], auth=api_auth(*IMPACT_READERS), summary="Stated savings"
+)
 @paginate(Page)
 def list_savings(request: HttpRequest) -> QuerySet[CostSaving]:
     return queries.cost_savings()

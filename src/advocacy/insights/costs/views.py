@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.permissions import allow, staff_user
-from advocacy.core.roles import MONEY_READERS, PROGRAM_TEAM
+from advocacy.core.roles import IMPACT_READERS, PROGRAM_TEAM
 from advocacy.insights.costs import queries, services
 from advocacy.insights.models import SYNCED_KINDS, AttributionSource, CostEntry, CostKind
 
@@ -47,7 +47,7 @@ class LedgerFilter(forms.Form):
     kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *CostKind.choices])
 
 
-@allow(*MONEY_READERS)
+@allow(*IMPACT_READERS)
 def costs(request: HttpRequest) -> HttpResponse:
     """The ledger, newest month first; the drill-down target of the Impact page's cost figures."""
     filters = LedgerFilter(request.GET or None)

@@ -11,7 +11,7 @@ from advocacy.advocates.holdout.queries import holdout_share_pct
 from advocacy.advocates.holdout.services import holdout_share_set
 from advocacy.core.api.auth import api_auth
 from advocacy.core.errors import InvalidInput
-from advocacy.core.roles import MONEY_READERS, PROGRAM_TEAM
+from advocacy.core.roles import IMPACT_READERS, PROGRAM_TEAM
 from advocacy.insights.currency import check_currency
 from advocacy.insights.holdout.matching import member_matched
 from advocacy.insights.holdout.queries import Comparison, holdout_comparison, member_comparison
@@ -78,7 +78,7 @@ def comparison_out(c: Comparison, treated: str, control: str, action: str) -> Co
 @router.get(
     "/insights/holdout",
     response=HoldoutOut,
-    auth=api_auth(*MONEY_READERS),
+    auth=api_auth(*IMPACT_READERS),
     summary="Invited vs holdout (causal) and members vs non-members (association)",
 )
 def read_holdout(
@@ -115,7 +115,7 @@ def read_holdout(
     )
 
 
-@router.get("/insights/holdout-settings", response=ShareOut, auth=api_auth(*MONEY_READERS), summary="Holdout share")
+@router.get("/insights/holdout-settings", response=ShareOut, auth=api_auth(*IMPACT_READERS), summary="Holdout share")
 def read_share(request: HttpRequest) -> ShareOut:
     return ShareOut(share_pct=holdout_share_pct())
 

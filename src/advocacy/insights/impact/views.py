@@ -16,7 +16,7 @@ from django.utils import timezone
 from advocacy.advocates.holdout.queries import assignments, holdout_share_pct
 from advocacy.core.csvexport import csv_response
 from advocacy.core.permissions import allow
-from advocacy.core.roles import MONEY_READERS
+from advocacy.core.roles import IMPACT_READERS
 from advocacy.insights.attribution.model import stored_models
 from advocacy.insights.attribution.queries import CHANNEL_LABELS, Attribution, attribution, behind
 from advocacy.insights.costs.queries import costs_by_month
@@ -114,7 +114,7 @@ def gross_margin_share(report: RoiReport) -> float | None:
     return float(report.total.gross_profit / report.attributed_revenue)
 
 
-@allow(*MONEY_READERS)
+@allow(*IMPACT_READERS)
 def impact(request: HttpRequest) -> HttpResponse:
     form, choice = choice_of(request)
     models = stored_models()
@@ -142,7 +142,7 @@ def impact(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/impact.html", context)
 
 
-@allow(*MONEY_READERS)
+@allow(*IMPACT_READERS)
 def impact_behind(request: HttpRequest, source: str) -> HttpResponse | StreamingHttpResponse:
     """The orders or deals behind one source's figure (optionally one channel), with their credited share."""
     if source not in AttributionSource.values:
@@ -183,7 +183,7 @@ def impact_behind(request: HttpRequest, source: str) -> HttpResponse | Streaming
     )
 
 
-@allow(*MONEY_READERS)
+@allow(*IMPACT_READERS)
 def holdout_customers(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The customers behind the holdout comparison: each draw with its date and group."""
     group = request.GET.get("group", "")
@@ -199,7 +199,7 @@ def holdout_customers(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
     return render(request, "insights/holdout_customers.html", {"rows": rows[:500], "group": group, "tab": "impact"})
 
 
-@allow(*MONEY_READERS)
+@allow(*IMPACT_READERS)
 def impact_csv(request: HttpRequest, table: str) -> StreamingHttpResponse:
     """Each table of the Impact page as CSV, for the same period and currency."""
     _, choice = choice_of(request)

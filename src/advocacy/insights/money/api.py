@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from advocacy.core.api.auth import actor, api_auth
 from advocacy.core.api.pagination import Page
-from advocacy.core.roles import ADMINS, MONEY_READERS
+from advocacy.core.roles import ADMINS, IMPACT_READERS
 from advocacy.insights.models import ExchangeRate
 from advocacy.insights.money import queries, services
 
@@ -33,7 +33,9 @@ class RateOut(Schema):
     created_at: datetime
 
 
-@router.get("/insights/exchange-rates", response=list[RateOut], auth=api_auth(*MONEY_READERS), summary="Exchange rates")
+@router.get(
+    "/insights/exchange-rates", response=list[RateOut], auth=api_auth(*IMPACT_READERS), summary="Exchange rates"
+)
 @paginate(Page)
 def list_rates(request: HttpRequest) -> QuerySet[ExchangeRate]:
     return queries.exchange_rates()

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from advocacy.core.api.auth import api_auth
-from advocacy.core.roles import MONEY_READERS
+from advocacy.core.roles import IMPACT_READERS
 from advocacy.insights.attribution.api import AttributionQuery, model_out, models_from, period
 from advocacy.insights.attribution.schemas import ModelOut
 from advocacy.insights.currency import check_currency
@@ -42,7 +42,7 @@ def period_out(p: Period) -> PeriodOut:
     )
 
 
-@router.get("/insights/roi", response=RoiOut, auth=api_auth(*MONEY_READERS), summary="Program ROI and payback")
+@router.get("/insights/roi", response=RoiOut, auth=api_auth(*IMPACT_READERS), summary="Program ROI and payback")
 def read_roi(request: HttpRequest, q: Query[AttributionQuery], currency: str = "USD") -> RoiOut:
     since, until = period(q.since, q.until)
     report = roi_report(since=since, until=until, models=models_from(q), currency=check_currency(currency))

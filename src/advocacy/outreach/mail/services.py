@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -203,3 +204,18 @@ def sends_recover(*, rows: QuerySet[Any], states: SendStates) -> tuple[int, int]
     again = left.filter(handed_over_at__isnull=True).update(status=states.queued, claim="")
     unsure = left.filter(handed_over_at__isnull=False).update(status=states.unconfirmed, error=UNCONFIRMED_REASON)
     return again, unsure
+
+
+def mail_bodies_prune(now: datetime) -> int:
+    """Empty the text of mail older than MAIL_BODY_RETENTION_DAYS that is settled (sent or failed):
+    the row stays (the contact budget and the survey page count it), its words go."""
+    days = settings.MAIL_BODY_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    return (
+        OutboundMail.objects.filter(
+            created_at__lt=now - timedelta(days=days), status__in=[MailStatus.SENT, MailStatus.FAILED]
+        )
+        .exclude(text="", html="", attachments=[])
+        .update(text="", html="", attachments=[])
+    )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from advocacy.core.errors import LinkRefused
+from advocacy.core.events import audit
 from advocacy.customers.models import Customer, CustomerStatus
 from advocacy.customers.rules import RuleError, clean_email
 from advocacy.portal.models import MagicLink
@@ -94,4 +95,5 @@ def magic_link_spend(*, token: str) -> Customer:
     if spent != 1:
         magic_link_check(token=token)  # raises with the reason it just stopped working
         raise LinkRefused("This sign-in link is not valid. Ask for a new one.", "invalid")
+    audit(actor=None, label="customer", verb="portal.signed_in", obj=link.customer)
     return link.customer

@@ -7,6 +7,8 @@ Run twice, it generates once: the second run finds the customers and goes straig
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import IO, Any, cast
@@ -41,6 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=generator.DEFAULT_SEED)
         parser.add_argument("--reset", action="store_true", help="Wipe the customer data first.")
         parser.add_argument("--no-serve", action="store_true", help="Generate and stop.")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Serve the pages only (by default a worker and the scheduler run beside the server).",
+        )
         parser.add_argument("--bind", default=os.environ.get("ADVOCACY_BIND", "127.0.0.1:8000"))
         parser.add_argument(
             "--manifest",
@@ -64,7 +71,30 @@ class Command(BaseCommand):
             generate(console, options["customers"], options["seed"], manifest_path)
         print_sign_ins(console, options["bind"], manifest_path)
         if not options["no_serve"]:
-            call_command("serve", bind=options["bind"])
+            serve(console, options["bind"], with_background=not options["no_worker"])
+
+
+def serve(console: Console, bind: str, *, with_background: bool) -> None:
+    """The web server in the foreground and, for the demo, the worker and the scheduler beside it, so
+    that imports run and mail goes out; one Ctrl-C stops all three. (Production runs them as three
+    services: docs/deployment.md.)"""
+    helpers = [background("worker"), background("scheduler")] if with_background else []
+    if helpers:
+        console.print("Running a worker and the scheduler beside the server; Ctrl-C stops all three.")
+    try:
+        call_command("serve", bind=bind)
+    finally:
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            try:
+                helper.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                helper.kill()
+
+
+def background(command: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "advocacy", command], env=os.environ.copy())  # noqa: S603
 
 
 def generate(console: Console, customers: int, seed: int, manifest_path: Path) -> None:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("advocates", "0002_conversion_sources"),
+        ("advocates", "0003_points_ledger_append_only"),
         ("customers", "0002_import_job_runner"),
     ]
 

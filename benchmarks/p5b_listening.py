@@ -1,0 +1,213 @@
+"""P5b: ingest mentions (parse an RSS feed, match queries, drop duplicates, learned sentiment, customer
+match, MinHash near-duplicate groups, store, authenticity checks) against VADER alone on the same texts,
+in the same worker process. The issue's goal: at least 0.6× VADER's texts per second.
+
+The size defaults to DEFAULT_MENTIONS (set ADVOCACY_P5B_MENTIONS or --rows for more; the issue names
+1,000,000). Runs on SQLite in a fresh worker; the texts are synthetic, one in twenty an exact repeat.
+Two ways in are timed: a pushed JSON message (the signed webhook's reader) and an RSS feed read with
+feedparser, which alone takes longer than VADER on the same items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from benchmarks.report import Report
+from benchmarks.workers import worker_result
+
+DEFAULT_MENTIONS = int(os.environ.get("ADVOCACY_P5B_MENTIONS", "20000"))
+WORKLOAD = "P5b listening ingest"
+RESULT_PREFIX = "P5B-RESULT "
+BATCH = 2000
+WORDS = [
+    "Acme",
+    "support",
+    "price",
+    "renewal",
+    "dashboard",
+    "fast",
+    "slow",
+    "great",
+    "broken",
+    "love",
+    "ticket",
+    "team",
+    "reports",
+    "mobile",
+    "app",
+    "integration",
+    "week",
+    "hours",
+    "value",
+    "onboarding",
+]
+
+
+def run(report: Report, rows: int | None = None) -> None:
+    mentions = rows or DEFAULT_MENTIONS
+    with tempfile.TemporaryDirectory(prefix="advocacy-p5b-") as tmp:
+        folder = Path(tmp)
+        result = worker_result(
+            report,
+            workload=WORKLOAD,
+            name="SQLite",
+            module="benchmarks.p5b_listening",
+            args=[str(mentions)],
+            database_url=f"sqlite:///{folder / 'p5b.sqlite3'}",
+            var_dir=folder / "var",
+            prefix=RESULT_PREFIX,
+            summary=lambda r: (
+                f"ingest {r['ingest_seconds']:.1f} s (RSS {r['rss_seconds']:.1f} s), VADER {r['vader_seconds']:.1f} s"
+            ),
+        )
+    if result is None:
+        return
+    vader = mentions / result["vader_seconds"]
+    report.add(
+        WORKLOAD,
+        f"ingest {mentions:,} pushed mentions (JSON), SQLite (stored {result['stored']:,})",
+        mentions / result["ingest_seconds"],
+        "texts/s",
+        reference=vader,
+        reference_label="VADER alone on the same texts",
+        note=f"goal ≥ 0.6×; sentiment by {result['method']}",
+    )
+    report.add(
+        WORKLOAD,
+        f"ingest {mentions:,} mentions from RSS (feedparser), SQLite",
+        mentions / result["rss_seconds"],
+        "texts/s",
+        reference=vader,
+        reference_label="VADER alone (as above)",
+    )
+
+
+def texts(count: int, seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    made = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 25))) + f" #{i}" for i in range(count)]
+    for i in range(0, count, 20):  # one in twenty repeats an earlier text exactly
+        made[i] = made[max(0, i - 7)]
+    return made
+
+
+def rss(batch: list[tuple[int, str]], start: datetime) -> bytes:
+    items = "".join(
+        f"<item><title>t{i}</title><link>https://m.example/{i}</link><guid>{i}</guid>"
+        f"<description>{escape(text)}</description><author>u{i % 997}@m.example (U{i % 997})</author>"
+        f"<pubDate>{(start + timedelta(seconds=30 * i)).strftime('%a, %d %b %Y %H:%M:%S GMT')}</pubDate></item>"
+        for i, text in batch
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>b</title>{items}</channel></rss>'.encode()
+
+
+def webhook_json(batch: list[tuple[int, str]], start: datetime) -> bytes:
+    data = [
+        {
+            "text": text,
+            "published_at": (start + timedelta(seconds=30 * i)).isoformat(),
+            "url": f"https://m.example/{i}",
+            "author": f"U{i % 997}",
+            "email": f"u{i % 997}@m.example",
+        }
+        for i, text in batch
+    ]
+    return json.dumps({"type": "mentions", "data": data}).encode()
+
+
+def train_model() -> str:
+    from advocacy.feedback.learned.services import sentiment_model_train
+    from advocacy.feedback.models import Response, Survey
+
+    survey = Survey.objects.create(name="NPS", kind="nps", question="q", email_subject="s", email_text="t")
+    rng = random.Random(1)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    bad, good = ["Support took days to answer my ticket", "The price went up at renewal"], ["Great product", "Love it"]
+    Response.objects.bulk_create(
+        Response(
+            survey=survey,
+            kind="nps",
+            channel="email",
+            score=s,
+            comment=rng.choice(bad if s < 7 else good),
+            answered_at=at,
+            updated_at=at,
+        )
+        for s in (rng.choice([2, 10]) for _ in range(600))
+    )
+    model = sentiment_model_train()
+    return model.method if model else "vader"
+
+
+def worker(count: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from advocacy.feedback.sentiment import sentiments
+    from advocacy.listening.mentions.services import mentions_ingest
+    from advocacy.listening.models import Query, Source, SourceKind
+    from advocacy.listening.sources.feeds import parse
+
+    method = train_model()
+    Query.objects.create(name="Acme", terms=["acme", "support", "price"])
+    source = Source.objects.create(name="bench", kind=SourceKind.IMPORT)
+    from advocacy.listening.sources.services import WEBHOOK_MAX_ITEMS, webhook_items
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    corpus = texts(count)
+    # Path 1: pushed JSON messages of WEBHOOK_MAX_ITEMS each, read as the signed webhook reads them.
+    size = WEBHOOK_MAX_ITEMS
+    chunks = [list(enumerate(corpus))[i : i + size] for i in range(0, count, size)]
+    messages = [webhook_json(chunk, start) for chunk in chunks]
+    started = time.perf_counter()
+    stored = 0
+    for body in messages:
+        stored += len(mentions_ingest(source=source, items=webhook_items(body), after_commit=False).stored)
+    ingest_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    sentiments(corpus)
+    vader_seconds = time.perf_counter() - started
+    # Path 2: the same number of other texts as RSS, read with feedparser.
+    others = texts(count, seed=6)
+    feeds = [rss(list(enumerate(others))[i : i + BATCH], start + timedelta(days=400)) for i in range(0, count, BATCH)]
+    started = time.perf_counter()
+    for body in feeds:
+        mentions_ingest(source=source, items=parse(body), after_commit=False)
+    rss_seconds = time.perf_counter() - started
+    result: dict[str, Any] = {
+        "ingest_seconds": ingest_seconds,
+        "rss_seconds": rss_seconds,
+        "vader_seconds": vader_seconds,
+        "stored": stored,
+        "method": method,
+    }
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="P5b listening ingest benchmark (see benchmarks/run.py)")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, default=None, help="mentions")
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker)
+        return 0
+    from benchmarks.run import main as run_main
+
+    return run_main(["p5b", *(["--rows", str(args.rows)] if args.rows else [])])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
