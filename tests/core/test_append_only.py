@@ -93,3 +93,20 @@ def test_flush_still_empties_the_database():
     call_command("flush", interactive=False, verbosity=0)
 
     assert not PointsEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_program_cost_ledger_refuses_edits_and_deletes_and_corrects_by_reversal(staff):
+    import datetime as dt
+
+    from advocacy.insights.costs.services import cost_entry_create, cost_entry_reverse
+    from advocacy.insights.models import CostEntry
+
+    entry = cost_entry_create(month=dt.date(2026, 3, 1), kind="gifts", currency="USD", amount="120.00", by=None)
+
+    refused(f"UPDATE {CostEntry._meta.db_table} SET amount = 1 WHERE id = %s", [entry.pk])
+    refused(f"DELETE FROM {CostEntry._meta.db_table} WHERE id = %s", [entry.pk])
+    reversal = cost_entry_reverse(entry=entry, by=staff["admin"], note="booked twice")
+
+    assert [str(e.amount) for e in CostEntry.objects.order_by("pk")] == ["120.00", "-120.00"]
+    assert reversal.reverses_id == entry.pk
