@@ -20,3 +20,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "advocacy.core.errorpages.bad_request"
+handler403 = "advocacy.core.errorpages.permission_denied"
+handler404 = "advocacy.core.errorpages.page_not_found"
+handler500 = "advocacy.core.errorpages.server_error"

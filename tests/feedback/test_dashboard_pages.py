@@ -86,7 +86,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_however_many_answers(
     client = client_as("program_manager")
     for _ in range(5):
         add_responses(survey, nps_scores(3, 3, 3), at=JAN, customer=CustomerFactory(account__region="LATAM"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):  # 16, and 2 for the banner that says when no worker runs
         response = client.get(reverse("feedback:dashboard"), {"survey": survey.pk, "by": "week", "segment": "tenure"})
     assert response.status_code == 200
 
@@ -126,3 +126,17 @@ def test_the_csv_export_has_the_filtered_rows_with_formulas_neutralised(client_a
     assert lines[0].startswith("answered_at,survey,wave,kind,score")
     assert len(lines) == 51
     assert "'=HYPERLINK" in lines[1]
+
+
+def test_nps_opens_the_relationship_nps_even_when_a_newer_empty_survey_exists(client_as):
+    relationship = make_survey()
+    relationship.schedule, relationship.every_n, relationship.every_unit = "recurring", 3, "months"
+    relationship.save()
+    add_responses(relationship, nps_scores(10, 5, 5), at=JAN, customer=CustomerFactory())
+    make_survey(kind="csat", name="CSAT after a case")  # newer, and nothing answered yet
+
+    page = client_as("analyst").get(reverse("feedback:dashboard"))
+
+    assert page.context["survey"] == relationship
+    assert f'<option value="{relationship.pk}" selected>' in page.text
+    assert "---------" not in page.text

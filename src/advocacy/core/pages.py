@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest
 
 from advocacy.core.errors import InvalidInput, ServiceError
@@ -41,3 +42,14 @@ def form_errors(form: Any, exc: InvalidInput, aliases: Mapping[str, str] | None 
 def posted_id(request: HttpRequest, name: str) -> int:
     value = request.POST.get(name, "")
     return int(value) if value.isdigit() else 0
+
+
+def days_param(request: HttpRequest, default: int, *, maximum: int = 3660) -> int:
+    """``?days=`` as a whole number of days from 1 to ``maximum``; anything else is a 400 page that
+    says what was wrong (never a server error)."""
+    raw = request.GET.get("days", "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise BadRequest(f"days must be a whole number from 1 to {maximum}, not {raw[:20]!r}.")
+    return int(raw)

@@ -32,7 +32,7 @@ from advocacy.casework.models import CadencePolicy, Case, HuddleTask, Prevention
 from advocacy.core import switches
 from advocacy.core.csvexport import csv_response
 from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
-from advocacy.core.pages import show_errors
+from advocacy.core.pages import days_param, show_errors
 from advocacy.core.permissions import allow, staff_user
 from advocacy.core.roles import CASE_WORKERS, INSIGHT_READERS, PROGRAM_TEAM, Role
 from advocacy.customers.models import Customer
@@ -267,7 +267,7 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponseBase:
 
 @allow(*INSIGHT_READERS)
 def prevention(request: HttpRequest) -> HttpResponse:
-    since = timezone.now() - timedelta(days=int(request.GET.get("days", "90") or 90))
+    since = timezone.now() - timedelta(days=days_param(request, 90))
     return render(
         request,
         "casework/prevention.html",
@@ -293,7 +293,7 @@ def prevention_verify(request: HttpRequest, prevention_id: int) -> HttpResponse:
 
 
 def period(request: HttpRequest) -> tuple[datetime, datetime]:
-    days = int(request.GET.get("days", "30") or 30)
+    days = days_param(request, 30)
     until = timezone.now()
     return until - timedelta(days=days), until
 

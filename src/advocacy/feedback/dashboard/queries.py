@@ -38,7 +38,7 @@ from scipy import stats as sps
 
 from advocacy.customers.models import EngagementEvent, EngagementKind
 from advocacy.feedback import scales, stats
-from advocacy.feedback.models import SCALES, Response, Survey, SurveyKind
+from advocacy.feedback.models import SCALES, Response, Schedule, Survey, SurveyKind
 
 SurveyRef = Survey | int
 Moment = date | datetime | None
@@ -59,6 +59,24 @@ TENURE_NEWEST = "under 1 year"
 
 
 # --- the base query ------------------------------------------------------------------------------
+
+
+def default_survey() -> Survey | None:
+    """What "NPS" opens: the relationship NPS (recurring NPS waves, the most answered first), else the
+    most answered NPS survey, else the newest survey, never an empty survey that happens to be newer."""
+    return (
+        Survey.objects.annotate(
+            answered=Count("responses"),
+            relationship=Case(
+                When(kind=SurveyKind.NPS, schedule=Schedule.RECURRING, then=Value(2)),
+                When(kind=SurveyKind.NPS, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("-relationship", "-active", "-answered", "-created_at")
+        .first()
+    )
 
 
 def resolve_survey(survey: SurveyRef) -> Survey:

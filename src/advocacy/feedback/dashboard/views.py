@@ -29,7 +29,9 @@ SEGMENT_CHOICES = [(name, label) for name, (label, _) in metrics.SEGMENT_FIELDS.
 
 
 class DashboardFilter(forms.Form):
-    survey = forms.ModelChoiceField(queryset=Survey.objects.order_by("-active", "name"), required=False)
+    survey = forms.ModelChoiceField(
+        queryset=Survey.objects.order_by("-active", "name"), required=False, empty_label="The relationship NPS"
+    )
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     by = forms.ChoiceField(required=False, choices=[("month", "month"), ("week", "week"), ("wave", "wave")])
@@ -71,7 +73,9 @@ def dashboard_context(survey: Survey, since: date | None, until: date | None, by
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilter(request.GET or None)
     choice: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    survey = choice.get("survey") or Survey.objects.order_by("-active", "-created_at").first()
+    survey = choice.get("survey") or metrics.default_survey()
+    if not form.is_bound and survey is not None:
+        form = DashboardFilter(initial={"survey": survey})  # the selector shows what is on display
     by, segment = choice.get("by") or "month", choice.get("segment") or "account__region"
     context: dict[str, Any] = {"form": form, "survey": survey, "by": by, "plotly_version": plotly.__version__}
     if survey is not None:
