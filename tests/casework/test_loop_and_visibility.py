@@ -173,5 +173,9 @@ def test_loop_rules_are_listed_with_plain_titles():
         "detractor_opens_case",
         "resolved_case_sends_csat",
         "promoter_invited_to_hub",
+        "negative_mention_opens_case",
+        "positive_mention_invited_to_hub",
+        "mention_answers_share_challenge",
+        "undisclosed_post_reminder",
     ]
     assert all(r.title.endswith(".") for r in loop.RULES)

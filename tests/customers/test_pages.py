@@ -45,7 +45,9 @@ def test_the_customer_360_does_a_fixed_number_of_queries(client_as, django_asser
         EventFactory(customer=customer)
         ConsentFactory(customer=customer)
     client = client_as("customer_advocate")
-    with django_assert_max_num_queries(15):
+    # 15 for the page and its panels, 1 for the audit row of the view, 2 for the no-worker banner,
+    # 1 for the mentions panel: none grows with the rows (tests/core/test_query_counts.py checks that).
+    with django_assert_max_num_queries(19):
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
 
 
