@@ -5,7 +5,7 @@ satisfaction, so promoters truly churn least and detractors most (``manifest["re
 Kaplan–Meier curves by the NPS group of the latest answer must be ordered the same way, and the
 log-rank test must find the difference. The demo is contractual (yearly renewals): every customer
 who stays past their next anniversary renews, so the predicted purchases of the coming year must be
-of the order of the planted renewals (BG/NBD is a non-contractual model; docs/insights-retention.md
+of the order of the planted renewals (BG/NBD is a non-contractual model; docs/insights.md
 says why it under-predicts such data).
 """
 

@@ -16,7 +16,7 @@ E_ij = d_i · n_ij / n_i churns; V_jl = Σ_i d_i (n_i − d_i)/(n_i − 1) · n_
 
 Written with numpy rather than taken from lifelines: both estimators are a few lines of cumulative
 sums, the vectorised form runs over a million customers in well under a second, and the product
-keeps one dependency fewer (see docs/insights-retention.md).
+keeps one dependency fewer (see docs/insights.md).
 """
 
 from __future__ import annotations

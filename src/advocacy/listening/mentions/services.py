@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -114,12 +114,21 @@ def mentions_ingest(
     result = IngestResult(received=len(items))
     matched = [prepared(item, queries, result, default_query) for item in items]
     fresh = drop_duplicates([m for m in matched if m is not None], result)
-    if not fresh:
-        return result
-    with transaction.atomic():
-        stored = store(source, fresh, now)
-        result.stored = [m.pk for m in stored]
-        flags_for_new_mentions(mention_ids=result.stored, now=now)
+    for attempt in range(2):
+        if not fresh:
+            return result
+        try:
+            with transaction.atomic():
+                stored = store(source, fresh, now)
+                result.stored = [m.pk for m in stored]
+                flags_for_new_mentions(mention_ids=result.stored, now=now)
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+            # Another process stored some of the same mentions in the meantime (two feeds, or a
+            # retried webhook): they are duplicates now; store the rest.
+            fresh = drop_duplicates(fresh, result)
     if after_commit:
         transaction.on_commit(lambda: tell_the_loop(result.stored))
     return result
