@@ -22,11 +22,14 @@ def volume_chart(points: list[WeekPoint], spikes: list[tuple[date, str, str]]) -
     fig.add_scatter(
         x=weeks, y=[p.mean_sentiment for p in points], name="mean sentiment", yaxis="y2", line_color="#2256c7"
     )
+    # One line and one label a week: alerts of the same week (volume and negative share, say) share it.
+    labels: dict[date, list[str]] = {}
     for day, query, kind in spikes:
-        week = day - timedelta(days=day.weekday())
+        labels.setdefault(day - timedelta(days=day.weekday()), []).append(f"{kind} spike: {query}")
+    for week, texts in labels.items():
         fig.add_vline(x=week.isoformat(), line_dash="dot", line_color="#b42318")
         fig.add_annotation(
-            x=week.isoformat(), y=1, yref="paper", text=f"{kind} spike: {query}", showarrow=False, font_size=10
+            x=week.isoformat(), y=1, yref="paper", text="<br>".join(texts), showarrow=False, font_size=10
         )
     fig.update_layout(
         barmode="stack",
