@@ -290,6 +290,11 @@ ANSWER_SETTLE_SECONDS = env_int("ANSWER_SETTLE_SECONDS", 300)
 UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 400)
 # Retention: the words of mail sent to customers are emptied after this many days (0 keeps them).
 MAIL_BODY_RETENTION_DAYS = env_int("MAIL_BODY_RETENTION_DAYS", 365)
+# A customer import naming a company that is not an account yet: "create" it (as CRM contact exports
+# expect) and list it in the report, or "link" only to accounts that exist (the row is refused).
+IMPORT_UNKNOWN_ACCOUNTS = env_str("IMPORT_UNKNOWN_ACCOUNTS", "create")
+if IMPORT_UNKNOWN_ACCOUNTS not in {"create", "link"}:
+    raise ImproperlyConfigured(f"IMPORT_UNKNOWN_ACCOUNTS must be create or link, not {IMPORT_UNKNOWN_ACCOUNTS!r}")
 
 # Caches. The limits below count in the default cache, which every web process must share: the
 # database cache by default (table advocacy_cache, made by migration core 0003, with an atomic

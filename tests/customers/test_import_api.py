@@ -43,6 +43,7 @@ def test_an_import_through_the_api_answers_201_with_its_report(api):  # type: ig
         "errors_omitted": 0,
         "errors_url": f"/api/v1/imports/jobs/{job.id}/errors",
         "ignored_columns": [],
+        "accounts_created": [],
         "dry_run": False,
         "atomic": False,
         "applied": True,

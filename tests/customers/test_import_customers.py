@@ -36,7 +36,8 @@ def accounts():  # type: ignore[no-untyped-def]
     }
 
 
-def test_a_mixed_crm_export_lands_every_good_row_and_reports_each_bad_one(csv_file, accounts):  # type: ignore[no-untyped-def]
+def test_a_mixed_crm_export_lands_every_good_row_and_reports_each_bad_one(csv_file, accounts, settings):  # type: ignore[no-untyped-def]
+    settings.IMPORT_UNKNOWN_ACCOUNTS = "link"  # only existing accounts: the unknown company is a row error
     report = import_file(kind="customers", source=csv_file(HUBSPOT_EXPORT, name="hubspot.csv"))
 
     assert (report.rows_read, report.created, report.updated, report.unchanged, report.failed) == (8, 2, 0, 0, 6)
@@ -49,7 +50,8 @@ def test_a_mixed_crm_export_lands_every_good_row_and_reports_each_bad_one(csv_fi
             6,
             "Company Name",
             "Initech",
-            "unknown account 'Initech': no account has this external id or name; import accounts first",
+            "unknown account 'Initech': no account has this external id or name; import accounts first "
+            "(or set IMPORT_UNKNOWN_ACCOUNTS=create)",
         ),
         RowError(
             7,
@@ -82,7 +84,8 @@ def test_a_mixed_crm_export_lands_every_good_row_and_reports_each_bad_one(csv_fi
     ]
 
 
-def test_a_second_import_of_the_same_file_changes_nothing(csv_file, accounts):  # type: ignore[no-untyped-def]
+def test_a_second_import_of_the_same_file_changes_nothing(csv_file, accounts, settings):  # type: ignore[no-untyped-def]
+    settings.IMPORT_UNKNOWN_ACCOUNTS = "link"  # the export's unknown company stays a row error
     path = csv_file(HUBSPOT_EXPORT)
     import_file(kind="customers", source=path)
     before = list(Customer.objects.order_by("pk").values_list("pk", "updated_at"))
@@ -125,7 +128,8 @@ def test_an_email_that_belongs_to_another_customer_is_refused(csv_file):  # type
     ]
 
 
-def test_atomic_import_writes_nothing_when_one_row_is_bad(csv_file, accounts):  # type: ignore[no-untyped-def]
+def test_atomic_import_writes_nothing_when_one_row_is_bad(csv_file, accounts, settings):  # type: ignore[no-untyped-def]
+    settings.IMPORT_UNKNOWN_ACCOUNTS = "link"  # the export's unknown company stays a row error
     report = import_file(kind="customers", source=csv_file(HUBSPOT_EXPORT), atomic=True, batch_size=2)
     assert (report.created, report.failed, report.applied) == (2, 6, False)
     assert (Customer.objects.count(), ContactWindow.objects.count(), Consent.objects.count()) == (0, 0, 0)
@@ -137,7 +141,8 @@ def test_atomic_import_of_a_clean_file_writes_it_all(csv_file):  # type: ignore[
     assert (report.created, report.applied, Customer.objects.count()) == (3, True, 3)
 
 
-def test_a_dry_run_counts_what_would_happen_and_writes_nothing(csv_file, accounts):  # type: ignore[no-untyped-def]
+def test_a_dry_run_counts_what_would_happen_and_writes_nothing(csv_file, accounts, settings):  # type: ignore[no-untyped-def]
+    settings.IMPORT_UNKNOWN_ACCOUNTS = "link"  # the export's unknown company stays a row error
     CustomerFactory(external_id="101", email="ann@example.com", first_name="Old", account=accounts["acme"])
     report = import_file(kind="customers", source=csv_file(HUBSPOT_EXPORT), dry_run=True)
     assert (report.created, report.updated, report.unchanged, report.failed, report.applied) == (1, 1, 0, 6, False)
@@ -267,3 +272,37 @@ def test_a_windows_1252_export_keeps_its_accents(csv_file):  # type: ignore[no-u
         source=csv_file("Email,First Name,Last Name\nrene@example.com,René,Müller\n", encoding="cp1252"),
     )
     assert list(Customer.objects.values_list("first_name", "last_name")) == [("René", "Müller")]
+
+
+CONTACTS_WITH_COMPANIES = (
+    "First Name,Last Name,Email,Company\n"
+    "Ann,Lee,ann@example.com,Acme\n"
+    "Bo,Berg,bo@example.com,Umbrella Health\n"
+    "Cy,Chu,cy@example.com,umbrella health\n"
+    "Di,Diaz,di@example.com,Initech\n"
+)
+
+
+def test_a_crm_contacts_export_creates_the_companies_it_names_once_and_lists_them(csv_file, accounts):  # type: ignore[no-untyped-def]
+    report = import_file(kind="customers", source=csv_file(CONTACTS_WITH_COMPANIES, name="contacts.csv"))
+
+    assert (report.created, report.failed) == (4, 0)
+    assert report.accounts_created == ["Umbrella Health", "Initech"]
+    by_email = {c.email: c.account.name for c in Customer.objects.select_related("account")}
+    assert by_email == {
+        "ann@example.com": "Acme",
+        "bo@example.com": "Umbrella Health",
+        "cy@example.com": "Umbrella Health",
+        "di@example.com": "Initech",
+    }
+    again = import_file(kind="customers", source=csv_file(CONTACTS_WITH_COMPANIES, name="contacts.csv"))
+    assert (again.unchanged, again.accounts_created) == (4, [])
+
+
+def test_a_dry_run_lists_the_companies_it_would_create_and_creates_none(csv_file):  # type: ignore[no-untyped-def]
+    from advocacy.customers.models import Account
+
+    report = import_file(kind="customers", source=csv_file(CONTACTS_WITH_COMPANIES, name="c.csv"), dry_run=True)
+
+    assert report.accounts_created == ["Acme", "Umbrella Health", "Initech"]
+    assert not Account.objects.exists() and not Customer.objects.exists()

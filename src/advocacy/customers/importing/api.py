@@ -60,6 +60,7 @@ class ImportReportOut(Schema):
     errors_omitted: int = Field(description="Errors counted but not kept, past IMPORT_REPORT_MAX_BYTES.")
     errors_url: str
     ignored_columns: list[str]
+    accounts_created: list[str] = Field(default_factory=list, description="Accounts the import made (first 200).")
     dry_run: bool
     atomic: bool
     applied: bool

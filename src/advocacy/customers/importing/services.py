@@ -55,6 +55,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     errors_total: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    accounts_created: list[str] = field(default_factory=list)
     dry_run: bool = False
     atomic: bool = False
     applied: bool = False
@@ -108,6 +109,11 @@ class ImportReport:
         self.unchanged += outcome.unchanged
         self.failed += len({error.line for error in outcome.errors})
         self.add_errors(outcome.errors)
+        room = ACCOUNTS_LISTED - len(self.accounts_created)
+        self.accounts_created += [shortened(name, 100) for name in outcome.accounts_created[: max(room, 0)]]
+
+
+ACCOUNTS_LISTED = 200  # the report lists this many new accounts by name (it stays small)
 
 
 def shortened(text: str, limit: int) -> str:

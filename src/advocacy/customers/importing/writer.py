@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db.models import Model, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -45,6 +46,7 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    accounts_created: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -189,6 +191,10 @@ class CustomerLookup:
 # --- accounts -----------------------------------------------------------------------------------
 
 
+UNKNOWN_ACCOUNT = "unknown account"
+PENDING_ACCOUNT = -1
+
+
 class AccountLookup:
     """Accounts named by external id or (case-blind) name, in one query per batch."""
 
@@ -213,8 +219,14 @@ class AccountLookup:
         if len(named) > 1:
             return None, f"{len(named)} accounts are named {ref!r}; give the account's external id"
         if not named:
-            return None, f"unknown account {ref!r}: no account has this external id or name; import accounts first"
+            return None, UNKNOWN_ACCOUNT
         return named[0], ""
+
+    def unknown_reason(self, ref: str) -> str:
+        return (
+            f"unknown account {ref!r}: no account has this external id or name; import accounts first "
+            "(or set IMPORT_UNKNOWN_ACCOUNTS=create)"
+        )
 
 
 class AccountWriter(BatchWriter):
@@ -274,6 +286,9 @@ class CustomerWriter(BatchWriter):
         self.handles_to_replace: list[tuple[Customer, list[str]]] = []
         handle_owners = handles_taken([h for row in rows for h in row.get("social_handles") or []])
         self.handles_claimed: dict[str, int] = {}
+        self.new_accounts: dict[str, Account] = {}
+        self.account_links: list[tuple[int, Account]] = []
+        self.targets_by_line: dict[int, Customer] = {}
         for row, (customer, reason) in zip(rows, matched, strict=True):
             keys: list[tuple[str, Any]] = [("email", row.values["email"])]
             if row.get("external_id"):
@@ -289,11 +304,21 @@ class CustomerWriter(BatchWriter):
             if values is None or not self.check_handles(row, customer, handle_owners, outcome):
                 continue
             target = customer or Customer()
+            self.targets_by_line[row.line] = target
             extra = self.plan_windows(target, row, windows) | self.plan_consents(target, row, consents)
             if row.get("social_handles") is not None:
                 self.handles_to_replace.append((target, row.values["social_handles"]))
                 extra = True
             self.record(plan, outcome, target, values, extra_change=extra)
+
+    def account_to_create(self, name: str, outcome: Outcome) -> Account:
+        """A CRM contacts export names each contact's company: an account not seen before is made, once
+        per name, and listed in the report."""
+        key = name.lower()
+        if key not in self.new_accounts:
+            self.new_accounts[key] = Account(name=name[:200])
+            outcome.accounts_created.append(name[:200])
+        return self.new_accounts[key]
 
     def match(self, row: Row, existing: CustomerLookup) -> tuple[Customer | None, str]:
         """The customer the row means; a row whose id and email point at two customers is refused."""
@@ -327,9 +352,17 @@ class CustomerWriter(BatchWriter):
             values["churned_on"] = None  # an active customer is no longer churned
         ok = True
         if row.get("account"):
-            account, reason = accounts.find(row.values["account"])
-            if account is None:
-                self.error(outcome, row, "account", reason)
+            ref = row.values["account"]
+            account, reason = accounts.find(ref)
+            if account is None and reason == UNKNOWN_ACCOUNT and settings.IMPORT_UNKNOWN_ACCOUNTS == "create":
+                # The id is set once the account is written (persist); until then a value no row has,
+                # so the change is planned.
+                values["account_id"] = PENDING_ACCOUNT
+                self.account_links.append((row.line, self.account_to_create(ref, outcome)))
+            elif account is None:
+                self.error(
+                    outcome, row, "account", accounts.unknown_reason(ref) if reason == UNKNOWN_ACCOUNT else reason
+                )
                 ok = False
             else:
                 values["account_id"] = account.pk
@@ -379,6 +412,10 @@ class CustomerWriter(BatchWriter):
 
     def persist(self, plan: Plan) -> None:
         replaced = [customer.pk for customer, _ in self.windows_to_replace if customer.pk is not None]
+        if self.new_accounts:
+            Account.objects.bulk_create(list(self.new_accounts.values()))
+            for line, account in self.account_links:
+                self.targets_by_line[line].account_id = account.pk
         super().persist(plan)  # new customers get their primary keys here
         if replaced:
             ContactWindow.objects.filter(customer_id__in=replaced).delete()
