@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
+from advocacy.core.home import HomeSection, register_home_section
 from advocacy.core.jobs.services import register_sweep
-from advocacy.core.roles import STAFF_ROLES
+from advocacy.core.models import User
+from advocacy.core.roles import PROGRAM_TEAM, STAFF_ROLES, Role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 from advocacy.outreach.webhooks.registry import register_event_type
@@ -25,7 +27,25 @@ def advocacy_panel(customer: Customer) -> dict[str, Any]:
     return customer_advocacy(customer.pk)
 
 
+def program_to_do(user: User) -> dict[str, Any]:
+    from advocacy.advocates.program.queries import program_to_do as to_do
+
+    return {"todo": to_do()}
+
+
+def my_references(user: User) -> dict[str, Any]:
+    from advocacy.advocates.program.queries import references_of
+
+    return {"requests": references_of(user.pk)}
+
+
 def register() -> None:
+    register_home_section(
+        HomeSection("program_to_do", "advocates/home/_program_to_do.html", program_to_do, PROGRAM_TEAM, 10)
+    )
+    register_home_section(
+        HomeSection("my_references", "advocates/home/_my_references.html", my_references, frozenset({Role.SALES}), 10)
+    )
     register_privacy()
     register_event_type(
         "referral.converted", "A referred friend's order was attributed to an advocate's link.", app="advocates"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import CASE_READERS
+from advocacy.core.home import HomeSection, register_home_section
+from advocacy.core.models import User
+from advocacy.core.roles import CASE_READERS, Role
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 from advocacy.outreach.webhooks.registry import register_event_type
@@ -24,7 +26,29 @@ def cases_panel(customer: Customer) -> dict[str, Any]:
     }
 
 
+def advocate_day(user: User) -> dict[str, Any]:
+    from advocacy.casework.cases.queries import advocate_day as day
+
+    return {"day": day(user)}
+
+
+def head_tasks(user: User) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from advocacy.casework.cases.queries import tasks_for
+
+    return {"tasks": list(tasks_for(user)[:15]), "now": timezone.now()}
+
+
 def register() -> None:
+    register_home_section(
+        HomeSection(
+            "advocate_day", "casework/home/_advocate_day.html", advocate_day, frozenset({Role.CUSTOMER_ADVOCATE}), 10
+        )
+    )
+    register_home_section(
+        HomeSection("head_tasks", "casework/home/_head_tasks.html", head_tasks, frozenset({Role.DEPARTMENT_HEAD}), 10)
+    )
     register_privacy()
     register_event_type(
         "case.opened", "A case was opened, by staff, the customer, the API or the loop.", app="casework"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
-from advocacy.core.roles import STAFF_ROLES
+from advocacy.core.home import HomeSection, register_home_section
+from advocacy.core.models import User
+from advocacy.core.roles import IMPACT_READERS, STAFF_ROLES
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 from advocacy.outreach.webhooks.registry import register_event_type
@@ -17,8 +19,23 @@ def survey_history(customer: Customer) -> dict[str, Any]:
     return {"history": customer_survey_history(customer.pk)}
 
 
+def nps_headline(user: User) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from advocacy.feedback.dashboard.queries import default_survey, nps_summary
+
+    survey = default_survey()
+    since = timezone.now() - timedelta(days=90)
+    return {"survey": survey, "estimate": nps_summary(survey, since=since) if survey else None}
+
+
 def register() -> None:
     register_privacy()
+    register_home_section(
+        HomeSection("nps_headline", "feedback/home/_nps_headline.html", nps_headline, IMPACT_READERS, 20)
+    )
     register_event_type(
         "answer.recorded", "A customer answered a survey (or changed the score of an answer).", app="feedback"
     )

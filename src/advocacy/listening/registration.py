@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from advocacy.core.context_processors import NavLink, register_nav_link
+from advocacy.core.home import HomeSection, register_home_section
 from advocacy.core.jobs.services import register_sweep
-from advocacy.core.roles import INSIGHT_READERS
+from advocacy.core.models import User
+from advocacy.core.roles import IMPACT_READERS, INSIGHT_READERS
 from advocacy.customers.models import Customer
 from advocacy.customers.panels import Panel, register_panel
 
@@ -24,8 +26,15 @@ def mentions_panel(customer: Customer) -> dict[str, Any]:
     return customer_mentions(customer.pk)
 
 
+def week_headline(user: User) -> dict[str, Any]:
+    from advocacy.listening.mentions.queries import week_headline as week
+
+    return {"week": week()}
+
+
 def register() -> None:
     register_privacy()
+    register_home_section(HomeSection("listening_week", "listening/home/_week.html", week_headline, IMPACT_READERS, 25))
     register_sweep("listening webhook receipts older than a week", receipts_prune)
     register_panel(
         Panel(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, When
 from django.utils import timezone
 
 from advocacy.advocates.hub.levels import REFUND_PREFIX, earned_filter
@@ -14,11 +14,14 @@ from advocacy.advocates.models import (
     AdvocateScore,
     AskStatus,
     HeldStatus,
+    HubInvitation,
+    HubInvitationStatus,
     PointsEntry,
     Redemption,
     RedemptionStatus,
     ReferenceAsk,
     ReferenceRequest,
+    ReferenceStatus,
     Referral,
     ReferralClick,
     ReferralReward,
@@ -91,3 +94,22 @@ def program_overview(*, days: int = 90) -> dict[str, Any]:
         "tiers": dict(AdvocateScore.objects.values_list("tier").annotate(n=Count("id")).values_list("tier", "n")),
         "stories": dict(Story.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")),
     }
+
+
+def program_to_do() -> dict[str, int]:
+    """What waits on the program team this morning, each one count (one query per model)."""
+    return {
+        "submissions": Submission.objects.filter(status=SubmissionStatus.PENDING).count(),
+        "redemptions": Redemption.objects.filter(status=RedemptionStatus.REQUESTED).count(),
+        "held_invitations": HubInvitation.objects.filter(status=HubInvitationStatus.HELD).count(),
+        "open_references": ReferenceRequest.objects.filter(status=ReferenceStatus.OPEN).count(),
+    }
+
+
+def references_of(user_id: int) -> list[ReferenceRequest]:
+    """A salesperson's own reference requests, the open ones first."""
+    return list(
+        ReferenceRequest.objects.filter(requested_by_id=user_id)
+        .exclude(status=ReferenceStatus.CANCELLED)
+        .order_by(Case(When(status=ReferenceStatus.OPEN, then=0), default=1), "needed_by")[:10]
+    )

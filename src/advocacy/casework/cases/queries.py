@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from advocacy.casework.models import (
     OPEN_STATUSES,
+    Appointment,
+    AppointmentStatus,
     Breach,
     Case,
     CaseEvent,
@@ -239,3 +242,33 @@ def customer_promise(case: Case) -> str:
         return "as soon as you reply (we are waiting on you)"
     due = case.next_update_due or case.first_response_due
     return f"by {in_zone(due, case.customer.time_zone)}, your time" if due else ""
+
+
+@dataclass
+class AdvocateDay:
+    due_today: list[Case]
+    overdue: int
+    open_cases: int
+    appointments: list[Any]
+
+
+def advocate_day(user: User, *, now: datetime | None = None) -> AdvocateDay:
+    """A customer advocate's morning: their promises due by the end of today (in their own zone, the
+    overdue first), how many are overdue, and their appointments in the next seven days."""
+    now = now or timezone.now()
+    zone = ZoneInfo(user.time_zone or "UTC")
+    end_of_day = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time.min, tzinfo=zone)
+    mine = queue(owner=user, now=now)
+    counts = mine.aggregate(open_cases=Count("id"), overdue=Count("id", filter=Q(next_due__lt=now)))
+    return AdvocateDay(
+        due_today=list(mine.filter(next_due__lt=end_of_day)[:15]),
+        overdue=counts["overdue"],
+        open_cases=counts["open_cases"],
+        appointments=list(
+            Appointment.objects.filter(
+                staff=user, status=AppointmentStatus.BOOKED, starts_at__gte=now, starts_at__lt=now + timedelta(days=7)
+            )
+            .select_related("customer")
+            .order_by("starts_at")[:10]
+        ),
+    )

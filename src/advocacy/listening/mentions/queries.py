@@ -4,12 +4,13 @@ the customer's panel. Every figure is one grouped query."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from advocacy.listening.models import Alert, Flag, Mention, Query, QueryKind, Source
 
@@ -242,3 +243,14 @@ def grouped_themes(query_id: int | None) -> list[MentionTheme]:
         for t in found.themes
     ]
     return sorted(themes, key=lambda t: t.mentions, reverse=True)
+
+
+def week_headline(*, now: datetime | None = None) -> dict[str, Any]:
+    """The last seven days in two numbers (mentions, the negative share) and the alerts raised in them."""
+    now = now or timezone.now()
+    since = now - timedelta(days=7)
+    week = Mention.objects.filter(published_at__gte=since).aggregate(
+        mentions=Count("id"), negative=Count("id", filter=TONES["negative"])
+    )
+    share = week["negative"] / week["mentions"] if week["mentions"] else None
+    return {**week, "negative_share": share, "alerts": Alert.objects.filter(raised_at__gte=since).count()}
