@@ -61,3 +61,30 @@ def test_the_cases_panel_shows_case_subjects_only_to_roles_that_may_open_the_cas
     page = client_as(role).get(f"/customers/{doras_case.customer_id}/")
     assert page.status_code == 200
     assert ("Late delivery" in page.text) is sees
+
+
+def test_a_missed_update_promise_does_not_mark_the_next_one_missed(doras_case, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from advocacy.casework.cases.queries import deadlines
+    from advocacy.casework.models import Breach
+
+    earlier = timezone.now() - timedelta(days=3)
+    Breach.objects.create(case=doras_case, kind="update", due_at=earlier, owner=doras_case.owner)
+    Case.objects.filter(pk=doras_case.pk).update(next_update_due=timezone.now() + timedelta(hours=15))
+
+    update = next(d for d in deadlines(Case.objects.get(pk=doras_case.pk)) if d.label.startswith("Next update"))
+
+    assert not update.breached
+
+
+def test_the_queue_says_how_late_an_overdue_promise_is(doras_case, client_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Case.objects.filter(pk=doras_case.pk).update(next_due=timezone.now() - timedelta(days=30))
+    page = client_as("program_manager").get("/cases/")
+    assert "late)" in page.text and "(0 minutes)" not in page.text

@@ -109,13 +109,34 @@ class Deadline:
 
 def deadlines(case: Case) -> list[Deadline]:
     """Every promise of the case, not only the next."""
-    breached = set(case.breaches.values_list("kind", flat=True))
+    breaches = set(case.breaches.values_list("kind", "due_at"))
+    breached = {kind for kind, _ in breaches}
     paused = case.paused_at is not None
+
+    def missed(kind: str, due: datetime | None, met_at: datetime | None) -> bool:
+        # This promise, not an earlier one of the same kind: an update promise is renewed by every
+        # update, so a breach of the last one says nothing of the one now due.
+        if due is None:  # met and cleared (a first response): missed if it was breached before
+            return met_at is not None and kind in breached
+        return (kind, due) in breaches or (met_at is not None and met_at > due)
+
     return (
         [
-            Deadline("First response", case.first_response_due, case.first_response_at, "first_response" in breached),
-            Deadline("Next update to the customer", case.next_update_due, None, "update" in breached),
-            Deadline("Resolution", case.resolution_due, case.resolved_at, "resolution" in breached),
+            Deadline(
+                "First response",
+                case.first_response_due,
+                case.first_response_at,
+                missed("first_response", case.first_response_due, case.first_response_at),
+            ),
+            Deadline(
+                "Next update to the customer", case.next_update_due, None, missed("update", case.next_update_due, None)
+            ),
+            Deadline(
+                "Resolution",
+                case.resolution_due,
+                case.resolved_at,
+                missed("resolution", case.resolution_due, case.resolved_at),
+            ),
         ]
         if not paused
         else [
