@@ -158,7 +158,7 @@ def test_a_large_fall_between_periods_is_significant():
         survey, date(2025, 1, 1), date(2025, 1, 31), date(2025, 3, 1), date(2025, 3, 31)
     )
     assert (comparison.a.n, comparison.b.n) == (412, 398)
-    assert comparison.verdict == "down 21 points, significant (p < 0.001, n = 412 vs 398)"
+    assert comparison.verdict == "down 20.9 points, significant (p < 0.001, n = 412 vs 398)"
 
 
 def test_a_small_rise_between_periods_is_not_significant():

@@ -103,7 +103,7 @@ def test_an_nps_rise_of_12_points_at_n_100_is_not_significant():
 def test_a_large_nps_fall_is_significant_and_says_so():
     diff = nps_difference(nps_estimate(200, 100, 112), nps_estimate(150, 100, 148))
     assert diff.significant
-    assert verdict(diff) == "down 21 points, significant (p < 0.001, n = 412 vs 398)"
+    assert verdict(diff) == "down 20.9 points, significant (p < 0.001, n = 412 vs 398)"
 
 
 def test_csat_difference_uses_the_pooled_two_proportion_z_test():

@@ -258,7 +258,7 @@ def _two_sided_z(difference: float, se: float) -> tuple[float | None, float | No
 
 def nps_difference(a: NpsEstimate, b: NpsEstimate) -> Difference:
     if a.n == 0 or b.n == 0 or a.nps is None or b.nps is None:
-        return _no_difference("NPS", a.n, b.n, "points", 0)
+        return _no_difference("NPS", a.n, b.n, "points", 1)
     centre_a, var_a = nps_adjusted(a.promoters, a.detractors, a.n)
     centre_b, var_b = nps_adjusted(b.promoters, b.detractors, b.n)
     difference = b.nps - a.nps
@@ -266,17 +266,17 @@ def nps_difference(a: NpsEstimate, b: NpsEstimate) -> Difference:
     # The test uses the adjusted centres, as the interval does: with raw proportions a handful of
     # answers (say one promoter out of one) would look significantly different from everyone else.
     z, p = _two_sided_z(100 * float(centre_b - centre_a), se)
-    return Difference("NPS", a.n, b.n, difference, se, z, p, "points", 0)
+    return Difference("NPS", a.n, b.n, difference, se, z, p, "points", 1)
 
 
 def csat_difference(a: CsatEstimate, b: CsatEstimate) -> Difference:
     if a.n == 0 or b.n == 0 or a.csat is None or b.csat is None:
-        return _no_difference("CSAT", a.n, b.n, "percentage points", 0)
+        return _no_difference("CSAT", a.n, b.n, "percentage points", 1)
     pooled = (a.satisfied + b.satisfied) / (a.n + b.n)
     se = 100 * math.sqrt(pooled * (1 - pooled) * (1 / a.n + 1 / b.n))
     difference = b.csat - a.csat
     z, p = _two_sided_z(difference, se)
-    return Difference("CSAT", a.n, b.n, difference, se, z, p, "percentage points", 0)
+    return Difference("CSAT", a.n, b.n, difference, se, z, p, "percentage points", 1)
 
 
 def ces_difference(a: CesEstimate, b: CesEstimate) -> Difference:
@@ -312,7 +312,11 @@ def verdict(diff: Difference) -> str:
         return f"no comparison: {'no answers' if min(diff.n_a, diff.n_b) == 0 else 'too few answers'} ({sizes})"
     size = round(abs(diff.difference), diff.decimals)
     unit = diff.unit.removesuffix("s") if size == 1 else diff.unit
-    amount = f"{size:.{diff.decimals}f} {unit}".rstrip()
+    # One decimal where the change has one (24.6 → 27.4 reads "up 2.8", not "up 3"), none where it is whole.
+    number = f"{size:.{diff.decimals}f}"
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    amount = f"{number} {unit}".rstrip()
     direction = "no change" if size == 0 else ("up" if diff.difference > 0 else "down")
     change = f"no change ({amount})" if size == 0 else f"{direction} {amount}"
     if diff.p_value is None:
