@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import time, timedelta
 from decimal import Decimal
 
@@ -140,3 +141,22 @@ def test_an_analyst_may_not_record_a_recommendation(client_as, case):
 
 def test_an_unknown_case_is_not_found(client_as, staff):
     assert client_as("customer_advocate").get("/cases/999/appointments/").status_code == 404
+
+
+def test_a_booked_time_is_shown_in_the_viewers_zone_and_names_it(client_as, case, staff):
+    carol = staff["customer_advocate"]
+    carol.time_zone = "Europe/Berlin"
+    carol.save()
+    starts = dt.datetime(2030, 1, 15, 14, 0, tzinfo=dt.UTC)
+    Appointment.objects.create(
+        customer=case.customer,
+        case=case,
+        staff=carol,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        topic="Sync",
+    )
+
+    page = client_as("customer_advocate").get(f"/cases/{case.pk}/appointments/")
+
+    assert "Tue 15 Jan 15:00 Europe/Berlin · Sync" in page.text  # 14:00 UTC is 15:00 in Berlin, and says so
