@@ -211,3 +211,12 @@ def test_a_resolved_case_reopened_by_staff_is_open_again_with_deadlines(staff, o
     case.refresh_from_db()
     assert (case.status, case.resolved_at) == ("open", None)
     assert case.next_due is not None, "a reopened case has its next promise again"
+
+
+def test_a_case_from_feedback_is_titled_in_the_customers_own_words():
+    assert services.feedback_subject("Support took days to answer my ticket. Also the invoice was wrong.") == (
+        "Your feedback: “Support took days to answer my ticket.”"
+    )
+    assert services.feedback_subject("   ") == "Following up on your feedback"
+    long = services.feedback_subject("word " * 40)
+    assert len(long) < 100 and long.endswith("…”")

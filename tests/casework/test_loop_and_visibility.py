@@ -36,7 +36,7 @@ def test_a_detractor_answer_opens_one_case_for_the_primary_customer_advocate(sta
 
     case = Case.objects.get()
     assert (case.owner.username, case.source, case.priority) == ("carol", "survey", "high")
-    assert case.subject == "Follow up on a NPS 2 survey answer"
+    assert case.subject == "Following up on your feedback"  # opened before the comment came
     assert case.events.filter(kind="note", body="Customer's comment: Nobody called me back").exists()
 
 

@@ -104,7 +104,9 @@ def test_a_detractor_answer_in_the_demo_opens_an_owned_case_once(tmp_path: Path)
         assert case.customer_id == customer_id
         if opened:
             assert case.events.get(kind=EventKind.CREATED).data["owner"] == case.customer.primary_advocate_id
-    assert Case.objects.filter(origin__startswith="response:", subject__contains="NPS").exists(), "a detractor's case"
+    assert Case.objects.filter(origin__startswith="response:", subject__startswith="Your feedback").exists(), (
+        "a detractor's case"
+    )
 
     cases, notes = Case.objects.count(), CaseEvent.objects.filter(kind=EventKind.NOTE).count()
     for response_id, _, _ in answers:

@@ -62,7 +62,7 @@ def test_a_detractor_who_changes_to_a_promoter_has_the_case_withdrawn_and_is_inv
 
     Client().post(f"{link}3/")  # confirmed: settled at once, the case opens
     case = Case.objects.get()
-    assert case.subject == "Follow up on a NPS 3 survey answer"
+    assert case.subject == "Following up on your feedback"  # no comment yet: a title the customer can read
 
     Client().post(f"{link}9/")  # a change waits for the window
     response = Response.objects.get()
@@ -119,7 +119,7 @@ def test_a_held_invitation_of_a_promoter_who_changes_to_a_detractor_is_withdrawn
 
     assert not HubInvitation.objects.exists()
     assert AuditEvent.objects.get(verb="hub.invitation_withdrawn").data["was"] == "held"
-    assert Case.objects.get().subject == "Follow up on a NPS 2 survey answer"
+    assert Case.objects.get().subject == "Following up on your feedback"
 
 
 def test_an_invitation_whose_mail_has_not_left_is_cancelled_with_its_mail_and_its_ask(staff, settings):

@@ -7,6 +7,8 @@ within X, an update at least every Y, a resolution target. Waiting on the custom
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -712,6 +714,17 @@ def cadence_sweep(*, now: datetime | None = None) -> SweepResult:
 # The closed loop
 
 
+def feedback_subject(comment: str, limit: int = 80) -> str:
+    """A title the customer reads in their mail and portal: their own words, not 'NPS 3'."""
+    words = " ".join(comment.split())
+    if not words:
+        return "Following up on your feedback"
+    first = re.split(r"(?<=[.!?])\s", words, maxsplit=1)[0]
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0] + "…"
+    return f"Your feedback: “{first}”"
+
+
 @transaction.atomic
 def case_from_feedback(*, response: Any, now: datetime | None = None) -> Case:
     """A detractor or unhappy answer becomes a case for the primary customer advocate — once.
@@ -740,7 +753,7 @@ def case_from_feedback(*, response: Any, now: datetime | None = None) -> Case:
             return case_open(
                 customer=customer,
                 by=None,
-                subject=f"Follow up on a {label} survey answer",
+                subject=feedback_subject(response.comment),
                 description=response.comment,
                 category=Category.OTHER,
                 source=Source.SURVEY,
