@@ -8,7 +8,6 @@ within X, an update at least every Y, a resolution target. Waiting on the custom
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
