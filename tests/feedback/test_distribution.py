@@ -227,3 +227,15 @@ def test_the_survey_editor_previews_the_mail_and_refuses_a_broken_template(clien
     assert "the template does not parse" in refused.text
     survey.refresh_from_db()
     assert survey.email_subject.startswith("A quick question")
+
+
+def test_the_preview_shows_the_whole_mail_and_its_links_answer_nothing(client_as):
+    import html
+    import re
+
+    survey = nps_survey()
+    page = client_as("program_manager").get(f"/surveys/{survey.pk}/preview/")
+
+    frame = html.unescape(re.search(r'srcdoc="([^"]*)"', page.text).group(1))
+    assert "Unsubscribe from surveys" in frame  # the end of the mail, not cut off after the greeting
+    assert "/survey/a/" not in frame and 'href="#score-10"' in frame

@@ -51,7 +51,8 @@ def survey_question(survey: Survey) -> str:
     return Template(survey.question).render(Context({"company": settings.COMPANY_NAME}))
 
 
-def email_context(invitation: Invitation, token: str) -> dict[str, Any]:
+def email_context(invitation: Invitation, token: str | None) -> dict[str, Any]:
+    """What the survey's templates may use; without a token (a preview) the links lead nowhere."""
     survey, customer = invitation.survey, invitation.customer
     low, high = SCALES[survey.kind]
     low_label, high_label = SCALE_LABELS[SurveyKind(survey.kind)]
@@ -60,17 +61,19 @@ def email_context(invitation: Invitation, token: str) -> dict[str, Any]:
         **company,
         "first_name": customer.first_name,
         "question": Template(survey.question).render(Context(company)),
-        "score_links": [{"score": s, "url": score_url(token, s)} for s in range(low, high + 1)],
+        "score_links": [
+            {"score": s, "url": score_url(token, s) if token else f"#score-{s}"} for s in range(low, high + 1)
+        ],
         "scale_min": low,
         "scale_max": high,
         "low_label": low_label,
         "high_label": high_label,
-        "unsubscribe_url": unsubscribe_url(customer),
+        "unsubscribe_url": unsubscribe_url(customer) if token else "#unsubscribe",
     }
 
 
-def invitation_email(invitation: Invitation) -> EmailMultiAlternatives:
-    token = invitation_token(invitation)
+def invitation_email(invitation: Invitation, *, preview: bool = False) -> EmailMultiAlternatives:
+    token = None if preview else invitation_token(invitation)
     values = email_context(invitation, token)
     context, plain = Context(values), Context(values, autoescape=False)  # text parts are not HTML
     survey = invitation.survey
@@ -86,7 +89,7 @@ def invitation_preview(survey: Survey) -> dict[str, str]:
     """The mail as a sample customer would get it; renders only, writes nothing."""
     sample = Customer(pk=0, email="sample.customer@example.com", first_name="Sam", last_name="Sample")
     invitation = Invitation(pk=0, survey=survey, customer=sample)
-    message = invitation_email(invitation)
+    message = invitation_email(invitation, preview=True)  # its links lead nowhere: a preview answers nothing
     html = next((content for content, mime in message.alternatives if mime == "text/html"), "")
     return {
         "subject": str(message.subject),
