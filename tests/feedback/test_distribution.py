@@ -239,3 +239,20 @@ def test_the_preview_shows_the_whole_mail_and_its_links_answer_nothing(client_as
     frame = html.unescape(re.search(r'srcdoc="([^"]*)"', page.text).group(1))
     assert "Unsubscribe from surveys" in frame  # the end of the mail, not cut off after the greeting
     assert "/survey/a/" not in frame and 'href="#score-10"' in frame
+
+
+def test_a_wave_opens_only_after_the_count_it_will_mail_was_shown_and_confirmed(client_as):
+    from advocacy.feedback.models import Wave
+
+    survey = nps_survey()
+    consenting_customer()
+    consenting_customer()
+    client = client_as("program_manager")
+
+    shown = client.get(f"/surveys/{survey.pk}/waves/")
+    stale = client.post(f"/surveys/{survey.pk}/waves/", {"audience": "1"})  # the audience grew meanwhile
+    assert "Send to 2 customers" in shown.text and "Send to 2 customers" in stale.text
+    assert not Wave.objects.exists()
+
+    client.post(f"/surveys/{survey.pk}/waves/", {"audience": "2"})
+    assert Wave.objects.filter(survey=survey).count() == 1

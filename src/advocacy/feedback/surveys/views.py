@@ -83,9 +83,14 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 @allow(*PROGRAM_TEAM)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def wave_open(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """A wave mails many customers at once: the GET says how many, and only a POST that confirms that
+    same count opens it (if the audience changed meanwhile, the new count is shown to confirm)."""
     survey = get_object_or_404(Survey, pk=survey_id)
+    audience = queries.audience(survey).count()
+    if request.method == "GET" or request.POST.get("audience") != str(audience):
+        return render(request, "feedback/wave_confirm.html", {"survey": survey, "audience": audience})
     try:
         opened = services.wave_open(survey=survey, by=staff_user(request))
     except ServiceError as exc:
