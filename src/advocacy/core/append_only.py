@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.migrations.operations.base import Operation
@@ -71,7 +71,7 @@ def _create(vendor: str, table: str) -> list[str]:
         return _sqlite_create(table)
     if vendor == "postgresql":
         return _postgres_create(table)
-    raise NotImplementedError(f"append-only triggers are written for SQLite and PostgreSQL, not {vendor}")
+    raise NotSupportedError(f"append-only triggers are written for SQLite and PostgreSQL, not {vendor}")
 
 
 class AppendOnly(Operation):

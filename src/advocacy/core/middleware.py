@@ -30,11 +30,8 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            "\x00" in request.META.get("QUERY_STRING", "")
-            or any("\x00" in value for values in request.GET.lists() for value in values[1])
-            or self._form_has_nul(request)
-        ):
+        # The query string arrives percent-encoded (%00); its decoded values are what reach the database.
+        if any("\x00" in value for _, values in request.GET.lists() for value in values) or self._form_has_nul(request):
             return problem_response(request.path, 400, "A NUL character (%00) is not accepted in any field.")
         return self.get_response(request)
 
