@@ -37,7 +37,11 @@ class RefuseNulMiddleware:
 
     @staticmethod
     def _form_has_nul(request: HttpRequest) -> bool:
-        if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
+        # Multipart fields count too (an upload's options); the uploaded files are the readers' to judge.
+        if request.method != "POST" or request.content_type not in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
             return False
         return any("\x00" in value for _, values in request.POST.lists() for value in values)
 

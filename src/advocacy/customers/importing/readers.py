@@ -275,7 +275,7 @@ def first_decode_error(stream: IO[bytes], encoding: str) -> int | None:
 def _checked_encoding(stream: IO[bytes], encoding: str) -> str:
     try:
         name = codecs.lookup(encoding).name
-    except LookupError as exc:
+    except (LookupError, ValueError) as exc:  # ValueError: a NUL inside the name
         raise ImportRefused(f"Unknown encoding {encoding!r}; try utf-8, cp1252 or latin-1.") from exc
     # Python's "utf-8" would keep a byte-order mark as part of the first header.
     name = "utf-8-sig" if name == "utf-8" else name
