@@ -159,4 +159,4 @@ def test_a_booked_time_is_shown_in_the_viewers_zone_and_names_it(client_as, case
 
     page = client_as("customer_advocate").get(f"/cases/{case.pk}/appointments/")
 
-    assert "Tue 15 Jan 15:00 Europe/Berlin · Sync" in page.text  # 14:00 UTC is 15:00 in Berlin, and says so
+    assert "Tue 15 Jan 2030, 15:00 CET · Sync" in page.text  # 14:00 UTC is 15:00 in Berlin, and says so

@@ -459,3 +459,43 @@ class Recommendation(models.Model):
     @property
     def customer_first(self) -> bool:
         return self.cheaper_than_current or self.competitor
+
+
+class ReplyTemplate(models.Model):
+    """A saved answer the customer advocate starts an update from; the placeholders in
+    ``REPLY_PLACEHOLDERS`` (casework/cases/replies.py) are filled with the case's own facts."""
+
+    name = models.CharField(max_length=100, unique=True)
+    body = models.TextField(max_length=5000)
+    active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="reply_template_name_not_blank"),
+            models.CheckConstraint(condition=~Q(body=""), name="reply_template_body_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QueueView(models.Model):
+    """A member of staff's saved queue filters, listed beside the queue under their own name."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_views")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=500, help_text="The queue's query string, as the filters wrote it.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="queue_view_name_unique_per_owner"),
+            models.CheckConstraint(condition=~Q(name=""), name="queue_view_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

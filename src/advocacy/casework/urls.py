@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("advocacy.casework.cases.urls")),
     path("", include("advocacy.casework.appointments.urls")),
     path("", include("advocacy.casework.recommendations.urls")),
+    path("", include("advocacy.casework.replies.urls")),
 ]

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("advocacy.portal.home.urls")),
     path("", include("advocacy.portal.signin.urls")),
     path("", include("advocacy.casework.cases.portal_urls")),
+    path("", include("advocacy.casework.appointments.portal_urls")),
     path("", include("advocacy.customers.privacy.portal_urls")),
 ]

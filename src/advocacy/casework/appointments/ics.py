@@ -12,13 +12,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from advocacy.casework.models import Appointment
+from advocacy.casework.models import Appointment, AppointmentStatus
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"  # a downloaded file: add to my calendar, no reply asked
 PRODID = "-//Advocacy//Appointments//EN"
 
 
@@ -61,8 +63,8 @@ def appointment_event(appointment: Appointment, method: str, now: datetime) -> E
 
 
 def appointment_calendar(appointment: Appointment, *, method: str, now: datetime | None = None) -> str:
-    """The .ics text for an invitation or update (REQUEST) or a cancellation (CANCEL)."""
-    if method not in {REQUEST, CANCEL}:
+    """The .ics text for an invitation or update (REQUEST), a cancellation (CANCEL) or a download (PUBLISH)."""
+    if method not in {REQUEST, CANCEL, PUBLISH}:
         raise ValueError(f"unsupported iTIP method {method!r}")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -80,3 +82,14 @@ def ics_attachment(appointment: Appointment, *, method: str) -> dict[str, Any]:
         "content": appointment_calendar(appointment, method=method),
         "mimetype": "text/calendar",
     }
+
+
+def ics_download(appointment: Appointment) -> HttpResponse:
+    """The appointment as a file to add to a calendar; the same UID as its invitation, so it does not
+    appear twice in a calendar that already has the invitation."""
+    method = CANCEL if appointment.status == AppointmentStatus.CANCELLED else PUBLISH
+    response = HttpResponse(
+        appointment_calendar(appointment, method=method), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    return response

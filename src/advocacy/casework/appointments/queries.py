@@ -19,13 +19,20 @@ def availability_text(user: User) -> str:
 
 
 def appointments_matching(
-    *, staff_id: int | None = None, customer_id: int | None = None, since: datetime | None = None, status: str = ""
+    *,
+    staff_id: int | None = None,
+    customer_id: int | None = None,
+    case_id: int | None = None,
+    since: datetime | None = None,
+    status: str = "",
 ) -> QuerySet[Appointment]:
     found = Appointment.objects.select_related("customer", "staff", "case").order_by("starts_at", "id")
     if staff_id is not None:
         found = found.filter(staff_id=staff_id)
     if customer_id is not None:
         found = found.filter(customer_id=customer_id)
+    if case_id is not None:
+        found = found.filter(case_id=case_id)
     if since is not None:
         found = found.filter(ends_at__gte=since)
     if status:

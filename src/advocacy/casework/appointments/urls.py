@@ -8,5 +8,6 @@ urlpatterns = [
     path("appointments/", views.my_appointments, name="my_appointments"),
     path("appointments/availability/", views.my_availability, name="my_availability"),
     path("appointments/<int:appointment_id>/reschedule/", views.appointment_reschedule, name="appointment_reschedule"),
+    path("appointments/<int:appointment_id>.ics", views.appointment_ics, name="appointment_ics"),
     path("appointments/<int:appointment_id>/cancel/", views.appointment_cancel, name="appointment_cancel"),
 ]

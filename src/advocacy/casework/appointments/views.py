@@ -20,6 +20,7 @@ from advocacy.casework.appointments.forms import (
     CancelForm,
     TimeChoiceForm,
 )
+from advocacy.casework.appointments.ics import ics_download
 from advocacy.casework.cases.queries import case_with_customer
 from advocacy.casework.models import Appointment, AppointmentStatus
 from advocacy.core.errors import ServiceError
@@ -193,3 +194,8 @@ def my_availability(request: HttpRequest) -> HttpResponse:
 
 
 # Recommendations
+
+
+@allow(*CASE_WORKERS)
+def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    return ics_download(appointment_of(appointment_id))

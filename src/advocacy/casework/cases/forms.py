@@ -6,6 +6,7 @@ from advocacy.casework.models import (
     Category,
     Department,
     Priority,
+    QueueView,
     RootCause,
     Source,
     Status,
@@ -97,3 +98,26 @@ class CaseSettingsForm(forms.ModelForm):
     class Meta:
         model = CaseSettings
         fields = ["warn_before_minutes", "recurrence_days", "prevention_categories", "prevention_priorities"]
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string: a bad value is a 400, never a guess."""
+
+    scope = forms.ChoiceField(choices=[("mine", "my cases"), ("all", "all cases")], required=False)
+    state = forms.ChoiceField(
+        choices=[("open", "open"), ("resolved", "resolved"), ("closed", "closed"), ("all", "any state")],
+        required=False,
+    )
+    status = forms.ChoiceField(choices=[("", "any status"), *Status.choices], required=False)
+    priority = forms.ChoiceField(choices=[("", "any priority"), *Priority.choices], required=False)
+    overdue = forms.BooleanField(required=False)
+    q = forms.CharField(max_length=200, required=False, label="Search")
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+
+class QueueViewForm(forms.ModelForm):
+    class Meta:
+        model = QueueView
+        fields = ["name", "query"]
+        labels = {"name": "Save these filters as"}
+        widgets = {"query": forms.HiddenInput}

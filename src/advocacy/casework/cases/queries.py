@@ -21,6 +21,7 @@ from advocacy.casework.models import (
     CaseEvent,
     HuddleTask,
     Prevention,
+    QueueView,
     RootCause,
     Status,
     TaskStatus,
@@ -31,19 +32,29 @@ from advocacy.core.roles import CASE_READERS, Role
 from advocacy.core.timefmt import in_zone
 from advocacy.customers.models import Customer
 
+QUEUE_STATES: dict[str, list[str]] = {
+    "open": [str(s) for s in OPEN_STATUSES],
+    "resolved": [Status.RESOLVED.value],
+    "closed": [Status.CLOSED.value],
+    "all": [s.value for s in Status],
+}
+
 
 def queue(
     *,
     owner: User | None = None,
+    state: str = "open",
     status: str = "",
     priority: str = "",
     overdue_only: bool = False,
+    text: str = "",
     now: datetime | None = None,
 ) -> QuerySet[Case]:
-    """Open cases, the next promise due first; paused cases (waiting on the customer) last."""
+    """The queue: open cases the next promise due first, paused cases (waiting on the customer) last;
+    resolved and closed cases (``state``) the most recently finished first."""
     now = now or timezone.now()
     cases = (
-        Case.objects.filter(status__in=OPEN_STATUSES)
+        Case.objects.filter(status__in=QUEUE_STATES[state])
         .select_related("customer", "owner")
         .annotate(overdue=ExpressionWrapper(Q(next_due__lt=now), output_field=BooleanField()))
     )
@@ -55,7 +66,31 @@ def queue(
         cases = cases.filter(priority=priority)
     if overdue_only:
         cases = cases.filter(next_due__lt=now)
-    return cases.order_by(F("next_due").asc(nulls_last=True), "id")
+    if text:
+        cases = cases.filter(text_matches(text))
+    if state == "open":
+        return cases.order_by(F("next_due").asc(nulls_last=True), "id")
+    return cases.order_by(F("resolved_at").desc(nulls_last=True), "-id")
+
+
+def text_matches(text: str) -> Q:
+    """A case number ("#123" or "123"), or words found in the subject or the customer's name or email."""
+    number = text.strip().lstrip("#")
+    if number.isdigit() and len(number) <= 12:
+        return Q(pk=int(number))
+    found = Q()
+    for word in text.split()[:5]:
+        found &= (
+            Q(subject__icontains=word)
+            | Q(customer__first_name__icontains=word)
+            | Q(customer__last_name__icontains=word)
+            | Q(customer__email__icontains=word)
+        )
+    return found
+
+
+def queue_views_for(user: User) -> QuerySet[QueueView]:
+    return QueueView.objects.filter(owner=user).order_by("name")
 
 
 def case_with_customer(case_id: int) -> Case:
@@ -231,12 +266,14 @@ def recurrence_by_month(*, months: int = 12, now: datetime | None = None) -> lis
 
 
 def open_counts_by_status() -> dict[str, int]:
-    return dict(
+    """Open cases per status, keyed by the status as people read it ("Waiting on the customer")."""
+    counts = dict(
         Case.objects.filter(status__in=OPEN_STATUSES)
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
+    return {str(Status(status).label): counts[status] for status in OPEN_STATUSES if status in counts}
 
 
 def customer_advocates() -> QuerySet[User]:

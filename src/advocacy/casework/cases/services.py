@@ -38,6 +38,7 @@ from advocacy.casework.models import (
     Prevention,
     Priority,
     Problem,
+    QueueView,
     RootCause,
     Source,
     Status,
@@ -874,3 +875,22 @@ def case_from_mention(
         origin=origin,
         now=now,
     )
+
+
+QUEUE_VIEWS_PER_USER = 30
+
+
+def queue_view_save(*, owner: User, name: str, query: str) -> QueueView:
+    """Save the queue's filters under a name (the same name again replaces them)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput({"name": "give the view a name"})
+    existing = QueueView.objects.filter(owner=owner, name=name).first()
+    if existing is None and QueueView.objects.filter(owner=owner).count() >= QUEUE_VIEWS_PER_USER:
+        raise InvalidInput({"name": f"you have {QUEUE_VIEWS_PER_USER} saved views; remove one first"})
+    view, _ = QueueView.objects.update_or_create(owner=owner, name=name, defaults={"query": query.lstrip("?")})
+    return view
+
+
+def queue_view_delete(*, view: QueueView) -> None:
+    view.delete()

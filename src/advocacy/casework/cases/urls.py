@@ -4,6 +4,9 @@ from advocacy.casework.cases import views
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("cases.csv", views.queue_csv, name="queue_csv"),
+    path("views/", views.queue_view_save, name="queue_view_save"),
+    path("views/<int:view_id>/delete/", views.queue_view_delete, name="queue_view_delete"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/update/", views.case_update, name="case_update"),
     path("<int:case_id>/note/", views.case_note, name="case_note"),

@@ -9,12 +9,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from advocacy.casework.appointments import queries as appointment_queries
 from advocacy.casework.cases import queries, services
 from advocacy.casework.cases.forms import (
     CadencePolicyForm,
@@ -22,17 +26,21 @@ from advocacy.casework.cases.forms import (
     CaseSettingsForm,
     HuddleForm,
     MessageForm,
+    QueueFilterForm,
+    QueueViewForm,
     ResolveForm,
     StatusForm,
     TaskDoneForm,
     TransferForm,
     VerifyForm,
 )
-from advocacy.casework.models import CadencePolicy, Case, HuddleTask, Prevention, Priority, Status
+from advocacy.casework.models import CadencePolicy, Case, HuddleTask, Prevention, Priority, QueueView
+from advocacy.casework.replies import queries as replies_queries
+from advocacy.casework.replies.services import reply_fill
 from advocacy.core import switches
 from advocacy.core.csvexport import csv_response
 from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
-from advocacy.core.pages import days_param, show_errors
+from advocacy.core.pages import days_param, form_errors, show_errors, show_form_errors
 from advocacy.core.permissions import allow, staff_user
 from advocacy.core.roles import CASE_WORKERS, INSIGHT_READERS, PROGRAM_TEAM, Role
 from advocacy.customers.models import Customer
@@ -42,29 +50,116 @@ def back_to(case: Case) -> HttpResponse:
     return redirect("casework:case_detail", case_id=case.pk)
 
 
+QUEUE_PAGE_SIZE = 50
+QUEUE_CSV_LIMIT = 10_000
+
+
+def queue_filters(request: HttpRequest) -> QueueFilterForm:
+    form = QueueFilterForm(request.GET)
+    if not form.is_valid():
+        raise BadRequest("; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items()))
+    return form
+
+
+def queue_cases(request: HttpRequest, data: dict[str, Any]) -> Any:
+    user = staff_user(request)
+    scope = data["scope"] or ("mine" if user.role == Role.CUSTOMER_ADVOCATE else "all")
+    data["scope"] = scope
+    return queries.queue(
+        owner=user if scope == "mine" else None,
+        state=data["state"] or "open",
+        status=data["status"],
+        priority=data["priority"],
+        overdue_only=data["overdue"],
+        text=data["q"].strip(),
+    )
+
+
 @allow(*CASE_WORKERS)
 def queue(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
-    scope = request.GET.get("scope", "mine" if user.role == Role.CUSTOMER_ADVOCATE else "all")
-    cases = queries.queue(
-        owner=user if scope == "mine" else None,
-        status=request.GET.get("status", ""),
-        priority=request.GET.get("priority", ""),
-        overdue_only=request.GET.get("overdue") == "1",
-    )
+    form = queue_filters(request)
+    data = dict(form.cleaned_data)
+    page = Paginator(queue_cases(request, data), QUEUE_PAGE_SIZE).get_page(data["page"] or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "casework/queue.html",
         {
-            "cases": cases[:200],
-            "scope": scope,
+            "page": page,
+            "cases": page.object_list,
+            "scope": data["scope"],
+            "state": data["state"] or "open",
             "counts": queries.open_counts_by_status(),
             "now": timezone.now(),
-            "statuses": Status.choices,
-            "priorities": Priority.choices,
-            "filters": request.GET,
+            "form": form,
+            "filters": data,
+            "query": query.urlencode(),
+            "saved_views": queries.queue_views_for(staff_user(request)),
+            "save_form": QueueViewForm(initial={"query": query.urlencode()}),
         },
     )
+
+
+@allow(*CASE_WORKERS)
+def queue_csv(request: HttpRequest) -> HttpResponseBase:
+    data = dict(queue_filters(request).cleaned_data)
+    cases = queue_cases(request, data)[:QUEUE_CSV_LIMIT]
+    return csv_response(
+        "cases.csv",
+        [
+            "case",
+            "subject",
+            "customer",
+            "email",
+            "priority",
+            "status",
+            "owner",
+            "opened",
+            "next promise due",
+            "resolved",
+        ],
+        (
+            [
+                c.pk,
+                c.subject,
+                c.customer.full_name,
+                c.customer.email,
+                c.get_priority_display(),
+                c.get_status_display(),
+                c.owner.display_name,
+                c.created_at.isoformat(),
+                c.next_due.isoformat() if c.next_due else "",
+                c.resolved_at.isoformat() if c.resolved_at else "",
+            ]
+            for c in cases
+        ),
+    )
+
+
+@allow(*CASE_WORKERS)
+@require_POST
+def queue_view_save(request: HttpRequest) -> HttpResponse:
+    form = QueueViewForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect(f"{reverse('casework:queue')}?{request.POST.get('query', '')[:500]}")
+    try:
+        view = services.queue_view_save(owner=staff_user(request), **form.cleaned_data)
+    except InvalidInput as exc:
+        show_errors(request, exc)
+        return redirect(f"{reverse('casework:queue')}?{form.cleaned_data['query']}")
+    messages.success(request, f"Saved as “{view.name}”; it is listed beside the queue.")
+    return redirect(f"{reverse('casework:queue')}?{view.query}")
+
+
+@allow(*CASE_WORKERS)
+@require_POST
+def queue_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    view = get_object_or_404(QueueView, pk=view_id, owner=staff_user(request))
+    services.queue_view_delete(view=view)
+    messages.success(request, f"Saved view “{view.name}” removed.")
+    return redirect("casework:queue")
 
 
 def case_for(request: HttpRequest, case_id: int) -> Case:
@@ -74,10 +169,27 @@ def case_for(request: HttpRequest, case_id: int) -> Case:
     )
 
 
-@allow(*INSIGHT_READERS)
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request, case_id)
+def reply_start(request: HttpRequest, case: Case) -> str:
+    """The update box's starting text: a reply template filled for this case, when one was chosen."""
+    chosen = request.GET.get("template", "")
+    if not chosen.isdigit():
+        return ""
+    template = replies_queries.templates_offered().filter(pk=int(chosen)).first()
+    return reply_fill(template, case) if template is not None else ""
+
+
+def workspace(request: HttpRequest, case: Case, *, status: int = 200, **bound: Any) -> HttpResponse:
+    """The case workspace; ``bound`` holds a refused form with its errors and what was typed."""
     can_work = staff_user(request).role in CASE_WORKERS
+    forms = {
+        "update_form": MessageForm(initial={"body": reply_start(request, case)}),
+        "note_form": MessageForm(),
+        "status_form": StatusForm(),
+        "transfer_form": TransferForm(),
+        "huddle_form": HuddleForm(),
+        "resolve_form": ResolveForm(initial={"action_owner": case.owner_id, "with_prevention": True}),
+    }
+    forms.update(bound)
     return render(
         request,
         "casework/case_detail.html",
@@ -86,17 +198,22 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "deadlines": queries.deadlines(case),
             "timeline": queries.timeline(case),
             "can_work": can_work,
-            "update_form": MessageForm(),
-            "note_form": MessageForm(),
-            "status_form": StatusForm(),
-            "transfer_form": TransferForm(),
-            "huddle_form": HuddleForm(),
-            "resolve_form": ResolveForm(initial={"action_owner": case.owner_id, "with_prevention": True}),
+            **forms,
+            "refused": next(iter(bound), ""),
+            "reply_templates": replies_queries.templates_offered() if can_work else [],
             "prevention_required": services.prevention_required(case),
             "huddles": case.huddles.prefetch_related("tasks__department", "tasks__assignee"),
             "transfers": case.transfers.select_related("from_owner", "to_owner"),
+            "appointments": appointment_queries.appointments_matching(customer_id=case.customer_id, case_id=case.pk),
+            "recommendations": case.recommendations.select_related("product"),
         },
+        status=status,
     )
+
+
+@allow(*INSIGHT_READERS)
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return workspace(request, case_for(request, case_id))
 
 
 @allow(*CASE_WORKERS)
@@ -125,18 +242,25 @@ def case_open(request: HttpRequest, customer_id: int) -> HttpResponse:
     return back_to(case)
 
 
-def post_action(request: HttpRequest, case_id: int, form_class: type[Any], act: Any) -> HttpResponse:
+def post_action(
+    request: HttpRequest, case_id: int, form_class: type[Any], act: Any, *, form_name: str, done: Any
+) -> HttpResponse:
+    """Run one action on the case. Refused: the page again, the errors beside their fields and what was
+    typed kept. Done: back to the case with a message saying what happened (``done`` writes it)."""
     case = case_for(request, case_id)
     form = form_class(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return back_to(case)
-    try:
-        act(case, form.cleaned_data, staff_user(request))
-    except (InvalidInput, ServiceError) as exc:
-        show_errors(request, exc)
-    return back_to(case)
+    if form.is_valid():
+        try:
+            act(case, form.cleaned_data, staff_user(request))
+        except InvalidInput as exc:
+            form_errors(form, exc)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            case.refresh_from_db()
+            messages.success(request, done(case, form.cleaned_data))
+            return back_to(case)
+    return workspace(request, case, status=422, **{form_name: form})
 
 
 @allow(*CASE_WORKERS)
@@ -147,6 +271,10 @@ def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         MessageForm,
         lambda case, data, user: services.case_post_update(case=case, body=data["body"], by=user),
+        form_name="update_form",
+        done=lambda case, data: (
+            f"Update sent to {case.customer.full_name or case.customer.email} by email and shown in their portal."
+        ),
     )
 
 
@@ -158,6 +286,8 @@ def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         MessageForm,
         lambda case, data, user: services.case_add_note(case=case, body=data["body"], by=user),
+        form_name="note_form",
+        done=lambda case, data: "Internal note added; the customer does not see it.",
     )
 
 
@@ -169,6 +299,8 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         StatusForm,
         lambda case, data, user: services.case_set_status(case=case, status=data["status"], note=data["note"], by=user),
+        form_name="status_form",
+        done=lambda case, data: f"Status is now “{case.get_status_display()}”.",
     )
 
 
@@ -180,6 +312,8 @@ def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         TransferForm,
         lambda case, data, user: services.case_transfer(case=case, to=data["to"], reason=data["reason"], by=user),
+        form_name="transfer_form",
+        done=lambda case, data: f"Case #{case.pk} is now owned by {case.owner.display_name}.",
     )
 
 
@@ -198,9 +332,15 @@ def case_huddle(request: HttpRequest, case_id: int) -> HttpResponse:
         services.huddle_create(
             case=case, meeting_at=aware(data["meeting_at"]), agenda=data["agenda"], tasks=tasks, by=user
         )
-        messages.success(request, "Huddle set up; each department head has a task.")
 
-    return post_action(request, case_id, HuddleForm, act)
+    return post_action(
+        request,
+        case_id,
+        HuddleForm,
+        act,
+        form_name="huddle_form",
+        done=lambda case, data: f"Huddle set up; {len(data['departments'])} department head(s) each have a task.",
+    )
 
 
 def prevention_from(data: dict[str, Any]) -> services.PreventionIn | None:
@@ -232,6 +372,11 @@ def case_resolve(request: HttpRequest, case_id: int) -> HttpResponse:
         ResolveForm,
         lambda case, data, user: services.case_resolve(
             case=case, by=user, summary=data["summary"], prevention=prevention_from(data)
+        ),
+        form_name="resolve_form",
+        done=lambda case, data: (
+            "Case resolved; the customer is told how by email and in their portal"
+            + ("; the prevention step is recorded." if data["with_prevention"] else ".")
         ),
     )
 

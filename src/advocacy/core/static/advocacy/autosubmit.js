@@ -6,3 +6,12 @@ document.addEventListener("change", (event) => {
     field.form.requestSubmit();
   }
 });
+
+// A <form data-confirm="…"> asks before it is sent: for actions the customer sees or that cannot be
+// taken back (resolving, transferring). Without JavaScript the form is sent as written.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

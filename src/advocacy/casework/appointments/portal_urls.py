@@ -1,0 +1,9 @@
+"""Mounted in the portal namespace (see portal/urls.py), so names are ``portal:appointment_*``."""
+
+from django.urls import path
+
+from advocacy.casework.appointments import portal_views as views
+
+urlpatterns = [
+    path("appointments/<int:appointment_id>.ics", views.appointment_ics, name="appointment_ics"),
+]
