@@ -37,11 +37,9 @@ class RefuseNulMiddleware:
 
     @staticmethod
     def _form_has_nul(request: HttpRequest) -> bool:
-        # Multipart fields count too (an upload's options); the uploaded files are the readers' to judge.
-        if request.method != "POST" or request.content_type not in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
-        ):
+        # Multipart bodies are left to their views: reading request.POST here would consume the stream
+        # that a signed webhook must read whole (request.body) to check its signature.
+        if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
             return False
         return any("\x00" in value for _, values in request.POST.lists() for value in values)
 
