@@ -248,3 +248,35 @@ def test_the_workspace_lists_the_cases_appointment_with_its_calendar_file(client
     page = client_as("customer_advocate").get(f"/cases/{case.pk}/").content.decode()
 
     assert f'href="/cases/appointments/{appointment.pk}.ics"' in page
+
+
+# The API
+
+
+def test_the_api_keeps_templates_and_fills_one_for_a_case(api, case, settings):
+    settings.COMPANY_NAME = "Beacon"
+    created = api("program_manager").post(
+        "/api/v1/reply-templates",
+        {"name": "Thanks", "body": "Thanks {customer_first_name}, from {company}."},
+        content_type="application/json",
+    )
+    template_id = created.json()["id"]
+
+    filled = api("customer_advocate").get(f"/api/v1/cases/{case.pk}/replies/{template_id}")
+    retired = api("program_manager").patch(
+        f"/api/v1/reply-templates/{template_id}", {"active": False}, content_type="application/json"
+    )
+    after = api("customer_advocate").get(f"/api/v1/cases/{case.pk}/replies/{template_id}")
+
+    assert created.status_code == 201
+    assert filled.json()["body"] == "Thanks Rosa, from Beacon."
+    assert retired.json()["active"] is False and after.status_code == 404
+
+
+def test_the_api_refuses_an_unknown_placeholder_naming_the_field(api):
+    response = api("program_manager").post(
+        "/api/v1/reply-templates", {"name": "Bad", "body": "Hi {password}"}, content_type="application/json"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"].endswith("body")

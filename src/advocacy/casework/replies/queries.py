@@ -14,3 +14,8 @@ def templates_offered() -> QuerySet[ReplyTemplate]:
 
 def templates_all() -> QuerySet[ReplyTemplate]:
     return ReplyTemplate.objects.select_related("updated_by").order_by("-active", "name")
+
+
+def templates_matching(*, active: bool | None = None) -> QuerySet[ReplyTemplate]:
+    found = ReplyTemplate.objects.order_by("name", "id")
+    return found if active is None else found.filter(active=active)
