@@ -198,6 +198,7 @@ ROUTERS = (
     "advocacy.casework.cases.api",
     "advocacy.casework.appointments.api",
     "advocacy.casework.recommendations.api",
+    "advocacy.casework.replies.api",
     "advocacy.advocates.scoring.api",
     "advocacy.advocates.hub.api",
     "advocacy.advocates.program.api",

@@ -14,7 +14,9 @@ from advocacy.casework.models import (
     HuddleTask,
     Prevention,
     Problem,
+    QueueView,
     Recommendation,
+    ReplyTemplate,
     StaffAvailability,
     Transfer,
 )
@@ -110,3 +112,16 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_display = ("customer", "product", "fit", "cheaper_than_current", "competitor", "outcome", "recorded_at")
     list_filter = ("outcome", "competitor", "cheaper_than_current")
     raw_id_fields = ("customer", "case")
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "active", "updated_at", "updated_by")
+    list_filter = ("active",)
+    search_fields = ("name", "body")
+
+
+@admin.register(QueueView)
+class QueueViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "query", "created_at")
+    search_fields = ("name", "owner__username")

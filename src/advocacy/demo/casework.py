@@ -47,6 +47,7 @@ from advocacy.casework.models import (
     Priority,
     Recommendation,
     RecommendationOutcome,
+    ReplyTemplate,
     RootCause,
     Source,
     Status,
@@ -54,6 +55,7 @@ from advocacy.casework.models import (
     Transfer,
 )
 from advocacy.casework.recommendations import services as recommending
+from advocacy.casework.replies import services as replies
 from advocacy.core.errors import ServiceError
 from advocacy.core.models import User
 from advocacy.core.roles import Role
@@ -364,6 +366,7 @@ def write_casework(plan: CompanyPlan, staff: dict[str, User]) -> dict[str, int]:
         write_recommendations(work, cases)
         services.cadence_sweep(now=present)
     booked = write_appointments(work, cases)
+    write_reply_templates(staff)
     return {
         "cases": Case.objects.count(),
         "cases_from_survey_answers": Case.objects.filter(source=Source.SURVEY).count(),
@@ -372,6 +375,7 @@ def write_casework(plan: CompanyPlan, staff: dict[str, User]) -> dict[str, int]:
         "preventions": Prevention.objects.count(),
         "recommendations": Recommendation.objects.count(),
         "appointments": booked,
+        "reply_templates": ReplyTemplate.objects.count(),
     }
 
 
@@ -876,3 +880,34 @@ def attempt(action: Callable[[], object]) -> None:
 
 def weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+DEMO_REPLIES = (
+    (
+        "First response",
+        "Hi {customer_first_name},\n\nThank you for telling us. I am {advocate_name} and I own {case_number} "
+        "until it is resolved: you will hear from me at each step, even when there is no news yet.",
+    ),
+    (
+        "Refund on its way",
+        "Hi {customer_first_name},\n\nThe refund for {case_number} is on its way; your bank shows it within "
+        "five working days. If it does not, reply here and I will chase it.",
+    ),
+    (
+        "Waiting on another team",
+        "Hi {customer_first_name},\n\nNo news yet on {case_number}: the team that can fix it is on it, and I "
+        "will write again by the time I promised, with news or without.",
+    ),
+    (
+        "A cheaper plan fits better",
+        "Hi {customer_first_name},\n\nLooking at how you use {company}, a smaller plan would cover everything "
+        "you need for less. I can switch you now, or walk you through it first.",
+    ),
+)
+
+
+def write_reply_templates(staff: dict[str, User]) -> None:
+    """The saved answers a demo customer advocate starts from (Cases → Reply templates)."""
+    manager = next(u for u in staff.values() if u.role == Role.PROGRAM_MANAGER)
+    for name, body in DEMO_REPLIES:
+        replies.reply_template_create(by=manager, name=name, body=body)

@@ -29,7 +29,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from advocacy.advocates.models import PointsEntry
-from advocacy.casework.models import Problem
+from advocacy.casework.models import Problem, ReplyTemplate
 from advocacy.core.append_only import purging
 from advocacy.core.models import User
 from advocacy.core.roles import Role
@@ -203,7 +203,7 @@ def _wipe_company() -> None:
     for model in (PointsEntry, EngagementEvent, Order, Consent, ContactWindow):
         model.objects.all().delete()
     # The demo's surveys, themes and problems hang off no customer, so they would outlive them.
-    for company_wide in (Survey, Theme, Problem):
+    for company_wide in (Survey, Theme, Problem, ReplyTemplate):
         company_wide.objects.all().delete()
     impact_demo.wipe_costs()
     listening_demo.wipe_listening()

@@ -50,6 +50,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "contact email",
             "person email",
             "email 1",
+            "person email work",  # Pipedrive: "Person - Email - Work"
+            "person email home",
+            "person email other",
         ),
         "first_name": ("first name", "firstname", "given name", "forename", "person first name"),
         "last_name": ("last name", "lastname", "surname", "family name", "person last name"),
@@ -62,6 +65,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "telephone",
             "work phone",
             "business phone",
+            "person phone",  # Pipedrive: "Person - Phone - Work"
+            "person phone work",
+            "person phone mobile",
         ),
         "time_zone": ("time zone", "timezone", "tz", "iana time zone"),
         "locale": ("locale", "language", "preferred language"),
@@ -77,7 +83,10 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "organization name",
             "organisation name",
             "associated company",
+            "associated company primary",  # HubSpot: "Associated Company (Primary)"
             "account external id",
+            "person organization",  # Pipedrive: "Person - Organization"
+            "person organisation",
         ),
         "status": ("status", "customer status"),
         "customer_since": ("customer since", "became a customer date", "customer since date", "start date"),
@@ -109,6 +118,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "name": (
             "name",
             "account name",
+            "organization name",  # Pipedrive: "Organization - Name"
             "company name",
             "company",
             "organization name",
@@ -117,10 +127,36 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "organisation",
         ),
         "kind": ("kind", "account kind"),
-        "industry": ("industry", "sector", "vertical"),
-        "region": ("region", "sales region", "territory", "billing region"),
-        "size": ("size", "company size", "account size", "segment"),
-        "owner": ("owner", "account owner", "company owner", "owner email", "owner username"),
+        "industry": ("industry", "sector", "vertical", "organization industry"),
+        "region": (
+            "region",
+            "sales region",
+            "territory",
+            "billing region",
+            "country region",  # HubSpot: "Country/Region"
+            "billing country",  # Salesforce and Zoho
+            "country",
+            "organization country",
+        ),
+        # A word (small, mid-market, enterprise) or a head count, which is bucketed (rows.company_size).
+        "size": (
+            "size",
+            "company size",
+            "account size",
+            "segment",
+            "number of employees",  # HubSpot
+            "employees",  # Salesforce and Zoho
+            "employee count",
+            "organization number of employees",
+        ),
+        "owner": (
+            "owner",
+            "account owner",
+            "company owner",
+            "owner email",
+            "owner username",
+            "organization owner",  # Pipedrive: "Organization - Owner"
+        ),
     },
     "products": {
         "external_id": (

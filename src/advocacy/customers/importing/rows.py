@@ -121,6 +121,22 @@ def yes_no(label: str) -> Cleaner:
 SIZE_ALIASES = {"midmarket": "mid", "medium": "mid", "smb": "small", "large": "enterprise", "b2c": "consumer"}
 ORDER_KIND_ALIASES = {"newbusiness": "new", "upgrade": "upsell", "crosssell": "cross_sell", "renew": "renewal"}
 
+EMPLOYEE_BANDS = ((1000, AccountSize.ENTERPRISE.value), (50, AccountSize.MID.value), (1, AccountSize.SMALL.value))
+size_word = choice(AccountSize.values, "size", SIZE_ALIASES)
+
+
+def company_size(value: str) -> str:
+    """A size word, or a head count as CRMs export it ("250", "1,200", "50-199") put in its band."""
+    digits = re.fullmatch(r"\s*([\d,. ]+)(?:\s*[-–]\s*[\d,. ]+|\+)?\s*", value)
+    if digits is None:
+        return size_word(value)
+    count = int(re.sub(r"[^\d]", "", digits.group(1)) or 0)
+    for floor, band in EMPLOYEE_BANDS:
+        if count >= floor:
+            return band
+    raise RuleError(f"size {value!r}: a head count must be at least 1")
+
+
 CLEANERS: dict[str, dict[str, Cleaner]] = {
     "customers": {
         "external_id": text(100, "external id"),
@@ -149,7 +165,7 @@ CLEANERS: dict[str, dict[str, Cleaner]] = {
         "kind": choice(AccountKind.values, "kind"),
         "industry": text(100, "industry"),
         "region": text(100, "region"),
-        "size": choice(AccountSize.values, "size", SIZE_ALIASES),
+        "size": company_size,
         "owner": reference,
     },
     "products": {

@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db.models import Model, Q
-from django.db.models.functions import Lower
+from django.db.models import Model, Q, Value
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from advocacy.core.models import User
@@ -151,17 +151,25 @@ class UserLookup:
     def __init__(self, refs: Iterable[str]) -> None:
         wanted = lower_set(refs)
         users = (
-            User.objects.annotate(lower_username=Lower("username"), lower_email=Lower("email")).filter(
-                Q(lower_username__in=wanted) | Q(lower_email__in=wanted)
-            )
+            User.objects.annotate(
+                lower_username=Lower("username"),
+                lower_email=Lower("email"),
+                lower_name=Lower(Concat("first_name", Value(" "), "last_name")),
+            ).filter(Q(lower_username__in=wanted) | Q(lower_email__in=wanted) | Q(lower_name__in=wanted))
             if wanted
             else []
         )
         self.by_ref: dict[str, User] = {}
+        named: dict[str, list[User]] = {}
         for user in users:
             self.by_ref.setdefault(user.username.lower(), user)
             if user.email:
                 self.by_ref.setdefault(user.email.lower(), user)
+            named.setdefault(user.get_full_name().lower(), []).append(user)
+        # CRMs export an owner by full name ("Jane Smith"); a name two staff share finds no one.
+        for name, holders in named.items():
+            if name and len(holders) == 1:
+                self.by_ref.setdefault(name, holders[0])
 
     def find(self, ref: str, *, role: str | None = None) -> tuple[User | None, str]:
         user = self.by_ref.get(ref.lower())
