@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export ADVOCACY_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test bench lint install clean
+.PHONY: demo test bench lint install clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ demo: $(STAMP)
 	$(BIN)/advocacy demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	ADVOCACY_ENV=test $(BIN)/advocacy makemigrations --check --dry-run
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 test: lint
 	ADVOCACY_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+# The demo's main pages per role as PNGs in docs/screenshots/ (needs Debian's chromium).
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
