@@ -61,12 +61,15 @@ def test_a_portal_case_is_owned_updated_huddled_resolved_and_surveyed(page, staf
     assert update_mail["To"] == "rosa@example.com"
     assert "The carrier is tracing it today." in smtp.body(update_mail)
 
-    # A huddle gives the Logistics head a task, which reaches them.
+    expect(page.get_by_text("Update sent to")).to_be_visible()  # the action says what it did
+
+    # A huddle gives the Logistics head a task, which reaches them (the action opens when asked for).
+    page.get_by_text("Bring departments together", exact=True).click()
     page.get_by_label("Meeting at").fill((timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Logistics").check()
     page.get_by_label("Tasks due by").fill((timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("What each department should do").fill("Find the parcel at the depot")
-    page.get_by_role("button", name="Bring departments together").click()
+    page.get_by_role("button", name="Set up the huddle").click()
     expect(page.get_by_text("Huddle set up")).to_be_visible()
     sign_in_staff(page, "dan")
     page.goto("/cases/tasks/")
@@ -75,17 +78,21 @@ def test_a_portal_case_is_owned_updated_huddled_resolved_and_surveyed(page, staf
     page.get_by_role("button", name="Mark done").click()
     expect(page.get_by_text("Task done")).to_be_visible()
 
-    # Carol resolves it with a prevention step; a CSAT invitation follows.
+    # Carol resolves it with a prevention step, confirming first; a CSAT invitation follows.
     sign_in_staff(page, "carol")
     page.goto(f"/cases/{case.pk}/")
+    page.get_by_text("Resolve the case", exact=True).click()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_label("How it was resolved (the customer reads this)").fill("Your parcel was re-sent.")
     page.get_by_label("Root cause category").select_option("supplier")
     page.get_by_label(re.compile(r"^Root cause:?$")).fill("Depot scanner skipped the parcel")
     page.get_by_label("Corrective action").fill("Depot re-scans unscanned parcels nightly")
     page.get_by_label("Action due").fill((date.today() + timedelta(days=7)).isoformat())
     page.get_by_label("Verify on").fill((date.today() + timedelta(days=30)).isoformat())
-    page.get_by_role("button", name="Resolve").click()
+    page.get_by_role("button", name="Resolve", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Resolved"))).to_be_visible()
+    assert asked == [f"Resolve case #{case.pk}? The customer is told how it was resolved."]
     call_command("worker", "--batch")
 
     case.refresh_from_db()
