@@ -159,7 +159,7 @@ TEMPLATES = [
                 "advocacy.core.context_processors.csp_nonce",
                 "advocacy.core.context_processors.background_work",
             ],
-            "builtins": ["advocacy.core.templatetags.when"],
+            "builtins": ["advocacy.core.templatetags.when", "advocacy.core.templatetags.access"],
         },
     },
 ]

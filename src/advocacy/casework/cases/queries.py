@@ -134,6 +134,13 @@ def visible_cases_for(user: User, *, role: str = "") -> QuerySet[Case]:
     return Case.objects.none()
 
 
+def openable_case_ids(user: User) -> set[int] | None:
+    """The cases this member of staff may open, where that is not all of them (None: all)."""
+    if user.role in CASE_READERS:
+        return None
+    return set(visible_cases_for(user).values_list("pk", flat=True))
+
+
 @dataclass
 class Deadline:
     label: str

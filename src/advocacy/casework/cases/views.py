@@ -413,6 +413,7 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponseBase:
 @allow(*INSIGHT_READERS)
 def prevention(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(days=days_param(request, 90))
+    user = staff_user(request)
     return render(
         request,
         "casework/prevention.html",
@@ -421,7 +422,9 @@ def prevention(request: HttpRequest) -> HttpResponse:
             "actions": queries.corrective_actions(),
             "recurrence": queries.recurrence_by_month(),
             "verify_form": VerifyForm(),
-            "can_verify": staff_user(request).role in CASE_WORKERS,
+            "can_verify": user.role in CASE_WORKERS,
+            # A department head opens only the cases they have a task on; the others are listed unlinked.
+            "openable": queries.openable_case_ids(user),
         },
     )
 

@@ -1,0 +1,31 @@
+"""``{% if request|may_open:"app:page" %}``: show a link only to the roles its view serves.
+
+The menu does this for its own links (core/context_processors.py); pages use this filter for the
+links inside them, so no one is offered a page that answers 403. Loaded as a template builtin.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django import template
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, resolve, reverse
+
+from advocacy.core.permissions import viewer_role
+
+register = template.Library()
+
+
+@cache
+def roles_serving(url_name: str) -> frozenset[str]:
+    """The roles the page named serves (its ``@allow``); none for a name that takes arguments."""
+    try:
+        return frozenset(getattr(resolve(reverse(url_name)).func, "allowed_roles", frozenset()))
+    except NoReverseMatch:
+        return frozenset()
+
+
+@register.filter
+def may_open(request: HttpRequest, url_name: str) -> bool:
+    return viewer_role(request) in roles_serving(url_name)
