@@ -146,6 +146,7 @@ PAGES: dict[str, frozenset[str]] = {
     "hub:challenge": CUSTOMER,
     "hub:submission": CUSTOMER,
     "hub:rewards": CUSTOMER,
+    "hub:redeem": CUSTOMER,
     "hub:redemption": CUSTOMER,
     "hub:referrals": CUSTOMER,
     "hub:references": CUSTOMER,

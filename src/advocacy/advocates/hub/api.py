@@ -10,7 +10,6 @@ from ninja.pagination import paginate
 
 from advocacy.advocates.hub import queries as hub_queries
 from advocacy.advocates.hub import services as hub
-from advocacy.advocates.hub.shipping import Shipping
 from advocacy.advocates.hub.schemas import (
     AdvocateOut,
     ChallengeIn,
@@ -30,6 +29,7 @@ from advocacy.advocates.hub.schemas import (
     TopInvitationsIn,
     TopInvitationsOut,
 )
+from advocacy.advocates.hub.shipping import Shipping
 from advocacy.advocates.models import (
     Advocate,
     Challenge,

@@ -21,7 +21,6 @@ from advocacy.advocates.holdout.services import held_out
 from advocacy.advocates.hub.audience import check_audience, in_audience
 from advocacy.advocates.hub.ledger import points_add
 from advocacy.advocates.hub.levels import LEVELS, REFUND_PREFIX, lifetime_points
-from advocacy.advocates.hub.shipping import Shipping, check_redemption_details
 from advocacy.advocates.hub.mail import challenge_invitation_mail, hub_invitation_mail
 from advocacy.advocates.hub.queries import (
     challenge_waiting,
@@ -30,6 +29,7 @@ from advocacy.advocates.hub.queries import (
     is_open,
     top_scored_not_invited,
 )
+from advocacy.advocates.hub.shipping import Shipping, check_redemption_details
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,
@@ -526,7 +526,11 @@ def option_errors(fields: dict[str, Any]) -> dict[str, str]:
         errors["option_label"] = "at most 50 characters, e.g. Size"
     if "options" in fields:
         options = fields["options"]
-        names = [o.strip() for o in options] if isinstance(options, list) and all(isinstance(o, str) for o in options) else None
+        names = (
+            [o.strip() for o in options]
+            if isinstance(options, list) and all(isinstance(o, str) for o in options)
+            else None
+        )
         if names is None or not all(names) or len(set(names)) != len(names) or len(names) > 30:
             errors["options"] = "a list of up to 30 distinct names, e.g. S, M, L; or none"
         elif any(len(name) > 100 for name in names):

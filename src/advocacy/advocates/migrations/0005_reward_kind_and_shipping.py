@@ -4,60 +4,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advocates', '0004_holdout'),
+        ("advocates", "0004_holdout"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='redemption',
-            name='choice',
-            field=models.CharField(blank=True, help_text='The option chosen, e.g. the size.', max_length=100),
+            model_name="redemption",
+            name="choice",
+            field=models.CharField(blank=True, help_text="The option chosen, e.g. the size.", max_length=100),
         ),
         migrations.AddField(
-            model_name='redemption',
-            name='ship_city',
+            model_name="redemption",
+            name="ship_city",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='redemption',
-            name='ship_country',
-            field=models.CharField(blank=True, help_text='ISO 3166-1 alpha-2 code, e.g. DE.', max_length=2),
+            model_name="redemption",
+            name="ship_country",
+            field=models.CharField(blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. DE.", max_length=2),
         ),
         migrations.AddField(
-            model_name='redemption',
-            name='ship_name',
+            model_name="redemption",
+            name="ship_name",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='redemption',
-            name='ship_phone',
-            field=models.CharField(blank=True, help_text='For the courier; optional.', max_length=40),
+            model_name="redemption",
+            name="ship_phone",
+            field=models.CharField(blank=True, help_text="For the courier; optional.", max_length=40),
         ),
         migrations.AddField(
-            model_name='redemption',
-            name='ship_postcode',
+            model_name="redemption",
+            name="ship_postcode",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='redemption',
-            name='ship_street',
+            model_name="redemption",
+            name="ship_street",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='reward',
-            name='kind',
-            field=models.CharField(choices=[('digital', 'Digital (sent by email)'), ('physical', 'Physical (sent by post)')], default='digital', help_text='A physical reward asks the advocate for a postal address when they redeem it.', max_length=10),
+            model_name="reward",
+            name="kind",
+            field=models.CharField(
+                choices=[("digital", "Digital (sent by email)"), ("physical", "Physical (sent by post)")],
+                default="digital",
+                help_text="A physical reward asks the advocate for a postal address when they redeem it.",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='reward',
-            name='option_label',
+            model_name="reward",
+            name="option_label",
             field=models.CharField(blank=True, help_text='What the advocate chooses, e.g. "Size".', max_length=50),
         ),
         migrations.AddField(
-            model_name='reward',
-            name='options',
-            field=models.JSONField(blank=True, default=list, help_text='The choices, e.g. ["S", "M", "L"]; empty for none.'),
+            model_name="reward",
+            name="options",
+            field=models.JSONField(
+                blank=True, default=list, help_text='The choices, e.g. ["S", "M", "L"]; empty for none.'
+            ),
         ),
     ]
