@@ -132,7 +132,8 @@ def test_a_promoter_joins_earns_redeems_and_is_rewarded_for_a_referral(
     # The reward is held for the return window: Priya sees it waiting.
     held = ReferralReward.objects.get()
     page.goto("/portal/hub/referrals/")
-    expect(page.get_by_text(f"held until {held.release_after:%Y-%m-%d}")).to_be_visible()
+    held_until = timezone.localtime(held.release_after)
+    expect(page.get_by_text(f"held until {held_until.day} {held_until:%b %Y}")).to_be_visible()
 
     # The window passes; the review queue offers it and the program manager releases it.
     ReferralReward.objects.filter(pk=held.pk).update(release_after=timezone.now() - timedelta(minutes=1))
