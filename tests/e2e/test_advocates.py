@@ -108,7 +108,7 @@ def test_a_promoter_joins_earns_redeems_and_is_rewarded_for_a_referral(
 
     # A friend opens her referral link in a browser of their own, and is sent on with the code.
     page.goto("/portal/hub/referrals/")
-    link = page.get_by_label("Your referral link").input_value()
+    link = page.get_by_role("textbox", name="Your referral link").input_value()
     code = link.rstrip("/").rsplit("/", 1)[1]
     friend_context = browser.new_context(user_agent=PERSON)
     friend_page = friend_context.new_page()
