@@ -300,3 +300,29 @@ def test_two_confirmations_at_once_spend_the_points_once(alice):
 
     assert again.status_code == 422 and "Not enough points" in again.text
     assert Redemption.objects.count() == 1 and balance(member) == 20
+
+
+# The program team's side
+
+
+def test_the_program_team_adds_a_physical_reward_with_sizes_from_the_rewards_page(client_as):
+    pat = client_as("program_manager")
+    posted = {
+        "name": "Team hoodie",
+        "kind": "physical",
+        "option_label": "Size",
+        "options": "S, M, L, M",
+        "point_cost": "800",
+        "stock": "10",
+        "money_cost": "35.00",
+        "currency": "USD",
+        "active": "on",
+    }
+
+    pat.post(reverse("advocates:rewards"), posted)
+    assert not Reward.objects.exists(), "a repeated option is refused"
+    pat.post(reverse("advocates:rewards"), {**posted, "options": "S, M, L"})
+
+    hoodie = Reward.objects.get()
+    assert (hoodie.kind, hoodie.option_label, hoodie.options) == ("physical", "Size", ["S", "M", "L"])
+    assert "Physical (sent by post) · Size: S, M, L" in pat.get(reverse("advocates:rewards")).text
