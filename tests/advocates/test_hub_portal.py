@@ -299,6 +299,7 @@ def test_two_confirmations_at_once_spend_the_points_once(alice):
     again = client.post(reverse("hub:redeem", args=[item.pk]), posted)
 
     assert again.status_code == 422 and "Not enough points" in again.text
+    assert "60 more than you have" in again.text and "Confirm: spend" not in again.text
     assert Redemption.objects.count() == 1 and balance(member) == 20
 
 

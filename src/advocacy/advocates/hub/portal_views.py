@@ -195,7 +195,14 @@ def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
     return render(
         request,
         "advocates/hub_portal/redeem.html",
-        {"reward": reward, "form": form, "balance": points, "after": points - reward.point_cost, "tab": "rewards"},
+        {
+            "reward": reward,
+            "form": form,
+            "balance": points,
+            "after": points - reward.point_cost,
+            "short": max(0, reward.point_cost - points),
+            "tab": "rewards",
+        },
         status=422 if form.errors else 200,
     )
 
