@@ -327,3 +327,17 @@ def test_the_program_team_adds_a_physical_reward_with_sizes_from_the_rewards_pag
     hoodie = Reward.objects.get()
     assert (hoodie.kind, hoodie.option_label, hoodie.options) == ("physical", "Size", ["S", "M", "L"])
     assert "Physical (sent by post) · Size: S, M, L" in pat.get(reverse("advocates:rewards")).text
+
+
+def test_the_hub_page_reads_in_a_fixed_number_of_queries_however_many_challenges(alice, django_assert_max_num_queries):
+    member = member_with(1200)
+    for n in range(6):
+        challenge(alice, title=f"Challenge {n}", instructions="Do it.", kind="share")
+    for n in range(4):
+        done = challenge(alice, title=f"Done {n}", instructions="Done.", kind="share")
+        hub.submission_create(challenge=done, advocate=member, evidence="https://example.org")
+    client = portal_client(member.customer)
+
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("hub:home"))
+    assert page.text.count('warn">Waiting for approval') == 4 and page.text.count("Take part:") == 6
