@@ -40,6 +40,7 @@ from advocacy.core.errors import ServiceError
 from advocacy.core.events import audit
 from advocacy.core.switches import Rule, enabled, register_rule, rule_switch
 from advocacy.feedback import scales
+from advocacy.feedback.answers.follow_up import FollowUp, register_follow_up
 from advocacy.feedback.answers.services import answer_acted
 from advocacy.feedback.models import Response
 from advocacy.feedback.scales import is_promoter, is_unhappy
@@ -128,6 +129,24 @@ def hub_follow_up(response: Response, before: int | None, *, now: datetime | Non
         if held_out(customer=response.customer, selected_by="promoter answer", now=now):
             return  # the randomized holdout keeps this customer back, to measure what the invitation causes
         hub_invite(customer=response.customer, reason=promoter_reason(response.score), now=now)
+
+
+def follow_up_of(response: Response) -> FollowUp | None:
+    """The open case this answer opened (or joined): its owner follows up, by its first-response promise."""
+    case = (
+        Case.objects.filter(origin=f"response:{response.pk}").select_related("owner").first()
+        or Case.objects.filter(events__data__response=response.pk)
+        .select_related("owner")
+        .order_by("-created_at")
+        .first()
+    )
+    if case is None or not case.is_open:
+        return None
+    promised = case.first_response_due if case.first_response_at is None else case.next_update_due
+    return FollowUp(who=case.owner.display_name, by=promised, case_id=case.pk)
+
+
+register_follow_up(follow_up_of)
 
 
 def promoter_reason(score: int | None) -> str:

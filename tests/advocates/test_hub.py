@@ -533,9 +533,9 @@ def test_a_customer_submits_evidence_and_redeems_from_the_portal(alice):
     done = client.post(reverse("hub:challenge", args=[share.pk]), {"evidence": "https://linkedin.com/p/1"})
     submission = Submission.objects.get()
     assert done["Location"] == reverse("hub:submission", args=[submission.pk])
-    redeemed = client.post(reverse("hub:rewards"), {"reward_id": hoodie.pk})
+    redeemed = client.post(reverse("hub:redeem", args=[hoodie.pk]), {"confirm": "on"})
     redemption = Redemption.objects.get()
-    assert redeemed["Location"] == reverse("hub:redemption", args=[redemption.pk])
+    assert redeemed["Location"] == reverse("hub:redemption", args=[redemption.pk]) + "?confirmed=1"
     assert balance(member) == 40
 
 

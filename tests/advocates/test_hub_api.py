@@ -110,3 +110,40 @@ def test_a_hub_invitation_is_created_through_the_api(api):
     assert created.json()["status"] == "sent"
     listed = api("analyst").get("/api/v1/hub/invitations").json()["items"]
     assert [i["customer_id"] for i in listed] == [customer.pk]
+
+
+def test_a_physical_reward_through_the_api_needs_a_valid_address_and_keeps_it(api, alice):
+    member = advocate()
+    points_add(advocate=member, delta=500, reason="Referral", ref="referral:1")
+    client = api("program_manager")
+    created = client.post(
+        "/api/v1/hub/rewards",
+        {
+            "name": "Hoodie",
+            "kind": "physical",
+            "option_label": "Size",
+            "options": ["S", "M"],
+            "point_cost": 80,
+            "stock": 3,
+            "money_cost": "35.00",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["options"] == ["S", "M"]
+    body = {"advocate_id": member.pk, "reward_id": created.json()["id"], "choice": "M"}
+
+    missing = client.post("/api/v1/hub/redemptions", body, content_type="application/json")
+    assert missing.status_code == 422
+    assert {e["pointer"] for e in missing.json()["errors"]} == {"/body/shipping/street"}
+
+    address = {"name": "Tom Berg", "street": "1 Main St", "city": "Leeds", "postcode": "ls1 4ap", "country": "gb"}
+    bad = client.post(
+        "/api/v1/hub/redemptions", {**body, "shipping": {**address, "country": "XX"}}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"] == "/body/shipping/country"
+    assert balance(member) == 500
+
+    done = client.post("/api/v1/hub/redemptions", {**body, "shipping": address}, content_type="application/json")
+    assert done.status_code == 201
+    assert (done.json()["choice"], done.json()["ship_postcode"], done.json()["ship_country"]) == ("M", "LS1 4AP", "GB")
+    assert balance(member) == 420

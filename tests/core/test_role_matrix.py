@@ -88,6 +88,8 @@ PAGES: dict[str, frozenset[str]] = {
     "portal:case_new": CUSTOMER,
     "portal:case_detail": CUSTOMER,
     "portal:case_reply": CUSTOMER,
+    "portal:appointment": CUSTOMER,
+    "portal:appointment_cancel": CUSTOMER,
     "casework:queue": CASE_WORKERS,
     # The case workspace (issue 12, item 4): queue export and saved views, reply templates, .ics files.
     "casework:queue_csv": CASE_WORKERS,
@@ -146,6 +148,7 @@ PAGES: dict[str, frozenset[str]] = {
     "hub:challenge": CUSTOMER,
     "hub:submission": CUSTOMER,
     "hub:rewards": CUSTOMER,
+    "hub:redeem": CUSTOMER,
     "hub:redemption": CUSTOMER,
     "hub:referrals": CUSTOMER,
     "hub:references": CUSTOMER,

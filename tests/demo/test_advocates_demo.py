@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Count
+from django.test import Client
 
 from advocacy.advocates.models import (
     Advocate,
@@ -27,6 +28,7 @@ from advocacy.advocates.models import (
 from advocacy.advocates.scoring import queries as scoring_queries
 from advocacy.advocates.stories import queries as reads
 from advocacy.demo.generator import generate_company, read_manifest, wipe_company
+from advocacy.portal.signin.services import magic_link_create
 
 TODAY = date(2025, 6, 30)
 
@@ -130,3 +132,19 @@ def test_the_program_pages_show_the_demo_program(tmp_path, settings, client_as):
         assert page.get(url).status_code == 200, url
     dashboard = page.get("/advocates/program/").text
     assert f"<strong>{Advocate.objects.filter(active=True).count()}</strong> advocates" in dashboard
+
+
+def test_the_portal_demo_customer_sees_a_level_referrals_and_a_parcel_on_its_way(tmp_path, settings):
+    manifest = generate(tmp_path, settings, customers=600)
+    member = Advocate.objects.get(customer__email=manifest["portal_example_email"])
+    client = Client()
+    assert client.post(f"/portal/sign-in/{magic_link_create(customer=member.customer)}/").status_code == 302
+
+    hub_page = client.get("/portal/hub/").text
+    assert "Your level:" in hub_page and "on the leaderboard" in hub_page
+    referrals = client.get("/portal/hub/referrals/").text
+    assert "held until" in referrals and "earned" in referrals
+    parcel = member.redemptions.get(reward__kind="physical")
+    assert parcel.choice in {"S", "M", "L", "XL"} and parcel.ship_street and parcel.ship_country
+    assert parcel.ship_city in client.get(f"/portal/hub/redemptions/{parcel.pk}/").text
+    assert not PointsEntry.objects.filter(balance__lt=0).exists()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from advocacy.advocates.hub import services as hub
+from advocacy.advocates.hub.ledger import balance, points_add
 from advocacy.advocates.models import Advocate, ProgramSettings, Referral, ReferralReward
 from advocacy.core.apikeys.services import apikey_create
 from advocacy.feedback import links as feedback_links
@@ -98,14 +99,16 @@ def test_a_promoter_joins_earns_redeems_and_is_rewarded_for_a_referral(
     # She redeems a reward with them.
     sign_in_customer(page, priya)
     page.goto("/portal/hub/rewards/")
-    page.get_by_role("button", name="Redeem").click()
-    expect(page.get_by_text("Requested: Team lunch voucher")).to_be_visible()
+    page.get_by_role("link", name="Redeem Team lunch voucher").click()
+    page.get_by_label("I confirm: spend my points on this reward").check()
+    page.get_by_role("button", name="Confirm: spend 80 points").click()
+    expect(page.get_by_text("Thank you! Your Team lunch voucher is on its way")).to_be_visible()
     page.goto("/portal/hub/")
-    expect(page.locator("dd").filter(has_text="points").first).to_have_text("20 points")
+    expect(page.locator(".big")).to_have_text("20")
 
     # A friend opens her referral link in a browser of their own, and is sent on with the code.
     page.goto("/portal/hub/referrals/")
-    link = page.locator("code.token").inner_text()
+    link = page.get_by_role("textbox", name="Your referral link").input_value()
     code = link.rstrip("/").rsplit("/", 1)[1]
     friend_context = browser.new_context(user_agent=PERSON)
     friend_page = friend_context.new_page()
@@ -129,7 +132,8 @@ def test_a_promoter_joins_earns_redeems_and_is_rewarded_for_a_referral(
     # The reward is held for the return window: Priya sees it waiting.
     held = ReferralReward.objects.get()
     page.goto("/portal/hub/referrals/")
-    expect(page.get_by_text(f"held until {held.release_after:%Y-%m-%d}")).to_be_visible()
+    held_until = timezone.localtime(held.release_after)
+    expect(page.get_by_text(f"held until {held_until.day} {held_until:%b %Y}")).to_be_visible()
 
     # The window passes; the review queue offers it and the program manager releases it.
     ReferralReward.objects.filter(pk=held.pk).update(release_after=timezone.now() - timedelta(minutes=1))
@@ -140,5 +144,59 @@ def test_a_promoter_joins_earns_redeems_and_is_rewarded_for_a_referral(
 
     sign_in_customer(page, priya)
     page.goto("/portal/hub/")
-    expect(page.locator("dd").filter(has_text="points").first).to_have_text("520 points")
+    expect(page.locator(".big")).to_have_text("520")
     assert Advocate.objects.get(customer=priya).points.count() == 3  # challenge, reward, referral
+
+
+def test_redeeming_a_physical_reward_asks_for_a_size_and_an_address_and_confirms(page, staff, live_server):  # type: ignore[no-untyped-def]
+    pat = staff["program_manager"]
+    maya = consenting_customer(first_name="Maya", last_name="Lind", email="maya@example.com")
+    member = hub.hub_join(customer=maya)
+    points_add(advocate=member, delta=1200, reason="Welcome", ref="e2e:welcome")
+    hub.reward_create(
+        by=pat,
+        name="Team hoodie",
+        kind="physical",
+        option_label="Size",
+        options=["S", "M", "L"],
+        point_cost=800,
+        stock=3,
+        money_cost=Decimal("35.00"),
+    )
+
+    # Her hub shows the level she is at and how far the next one is.
+    sign_in_customer(page, maya)
+    page.goto("/portal/hub/")
+    expect(page.get_by_role("heading", name="Your level: Silver")).to_be_visible()
+    expect(page.locator("#level-next")).to_contain_text("3,800 points to Gold")
+
+    # One click on the catalogue only opens the confirmation; nothing is spent yet.
+    page.get_by_role("link", name="Rewards", exact=True).click()
+    page.get_by_role("link", name="Redeem Team hoodie").click()
+    expect(page.get_by_text("1,200 points now, 400 after")).to_be_visible()
+
+    # A bad address is refused beside its field, and what she typed stays.
+    page.get_by_label("Size").select_option("M")
+    page.get_by_label("Name on the parcel").fill("Maya Lind")
+    page.get_by_label("Street and number").fill("Torstraße 12")
+    page.get_by_label("Town or city").fill("Berlin")
+    page.get_by_label("Postcode").fill("10119")
+    page.get_by_label("Country code").fill("Germany")
+    page.get_by_label("I confirm: spend my points on this reward").check()
+    page.get_by_role("button", name="Confirm: spend 800 points").click()
+    expect(page.get_by_text("The country's two-letter code, e.g. US, GB, DE or FR.")).to_be_visible()
+    expect(page.get_by_label("Town or city")).to_have_value("Berlin")
+    assert balance(member) == 1200
+
+    page.get_by_label("Country code").fill("DE")
+    page.get_by_label("I confirm: spend my points on this reward").check()
+    page.get_by_role("button", name="Confirm: spend 800 points").click()
+    expect(page.get_by_text("Thank you! Your Team hoodie is on its way")).to_be_visible()
+    expect(page.locator("address.ship")).to_contain_text("10119 Berlin")
+    assert balance(member) == 400
+
+    # The program team sees the size and the address to send it to.
+    sign_in_staff(page, "pat")
+    page.goto("/advocates/redemptions/")
+    expect(page.locator("address.ship")).to_contain_text("Maya Lind")
+    expect(page.get_by_text("Size: M")).to_be_visible()

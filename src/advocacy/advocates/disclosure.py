@@ -68,3 +68,13 @@ def disclosure_markers() -> tuple[str, ...]:
 def is_disclosed(text: str, markers: Iterable[str] | None = None) -> bool:
     """Whether the text carries a disclosure (#ad, #sponsored, "I received" … in the configured languages)."""
     return bool(marker_pattern(tuple(markers) if markers is not None else disclosure_markers()).search(text.lower()))
+
+
+def referral_share_text(*, company: str, referrer_points: int, friend_points: int) -> str:
+    """What an advocate's shared referral link says about the reward behind it: the material connection
+    is disclosed in the message itself (16 CFR 255.5), so a friend reads it before the link."""
+    friend = f" and you get {friend_points} points too" if friend_points else ""
+    return (
+        f"I use {company} and think you might like it. Full disclosure: this is my referral link; "
+        f"I get {referrer_points} points from {company} if you order through it{friend}."
+    )

@@ -232,9 +232,22 @@ class AdvocateBadge(models.Model):
         return f"{self.advocate} · {self.badge}"
 
 
+class RewardKind(models.TextChoices):
+    DIGITAL = "digital", "Digital (sent by email)"
+    PHYSICAL = "physical", "Physical (sent by post)"
+
+
 class Reward(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=10,
+        choices=RewardKind.choices,
+        default=RewardKind.DIGITAL,
+        help_text="A physical reward asks the advocate for a postal address when they redeem it.",
+    )
+    option_label = models.CharField(max_length=50, blank=True, help_text='What the advocate chooses, e.g. "Size".')
+    options = models.JSONField(default=list, blank=True, help_text='The choices, e.g. ["S", "M", "L"]; empty for none.')
     point_cost = models.PositiveIntegerField()
     stock = models.PositiveIntegerField(help_text="How many are left.")
     money_cost = models.DecimalField(max_digits=10, decimal_places=2, help_text="What one costs the company.")
@@ -270,9 +283,21 @@ class Redemption(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    choice = models.CharField(max_length=100, blank=True, help_text="The option chosen, e.g. the size.")
+    # Where a physical reward goes; kept for the program team to send it, emptied by an erasure.
+    ship_name = models.CharField(max_length=200, blank=True)
+    ship_street = models.CharField(max_length=300, blank=True)
+    ship_city = models.CharField(max_length=100, blank=True)
+    ship_postcode = models.CharField(max_length=20, blank=True)
+    ship_country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
+    ship_phone = models.CharField(max_length=40, blank=True, help_text="For the courier; optional.")
 
     def __str__(self) -> str:
         return f"{self.reward} for {self.advocate}"
+
+    @property
+    def ships(self) -> bool:
+        return bool(self.ship_street)
 
 
 # Referrals

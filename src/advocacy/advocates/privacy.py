@@ -1,10 +1,11 @@
 """What the advocacy program keeps about a customer, for their export and their erasure: membership,
 points, submissions, rewards, referrals, reference calls and stories. Erasure keeps points, rewards'
 costs and referral counts (the program's books) and removes their words: stories are withdrawn and
-emptied, submissions' evidence and reference call notes are removed."""
+emptied, submissions' evidence, reference call notes and the postal addresses of rewards are removed."""
 
 from __future__ import annotations
 
+from advocacy.advocates.hub.shipping import SHIPPING_FIELDS
 from advocacy.advocates.models import (
     Advocate,
     PointsEntry,
@@ -38,7 +39,7 @@ def submissions_export(customer: Customer) -> Rows:
 def redemptions_export(customer: Customer) -> Rows:
     return rows(
         Redemption.objects.filter(advocate__customer=customer).values(
-            "reward__name", "points", "status", "requested_at"
+            "reward__name", "choice", "points", "status", "requested_at", *SHIPPING_FIELDS
         )
     )
 
@@ -62,5 +63,7 @@ def program_erase(customer: Customer, identity: Identity) -> int:
     changed = stories.update(title=ERASED, body=ERASED, quote="", status=StoryStatus.WITHDRAWN, named=False)
     changed += Submission.objects.filter(advocate__customer=customer).exclude(evidence="").update(evidence=ERASED)
     changed += Redemption.objects.filter(advocate__customer=customer).exclude(note="").update(note="")
+    shipped = Redemption.objects.filter(advocate__customer=customer).exclude(ship_street="")
+    changed += shipped.update(**dict.fromkeys(SHIPPING_FIELDS, ""))
     changed += ReferenceCall.objects.filter(ask__advocate__customer=customer).exclude(notes="").update(notes="")
     return changed

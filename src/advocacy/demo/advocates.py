@@ -51,6 +51,7 @@ from advocacy.advocates.models import (
     ReferralReward,
     ReferralStatus,
     Reward,
+    RewardKind,
     Story,
     StoryScope,
     StoryStatus,
@@ -83,6 +84,7 @@ class Program:
     now: datetime
     manager: User
     sales: list[User]
+    showcase: int | None = None  # the customer the demo offers for the portal: shown every part of the hub
     members: list[Advocate] = field(default_factory=list)
     challenges: dict[str, Challenge] = field(default_factory=dict)
     # advocate id → (when, points, reason, ref): the ledger, written last in time order
@@ -91,10 +93,16 @@ class Program:
 
 
 def write_advocate_program(
-    *, staff: dict[str, User], natural_advocates: set[int], seed: int, today: date
+    *, staff: dict[str, User], natural_advocates: set[int], seed: int, today: date, showcase: int | None = None
 ) -> dict[str, int]:
-    """The whole program for a freshly generated company; ``natural_advocates`` are customer ids."""
+    """The whole program for a freshly generated company; ``natural_advocates`` are customer ids.
+
+    ``showcase`` is the customer the demo prints for the portal: a member with a referral link, friends
+    who ordered through it (one reward still held) and a physical reward on its way, so the hub shows
+    every part to whoever signs in as them.
+    """
     program = Program(
+        showcase=showcase,
         rng=random.Random(f"advocates-{seed}"),
         today=today,
         now=datetime.combine(today, time(12), tzinfo=UTC),
@@ -147,6 +155,7 @@ def enrol_members(program: Program, natural_advocates: set[int]) -> None:
     chosen = rng.sample(naturals, round(NATURAL_MEMBER_SHARE * len(naturals)))
     extra = round(OTHER_MEMBER_SHARE * len(chosen))
     chosen += rng.sample(others[: 3 * extra], min(extra, len(others[: 3 * extra])))
+    chosen += [row for row in eligible if row[0] == program.showcase and row not in chosen]
     chosen.sort()
     rows = [
         Advocate(
@@ -159,7 +168,7 @@ def enrol_members(program: Program, natural_advocates: set[int]) -> None:
                     program.today - timedelta(days=14),
                 )
             ),
-            leaderboard_opt_out=rng.random() < 0.1,
+            leaderboard_opt_out=rng.random() < 0.1 and pk != program.showcase,
         )
         for pk, since in chosen
     ]
@@ -387,7 +396,7 @@ def referral_code(rng: random.Random) -> str:
 
 def write_links_and_clicks(program: Program) -> list[ReferralLink]:
     rng = program.rng
-    takers = [m for m in program.members if rng.random() < LINK_SHARE]
+    takers = [m for m in program.members if rng.random() < LINK_SHARE or m.customer_id == program.showcase]
     ReferralLink.objects.bulk_create(
         ReferralLink(advocate=m, code=referral_code(rng), created_at=m.joined_at + timedelta(days=1)) for m in takers
     )
@@ -464,8 +473,12 @@ def write_referrals(program: Program) -> None:
     wanted = min(len(new), max(3, round(CONVERSIONS_PER_LINK * len(links))))
     # The most recent new customer is always among them, so one reward is still held in its window.
     friends = sorted({*program.rng.sample(new[:-1], max(wanted - 1, 0)), *new[-1:]}, key=lambda f: f[2])
+    showcased = next((link for link in links if link.advocate.customer_id == program.showcase), None)
+    # The showcase gets the two oldest friends (released by now) and the newest (still held in its window).
+    theirs = {0, 1, len(friends) - 1} if showcased and len(friends) > 3 else set()
     for n, friend in enumerate([*friends, *old]):
-        convert(program, program.rng.choice(links), friend, n)
+        drawn = program.rng.choice(links)
+        convert(program, showcased if showcased and n in theirs else drawn, friend, n)
     settle_rewards(program)
     program.counts["referrals"] = Referral.objects.count()
 
@@ -495,6 +508,17 @@ REWARDS = (
     ("Roadmap call with the product team", "One hour with the people who decide what we build.", 1500, 0, "0.00"),
     ("Customer summit ticket", "A ticket to the in-person summit, travel not included.", 5000, 3, "900.00"),
 )
+# Sent by post, with the choice it offers: its redemptions carry a size and an address.
+PHYSICAL = {"Branded hoodie": ("Size", ["S", "M", "L", "XL"])}
+# Made-up addresses for the demo's parcels: real towns and postcode formats, invented streets.
+DEMO_ADDRESSES = (
+    ("48 Alder Row", "Portland", "97205", "US"),
+    ("12 Rue des Tanneurs", "Lyon", "69002", "FR"),
+    ("Lindenweg 7\n2. OG", "Leipzig", "04109", "DE"),
+    ("5 Quayside Mews", "Leeds", "LS1 4AP", "GB"),
+    ("Keizersgracht 300-B", "Amsterdam", "1016 EZ", "NL"),
+    ("2-3-1 Nishiki", "Nagoya", "460-0003", "JP"),
+)
 # Redemptions cycle through the states, so each one is on show however small the demo.
 REDEMPTION_STATES = (
     RedemptionStatus.FULFILLED,
@@ -508,7 +532,13 @@ REDEMPTION_STATES = (
 def write_rewards_and_redemptions(program: Program) -> None:
     catalogue = [
         hub.reward_create(
-            by=program.manager, name=name, description=text, point_cost=cost, stock=stock, money_cost=Decimal(money)
+            by=program.manager,
+            name=name,
+            description=text,
+            point_cost=cost,
+            stock=stock,
+            money_cost=Decimal(money),
+            **reward_kind(name),
         )
         for name, text, cost, stock, money in REWARDS
     ]
@@ -521,6 +551,12 @@ def write_rewards_and_redemptions(program: Program) -> None:
         when = min(earned[-1][0] + timedelta(days=program.rng.randint(1, 20)), program.now - timedelta(hours=1))
         balance = sum(points for moment, points, _, _ in earned if moment <= when)  # only what was there by then
         affordable = [r for r in catalogue if r.point_cost <= balance and stock[r.pk] > 0]
+        physical = [r for r in affordable if r.kind == RewardKind.PHYSICAL]
+        if member.customer_id == program.showcase and physical:
+            # The portal's demo customer has a parcel on its way: the confirmation, size and address show.
+            redemptions.append(redemption(program, member, physical[0], when, RedemptionStatus.REQUESTED))
+            stock[physical[0].pk] -= 1
+            continue
         if not affordable or program.rng.random() < 0.4:
             continue
         reward = program.rng.choice(affordable)
@@ -536,9 +572,33 @@ def write_rewards_and_redemptions(program: Program) -> None:
     program.counts["rewards"], program.counts["redemptions"] = len(catalogue), len(redemptions)
 
 
+def reward_kind(name: str) -> dict[str, Any]:
+    if name not in PHYSICAL:
+        return {}
+    label, options = PHYSICAL[name]
+    return {"kind": RewardKind.PHYSICAL, "option_label": label, "options": options}
+
+
+def parcel(program: Program, member: Advocate, reward: Reward) -> dict[str, str]:
+    """The size and address a physical reward's redemption carries; nothing for a digital one."""
+    if reward.kind != RewardKind.PHYSICAL:
+        return {}
+    street, city, postcode, country = program.rng.choice(DEMO_ADDRESSES)
+    name = f"{member.customer.first_name} {member.customer.last_name}".strip() or "Demo customer"
+    return {
+        "choice": program.rng.choice(reward.options),
+        "ship_name": name,
+        "ship_street": street,
+        "ship_city": city,
+        "ship_postcode": postcode,
+        "ship_country": country,
+    }
+
+
 def redemption(program: Program, member: Advocate, reward: Reward, when: datetime, status: str) -> Redemption:
     decided = None if status == RedemptionStatus.REQUESTED else min(when + timedelta(days=2), program.now)
     return Redemption(
+        **parcel(program, member, reward),
         advocate=member,
         reward=reward,
         points=reward.point_cost,

@@ -155,7 +155,11 @@ def generate_company(
         report("Surveys", 1, 1)
         natural_advocates = {p.pk for p in plan.customers if p.natural_advocate}
         counts |= advocates_demo.write_advocate_program(
-            staff=staff, natural_advocates=natural_advocates, seed=seed, today=plan.today
+            staff=staff,
+            natural_advocates=natural_advocates,
+            seed=seed,
+            today=plan.today,
+            showcase=portal_person(plan).pk,
         )
         report("Cases", 0, 1)
         counts |= casework_demo.write_casework(plan, staff)
@@ -783,17 +787,23 @@ def draw_contact_windows(rng: random.Random, person: CustomerPlan) -> list[Conta
 # --- manifest ---------------------------------------------------------------------------------
 
 
+def portal_person(plan: CompanyPlan) -> CustomerPlan:
+    """The customer the demo offers for trying the portal: the first natural advocate (a hub member)."""
+    people = plan.customers
+    staying = [p for p in people if p.churned_on is None]
+    return next((p for p in people if p.natural_advocate), staying[0] if staying else people[0])
+
+
 def build_manifest(plan: CompanyPlan, counts: dict[str, int]) -> dict[str, Any]:
     people = plan.customers
     advocates = [p for p in people if p.natural_advocate]
     staying = [p for p in people if p.churned_on is None]
-    portal_person = next((p for p in advocates), staying[0] if staying else people[0])
     return {
         "seed": plan.seed,
         "today": plan.today.isoformat(),
         "history_days": HISTORY_DAYS,
         "counts": counts,
-        "portal_example_email": portal_person.email,
+        "portal_example_email": portal_person(plan).email,
         "latent_model": truth.model_description(),
         "planted": {
             "natural_advocate_share": round(len(advocates) / len(people), 4),

@@ -29,6 +29,7 @@ from advocacy.advocates.hub.schemas import (
     TopInvitationsIn,
     TopInvitationsOut,
 )
+from advocacy.advocates.hub.shipping import Shipping
 from advocacy.advocates.models import (
     Advocate,
     Challenge,
@@ -40,7 +41,7 @@ from advocacy.advocates.models import (
 )
 from advocacy.core.api.auth import actor, api_auth, staff_member
 from advocacy.core.api.pagination import Page
-from advocacy.core.errors import ServiceError
+from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.roles import HUB_READERS, PROGRAM_TEAM
 from advocacy.customers.models import Customer
 
@@ -185,7 +186,14 @@ def list_redemptions(request: HttpRequest, filters: Query[RedemptionFilters]) ->
 def create_redemption(request: HttpRequest, payload: RedemptionIn) -> Status[Redemption]:
     advocate = get_object_or_404(Advocate, pk=payload.advocate_id)
     reward = get_object_or_404(Reward, pk=payload.reward_id)
-    return Status(201, hub.redemption_request(advocate=advocate, reward=reward, by=staff_member(request)))
+    shipping = Shipping.of({f"ship_{k}": v for k, v in payload.shipping.dict().items()}) if payload.shipping else None
+    try:
+        redemption = hub.redemption_request(
+            advocate=advocate, reward=reward, choice=payload.choice, shipping=shipping, by=staff_member(request)
+        )
+    except InvalidInput as exc:  # point at the payload's own names: shipping/city, not ship_city
+        raise InvalidInput({k.replace("ship_", "shipping/", 1): v for k, v in exc.errors.items()}) from exc
+    return Status(201, redemption)
 
 
 @router.post(

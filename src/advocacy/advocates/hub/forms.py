@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-from advocacy.advocates.models import Approval, Challenge, ChallengeKind, Reward, Tier
+from advocacy.advocates.hub.shipping import SHIPPING_FIELDS
+from advocacy.advocates.models import Approval, Challenge, ChallengeKind, Reward, RewardKind, Tier
 
 
 class ChallengeForm(forms.Form):
@@ -59,6 +60,13 @@ class ChallengeForm(forms.Form):
 class RewardForm(forms.Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(
+        choices=RewardKind.choices, help_text="A physical reward asks for a postal address on redemption."
+    )
+    option_label = forms.CharField(required=False, max_length=50, label="Choice to make", help_text="e.g. Size")
+    options = forms.CharField(
+        required=False, max_length=1000, label="Options", help_text="Comma-separated, e.g. S, M, L, XL; empty for none."
+    )
     point_cost = forms.IntegerField(min_value=1)
     stock = forms.IntegerField(min_value=0)
     money_cost = forms.DecimalField(
@@ -67,9 +75,14 @@ class RewardForm(forms.Form):
     currency = forms.CharField(max_length=3, initial="USD")
     active = forms.BooleanField(required=False, initial=True)
 
+    def clean_options(self) -> list[str]:
+        return [option.strip() for option in self.cleaned_data["options"].split(",") if option.strip()]
+
     @classmethod
     def of(cls, reward: Reward) -> RewardForm:
-        return cls(initial={field: getattr(reward, field) for field in cls.base_fields}, prefix=f"r{reward.pk}")
+        initial = {field: getattr(reward, field) for field in cls.base_fields}
+        initial["options"] = ", ".join(reward.options or [])
+        return cls(initial=initial, prefix=f"r{reward.pk}")
 
 
 class InviteForm(forms.Form):
@@ -99,3 +112,60 @@ class EvidenceForm(forms.Form):
         label="What you did",
         help_text="A link or a few words.",
     )
+
+
+class RedeemForm(forms.Form):
+    """The advocate's confirmation of a redemption: the option, and for a physical reward where to send it.
+
+    It only parses; what a reward needs is checked by ``shipping.check_redemption_details``.
+    """
+
+    choice = forms.CharField(required=False, max_length=100)
+    ship_name = forms.CharField(required=False, max_length=200, label="Name on the parcel")
+    ship_street = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Street and number",
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+        help_text="A flat or floor on a second line.",
+    )
+    ship_city = forms.CharField(required=False, max_length=100, label="Town or city")
+    ship_postcode = forms.CharField(required=False, max_length=20, label="Postcode")
+    # Lenient lengths: the service checks the address and says what a carrier needs.
+    ship_country = forms.CharField(
+        required=False, max_length=60, label="Country code", help_text="Two letters, e.g. US, GB, DE, FR."
+    )
+    ship_phone = forms.CharField(required=False, max_length=40, label="Phone (optional)", help_text="For the courier.")
+    confirm = forms.BooleanField(
+        label="I confirm: spend my points on this reward",
+        error_messages={"required": "Tick the box to confirm; nothing is spent until you do."},
+    )
+
+    AUTOCOMPLETE = {
+        "ship_name": "name",
+        "ship_city": "address-level2",
+        "ship_postcode": "postal-code",
+        "ship_country": "country",
+        "ship_phone": "tel",
+    }
+
+    def __init__(self, *args: Any, reward: Reward, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reward = reward
+        if reward.options:
+            label = reward.option_label or "Option"
+            self.fields["choice"] = forms.ChoiceField(
+                label=label, choices=[("", f"Choose a {label.lower()}")] + [(o, o) for o in reward.options]
+            )
+            self.fields["choice"].error_messages["required"] = f"Choose a {label.lower()}."
+        else:
+            del self.fields["choice"]
+        if reward.kind != RewardKind.PHYSICAL:
+            for name in SHIPPING_FIELDS:
+                del self.fields[name]
+        for name, hint in self.AUTOCOMPLETE.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["autocomplete"] = hint
+
+    def shipping_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in SHIPPING_FIELDS if name in self.fields]

@@ -43,3 +43,23 @@ def earned_filter(prefix: str = "") -> Q:
 
 def lifetime_points(advocate: Advocate) -> int:
     return PointsEntry.objects.filter(earned_filter(), advocate=advocate).aggregate(n=Sum("delta"))["n"] or 0
+
+
+@dataclass(frozen=True)
+class LevelProgress:
+    """How far the advocate is from the next level: points to go and the share of the step covered."""
+
+    level: Level
+    lifetime: int
+    to_go: int  # 0 at the top level
+    percent: int  # of the way from this level's floor to the next one; 100 at the top level
+
+
+def level_progress(lifetime_points: int) -> LevelProgress:
+    level = level_for(lifetime_points)
+    if level.next_at is None:
+        return LevelProgress(level, lifetime_points, 0, 100)
+    step = level.next_at - level.floor
+    covered = lifetime_points - level.floor
+    # Floor division: the bar never shows a level as reached before it is.
+    return LevelProgress(level, lifetime_points, level.next_at - lifetime_points, covered * 100 // step)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("challenges/<int:challenge_id>/", views.challenge, name="challenge"),
     path("submissions/<int:submission_id>/", views.submission, name="submission"),
     path("rewards/", views.rewards, name="rewards"),
+    path("rewards/<int:reward_id>/redeem/", views.redeem, name="redeem"),
     path("redemptions/<int:redemption_id>/", views.redemption, name="redemption"),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from advocacy.advocates.holdout.queries import held_out_customer_ids
 from advocacy.advocates.hub.audience import audience_advocates, audience_facts, audience_includes
 from advocacy.advocates.hub.ledger import balance
-from advocacy.advocates.hub.levels import Level, earned_filter, level_for
+from advocacy.advocates.hub.levels import Level, LevelProgress, earned_filter, level_for, level_progress
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,
@@ -82,6 +82,30 @@ def leaderboard(limit: int = 20) -> list[LeaderRow]:
     ]
 
 
+@dataclass(frozen=True)
+class Standing:
+    """The advocate's own place on the leaderboard, for their eyes only; no other advocate is named."""
+
+    rank: int | None  # None when they are not on the board (opted out, or no points earned yet)
+    of: int  # advocates on the board
+    opted_out: bool
+
+
+def standing(advocate: Advocate, earned: int) -> Standing:
+    """Their rank by the leaderboard's own order (points earned, then who joined first), in one query."""
+    board = (
+        Advocate.objects.filter(active=True, leaderboard_opt_out=False)
+        .annotate(earned=Coalesce(Sum("points__delta", filter=earned_filter("points__")), Value(0)))
+        .filter(earned__gt=0)
+    )
+    ahead = Q(earned__gt=earned) | Q(earned=earned, joined_at__lt=advocate.joined_at)
+    ahead |= Q(earned=earned, joined_at=advocate.joined_at, pk__lt=advocate.pk)
+    counted = board.aggregate(of=Count("pk"), ahead=Count("pk", filter=ahead))
+    if advocate.leaderboard_opt_out or not advocate.active or earned <= 0:
+        return Standing(None, counted["of"], advocate.leaderboard_opt_out)
+    return Standing(counted["ahead"] + 1, counted["of"], False)
+
+
 def open_challenges(advocate: Advocate, today: dt.date) -> list[Challenge]:
     """Challenges open today, for the advocate's audience, that they have not done (or were refused for)."""
     done = Submission.objects.filter(advocate=advocate).exclude(status=SubmissionStatus.REJECTED)
@@ -104,12 +128,37 @@ def open_challenge(advocate: Advocate, challenge_id: int, today: dt.date) -> Cha
 
 
 @dataclass(frozen=True)
+class ChallengeCard:
+    """One challenge as the advocate sees it: what to do, for how many points, how long is left, where they are."""
+
+    challenge: Challenge
+    days_left: int | None  # None: no end date; 0: ends today
+    status: str  # "open" (theirs to do) or "pending" (done, waiting for approval)
+    submission: Submission | None = None
+
+
+def challenge_cards(advocate: Advocate, today: dt.date) -> list[ChallengeCard]:
+    """Open challenges first (soonest end first), then those waiting for the program team's approval."""
+
+    def left(challenge: Challenge) -> int | None:
+        return None if challenge.ends_on is None else (challenge.ends_on - today).days
+
+    cards = [ChallengeCard(c, left(c), "open") for c in open_challenges(advocate, today)]
+    pending = advocate.submissions.filter(status=SubmissionStatus.PENDING).select_related("challenge")
+    cards += [ChallengeCard(s.challenge, left(s.challenge), "pending", s) for s in pending.order_by("-submitted_at")]
+    return cards
+
+
+@dataclass(frozen=True)
 class HubPage:
     balance: int
     lifetime: int
     level: Level
+    progress: LevelProgress
+    standing: Standing
     badges: list[AdvocateBadge]
     challenges: list[Challenge]
+    cards: list[ChallengeCard]
     submissions: list[Submission]
     redemptions: list[Redemption]
     leaderboard: list[LeaderRow]
@@ -119,12 +168,16 @@ def hub_page(advocate: Advocate, *, today: dt.date | None = None) -> HubPage:
     """Everything the advocate's own hub page shows, read for that advocate only."""
     today = today or timezone.localdate()
     earned = PointsEntry.objects.filter(earned_filter(), advocate=advocate).aggregate(n=Sum("delta"))["n"] or 0
+    cards = challenge_cards(advocate, today)
     return HubPage(
         balance=balance(advocate),
         lifetime=earned,
         level=level_for(earned),
+        progress=level_progress(earned),
+        standing=standing(advocate, earned),
         badges=list(advocate.badges.select_related("badge").order_by("earned_at")),
-        challenges=open_challenges(advocate, today),
+        challenges=[card.challenge for card in cards if card.status == "open"],
+        cards=cards,
         submissions=list(advocate.submissions.select_related("challenge").order_by("-submitted_at")[:20]),
         redemptions=list(advocate.redemptions.select_related("reward").order_by("-requested_at")[:20]),
         leaderboard=leaderboard(),

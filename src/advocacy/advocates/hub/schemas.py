@@ -99,6 +99,9 @@ class RewardOut(Schema):
     id: int
     name: str
     description: str
+    kind: str
+    option_label: str
+    options: list[str]
     point_cost: int
     stock: int
     money_cost: Decimal
@@ -109,6 +112,9 @@ class RewardOut(Schema):
 class RewardIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     description: str = ""
+    kind: Literal["digital", "physical"] = "digital"
+    option_label: str = Field("", max_length=50)
+    options: list[str] = Field(default_factory=list, max_length=30)
     point_cost: int = Field(..., gt=0)
     stock: int = Field(..., ge=0)
     money_cost: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2)
@@ -119,6 +125,9 @@ class RewardIn(Schema):
 class RewardPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
+    kind: Literal["digital", "physical"] | None = None
+    option_label: str | None = Field(None, max_length=50)
+    options: list[str] | None = Field(None, max_length=30)
     point_cost: int | None = Field(None, gt=0)
     stock: int | None = Field(None, ge=0)
     money_cost: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
@@ -136,11 +145,31 @@ class RedemptionOut(Schema):
     decided_by_id: int | None
     decided_at: datetime | None
     note: str
+    choice: str
+    ship_name: str
+    ship_street: str
+    ship_city: str
+    ship_postcode: str
+    ship_country: str
+    ship_phone: str
+
+
+class ShippingIn(Schema):
+    """A postal address; ``street`` may hold a second line after a newline."""
+
+    name: str = Field(..., max_length=200)
+    street: str = Field(..., max_length=300)
+    city: str = Field(..., max_length=100)
+    postcode: str = Field("", max_length=20)
+    country: str = Field(..., max_length=2, description="ISO 3166-1 alpha-2, e.g. DE")
+    phone: str = Field("", max_length=40)
 
 
 class RedemptionIn(Schema):
     advocate_id: int
     reward_id: int
+    choice: str = Field("", max_length=100, description="One of the reward's options, when it has any.")
+    shipping: ShippingIn | None = Field(None, description="Required for a physical reward.")
 
 
 class DecisionIn(Schema):

@@ -29,6 +29,7 @@ from advocacy.advocates.hub.queries import (
     is_open,
     top_scored_not_invited,
 )
+from advocacy.advocates.hub.shipping import Shipping, check_redemption_details
 from advocacy.advocates.models import (
     Advocate,
     AdvocateBadge,
@@ -42,6 +43,7 @@ from advocacy.advocates.models import (
     Redemption,
     RedemptionStatus,
     Reward,
+    RewardKind,
     Submission,
     SubmissionStatus,
     Tier,
@@ -492,7 +494,18 @@ def badge_create(*, by: User, name: str, description: str, rule: dict[str, Any])
 
 # Rewards
 
-REWARD_FIELDS = {"name", "description", "point_cost", "stock", "money_cost", "currency", "active"}
+REWARD_FIELDS = {
+    "name",
+    "description",
+    "kind",
+    "option_label",
+    "options",
+    "point_cost",
+    "stock",
+    "money_cost",
+    "currency",
+    "active",
+}
 REQUIRED_REWARD_FIELDS = {"name", "point_cost", "stock", "money_cost"}
 
 
@@ -502,6 +515,27 @@ def money(value: Any) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return amount if amount.is_finite() else None
+
+
+def option_errors(fields: dict[str, Any]) -> dict[str, str]:
+    """The kind is one we know; the options a short list of distinct, non-empty names."""
+    errors: dict[str, str] = {}
+    if "kind" in fields and fields["kind"] not in RewardKind.values:
+        errors["kind"] = f"use one of {', '.join(RewardKind.values)}"
+    if "option_label" in fields and len(str(fields["option_label"] or "")) > 50:
+        errors["option_label"] = "at most 50 characters, e.g. Size"
+    if "options" in fields:
+        options = fields["options"]
+        names = (
+            [o.strip() for o in options]
+            if isinstance(options, list) and all(isinstance(o, str) for o in options)
+            else None
+        )
+        if names is None or not all(names) or len(set(names)) != len(names) or len(names) > 30:
+            errors["options"] = "a list of up to 30 distinct names, e.g. S, M, L; or none"
+        elif any(len(name) > 100 for name in names):
+            errors["options"] = "each option at most 100 characters"
+    return errors
 
 
 def check_reward(fields: dict[str, Any], *, creating: bool) -> None:
@@ -520,6 +554,7 @@ def check_reward(fields: dict[str, Any], *, creating: bool) -> None:
         amount = money(fields["money_cost"])
         if amount is None or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
             errors["money_cost"] = "give an amount of 0 or more with at most two decimals, e.g. 25.00"
+    errors.update(option_errors(fields))
     if "currency" in fields and not (
         isinstance(fields["currency"], str) and len(fields["currency"]) == 3 and fields["currency"].isalpha()
     ):
@@ -535,6 +570,10 @@ def reward_values(fields: dict[str, Any]) -> dict[str, Any]:
         values["money_cost"] = money(values["money_cost"])
     if "currency" in values:
         values["currency"] = values["currency"].upper()
+    if "options" in values:
+        values["options"] = [option.strip() for option in values["options"] or []]
+    if "option_label" in values:
+        values["option_label"] = str(values["option_label"] or "").strip()
     return values
 
 
@@ -571,15 +610,27 @@ def stock_take(reward: Reward) -> None:
 
 
 @transaction.atomic
-def redemption_request(*, advocate: Advocate, reward: Reward, by: User | None = None) -> Redemption:
-    """Spend the reward's points and take one from stock; refused whole when short of either."""
+def redemption_request(
+    *, advocate: Advocate, reward: Reward, choice: str = "", shipping: Shipping | None = None, by: User | None = None
+) -> Redemption:
+    """Spend the reward's points and take one from stock; refused whole when short of either.
+
+    The advocate's choice (a size, a colour) must be one the reward offers, and a physical reward needs
+    a postal address (``shipping.check_redemption_details``); both are kept on the redemption for the
+    program team who send it.
+    """
     if not advocate.active:
         raise ServiceError("Only an active advocate can redeem rewards.")
     if not reward.active:
         raise ServiceError(f"“{reward.name}” is no longer offered.")
+    choice = choice.strip()
+    check_redemption_details(reward=reward, choice=choice, shipping=shipping)
     if reward.stock <= 0:
         raise OutOfStock(reward)
-    redemption = Redemption.objects.create(advocate=advocate, reward=reward, points=reward.point_cost)
+    address = shipping.values() if shipping and reward.kind == RewardKind.PHYSICAL else {}
+    redemption = Redemption.objects.create(
+        advocate=advocate, reward=reward, points=reward.point_cost, choice=choice, **address
+    )
     # The ledger goes first: it is what decides between two concurrent spends; any refusal below
     # rolls the redemption row back with it, so nothing is half-written.
     points_add(
@@ -591,7 +642,7 @@ def redemption_request(*, advocate: Advocate, reward: Reward, by: User | None = 
         verb="redemption.requested",
         obj=redemption,
         label=None if by else f"customer:{advocate.customer_id}",
-        data={"reward": reward.pk, "points": reward.point_cost},
+        data={"reward": reward.pk, "points": reward.point_cost, "choice": choice, "ships": bool(address)},
     )
     webhook_emit(
         event_type="reward.redeemed",
@@ -601,6 +652,8 @@ def redemption_request(*, advocate: Advocate, reward: Reward, by: User | None = 
             "customer_id": advocate.customer_id,
             "reward_id": reward.pk,
             "reward": reward.name,
+            "choice": choice,
+            "ships": bool(address),
             "points": redemption.points,
             "requested_at": redemption.requested_at,
         },

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -73,6 +74,11 @@ def device_hash(device_id: str) -> str:
 
 
 # Links and clicks
+
+
+def referral_url(link: ReferralLink) -> str:
+    """The link as the advocate shares it: absolute, on this deployment's site address."""
+    return django_settings.SITE_URL + reverse("advocates:referral_redirect", kwargs={"code": link.code})
 
 
 def referral_link_for(advocate: Advocate) -> ReferralLink:
@@ -381,6 +387,14 @@ class MyReferrals:
     clicks: int
     referrals: list[Referral]
     rewards: list[ReferralReward]
+
+    @property
+    def released_points(self) -> int:
+        return sum(r.points for r in self.rewards if r.status == HeldStatus.RELEASED)
+
+    @property
+    def held_points(self) -> int:
+        return sum(r.points for r in self.rewards if r.status == HeldStatus.HELD)
 
 
 def my_referrals(advocate: Advocate) -> MyReferrals:

@@ -51,3 +51,16 @@ class AvailabilityForm(forms.Form):
         help_text="e.g. Mon-Fri 09:00-12:00; Tue 14:00-17:00",
         max_length=500,
     )
+
+
+class CustomerCancelForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why (optional; your advocate reads it)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label="Yes, cancel this appointment",
+        error_messages={"required": "Tick the box to cancel; the appointment stays until you do."},
+    )

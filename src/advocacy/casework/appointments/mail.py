@@ -6,13 +6,17 @@ key that names the appointment and its SEQUENCE, so every change mails once and 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from advocacy.casework.appointments import ics
 from advocacy.casework.appointments.queries import local_time
 from advocacy.casework.models import Appointment
-from advocacy.outreach.mail.services import mail_customer
+from advocacy.core.links import absolute_url
+from advocacy.core.timefmt import span_in_zone
+from advocacy.outreach.mail.services import mail_customer, mail_queue
 
 
 def body(template: str, appointment: Appointment, **context: object) -> str:
@@ -56,4 +60,26 @@ def reminder(appointment: Appointment) -> None:
         customer=appointment.customer,
         subject=f"Reminder: {appointment.topic}, {local_time(appointment)}",
         text=body("reminder", appointment),
+    )
+
+
+def staff_notice(appointment: Appointment, *, was: tuple[datetime, datetime] | None = None, reason: str = "") -> None:
+    """Tell the staff member that the customer moved (``was`` is the old time) or cancelled the appointment
+    from the portal, in the staff member's own zone; once per change (the key names the SEQUENCE)."""
+    zone = appointment.staff.time_zone or "UTC"
+    now = span_in_zone(appointment.starts_at, appointment.ends_at, zone)
+    if was is not None:
+        subject = f"Moved by {appointment.customer}: {appointment.topic}, now {now}"
+        text = f"{appointment.customer} moved “{appointment.topic}” from {span_in_zone(*was, zone)} to {now}."
+    else:
+        subject = f"Cancelled by {appointment.customer}: {appointment.topic}, {now}"
+        text = f"{appointment.customer} cancelled “{appointment.topic}” on {now}.\n\nTheir reason: {reason}"
+    case_id = appointment.case_id
+    case = f"\n\nCase #{case_id}: {absolute_url('casework:case_detail', case_id=case_id)}" if case_id else ""
+    mail_queue(
+        key=f"appointment:{appointment.pk}:{appointment.sequence}:staff-notice",
+        to=appointment.staff.email,
+        subject=subject,
+        text=f"Hello {appointment.staff.display_name},\n\n{text}{case}\n\nThey did this in the customer portal; "
+        "their calendar is updated.",
     )

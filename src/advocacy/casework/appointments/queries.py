@@ -47,3 +47,8 @@ def upcoming_for(staff: User, now: datetime | None = None) -> QuerySet[Appointme
 def local_time(appointment: Appointment) -> str:
     """The appointment's time as the customer reads it, in their zone."""
     return span_in_zone(appointment.starts_at, appointment.ends_at, appointment.customer.time_zone)
+
+
+def upcoming_of_customer(customer_id: int, now: datetime | None = None) -> QuerySet[Appointment]:
+    """The customer's booked appointments still ahead, soonest first: the portal's appointment card."""
+    return appointments_matching(customer_id=customer_id, since=now or timezone.now(), status=AppointmentStatus.BOOKED)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from advocacy.casework.appointments import mail as appointment_mail
 from advocacy.casework.appointments.queries import local_time as customer_time
-from advocacy.casework.appointments.slots import check_duration
+from advocacy.casework.appointments.slots import check_duration, slots_propose
 from advocacy.casework.cases.services import record
 from advocacy.casework.models import Appointment, AppointmentStatus, Case, EventKind, StaffAvailability
 from advocacy.core import events
@@ -181,6 +181,50 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
     events.audit(actor=by, verb="appointment.cancelled", obj=appointment, data={"reason": reason.strip()})
     appointment_mail.cancellation(appointment, reason.strip())
     return appointment
+
+
+# The customer's own changes, from the portal
+
+
+# Far more than the portal shows: a time offered a minute ago stays acceptable after the page was read.
+OFFERED_WINDOW = 500
+
+
+def check_offered(appointment: Appointment, starts_at: datetime) -> None:
+    """A customer moves an appointment only to a time that fits both their preferred hours and the staff
+    member's availability, free for both: one of the times the portal offers them."""
+    minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+    offered = slots_propose(
+        customer=appointment.customer,
+        staff=appointment.staff,
+        duration_minutes=minutes,
+        n=OFFERED_WINDOW,
+        exclude=appointment,
+    )
+    if starts_at not in {slot.starts_at for slot in offered}:
+        raise InvalidInput(
+            {"starts_at": "choose one of the times offered: they fit your preferred hours and our calendar"}
+        )
+
+
+@transaction.atomic
+def appointment_move_by_customer(*, appointment: Appointment, starts_at: datetime) -> Appointment:
+    """The customer moves their appointment to an offered time; the staff member is told by mail."""
+    check_booked(appointment)
+    check_offered(appointment, starts_at)
+    was = (appointment.starts_at, appointment.ends_at)
+    moved = appointment_reschedule(appointment=appointment, starts_at=starts_at, by=None)
+    appointment_mail.staff_notice(moved, was=was)
+    return moved
+
+
+@transaction.atomic
+def appointment_cancel_by_customer(*, appointment: Appointment, reason: str) -> Appointment:
+    """The customer cancels their appointment; the staff member is told by mail, with the reason given."""
+    said = " ".join(reason.split())[:500] or "No reason given."
+    cancelled = appointment_cancel(appointment=appointment, by=None, reason=f"You cancelled it in the portal: {said}")
+    appointment_mail.staff_notice(cancelled, reason=said)
+    return cancelled
 
 
 def appointments_remind(*, now: datetime | None = None, ahead: timedelta = timedelta(hours=24)) -> int:

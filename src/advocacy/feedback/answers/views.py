@@ -19,13 +19,22 @@ from advocacy.core.pages import form_errors
 from advocacy.core.permissions import PORTAL_SESSION_KEY, public
 from advocacy.customers.models import Customer
 from advocacy.feedback.answers import queries, services
+from advocacy.feedback.answers.follow_up import follow_up_for
 from advocacy.feedback.answers.forms import CommentForm, ScoreForm
 from advocacy.feedback.links import invitation_from_token, survey_from_link
-from advocacy.feedback.models import SCALES, Channel
+from advocacy.feedback.models import SCALES, Channel, Response
 from advocacy.feedback.surveys.mail import survey_question
 
 ANSWERED_COOKIE = "adv_answered_"
 ANSWERED_COOKIE_AGE = 365 * 24 * 3600
+
+
+def follow_up_context(response: Response) -> dict[str, object]:
+    """Who will be in touch about an unhappy answer and by when, in the customer's own zone."""
+    found = follow_up_for(response)
+    if found is None:
+        return {}
+    return {"follow_up": found, "follow_up_zone": response.customer.time_zone if response.customer else "UTC"}
 
 
 def refused(request: HttpRequest, exc: LinkRefused) -> HttpResponse:
@@ -68,7 +77,7 @@ def comment(request: HttpRequest, token: str) -> HttpResponse:
         except InvalidInput as exc:
             form_errors(form, exc)
         else:
-            return render(request, "feedback/thanks.html", {"response": response})
+            return render(request, "feedback/thanks.html", {"response": response, **follow_up_context(response)})
     low, high = SCALES[response.survey.kind]
     scores = [
         {"score": s, "url": reverse("feedback:answer", kwargs={"token": token, "score": s})}
@@ -77,7 +86,13 @@ def comment(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "feedback/comment.html",
-        {"response": response, "form": form, "scores": scores, "survey": response.survey},
+        {
+            "response": response,
+            "form": form,
+            "scores": scores,
+            "survey": response.survey,
+            **follow_up_context(response),
+        },
     )
 
 

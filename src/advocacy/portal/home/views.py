@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from advocacy.casework.appointments import queries as appointment_queries
 from advocacy.casework.cases import queries as case_queries
 from advocacy.core.errors import InvalidInput
 from advocacy.core.permissions import allow, portal_customer_id
@@ -37,6 +38,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "hours_form": ContactHoursForm(initial={"contact_hours": hours}),
             "answers": feedback_queries.customer_survey_history(customer.pk, limit=10),
             "cases": case_queries.cases_of_customer(customer.pk),
+            "appointments": [
+                (a, appointment_queries.local_time(a))
+                for a in appointment_queries.upcoming_of_customer(customer.pk)[:3]
+            ],
         },
     )
 
