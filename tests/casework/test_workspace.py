@@ -280,3 +280,10 @@ def test_the_api_refuses_an_unknown_placeholder_naming_the_field(api):
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"].endswith("body")
+
+
+def test_the_customers_case_page_lists_its_appointment_with_the_calendar_file(appointment):
+    page = portal_client_for(appointment.customer).get(f"/portal/cases/{appointment.case_id}/").content.decode()
+
+    assert "Refund walkthrough" in page
+    assert f'href="/portal/appointments/{appointment.pk}.ics"' in page

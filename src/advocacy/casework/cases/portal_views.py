@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from advocacy.casework.appointments import queries as appointment_queries
 from advocacy.casework.cases import queries as case_queries
 from advocacy.casework.cases import services as case_services
 from advocacy.casework.cases.forms import MessageForm, PortalCaseForm
-from advocacy.casework.models import Case, Source
+from advocacy.casework.models import AppointmentStatus, Case, Source
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.permissions import allow, portal_customer_id
 from advocacy.core.roles import Role
@@ -50,6 +51,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "timeline": case_queries.timeline(case, customer_view=True),
             "promise": case_queries.customer_promise(case),
             "form": MessageForm(),
+            "appointments": appointment_queries.appointments_matching(
+                customer_id=case.customer_id, case_id=case.pk, status=AppointmentStatus.BOOKED
+            ),
         },
     )
 
