@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -49,7 +49,9 @@ def test_the_declared_roles_are_the_five_staff_roles_that_read_feedback():
 
 
 def test_the_dashboard_shows_the_nps_with_its_interval_n_and_the_exclusion_of_non_answers(client_as, survey):
-    page = client_as("analyst").get(reverse("feedback:dashboard"), {"survey": survey.pk}).content.decode()
+    page = (
+        client_as("analyst").get(reverse("feedback:dashboard"), {"survey": survey.pk, "period": "all"}).content.decode()
+    )
     # 35 promoters, 15 passives, 20 detractors of 70: NPS 21.
     assert "<strong>21</strong>" in page
     assert "n = 70 answers" in page
@@ -64,7 +66,7 @@ def test_the_dashboard_shows_the_nps_with_its_interval_n_and_the_exclusion_of_no
 def test_a_small_sample_carries_a_warning(client_as):
     small = make_survey(name="Pilot")
     add_responses(small, [10, 9, 3], at=JAN)
-    page = client_as("admin").get(reverse("feedback:dashboard"), {"survey": small.pk}).content.decode()
+    page = client_as("admin").get(reverse("feedback:dashboard"), {"survey": small.pk, "period": "all"}).content.decode()
     assert "fewer than 30 answers: treat as indicative" in page
 
 
@@ -87,7 +89,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_however_many_answers(
     for _ in range(5):
         add_responses(survey, nps_scores(3, 3, 3), at=JAN, customer=CustomerFactory(account__region="LATAM"))
     with django_assert_max_num_queries(18):  # 16, and 2 for the banner that says when no worker runs
-        response = client.get(reverse("feedback:dashboard"), {"survey": survey.pk, "by": "week", "segment": "tenure"})
+        response = client.get(
+            reverse("feedback:dashboard"), {"survey": survey.pk, "by": "week", "segment": "tenure", "period": "all"}
+        )
     assert response.status_code == 200
 
 
@@ -140,3 +144,22 @@ def test_nps_opens_the_relationship_nps_even_when_a_newer_empty_survey_exists(cl
     assert page.context["survey"] == relationship
     assert f'<option value="{relationship.pk}" selected>' in page.text
     assert "---------" not in page.text
+
+
+def test_the_headline_is_the_latest_wave_with_all_time_one_click_away(client_as):
+    from advocacy.feedback.models import Wave
+
+    survey = make_survey(name="Relationship NPS")
+    first = Wave.objects.create(survey=survey, number=1, opened_at=JAN, closes_at=JAN + timedelta(days=14))
+    later = datetime(2025, 6, 2, 12, tzinfo=UTC)
+    second = Wave.objects.create(survey=survey, number=2, opened_at=later, closes_at=later + timedelta(days=14))
+    add_responses(survey, nps_scores(40, 0, 10), at=JAN, wave=first)  # NPS 60 then
+    add_responses(survey, nps_scores(10, 0, 20), at=later + timedelta(days=1), wave=second)  # NPS -33 now
+    client = client_as("analyst")
+
+    latest = client.get(reverse("feedback:dashboard"), {"survey": survey.pk}).content.decode()
+    pooled = client.get(reverse("feedback:dashboard"), {"survey": survey.pk, "period": "all"}).content.decode()
+
+    assert "Over the latest wave (wave 2, from 2 Jun 2025)" in latest and "<strong>-33</strong>" in latest
+    assert f'href="?survey={survey.pk}&amp;period=all">all time</a>' in latest
+    assert "Over all time" in pooled and "<strong>25</strong>" in pooled  # 50 promoters, 30 detractors of 80

@@ -36,6 +36,22 @@ class DashboardFilter(forms.Form):
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     by = forms.ChoiceField(required=False, choices=[("month", "month"), ("week", "week"), ("wave", "wave")])
     segment = forms.ChoiceField(required=False, choices=SEGMENT_CHOICES, label="Segment by")
+    period = forms.ChoiceField(required=False, choices=[("", "latest"), ("all", "all time")], widget=forms.HiddenInput)
+
+
+def headline_period(survey: Survey, since: date | None, until: date | None, period: str) -> tuple[date | None, str]:
+    """Where the headline starts, and how to say it. Unless a period was chosen, the headline is what
+    customers say now: the latest wave of a wave survey, or the last 90 days of a continuous one.
+    Pooling two years would weight long-standing customers (who answer more waves) and miss a change."""
+    if since or until:
+        return since, "the period chosen"
+    if period == "all":
+        return None, "all time"
+    wave = survey.waves.order_by("-number").first()
+    if wave is not None:
+        opened = timezone.localdate(wave.opened_at)
+        return opened, f"the latest wave (wave {wave.number}, from {opened.day} {opened:%b %Y})"
+    return timezone.localdate() - timedelta(days=DEFAULT_COMPARISON_DAYS - 1), "the last 90 days"
 
 
 def comparison_periods(since: date | None, until: date | None) -> tuple[date, date, date, date]:
@@ -46,13 +62,18 @@ def comparison_periods(since: date | None, until: date | None) -> tuple[date, da
     return start - timedelta(days=length), start - timedelta(days=1), start, end
 
 
-def dashboard_context(survey: Survey, since: date | None, until: date | None, by: str, segment: str) -> dict[str, Any]:
-    summary = metrics.nps_summary(survey, since=since, until=until)
-    distribution = metrics.score_distribution(survey, since=since, until=until)
+def dashboard_context(
+    survey: Survey, since: date | None, until: date | None, by: str, segment: str, period: str = ""
+) -> dict[str, Any]:
+    headline_since, headline_label = headline_period(survey, since, until, period)
+    summary = metrics.nps_summary(survey, since=headline_since, until=until)
+    distribution = metrics.score_distribution(survey, since=headline_since, until=until)
     points = metrics.trend(survey, by, since=since, until=until)
     a_since, a_until, b_since, b_until = comparison_periods(since, until)
     return {
         "summary": summary,
+        "headline_label": headline_label,
+        "headline_is_default": not (since or until or period),
         "dec": 2 if summary.metric == "CES" else 0,
         "distribution": distribution,
         "trend": points,
@@ -79,7 +100,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by, segment = choice.get("by") or "month", choice.get("segment") or "account__region"
     context: dict[str, Any] = {"form": form, "survey": survey, "by": by, "plotly_version": plotly.__version__}
     if survey is not None:
-        context |= dashboard_context(survey, choice.get("since"), choice.get("until"), by, segment)
+        context |= dashboard_context(
+            survey, choice.get("since"), choice.get("until"), by, segment, choice.get("period") or ""
+        )
     return render(request, "feedback/dashboard/dashboard.html", context)
 
 
