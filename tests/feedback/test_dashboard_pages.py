@@ -163,3 +163,20 @@ def test_the_headline_is_the_latest_wave_with_all_time_one_click_away(client_as)
     assert "Over the latest wave (wave 2, from 2 Jun 2025)" in latest and "<strong>-33</strong>" in latest
     assert f'href="?survey={survey.pk}&amp;period=all">all time</a>' in latest
     assert "Over all time" in pooled and "<strong>25</strong>" in pooled  # 50 promoters, 30 detractors of 80
+
+
+def test_the_trend_runs_on_a_time_axis_with_empty_months_as_gaps_and_small_n_hollow():
+    from advocacy.feedback.dashboard import charts
+    from advocacy.feedback.dashboard import queries as metrics
+
+    survey = make_survey(name="Relationship NPS")
+    add_responses(survey, nps_scores(30, 5, 5), at=JAN)
+    add_responses(survey, nps_scores(3, 1, 1), at=datetime(2025, 4, 10, 12, tzinfo=UTC))
+
+    chart = charts.trend_chart(metrics.trend(survey, "month"))
+    line = chart["data"][2]
+
+    assert line["x"] == ["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]
+    assert line["y"][1] is None and line["y"][2] is None and line["connectgaps"] is False  # Feb, Mar: nobody
+    assert line["marker"]["symbol"] == ["circle", "circle-open", "circle-open", "circle-open"]  # 40 vs 5 answers
+    assert line["customdata"][3][2] == " (few answers: indicative)"

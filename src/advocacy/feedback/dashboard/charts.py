@@ -7,6 +7,7 @@ Each function returns a plain dict (``fig.to_json()`` parsed), which the templat
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
@@ -59,19 +60,47 @@ def headline_chart(estimate: Estimate) -> dict[str, Any] | None:
     return _as_dict(fig, height=120)
 
 
+SMALL_N = 30  # under this many answers a point is drawn hollow and its hover says so
+
+
+def next_bucket(start: date, step: timedelta | None) -> date:
+    return start + step if step else (start + timedelta(days=32)).replace(day=1)
+
+
+def on_time_axis(points: list[TrendPoint]) -> list[tuple[Any, TrendPoint | None]]:
+    """(x, point) for every week or month from the first answered one to the last, None where nobody
+    answered, so an empty period shows as a gap in the line, not as a shortcut across it."""
+    dated = [p for p in points if p.start is not None and p.estimate.value is not None]
+    if len(dated) != len([p for p in points if p.estimate.value is not None]) or not dated:
+        return [(p.label, p) for p in points if p.estimate.value is not None]  # waves: a category axis
+    step = timedelta(days=7) if dated[0].label.startswith("week") else None
+    by_start = {p.start: p for p in dated}
+    filled: list[tuple[Any, TrendPoint | None]] = []
+    cursor = dated[0].start
+    while cursor is not None and cursor <= dated[-1].start:  # type: ignore[operator]
+        filled.append((cursor.isoformat(), by_start.get(cursor)))
+        cursor = next_bucket(cursor, step)
+    return filled
+
+
 def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
-    """The estimate per bucket as a line, its 95% interval as a shaded band; empty buckets are gaps."""
-    shown = [p for p in points if p.estimate.value is not None]
-    if not shown:
+    """The estimate per bucket as a line on a real time axis, its 95% interval as a shaded band; empty
+    periods are gaps, and points resting on fewer than 30 answers are hollow."""
+    axis = on_time_axis(points)
+    if not axis:
         return None
-    labels = [p.label for p in shown]
-    low = [p.estimate.low if p.estimate.low is not None else p.estimate.value for p in shown]
-    high = [p.estimate.high if p.estimate.high is not None else p.estimate.value for p in shown]
+    x = [at for at, _ in axis]
+    values = [p.estimate.value if p else None for _, p in axis]
+    low = [(p.estimate.low if p.estimate.low is not None else p.estimate.value) if p else None for _, p in axis]
+    high = [(p.estimate.high if p.estimate.high is not None else p.estimate.value) if p else None for _, p in axis]
+    counts = [p.estimate.n if p else 0 for _, p in axis]
+    labels = [p.label if p else "" for _, p in axis]
+    metric = next(p for _, p in axis if p is not None).estimate.metric
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=labels, y=high, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False))
+    fig.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False))
     fig.add_trace(
         go.Scatter(
-            x=labels,
+            x=x,
             y=low,
             mode="lines",
             line={"width": 0},
@@ -83,13 +112,22 @@ def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
     )
     fig.add_trace(
         go.Scatter(
-            x=labels,
-            y=[p.estimate.value for p in shown],
-            customdata=[p.estimate.n for p in shown],
+            x=x,
+            y=values,
+            customdata=[
+                [label, n, " (few answers: indicative)" if n < SMALL_N else ""]
+                for label, n in zip(labels, counts, strict=True)
+            ],
             mode="lines+markers",
+            connectgaps=False,
             line={"color": LINE},
-            name=shown[0].estimate.metric,
-            hovertemplate="%{x}: %{y:.1f} (n = %{customdata})<extra></extra>",
+            marker={
+                "symbol": ["circle-open" if n < SMALL_N else "circle" for n in counts],
+                "size": 8,
+                "color": LINE,
+            },
+            name=metric,
+            hovertemplate="%{customdata[0]}: %{y:.1f} (n = %{customdata[1]})%{customdata[2]}<extra></extra>",
         )
     )
     fig.update_layout(showlegend=False)
