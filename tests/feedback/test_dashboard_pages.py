@@ -180,3 +180,17 @@ def test_the_trend_runs_on_a_time_axis_with_empty_months_as_gaps_and_small_n_hol
     assert line["y"][1] is None and line["y"][2] is None and line["connectgaps"] is False  # Feb, Mar: nobody
     assert line["marker"]["symbol"] == ["circle", "circle-open", "circle-open", "circle-open"]  # 40 vs 5 answers
     assert line["customdata"][3][2] == " (few answers: indicative)"
+
+
+def test_each_segment_is_drawn_with_its_interval_and_leads_to_exactly_its_answers(client_as, survey):
+    client = client_as("analyst")
+    page = client.get(reverse("feedback:dashboard"), {"survey": survey.pk, "period": "all"})
+
+    chart = page.context["charts"]["segments"]
+    apac = next(row for row, link in page.context["segments"] if row.label == "APAC")
+    link = dict(page.context["segments"])[apac]
+    answers = client.get(link)
+
+    assert 'data-chart="chart-segments"' in page.content.decode()
+    assert any(url == link for url, *_ in chart["data"][0]["customdata"])  # the dot opens the same answers
+    assert answers.context["page"].paginator.count == apac.estimate.n == 20

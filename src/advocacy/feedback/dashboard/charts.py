@@ -150,3 +150,40 @@ def distribution_chart(counts: list[ScoreCount]) -> dict[str, Any] | None:
     fig.update_xaxes(tickmode="linear", dtick=1, title_text="score")
     fig.update_yaxes(title_text="answers")
     return _as_dict(fig)
+
+
+SIGNIFICANT = {"▲": "#1c7c43", "▼": "#b42318"}
+
+
+def interval_chart(rows: list[dict[str, Any]], *, metric: str, zero: float | None = None) -> dict[str, Any] | None:
+    """One dot per row with its 95% interval as a bar, significant rows coloured (green above, red
+    below the rest); a click on a dot opens the answers behind it (``url``, read by charts.js).
+
+    Each row: label, value, low, high, n, mark ("▲", "▼" or ""), url.
+    """
+    shown = [r for r in rows if r["value"] is not None and r["low"] is not None and r["high"] is not None]
+    if not shown:
+        return None
+    shown = list(reversed(shown))  # plotly draws the first category at the bottom
+    fig = go.Figure(
+        go.Scatter(
+            x=[r["value"] for r in shown],
+            y=[f"{r['label']} (n {r['n']})" for r in shown],
+            mode="markers",
+            marker={"size": 11, "color": [SIGNIFICANT.get(r["mark"], "#5b6475") for r in shown]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [r["high"] - r["value"] for r in shown],
+                "arrayminus": [r["value"] - r["low"] for r in shown],
+                "thickness": 2,
+            },
+            customdata=[[r["url"], r["low"], r["high"]] for r in shown],
+            hovertemplate="%{y}: %{x:.1f} (95% interval %{customdata[1]:.1f} to %{customdata[2]:.1f})"
+            "<br>click to see these answers<extra></extra>",
+        )
+    )
+    if zero is not None:
+        fig.add_vline(x=zero, line={"color": "#d9dee7", "dash": "dot"})
+    fig.update_xaxes(title={"text": metric})
+    return _as_dict(fig, height=max(160, 34 * len(shown) + 70))

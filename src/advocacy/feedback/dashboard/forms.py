@@ -8,6 +8,7 @@ from django import forms
 
 from advocacy.customers.models import Account
 from advocacy.feedback import scales
+from advocacy.feedback.dashboard.queries import SEGMENT_FIELDS
 from advocacy.feedback.models import Channel, Survey
 
 
@@ -27,6 +28,10 @@ class ResponseFilter(forms.Form):
     )
     q = forms.CharField(required=False, max_length=200, label="Comment contains")
     region = forms.ChoiceField(required=False, choices=[("", "Any")])
+    # A figure's drill-down: the answers of one segment (dashboard segments), counted ones only.
+    segment = forms.ChoiceField(required=False, choices=[("", "Any"), *((k, v[0]) for k, v in SEGMENT_FIELDS.items())])
+    value = forms.CharField(required=False, max_length=200, label="Segment value")
+    counted = forms.BooleanField(required=False, label="Only answers counted in the figures")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

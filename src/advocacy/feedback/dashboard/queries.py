@@ -605,6 +605,10 @@ def responses_explored(filters: dict[str, Any]) -> QuerySet[Response]:
         conditions &= Q(comment__icontains=filters["q"])
     if filters.get("region"):
         conditions &= Q(customer__account__region=filters["region"])
+    if filters.get("segment") and filters.get("value"):
+        conditions &= segment_condition(filters["segment"], filters["value"], filters.get("until"))
+    if filters.get("counted"):
+        conditions &= Q(duplicate=False)
     if filters.get("since"):
         conditions &= Q(answered_at__gte=_day_start(filters["since"]))
     if filters.get("until"):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import plotly
 from django import forms
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.core.csvexport import csv_response
@@ -62,6 +65,36 @@ def comparison_periods(since: date | None, until: date | None) -> tuple[date, da
     return start - timedelta(days=length), start - timedelta(days=1), start, end
 
 
+def answers_link(survey: Survey, since: date | None, until: date | None, segment: str, value: str) -> str:
+    """The response explorer showing exactly the answers behind a figure (counted ones, same period)."""
+    query = {"survey": survey.pk, "segment": segment, "value": value, "counted": "on"}
+    query |= {k: v.isoformat() for k, v in (("since", since), ("until", until)) if v}
+    return f"{reverse('feedback:responses')}?{urlencode(query)}"
+
+
+def segment_point(row: metrics.SegmentRow, url: str) -> dict[str, Any]:
+    e = row.estimate
+    return {"label": row.label, "value": e.value, "low": e.low, "high": e.high, "n": e.n, "mark": row.mark, "url": url}
+
+
+SEGMENT_BY_LABEL = {label: name for name, (label, _) in metrics.SEGMENT_FIELDS.items()}
+
+
+def driver_point(c: metrics.Coefficient, answers: Any) -> dict[str, Any]:
+    # An attribute the explorer can filter on links to its answers; a theme's effect has no segment.
+    segment = SEGMENT_BY_LABEL.get(c.group)
+    mark = ("▲" if c.coefficient > 0 else "▼") if c.significant else ""
+    return {
+        "label": f"{c.group}: {c.name}",
+        "value": c.coefficient,
+        "low": c.low,
+        "high": c.high,
+        "n": c.n,
+        "mark": mark,
+        "url": answers(segment, c.name) if segment else "",
+    }
+
+
 def dashboard_context(
     survey: Survey, since: date | None, until: date | None, by: str, segment: str, period: str = ""
 ) -> dict[str, Any]:
@@ -70,6 +103,9 @@ def dashboard_context(
     distribution = metrics.score_distribution(survey, since=headline_since, until=until)
     points = metrics.trend(survey, by, since=since, until=until)
     a_since, a_until, b_since, b_until = comparison_periods(since, until)
+    segment_rows = metrics.segments(survey, segment, since=since, until=until)
+    drivers = metrics.drivers(survey, since=since, until=until)
+    answers = partial(answers_link, survey, since, until)
     return {
         "summary": summary,
         "headline_label": headline_label,
@@ -77,15 +113,23 @@ def dashboard_context(
         "dec": 2 if summary.metric == "CES" else 0,
         "distribution": distribution,
         "trend": points,
-        "segments": metrics.segments(survey, segment, since=since, until=until),
+        "segments": [(row, answers(segment, row.label)) for row in segment_rows],
         "segment_label": metrics.SEGMENT_FIELDS[segment][0],
         "comparison": metrics.period_difference(survey, a_since, a_until, b_since, b_until),
-        "drivers": metrics.drivers(survey, since=since, until=until),
+        "drivers": drivers,
         "themes": metrics.themes_table(survey, since=since, until=until),
         "charts": {
             "headline": charts.headline_chart(summary),
             "trend": charts.trend_chart(points),
             "distribution": charts.distribution_chart(distribution),
+            "segments": charts.interval_chart(
+                [segment_point(row, answers(segment, row.label)) for row in segment_rows], metric=summary.metric
+            ),
+            "drivers": charts.interval_chart(
+                [driver_point(c, answers) for c in drivers.coefficients],
+                metric=f"effect on the {drivers.outcome}",
+                zero=0,
+            ),
         },
     }
 
