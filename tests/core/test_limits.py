@@ -163,3 +163,19 @@ def test_an_expired_counter_is_not_counted_on():
         cursor.execute("UPDATE advocacy_cache SET expires = %s WHERE cache_key = %s", [past, full])
     with pytest.raises(ValueError):
         cache.incr("old")
+
+
+@override_settings(CACHES=DB_CACHE)
+def test_adding_a_live_counter_again_keeps_it_and_an_expired_one_starts_afresh():
+    assert cache.add("window", 0, 900)
+    cache.incr("window")
+    before = expiry("window")
+    assert not cache.add("window", 0, 900), "a live counter is not reset"
+    assert cache.get("window") == 1 and expiry("window") == before
+
+    full = cache.make_and_validate_key("window")
+    past = connection.ops.adapt_datetimefield_value((timezone.now() - timedelta(hours=1)).replace(microsecond=0))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE advocacy_cache SET expires = %s WHERE cache_key = %s", [past, full])
+    assert cache.add("window", 0, 900), "an expired counter is taken over"
+    assert cache.get("window") == 0
