@@ -11,7 +11,9 @@
     a changed answer       ──► the follow-up the earlier score caused is updated or withdrawn
 
 The answer rules act on settled answers only (a person's confirmed click; a change once it has stood
-for ANSWER_SETTLE_SECONDS), and on the difference from the score they acted on before.
+for ANSWER_SETTLE_SECONDS), and on the difference from the score they acted on before. A one-click
+answer reaches them in the worker, by the ``follow_up_answer`` task queued with the answer (its click
+only stores it), with the answer locked while they act, so a task that runs twice acts once.
 
 Apps call these functions after their own writes commit (the only calls that go up the floors);
 nothing here runs from signals.
@@ -77,8 +79,9 @@ AFTER_CASE_SURVEY = "CSAT after a case"
 
 
 def response_recorded(response_id: int, *, now: datetime | None = None) -> None:
-    """Feedback calls this once an answer is settled: at its confirmation (or when stored through the web
-    survey or the API), and after a change once it has stood unchanged for ANSWER_SETTLE_SECONDS. The loop
+    """Feedback calls this once an answer is settled: for a one-click answer from the worker, by the task
+    queued with its confirmation (``answer_follow_up``, the answer locked); for the web survey and the API
+    after the answer commits; and after a change once it has stood unchanged for ANSWER_SETTLE_SECONDS. The loop
     acts on the difference between the score it acted on before and the score now, so calling it twice
     does nothing more. `now` is when the rule acts (the demo replays answers that came in earlier)."""
     response = Response.objects.select_related("customer", "survey").filter(pk=response_id).first()
