@@ -31,11 +31,11 @@ def test_serve_preloads_the_application_so_workers_fork_warm(monkeypatch):
 def test_serve_runs_granian_when_asked(monkeypatch):
     monkeypatch.setattr(servers, "executable", lambda name: f"/opt/bin/{name}")
 
-    argv = launched_argv(monkeypatch, "--server", "granian", "--bind", "0.0.0.0:8080", "--threads", "6")
+    argv = launched_argv(monkeypatch, "--server", "granian", "--bind", "10.0.0.5:8080", "--threads", "6")
 
     assert argv[0] == "/opt/bin/granian" and argv[-1] == "advocacy.wsgi:application"
     pairs = dict(zip(argv[1:-1:2], argv[2:-1:2], strict=False))
-    assert pairs["--interface"] == "wsgi" and (pairs["--host"], pairs["--port"]) == ("0.0.0.0", "8080")
+    assert pairs["--interface"] == "wsgi" and (pairs["--host"], pairs["--port"]) == ("10.0.0.5", "8080")
     assert pairs["--blocking-threads"] == "6" and pairs["--workers"] == "3"
 
 
