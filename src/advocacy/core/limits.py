@@ -15,7 +15,6 @@ import pickle
 import random
 import unicodedata
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -95,16 +94,6 @@ def over(request: HttpRequest, checks: list[tuple[Limit, str]], *, count: bool =
     Every limit is counted, so a request refused by one still uses up the others."""
     waits = [wait for limit, value in checks if (wait := usage(request, limit, value, count=count)) is not None]
     return max(waits) if waits else None
-
-
-def one_write() -> AbstractContextManager[Any]:
-    """Around counting a request and the write it guards. On SQLite, where every write waits for the
-    database's one write lock, both share one transaction, so the request takes the lock once instead
-    of once per statement. Elsewhere the count commits on its own at once: a counter row must not stay
-    locked while the write runs, or every request from one address would wait for the one before."""
-    if connections["default"].vendor == "sqlite":
-        return transaction.atomic()
-    return nullcontext()
 
 
 def wait_words(seconds: int) -> str:

@@ -36,43 +36,20 @@ def refused(request: HttpRequest, exc: LinkRefused) -> HttpResponse:
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge a request for
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str, score: int) -> HttpResponse:
-    if request.method == "POST":
-        return record_answer(request, token, score)
     wait = limits.over(request, [(limits.ANSWERS_PER_IP, limits.client_ip(request))])
     if wait is not None:
         return limits.too_many(request, wait)
     try:
+        if request.method == "POST":
+            services.answer_record(token=token, score=score)
+            return redirect("feedback:comment", token=token)
         invitation = invitation_from_token(token)
         services.check_score(invitation.survey, score)
     except LinkRefused as exc:
         return refused(request, exc)
     except InvalidInput as exc:
-        return score_refused(request, exc)
+        return render(request, "core/link_refused.html", {"reason": exc.errors["score"], "code": "score"}, status=400)
     return render(request, "feedback/answer.html", {"score": score, "survey": invitation.survey})
-
-
-def record_answer(request: HttpRequest, token: str, score: int) -> HttpResponse:
-    """The person's click: counted against the limit, then stored. On SQLite both happen in one
-    transaction, so the click takes the database's one write lock once (see limits.one_write)."""
-    problem: LinkRefused | InvalidInput | None = None
-    with limits.one_write():
-        wait = limits.over(request, [(limits.ANSWERS_PER_IP, limits.client_ip(request))])
-        if wait is None:
-            try:
-                services.answer_record(token=token, score=score)
-            except (LinkRefused, InvalidInput) as exc:  # the click is still counted
-                problem = exc
-    if wait is not None:
-        return limits.too_many(request, wait)
-    if isinstance(problem, LinkRefused):
-        return refused(request, problem)
-    if isinstance(problem, InvalidInput):
-        return score_refused(request, problem)
-    return redirect("feedback:comment", token=token)
-
-
-def score_refused(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
-    return render(request, "core/link_refused.html", {"reason": exc.errors["score"], "code": "score"}, status=400)
 
 
 @public
