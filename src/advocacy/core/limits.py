@@ -179,7 +179,7 @@ class AtomicDatabaseCache(DatabaseCache):
             if random.randrange(self.CULL_EVERY) == 0:
                 cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - a quoted name
                 entries = cursor.fetchone()[0]
-                if entries > self._max_entries:  # type: ignore[attr-defined]
+                if entries > self._max_entries:
                     self._cull(db, cursor, now, entries)  # type: ignore[attr-defined]
             cursor.execute(
                 f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "  # noqa: S608 - as above

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from functools import cache, partial
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import NotSupportedError, connection, transaction
@@ -173,7 +173,7 @@ def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime
     """Store a click in one statement (see UPSERT_ANSWER): the response's id and whether the loop is due
     to act on it now, or None when nothing could be stored."""
     adapt = connection.ops.adapt_datetimefield_value
-    params = {
+    params: dict[str, Any] = {
         "invitation": invitation_id,
         "score": score,
         "channel": channel,
