@@ -19,7 +19,7 @@ from advocacy.core.jobs.services import enqueue_in_transaction
 from advocacy.customers.models import Customer
 from advocacy.feedback.learned.queries import comment_sentiment
 from advocacy.feedback.links import invitation_from_token, invitation_id_from_token, survey_from_link
-from advocacy.feedback.models import SCALES, Channel, Response, Survey
+from advocacy.feedback.models import SCALES, Channel, Invitation, Response, Survey
 from advocacy.feedback.scales import score_category
 from advocacy.outreach.webhooks.services import webhook_emit
 
@@ -160,13 +160,19 @@ def upsert_answer_sql(vendor: str) -> str:
         raise NotSupportedError(f"one-click answers are written for SQLite and PostgreSQL, not {vendor}")
     days_before = DAYS_BEFORE_NOW[vendor]
     window = "SELECT answer_window_days FROM feedback_survey WHERE id = feedback_response.survey_id"
-    return UPSERT_ANSWER.format(
+    sql = UPSERT_ANSWER.format(
         low=scale_bound(0),
         high=scale_bound(1),
         link_valid_from=days_before.format(days="s.link_valid_days"),
         window_from=days_before.format(days=window),
         not_acted_yet=NOT_ACTED_YET,
     )
+    # Written with the tables' names as the models give them; checked here so that a renamed table
+    # fails loudly at the first click instead of writing somewhere else.
+    tables = {Response._meta.db_table, Invitation._meta.db_table, Survey._meta.db_table}
+    if tables != {"feedback_response", "feedback_invitation", "feedback_survey"}:
+        raise NotSupportedError(f"the one-click answer statement names other tables than {sorted(tables)}")
+    return sql
 
 
 def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime) -> tuple[int, bool] | None:
