@@ -14,15 +14,17 @@ import math
 import pickle
 import random
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -77,9 +79,10 @@ def client_ip(request: HttpRequest) -> str:
 def usage(request: HttpRequest, limit: Limit, value: str, *, count: bool) -> int | None:
     """Count this request against ``limit`` for ``value``, or only look whether the budget is spent
     (count=False). Returns the seconds until the window ends when it is over the limit, else None."""
-    found = get_usage(
-        request, group=limit.group, key=lambda _group, _request: value, rate=limit.rate(), increment=count
-    )
+    with counting():
+        found = get_usage(
+            request, group=limit.group, key=lambda _group, _request: value, rate=limit.rate(), increment=count
+        )
     if found is None:
         return None
     # Counted, this request is over when the count passes the limit; only looking, the next request
@@ -87,6 +90,29 @@ def usage(request: HttpRequest, limit: Limit, value: str, *, count: bool) -> int
     if not (found["should_limit"] or (not count and found["count"] >= found["limit"])):
         return None
     return max(1, int(found["time_left"]))
+
+
+def counting() -> AbstractContextManager[Any]:
+    """Around counting one request in the database cache on PostgreSQL: one transaction whose commit does
+    not wait for the disk (``synchronous_commit`` off for this transaction only). A counter need not
+    survive a crash (the database would lose at most the last counts, and nothing else), and without
+    this each count waited for a disk flush of its own: two per request, more than the answer it guards.
+    Elsewhere (SQLite in WAL mode flushes at checkpoints; Redis; inside a caller's transaction, whose
+    commit must stay durable) nothing changes."""
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    if not isinstance(cache, AtomicDatabaseCache):
+        return nullcontext()
+    connection = connections[router.db_for_write(cache.cache_model_class)]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return nullcontext()
+    return unflushed_transaction(connection)
+
+
+@contextmanager
+def unflushed_transaction(connection: Any) -> Iterator[None]:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 def over(request: HttpRequest, checks: list[tuple[Limit, str]], *, count: bool = True) -> int | None:
