@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from advocacy.core.warmup import warm
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
 application = get_wsgi_application()
 
@@ -34,3 +36,4 @@ def add_bare_view() -> None:
 
 
 add_bare_view()
+warm()  # as advocacy.wsgi does, with the bare view in the URLconf

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import signal
 import socket
@@ -43,7 +44,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advocacy.feedback import links as feedback_links
 from benchmarks.report import Report
 from benchmarks.workers import on_each_database, worker_result
 
@@ -76,7 +76,7 @@ def run(report: Report, rows: int | None = None) -> None:
 
 
 def record(report: Report, answers: int, name: str, result: dict[str, Any]) -> None:
-    workload = f"{WORKLOAD}, {answers:,} invitations, {CLIENTS} clients"
+    workload = f"{WORKLOAD} on {server_name()}, {answers:,} invitations, {CLIENTS} clients"
     bare, answer, check = result["bare"], result["answers"], result["check"]
     report.add(
         workload,
@@ -174,6 +174,7 @@ def invitation_tokens(count: int) -> dict[str, int]:
     from django.utils import timezone
 
     from advocacy.core.staff.services import user_create
+    from advocacy.feedback import links as feedback_links
     from advocacy.feedback.models import Invitation, InvitationStatus
     from advocacy.feedback.surveys import services
 
@@ -241,22 +242,18 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
-    """gunicorn with the arguments ``advocacy serve`` uses, on the WSGI module with the bare view."""
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    argv = [
-        gunicorn,
-        "benchmarks.bare_wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(WORKERS),
-        "--threads",
-        str(THREADS),
-        "--timeout",
-        "60",
-        "--access-logfile",
-        "-",
-    ]
+    """The server ``advocacy serve`` runs (P3_SERVER: gunicorn, the default, or granian), with the same
+    command line, on the WSGI module with the bare view."""
+    from advocacy.core.servers import server_argv
+
+    argv = server_argv(
+        server=server_name(),
+        app="benchmarks.bare_wsgi:application",
+        bind=f"{HOST}:{port}",
+        workers=WORKERS,
+        threads=THREADS,
+        timeout=60,
+    )
     # The access log is written as it would be in production (here to nowhere); errors go to stderr,
     # which the parent shows when the check fails.
     server = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -264,21 +261,25 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
     return server
 
 
-def wait_until_serving(port: int, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def server_name() -> str:
+    return os.environ.get("P3_SERVER", "gunicorn")
+
+
+def wait_until_serving(port: int, server: subprocess.Popen[bytes], seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode} before serving")
+            raise RuntimeError(f"{server_name()} exited with {server.returncode} before serving")
         try:
             if request(http.client.HTTPConnection(HOST, port, timeout=5), BARE_PATH)[0] == 200:
                 return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on port {port} within {seconds:.0f} s")
+    raise RuntimeError(f"{server_name()} did not answer on port {port} within {seconds:.0f} s")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)  # gunicorn finishes the requests in flight, then exits
+    server.send_signal(signal.SIGTERM)  # the server finishes the requests in flight, then exits
     try:
         server.wait(timeout=30)
     except subprocess.TimeoutExpired:

@@ -11,7 +11,9 @@
     a changed answer       ──► the follow-up the earlier score caused is updated or withdrawn
 
 The answer rules act on settled answers only (a person's confirmed click; a change once it has stood
-for ANSWER_SETTLE_SECONDS), and on the difference from the score they acted on before.
+for ANSWER_SETTLE_SECONDS), and on the difference from the score they acted on before. A one-click
+answer reaches them in the worker, by the ``follow_up_answer`` task queued with the answer (its click
+only stores it), with the answer locked while they act, so a task that runs twice acts once.
 
 Apps call these functions after their own writes commit (the only calls that go up the floors);
 nothing here runs from signals.
@@ -34,10 +36,11 @@ from advocacy.casework.cases.services import (
     case_from_feedback,
     case_from_mention,
 )
-from advocacy.casework.models import Case
+from advocacy.casework.models import OPEN_STATUSES, Case
 from advocacy.core import switches
 from advocacy.core.errors import ServiceError
 from advocacy.core.events import audit
+from advocacy.core.roles import Role
 from advocacy.core.switches import Rule, enabled, register_rule, rule_switch
 from advocacy.feedback import scales
 from advocacy.feedback.answers.follow_up import FollowUp, register_follow_up
@@ -78,8 +81,9 @@ AFTER_CASE_SURVEY = "CSAT after a case"
 
 
 def response_recorded(response_id: int, *, now: datetime | None = None) -> None:
-    """Feedback calls this once an answer is settled: at its confirmation (or when stored through the web
-    survey or the API), and after a change once it has stood unchanged for ANSWER_SETTLE_SECONDS. The loop
+    """Feedback calls this once an answer is settled: for a one-click answer from the worker, by the task
+    queued with its confirmation (``answer_follow_up``, the answer locked); for the web survey and the API
+    after the answer commits; and after a change once it has stood unchanged for ANSWER_SETTLE_SECONDS. The loop
     acts on the difference between the score it acted on before and the score now, so calling it twice
     does nothing more. `now` is when the rule acts (the demo replays answers that came in earlier)."""
     response = Response.objects.select_related("customer", "survey").filter(pk=response_id).first()
@@ -140,10 +144,34 @@ def follow_up_of(response: Response) -> FollowUp | None:
         .order_by("-created_at")
         .first()
     )
-    if case is None or not case.is_open:
+    if case is None:
+        return pending_follow_up(response)
+    if not case.is_open:
         return None
     promised = case.first_response_due if case.first_response_at is None else case.next_update_due
     return FollowUp(who=case.owner.display_name, by=promised, case_id=case.pk)
+
+
+def pending_follow_up(response: Response) -> FollowUp | None:
+    """Right after a one-click answer the worker has not opened the case yet (it does within seconds).
+    Name who will follow up only where that is already certain: the owner of the customer's open case,
+    which the answer will join, or the customer's own primary customer advocate."""
+    customer = response.customer
+    if customer is None or not is_unhappy(response.kind, response.score) or not enabled(DETRACTOR_OPENS_CASE):
+        return None
+    joined = (
+        Case.objects.filter(customer=customer, status__in=OPEN_STATUSES)
+        .select_related("owner")
+        .order_by("-created_at")
+        .first()
+    )
+    if joined is not None:
+        promised = joined.first_response_due if joined.first_response_at is None else joined.next_update_due
+        return FollowUp(who=joined.owner.display_name, by=promised, case_id=joined.pk)
+    primary = customer.primary_advocate
+    if primary is not None and primary.is_active and primary.role == Role.CUSTOMER_ADVOCATE:
+        return FollowUp(who=primary.display_name, by=None, case_id=None)
+    return None
 
 
 register_follow_up(follow_up_of)

@@ -31,7 +31,7 @@ from advocacy.feedback.surveys import services as feedback
 from advocacy.outreach.models import ContactAsk, FatiguePolicy, OutboundMail
 from tests.advocates.hub_data import advocate, challenge, reward
 from tests.factories import CustomerFactory, OrderFactory
-from tests.feedback.helpers import consenting_customer, nps_survey
+from tests.feedback.helpers import consenting_customer, nps_survey, run_answer_follow_ups
 
 # The closed loop: a promoter answer invites the customer to the hub
 
@@ -41,6 +41,7 @@ def answer(customer_score: int) -> None:
     opened = feedback.wave_open(survey=nps_survey())
     for invitation in Invitation.objects.filter(wave=opened.wave):
         Client().post(f"/survey/a/{feedback_links.invitation_token(invitation)}/{customer_score}/")
+    run_answer_follow_ups()  # the worker acts on the answers
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,7 +21,7 @@ from advocacy.feedback.surveys import services as feedback
 from advocacy.portal.signin.services import magic_link_create
 from tests.casework.helpers import berlin_office, department
 from tests.factories import CustomerFactory
-from tests.feedback.helpers import consenting_customer, nps_survey
+from tests.feedback.helpers import consenting_customer, nps_survey, run_answer_follow_ups
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,6 +32,7 @@ def test_a_detractor_answer_opens_one_case_for_the_primary_customer_advocate(sta
     token = feedback_links.invitation_token(Invitation.objects.get(wave=opened.wave))
     Client().post(f"/survey/a/{token}/2/")
     Client().post(f"/survey/a/{token}/3/")  # a second click: still one case
+    run_answer_follow_ups()  # the worker, seconds later
     Client().post(f"/survey/a/{token}/comment/", {"comment": "Nobody called me back"})
 
     case = Case.objects.get()

@@ -163,3 +163,40 @@ def test_an_expired_counter_is_not_counted_on():
         cursor.execute("UPDATE advocacy_cache SET expires = %s WHERE cache_key = %s", [past, full])
     with pytest.raises(ValueError):
         cache.incr("old")
+
+
+@override_settings(CACHES=DB_CACHE)
+def test_adding_a_live_counter_again_keeps_it_and_an_expired_one_starts_afresh():
+    assert cache.add("window", 0, 900)
+    cache.incr("window")
+    before = expiry("window")
+    assert not cache.add("window", 0, 900), "a live counter is not reset"
+    assert cache.get("window") == 1 and expiry("window") == before
+
+    full = cache.make_and_validate_key("window")
+    past = connection.ops.adapt_datetimefield_value((timezone.now() - timedelta(hours=1)).replace(microsecond=0))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE advocacy_cache SET expires = %s WHERE cache_key = %s", [past, full])
+    assert cache.add("window", 0, 900), "an expired counter is taken over"
+    assert cache.get("window") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: the setting is PostgreSQL's")
+@override_settings(CACHES=DB_CACHE)
+def test_on_postgresql_a_count_does_not_wait_for_the_disk_and_still_counts_exactly(settings):
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from advocacy.core import limits
+
+    settings.LIMIT_ANSWERS_PER_IP = "3/m"
+    request = RequestFactory().post("/survey/a/x/9/", REMOTE_ADDR="203.0.113.77")
+    with CaptureQueriesContext(connection) as counted:
+        waits = [limits.over(request, [(limits.ANSWERS_PER_IP, "203.0.113.77")]) for _ in range(3)]
+
+    assert waits == [None, None, None]
+    assert sum("synchronous_commit TO OFF" in q["sql"] for q in counted.captured_queries) == 3
+    fourth = limits.over(request, [(limits.ANSWERS_PER_IP, "203.0.113.77")])
+    assert fourth is not None and 0 < fourth <= 60, "the fourth request in the minute is over the limit of 3"
+    cache.clear()

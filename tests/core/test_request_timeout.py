@@ -127,3 +127,4 @@ def test_serve_runs_gunicorn_with_the_watchdog_and_the_configured_timeout(monkey
     argv = launched[0]
     assert argv[argv.index("--timeout") + 1] == "45"
     assert argv[argv.index("--config") + 1] == "python:advocacy.core.gunicorn_conf"
+    assert "--preload" in argv, "the watchdog starts in each worker after the fork (post_worker_init)"

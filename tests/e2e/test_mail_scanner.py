@@ -88,6 +88,8 @@ def test_a_scanner_that_runs_scripts_records_nothing_and_a_person_answers_with_o
     expect(page.get_by_role("heading", name="Your score: 9")).to_be_visible()
     page.get_by_role("button", name="Record my score").click()
     expect(page.get_by_role("heading", name="Thank you — your score of 9 is recorded")).to_be_visible()
+    assert Response.objects.get().acted_score is None, "the click stores the answer; the worker follows up"
+    call_command("worker", "--batch")  # seconds later: the loop's follow-up, queued with the answer
     answer = Response.objects.get()
     assert (answer.customer, answer.score, answer.acted_score) == (ada, 9, 9)
     assert HubInvitation.objects.get(customer=ada).reason == "promoter answer: NPS 9"

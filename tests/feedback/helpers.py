@@ -27,3 +27,17 @@ def consenting_customer(**fields) -> Customer:  # type: ignore[no-untyped-def]
 def nps_survey(**fields) -> Survey:  # type: ignore[no-untyped-def]
     defaults = {"name": "Quarterly NPS", "kind": "nps", "schedule": "recurring", "every_n": 3, "every_unit": "months"}
     return services.survey_create(by=None, **{**defaults, **fields})
+
+
+def run_answer_follow_ups() -> int:
+    """Run the queued follow-up tasks of one-click answers as the worker would, and only those (a mail the
+    follow-up queues stays queued): how many ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    from advocacy.feedback.answers.tasks import follow_up_answer
+
+    queued = list(DBTaskResult.objects.ready().filter(task_path=follow_up_answer.module_path))
+    for row in queued:
+        follow_up_answer.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    DBTaskResult.objects.filter(pk__in=[row.pk for row in queued]).delete()
+    return len(queued)

@@ -20,7 +20,7 @@ from advocacy.feedback.surveys import services as feedback
 from advocacy.outreach.models import ContactAsk, FatiguePolicy, OutboundMail
 from advocacy.schedule import PERIODIC_TASKS
 from tests.casework.helpers import berlin_office
-from tests.feedback.helpers import consenting_customer, nps_survey
+from tests.feedback.helpers import consenting_customer, nps_survey, run_answer_follow_ups
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +60,9 @@ def test_a_detractor_who_changes_to_a_promoter_has_the_case_withdrawn_and_is_inv
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     link = score_link(customer)
 
-    Client().post(f"{link}3/")  # confirmed: settled at once, the case opens
+    Client().post(f"{link}3/")  # confirmed: settled at once, the worker opens the case
+    assert not Case.objects.exists(), "the click only stores the answer and queues its follow-up"
+    assert run_answer_follow_ups() == 1
     case = Case.objects.get()
     assert case.subject == "Following up on your feedback"  # no comment yet: a title the customer can read
 
@@ -112,6 +114,7 @@ def test_a_held_invitation_of_a_promoter_who_changes_to_a_detractor_is_withdrawn
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     link = score_link(customer)
     Client().post(f"{link}10/")
+    run_answer_follow_ups()
     assert HubInvitation.objects.get().status == "held"
 
     Client().post(f"{link}2/")
@@ -127,6 +130,7 @@ def test_an_invitation_whose_mail_has_not_left_is_cancelled_with_its_mail_and_it
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     link = score_link(customer)
     Client().post(f"{link}10/")
+    run_answer_follow_ups()
     invitation = HubInvitation.objects.get()
     assert OutboundMail.objects.filter(key=f"hub-invitation:{invitation.pk}", status="queued").exists()
 
@@ -144,7 +148,7 @@ def test_an_invitation_already_mailed_stays_and_the_audit_log_says_so(staff, set
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     link = score_link(customer)
     Client().post(f"{link}10/")
-    call_command("worker", "--batch")  # the invitation mail leaves
+    call_command("worker", "--batch")  # the follow-up invites; the invitation mail leaves
     assert any("advocate hub" in m["Subject"] for m in smtp.wait_for(2))
 
     Client().post(f"{link}2/")
@@ -161,6 +165,7 @@ def test_a_withdrawn_case_follow_up_stands_again_when_the_answer_changes_back(st
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     link = score_link(customer)
     Client().post(f"{link}1/")
+    run_answer_follow_ups()
     Client().post(f"{link}8/")
     answers_settle(now=after_the_window(settings))
     Client().post(f"{link}1/")

@@ -33,11 +33,20 @@ def score_url(token: str, score: int) -> str:
     return absolute_url("feedback:answer", token=token, score=score)
 
 
-def invitation_from_token(token: str) -> Invitation:
+def invitation_id_from_token(token: str) -> int:
+    """The invitation a link names, by its signature alone: no query. A link that was not signed here,
+    or was copied incompletely, is refused."""
     try:
         invitation_id = signing.loads(token, salt=INVITATION_SALT)
     except signing.BadSignature as exc:
         raise LinkRefused("This survey link is not valid. It may have been copied incompletely.", "invalid") from exc
+    if not isinstance(invitation_id, int) or isinstance(invitation_id, bool):
+        raise LinkRefused("This survey link is not valid. It may have been copied incompletely.", "invalid")
+    return invitation_id
+
+
+def invitation_from_token(token: str) -> Invitation:
+    invitation_id = invitation_id_from_token(token)
     invitation = Invitation.objects.select_related("survey", "customer", "wave").filter(pk=invitation_id).first()
     if invitation is None:
         raise LinkRefused("This survey is no longer available.", "gone")

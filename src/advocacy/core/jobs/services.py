@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks.base import Task
+from django_tasks_db.backend import DatabaseBackend
 
 from advocacy.core.events import audit
 from advocacy.core.jobs import runner
@@ -78,6 +80,20 @@ def jobs_enqueue_many(*, task: DurableTask[Any, Any], calls: list[tuple[str | No
 
     transaction.on_commit(dispatch_all)
     return len(created)
+
+
+def enqueue_in_transaction(task: Task[Any, Any], *args: Any) -> None:
+    """Enqueue a Tasks API task with the current transaction's writes.
+
+    The database backend stores the task as a row of this database: written in the same transaction,
+    it is queued exactly when the write commits and lost with it when it rolls back, at the cost of
+    one INSERT. Any other backend (RQ, immediate) is handed the task after commit, so that it never
+    runs before, or without, the write it follows.
+    """
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
 
 
 def dispatch(job_id: int, run_after: datetime | None = None) -> None:

@@ -18,7 +18,7 @@ from advocacy.feedback.models import Response
 class FollowUp:
     who: str  # the customer advocate's name
     by: datetime | None  # the first response promised, if the case's clock runs
-    case_id: int
+    case_id: int | None  # None while the worker has not opened the case yet
 
 
 Reader = Callable[[Response], FollowUp | None]

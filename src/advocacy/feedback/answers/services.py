@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
+from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import NotSupportedError, connection, transaction
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput, LinkRefused
+from advocacy.core.jobs.services import enqueue_in_transaction
 from advocacy.customers.models import Customer
 from advocacy.feedback.learned.queries import comment_sentiment
-from advocacy.feedback.links import invitation_from_token, survey_from_link
-from advocacy.feedback.models import SCALES, Channel, Response, Survey
+from advocacy.feedback.links import invitation_from_token, invitation_id_from_token, survey_from_link
+from advocacy.feedback.models import SCALES, Channel, Invitation, Response, Survey
 from advocacy.feedback.scales import score_category
 from advocacy.outreach.webhooks.services import webhook_emit
 
@@ -35,6 +37,13 @@ def after_commit_recorded(response: Response) -> Response:
     webhook (written now, sent after commit)."""
     from advocacy import loop
 
+    publish_recorded(response)
+    transaction.on_commit(lambda: loop.response_recorded(response.pk))
+    return response
+
+
+def publish_recorded(response: Response, *, key: str | None = None) -> None:
+    """The ``answer.recorded`` webhook; the same key is one event."""
     webhook_emit(
         event_type="answer.recorded",
         payload={
@@ -48,9 +57,8 @@ def after_commit_recorded(response: Response) -> Response:
             "answered_at": response.answered_at,
             "updated_at": response.updated_at,
         },
+        key=key,
     )
-    transaction.on_commit(lambda: loop.response_recorded(response.pk))
-    return response
 
 
 def after_commit_commented(response: Response) -> None:
@@ -60,60 +68,148 @@ def after_commit_commented(response: Response) -> None:
     transaction.on_commit(lambda: loop.comment_added(response.pk))
 
 
-def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> Response:
+def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> int:
     """Record a one-click answer the person confirmed (the POST of the score page's button; a GET never
-    writes). A second click within the answer window changes it; never a second response.
+    writes); returns the response's id. A second click within the answer window changes it; never a
+    second response.
 
-    The first answer is settled by its confirmation, so the loop acts on it after commit. A change waits:
-    the loop acts on it (updating or withdrawing what the earlier score caused) once the answer has stood
-    unchanged for ANSWER_SETTLE_SECONDS, by ``answers_settle``.
+    The request does the least that keeps the guarantee: the token's signature is checked without a query,
+    the answer is written by one statement (``answer_upsert``), and when the loop is due to act on it (a
+    first answer is settled by its confirmation) the loop's follow-up is enqueued in the same transaction,
+    to run in the worker (``follow_up_answer``). A change waits: the loop acts on it once the answer has
+    stood unchanged for ANSWER_SETTLE_SECONDS, by ``answers_settle``, which is also the safety net of a
+    follow-up task that was lost or failed.
     """
-    response, settled = store_answer(token=token, score=score, channel=channel)
-    return after_commit_recorded(response) if settled else response
+    from advocacy.feedback.answers.tasks import follow_up_answer
 
-
-def store_answer(*, token: str, score: int, channel: str) -> tuple[Response, bool]:
-    """Store the score; say whether the answer is settled now (a first answer) or waits (a change)."""
-    invitation = invitation_from_token(token)
-    survey = invitation.survey
-    check_score(survey, score)
+    invitation_id = invitation_id_from_token(token)
     now = timezone.now()
     with transaction.atomic():
-        existing = Response.objects.select_for_update().filter(invitation=invitation).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    created = Response.objects.create(
-                        survey=survey,
-                        kind=survey.kind,
-                        wave=invitation.wave,
-                        invitation=invitation,
-                        customer=invitation.customer,
-                        channel=channel,
-                        score=score,
-                        answered_at=now,
-                        updated_at=now,
-                    )
-                    return created, True
-            except IntegrityError:
-                # Another click won the race; treat this one as the second click.
-                existing = Response.objects.select_for_update().get(invitation=invitation)
-        if now - existing.answered_at > timedelta(days=survey.answer_window_days):
-            raise LinkRefused(
-                "You answered this survey already, and the time to change the answer has passed.", "answered"
-            )
-        if existing.score == score:
-            # The same score again: settled already, unless the loop has not acted on it yet.
-            return existing, existing.acted_score is None and existing.settles_at is None
-        # Rows from before settling, and the demo's, were acted on at their stored score.
-        acted = existing.acted_score if existing.acted_score is not None else existing.score
-        existing.acted_score = acted
-        existing.score = score
-        existing.updated_at = now
-        # Back to the score the loop acted on: nothing to change, nothing waits.
-        existing.settles_at = None if score == acted else now + timedelta(seconds=settings.ANSWER_SETTLE_SECONDS)
-        existing.save(update_fields=["score", "updated_at", "acted_score", "settles_at"])
-    return existing, False
+        stored = answer_upsert(invitation_id=invitation_id, score=score, channel=channel, now=now)
+        if stored is None:
+            refuse_answer(token=token, score=score)
+        response_id, due = stored
+        if due:
+            enqueue_in_transaction(follow_up_answer, response_id)
+    return response_id
+
+
+def refuse_answer(*, token: str, score: int) -> NoReturn:
+    """Say why the one statement stored nothing: the invitation is gone or its link expired, the score is
+    off the scale, or the time to change the answer has passed. Only refused clicks pay for these reads."""
+    invitation = invitation_from_token(token)
+    check_score(invitation.survey, score)
+    raise LinkRefused("You answered this survey already, and the time to change the answer has passed.", "answered")
+
+
+# One statement stores an answer, whichever click it is (a first one, a change, the same score again,
+# two racing clicks): the unique invitation decides between insert and update. It stores nothing (no row
+# comes back) for an invitation that is gone, a link past its survey's link_valid_days, a score off the
+# survey's scale, or a change after its answer_window_days.
+#
+# A first answer is written due at once (settles_at = now, acted_score NULL): the row itself says the
+# loop owes it a follow-up until the loop records the score it acted on (answer_acted). A change to an
+# answer the loop has not acted on yet stays due; a change to an acted one waits for the settle window,
+# or is settled at once when it returns to the acted score; the same score again changes nothing.
+UPSERT_ANSWER = """
+INSERT INTO feedback_response
+    (survey_id, kind, wave_id, invitation_id, customer_id, channel, score, comment, answered_at, updated_at,
+     settles_at, duplicate)
+SELECT i.survey_id, s.kind, i.wave_id, i.id, i.customer_id, %(channel)s, %(score)s, '', %(now)s, %(now)s,
+       %(now)s, %(false)s
+FROM feedback_invitation i JOIN feedback_survey s ON s.id = i.survey_id
+WHERE i.id = %(invitation)s
+  AND %(score)s BETWEEN {low} AND {high}
+  AND COALESCE(i.sent_at, i.created_at) >= {link_valid_from}
+ON CONFLICT (invitation_id) DO UPDATE SET
+    score = excluded.score,
+    updated_at = CASE WHEN feedback_response.score = excluded.score THEN feedback_response.updated_at
+                      ELSE excluded.updated_at END,
+    acted_score = CASE WHEN feedback_response.score = excluded.score OR {not_acted_yet}
+                       THEN feedback_response.acted_score
+                       ELSE COALESCE(feedback_response.acted_score, feedback_response.score) END,
+    settles_at = CASE WHEN feedback_response.score = excluded.score OR {not_acted_yet}
+                      THEN feedback_response.settles_at
+                      WHEN excluded.score = COALESCE(feedback_response.acted_score, feedback_response.score)
+                      THEN NULL
+                      ELSE %(settles)s END
+WHERE feedback_response.answered_at >= {window_from}
+RETURNING id, (settles_at IS NOT NULL AND settles_at <= %(now)s)
+"""
+
+# A row the loop has not acted on: written due and never acted on. Rows from before settling, and the
+# demo's, have neither and were acted on at their stored score.
+NOT_ACTED_YET = "(feedback_response.acted_score IS NULL AND feedback_response.settles_at IS NOT NULL)"
+
+# ``now`` less a number of days, per database.
+DAYS_BEFORE_NOW = {
+    "sqlite": "datetime(%(now)s, '-' || ({days}) || ' days')",
+    "postgresql": "%(now)s - make_interval(days => ({days}))",
+}
+
+
+def scale_bound(index: int) -> str:
+    """The low (0) or high (1) end of the survey's scale, from SCALES, as SQL over ``s.kind``."""
+    cases = " ".join(f"WHEN '{kind}' THEN {bounds[index]}" for kind, bounds in SCALES.items())
+    return f"CASE s.kind {cases} END"
+
+
+@cache
+def upsert_answer_sql(vendor: str) -> str:
+    if vendor not in DAYS_BEFORE_NOW:
+        raise NotSupportedError(f"one-click answers are written for SQLite and PostgreSQL, not {vendor}")
+    days_before = DAYS_BEFORE_NOW[vendor]
+    window = "SELECT answer_window_days FROM feedback_survey WHERE id = feedback_response.survey_id"
+    sql = UPSERT_ANSWER.format(
+        low=scale_bound(0),
+        high=scale_bound(1),
+        link_valid_from=days_before.format(days="s.link_valid_days"),
+        window_from=days_before.format(days=window),
+        not_acted_yet=NOT_ACTED_YET,
+    )
+    # Written with the tables' names as the models give them; checked here so that a renamed table
+    # fails loudly at the first click instead of writing somewhere else.
+    tables = {Response._meta.db_table, Invitation._meta.db_table, Survey._meta.db_table}
+    if tables != {"feedback_response", "feedback_invitation", "feedback_survey"}:
+        raise NotSupportedError(f"the one-click answer statement names other tables than {sorted(tables)}")
+    return sql
+
+
+def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime) -> tuple[int, bool] | None:
+    """Store a click in one statement (see UPSERT_ANSWER): the response's id and whether the loop is due
+    to act on it now, or None when nothing could be stored."""
+    adapt = connection.ops.adapt_datetimefield_value
+    params: dict[str, Any] = {
+        "invitation": invitation_id,
+        "score": score,
+        "channel": channel,
+        "now": adapt(now),
+        "settles": adapt(now + timedelta(seconds=settings.ANSWER_SETTLE_SECONDS)),
+        "false": False,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(upsert_answer_sql(connection.vendor), params)
+        row = cursor.fetchone()
+    return None if row is None else (int(row[0]), bool(row[1]))
+
+
+def answer_follow_up(*, response_id: int) -> None:
+    """Let the loop act on a settled answer (a case for a detractor, a hub invitation for a promoter), once.
+
+    The response row is locked while the loop acts, so two runs (the task and the settle sweep, or one
+    task run twice) take turns, and the second finds the score acted on already and does nothing. The
+    first time the loop acts on a one-click answer, the ``answer.recorded`` webhook is published (keyed
+    by the response, so it is one event however often this runs).
+    """
+    from advocacy import loop
+
+    with transaction.atomic():
+        response = Response.objects.select_for_update().filter(pk=response_id).first()
+        if response is None:
+            return
+        if response.acted_score is None and response.settles_at is not None:
+            publish_recorded(response, key=f"answer.recorded:{response.pk}")
+        loop.response_recorded(response.pk)
 
 
 def answer_acted(*, response_id: int, score: int) -> None:
@@ -124,20 +220,20 @@ def answer_acted(*, response_id: int, score: int) -> None:
 
 
 def answers_settle(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Hand the loop each changed answer that has stood unchanged for ANSWER_SETTLE_SECONDS.
+    """Hand the loop each answer that is due: a changed answer that has stood unchanged for
+    ANSWER_SETTLE_SECONDS, and a first answer whose follow-up task has not run yet (the task was lost,
+    or failed: this sweep is its retry).
 
-    Safe to run twice, and by two workers at once: the loop compares the score it acted on with the
-    score now and acts only on the difference (each follow-up checks what exists), then marks the answer
-    settled; an answer changed again meanwhile waits for its new time.
+    Safe to run twice, and by two workers at once: ``answer_follow_up`` locks the answer while the loop
+    compares the score it acted on with the score now and acts only on the difference, then marks the
+    answer settled; an answer changed again meanwhile waits for its new time.
     """
-    from advocacy import loop
-
     now = now or timezone.now()
     due = list(Response.objects.filter(settles_at__lte=now).order_by("settles_at").values_list("pk", flat=True)[:limit])
 
     def settle(response_id: int) -> None:
         try:
-            loop.response_recorded(response_id)
+            answer_follow_up(response_id=response_id)
         except Exception:  # one answer's failure must not hold back the others; it is retried next run
             logger.exception("answer %s: the loop could not act on its change", response_id)
 

@@ -1,0 +1,136 @@
+"""A one-click answer does the least that keeps the guarantee: the token's signature is checked without a
+query, the answer is written by one statement, and the loop's follow-up is queued with it for the worker.
+Two racing clicks are one answer, and a follow-up that runs twice opens a detractor's case once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from advocacy.casework.models import Case
+from advocacy.feedback import links as feedback_links
+from advocacy.feedback.answers.tasks import follow_up_answer
+from advocacy.feedback.models import Invitation, Response
+from advocacy.feedback.surveys import services as feedback
+from tests.casework.helpers import berlin_office
+from tests.feedback.helpers import consenting_customer, nps_survey, run_answer_follow_ups
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def score_link(customer) -> str:  # type: ignore[no-untyped-def]
+    opened = feedback.wave_open(survey=nps_survey())
+    token = feedback_links.invitation_token(Invitation.objects.get(wave=opened.wave, customer=customer))
+    return f"/survey/a/{token}/"
+
+
+def at_once(*actions: Callable[[], object]) -> None:
+    """Run the actions in threads of their own, each on its own database connection, released together.
+
+    On SQLite they run one after the other: every write takes the database's write lock first (IMMEDIATE
+    transactions), so that is the only order they can have there, and the in-memory test database
+    refuses a second writer instead of making it wait."""
+    if connection.vendor == "sqlite":
+        for action in actions:
+            action()
+        return
+    barrier = threading.Barrier(len(actions))
+    failures: list[BaseException] = []
+
+    def run(action: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            action()
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures
+
+
+def queued_follow_ups() -> list[int]:
+    rows = DBTaskResult.objects.ready().filter(task_path=follow_up_answer.module_path)
+    return [row.args_kwargs["args"][0] for row in rows]
+
+
+def statements(captured: CaptureQueriesContext) -> list[str]:
+    """What each query did, by the table it wrote or read; the transaction's BEGIN and COMMIT (which
+    SQLite's log shows and PostgreSQL's does not) left out."""
+    heads = [q["sql"].split("(")[0].replace('"', "").strip() for q in captured.captured_queries]
+    return [head for head in heads if head not in {"BEGIN IMMEDIATE", "BEGIN", "COMMIT"}]
+
+
+def test_two_racing_clicks_and_a_follow_up_that_runs_twice_open_the_detractors_case_once(staff):
+    berlin_office()
+    customer = consenting_customer(primary_advocate=staff["customer_advocate"])
+    link = score_link(customer)
+    statuses: list[int] = []
+
+    at_once(
+        lambda: statuses.append(Client().post(f"{link}2/").status_code),
+        lambda: statuses.append(Client().post(f"{link}4/").status_code),
+    )
+    assert statuses == [302, 302], "both clicks are accepted"
+    response = Response.objects.get()
+    assert response.score in (2, 4)
+    assert not Case.objects.exists(), "the clicks store the answer; the worker opens the case"
+    assert set(queued_follow_ups()) == {response.pk}
+
+    # The worker runs the follow-up twice at once (a retry, a second worker, the settle sweep) and
+    # then whatever was queued.
+    at_once(lambda: follow_up_answer.call(response.pk), lambda: follow_up_answer.call(response.pk))
+    run_answer_follow_ups()
+
+    case = Case.objects.get()
+    assert (case.customer, case.origin, case.owner.username) == (customer, f"response:{response.pk}", "carol")
+    response.refresh_from_db()
+    assert (response.acted_score, response.settles_at) == (response.score, None), "settled: nothing left to do"
+
+
+def test_a_click_is_one_statement_and_one_queued_follow_up(staff):
+    berlin_office()
+    customer = consenting_customer(primary_advocate=staff["customer_advocate"])
+    link = score_link(customer)
+
+    with CaptureQueriesContext(connection) as first:
+        assert Client().post(f"{link}3/").status_code == 302
+    assert statements(first) == ["INSERT INTO feedback_response", "INSERT INTO django_tasks_database_dbtaskresult"]
+
+    run_answer_follow_ups()
+    with CaptureQueriesContext(connection) as change:  # a change waits for the settle window: no task
+        assert Client().post(f"{link}9/").status_code == 302
+    assert statements(change) == ["INSERT INTO feedback_response"]  # the upsert, here an update
+
+    with CaptureQueriesContext(connection) as forged:  # a bad signature is refused before any query
+        assert Client().post(f"{link[:-4]}abc/9/").status_code == 400
+    assert statements(forged) == []
+
+
+def test_a_click_that_stores_nothing_says_why(staff):
+    customer = consenting_customer()
+    link = score_link(customer)
+    token = link.split("/")[3]
+
+    off_scale = Client().post(f"{link}11/")
+    Invitation.objects.filter(customer=customer).update(sent_at=None, created_at="2020-01-01T00:00:00Z")
+    expired = Client().post(f"{link}9/")
+    Invitation.objects.all().delete()
+    gone = Client().post(f"/survey/a/{token}/9/")
+
+    assert [r.status_code for r in (expired, off_scale, gone)] == [400, 400, 400]
+    assert "the score must be between 0 and 10" in off_scale.text
+    assert "This survey has closed" in expired.text
+    assert "This survey is no longer available" in gone.text
+    assert not Response.objects.exists() and queued_follow_ups() == []
