@@ -124,12 +124,12 @@ def _value(customer: str, account: str, names: tuple[str, ...]) -> str:
     return f"CASE d.dimension {' '.join(kept)} ELSE '' END" if kept else "''"
 
 
-def _one_answer(vendor: str, zone: str, ref: str, sign: int) -> str:
-    """Add (sign 1) or take away (sign −1) one answer row, NEW or OLD, under its customer's values now."""
+def _one_answer(zone: str, ref: str, sign: int) -> str:
+    """SQLite: add (sign 1) or take away (sign −1) one answer row, NEW or OLD, under its customer's values now."""
     counts = ", ".join(f"{sign} * (CASE WHEN {ref}.score = {k} THEN 1 ELSE 0 END)" for k in SCORES)
     return (
         f"INSERT INTO {TABLE} ({COLUMNS}) "
-        f"SELECT {ref}.survey_id, {day_sql(vendor, f'{ref}.answered_at', zone)}, COALESCE({ref}.wave_id, 0), "
+        f"SELECT {ref}.survey_id, {day_sql('sqlite', f'{ref}.answered_at', zone)}, COALESCE({ref}.wave_id, 0), "
         f"d.dimension, {_value('c', 'a', DIMENSIONS)}, {sign}, {counts} "
         f"FROM {_dimensions(DIMENSIONS)} d "
         f"LEFT JOIN customers_customer c ON c.id = {ref}.customer_id "
@@ -138,117 +138,204 @@ def _one_answer(vendor: str, zone: str, ref: str, sign: int) -> str:
     )
 
 
-def _aggregated(vendor: str, zone: str, sign: int) -> str:
+def _moved(vendor: str, zone: str, sign: int, source: str, value: str, names: tuple[str, ...], where: str) -> str:
+    """Add (sign 1) or take away (sign −1) the answers ``r`` that ``source`` joins, grouped into roll-up rows."""
     counts = ", ".join(f"{sign} * SUM(CASE WHEN r.score = {k} THEN 1 ELSE 0 END)" for k in SCORES)
     return (
+        f"INSERT INTO {TABLE} ({COLUMNS}) "
         f"SELECT r.survey_id, {day_sql(vendor, 'r.answered_at', zone)}, COALESCE(r.wave_id, 0), "
-        f"d.dimension, {{value}}, {sign} * COUNT(*), {counts} "
+        f"d.dimension, {value}, {sign} * COUNT(*), {counts} "
+        f"FROM {source} CROSS JOIN {_dimensions(names)} d "
+        f"WHERE NOT r.duplicate AND {where} GROUP BY 1, 2, 3, 4, 5 {UPSERT}"
     )
 
 
-def _customer_answers(vendor: str, zone: str, ref: str, sign: int) -> str:
-    """Move every answer of one customer (NEW or OLD row of customers_customer) under that row's values."""
-    names = (*ACCOUNT_DIMENSIONS, *CUSTOMER_DIMENSIONS)
-    select = _aggregated(vendor, zone, sign).format(value=_value(ref, "a", names))
-    return (
-        f"INSERT INTO {TABLE} ({COLUMNS}) {select}"
-        f"FROM feedback_response r CROSS JOIN {_dimensions(names)} d "
-        f"LEFT JOIN customers_account a ON a.id = {ref}.account_id "
-        f"WHERE r.customer_id = {ref}.id AND NOT r.duplicate GROUP BY 1, 2, 3, 4, 5 {UPSERT}"
-    )
-
-
-def _account_answers(vendor: str, zone: str, ref: str, sign: int) -> str:
-    """Move every answer of one account's customers (NEW or OLD row of customers_account)."""
-    names = tuple(ACCOUNT_DIMENSIONS)
-    select = _aggregated(vendor, zone, sign).format(value=_value("c", ref, names))
-    return (
-        f"INSERT INTO {TABLE} ({COLUMNS}) {select}"
-        f"FROM feedback_response r JOIN customers_customer c ON c.id = r.customer_id "
-        f"CROSS JOIN {_dimensions(names)} d "
-        f"WHERE c.account_id = {ref}.id AND NOT r.duplicate GROUP BY 1, 2, 3, 4, 5 {UPSERT}"
-    )
+ANSWER_SEGMENTS = (
+    "LEFT JOIN customers_customer c ON c.id = r.customer_id LEFT JOIN customers_account a ON a.id = c.account_id"
+)
 
 
 def recount_sql(vendor: str, zone: str) -> str:
     """Every roll-up row, counted from the answers in one GROUP BY."""
-    select = _aggregated(vendor, zone, 1).format(value=_value("c", "a", DIMENSIONS))
+    counts = ", ".join(f"SUM(CASE WHEN r.score = {k} THEN 1 ELSE 0 END)" for k in SCORES)
     return (
-        f"{select}FROM feedback_response r CROSS JOIN {_dimensions(DIMENSIONS)} d "
-        f"LEFT JOIN customers_customer c ON c.id = r.customer_id "
-        f"LEFT JOIN customers_account a ON a.id = c.account_id "
+        f"SELECT r.survey_id, {day_sql(vendor, 'r.answered_at', zone)}, COALESCE(r.wave_id, 0), "
+        f"d.dimension, {_value('c', 'a', DIMENSIONS)}, COUNT(*), {counts} "
+        f"FROM feedback_response r CROSS JOIN {_dimensions(DIMENSIONS)} d {ANSWER_SEGMENTS} "
         f"WHERE NOT r.duplicate GROUP BY 1, 2, 3, 4, 5"
     )
 
 
 # --- the triggers ------------------------------------------------------------------------------
+#
+# SQLite has only row triggers: each answer written adds its rows (one upsert per dimension). PostgreSQL
+# runs one statement trigger per statement over its transition tables, so a COPY or a bulk UPDATE moves
+# the counts in one grouped upsert (row triggers there would update the same few rows once per answer,
+# leaving a dead row version each time within the transaction).
 
-# (trigger name, table, event, the columns whose change matters)
-TRIGGERS = (
-    ("feedback_rollup_response_insert", "feedback_response", "INSERT", ()),
-    ("feedback_rollup_response_delete", "feedback_response", "DELETE", ()),
-    ("feedback_rollup_response_update", "feedback_response", "UPDATE", RESPONSE_COLUMNS),
-    ("feedback_rollup_customer_update", "customers_customer", "UPDATE", ("locale", "account_id")),
-    ("feedback_rollup_account_update", "customers_account", "UPDATE", tuple(ACCOUNT_DIMENSIONS.values())),
-    ("feedback_rollup_survey_delete", "feedback_survey", "DELETE", ()),
-)
-
-
-def _body(vendor: str, zone: str, name: str) -> list[str]:
-    """The statements a trigger runs, by its name."""
-    if name == "feedback_rollup_response_insert":
-        return [_one_answer(vendor, zone, "NEW", 1)]
-    if name == "feedback_rollup_response_delete":
-        return [_one_answer(vendor, zone, "OLD", -1)]
-    if name == "feedback_rollup_response_update":
-        return [_one_answer(vendor, zone, "OLD", -1), _one_answer(vendor, zone, "NEW", 1)]
-    if name == "feedback_rollup_customer_update":
-        return [_customer_answers(vendor, zone, "OLD", -1), _customer_answers(vendor, zone, "NEW", 1)]
-    if name == "feedback_rollup_account_update":
-        return [_account_answers(vendor, zone, "OLD", -1), _account_answers(vendor, zone, "NEW", 1)]
-    # A survey's roll-ups go with it; the answers' delete triggers ran first (Django deletes them before).
-    return [f"DELETE FROM {TABLE} WHERE survey_id = OLD.id"]
+CUSTOMER_NAMES = (*ACCOUNT_DIMENSIONS, *CUSTOMER_DIMENSIONS)
+ACCOUNT_NAMES = tuple(ACCOUNT_DIMENSIONS)
+CUSTOMER_COLUMNS = ("locale", "account_id")
+ACCOUNT_COLUMNS = tuple(ACCOUNT_DIMENSIONS.values())
 
 
-def _changed(vendor: str, columns: tuple[str, ...]) -> str:
+def _differ(vendor: str, old: str, new: str, columns: tuple[str, ...]) -> str:
     differ = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
-    return " OR ".join(f"OLD.{column} {differ} NEW.{column}" for column in columns)
+    return "(" + " OR ".join(f"{old}.{column} {differ} {new}.{column}" for column in columns) + ")"
+
+
+def _sqlite_triggers(zone: str) -> list[tuple[str, str, str, str, list[str]]]:
+    """(name, table, event and timing, WHEN condition, statements) of each SQLite row trigger."""
+
+    def answer(ref: str, sign: int) -> str:
+        return _one_answer(zone, ref, sign)
+
+    def customer(ref: str, sign: int) -> str:
+        source = f"feedback_response r LEFT JOIN customers_account a ON a.id = {ref}.account_id"
+        value = _value(ref, "a", CUSTOMER_NAMES)
+        return _moved("sqlite", zone, sign, source, value, CUSTOMER_NAMES, f"r.customer_id = {ref}.id")
+
+    def account(ref: str, sign: int) -> str:
+        source = "feedback_response r JOIN customers_customer c ON c.id = r.customer_id"
+        value = _value("c", ref, ACCOUNT_NAMES)
+        return _moved("sqlite", zone, sign, source, value, ACCOUNT_NAMES, f"c.account_id = {ref}.id")
+
+    changed = _differ("sqlite", "OLD", "NEW", RESPONSE_COLUMNS)
+    return [
+        ("feedback_rollup_response_insert", "feedback_response", "AFTER INSERT", "", [answer("NEW", 1)]),
+        ("feedback_rollup_response_delete", "feedback_response", "AFTER DELETE", "", [answer("OLD", -1)]),
+        (
+            "feedback_rollup_response_update",
+            "feedback_response",
+            f"AFTER UPDATE OF {', '.join(RESPONSE_COLUMNS)}",
+            changed,
+            [answer("OLD", -1), answer("NEW", 1)],
+        ),
+        (
+            "feedback_rollup_customer_update",
+            "customers_customer",
+            f"AFTER UPDATE OF {', '.join(CUSTOMER_COLUMNS)}",
+            _differ("sqlite", "OLD", "NEW", CUSTOMER_COLUMNS),
+            [customer("OLD", -1), customer("NEW", 1)],
+        ),
+        (
+            "feedback_rollup_account_update",
+            "customers_account",
+            f"AFTER UPDATE OF {', '.join(ACCOUNT_COLUMNS)}",
+            _differ("sqlite", "OLD", "NEW", ACCOUNT_COLUMNS),
+            [account("OLD", -1), account("NEW", 1)],
+        ),
+        ("feedback_rollup_survey_delete", "feedback_survey", "BEFORE DELETE", "", [SURVEY_GONE]),
+    ]
+
+
+# A survey's roll-ups go with it (Django deletes its answers first, whose triggers have run by then).
+SURVEY_GONE = f"DELETE FROM {TABLE} WHERE survey_id = OLD.id"
+
+
+def _postgres_triggers(zone: str) -> list[tuple[str, str, str, str, list[str]]]:
+    """(name, table, event, REFERENCING clause or FOR EACH ROW, statements) of each PostgreSQL trigger."""
+    answers = ANSWER_SEGMENTS
+    value = _value("c", "a", DIMENSIONS)
+    pg = "postgresql"
+    answer_changed = _differ(pg, "o", "r", RESPONSE_COLUMNS)
+    update_answers = [
+        _moved(pg, zone, -1, f"old_rows r JOIN new_rows o ON o.id = r.id {answers}", value, DIMENSIONS, answer_changed),
+        _moved(pg, zone, 1, f"new_rows r JOIN old_rows o ON o.id = r.id {answers}", value, DIMENSIONS, answer_changed),
+    ]
+
+    def customers(ref: str, sign: int) -> str:
+        source = (
+            "old_rows o JOIN new_rows nw ON nw.id = o.id JOIN feedback_response r ON r.customer_id = o.id "
+            f"LEFT JOIN customers_account a ON a.id = {ref}.account_id"
+        )
+        changed = _differ(pg, "o", "nw", CUSTOMER_COLUMNS)
+        return _moved(pg, zone, sign, source, _value(ref, "a", CUSTOMER_NAMES), CUSTOMER_NAMES, changed)
+
+    def accounts(ref: str, sign: int) -> str:
+        source = (
+            "old_rows o JOIN new_rows nw ON nw.id = o.id JOIN customers_customer c ON c.account_id = o.id "
+            "JOIN feedback_response r ON r.customer_id = c.id"
+        )
+        changed = _differ(pg, "o", "nw", ACCOUNT_COLUMNS)
+        return _moved(pg, zone, sign, source, _value("c", ref, ACCOUNT_NAMES), ACCOUNT_NAMES, changed)
+
+    both = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
+    return [
+        (
+            "feedback_rollup_response_insert",
+            "feedback_response",
+            "AFTER INSERT",
+            "REFERENCING NEW TABLE AS r FOR EACH STATEMENT",
+            [_moved(pg, zone, 1, f"r {answers}", value, DIMENSIONS, "TRUE")],
+        ),
+        (
+            "feedback_rollup_response_delete",
+            "feedback_response",
+            "AFTER DELETE",
+            "REFERENCING OLD TABLE AS r FOR EACH STATEMENT",
+            [_moved(pg, zone, -1, f"r {answers}", value, DIMENSIONS, "TRUE")],
+        ),
+        ("feedback_rollup_response_update", "feedback_response", "AFTER UPDATE", both, update_answers),
+        (
+            "feedback_rollup_customer_update",
+            "customers_customer",
+            "AFTER UPDATE",
+            both,
+            [customers("o", -1), customers("nw", 1)],
+        ),
+        (
+            "feedback_rollup_account_update",
+            "customers_account",
+            "AFTER UPDATE",
+            both,
+            [accounts("o", -1), accounts("nw", 1)],
+        ),
+        ("feedback_rollup_survey_delete", "feedback_survey", "BEFORE DELETE", "FOR EACH ROW", [SURVEY_GONE]),
+    ]
+
+
+TRIGGER_TABLES = {
+    "feedback_rollup_response_insert": "feedback_response",
+    "feedback_rollup_response_delete": "feedback_response",
+    "feedback_rollup_response_update": "feedback_response",
+    "feedback_rollup_customer_update": "customers_customer",
+    "feedback_rollup_account_update": "customers_account",
+    "feedback_rollup_survey_delete": "feedback_survey",
+}
 
 
 def create_statements(vendor: str, zone: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW{f' WHEN {when}' if when else ''} "
+            f"BEGIN {'; '.join(body)}; END"
+            for name, table, event, when, body in _sqlite_triggers(zone)
+        ]
+    if vendor != "postgresql":
+        raise NotSupportedError(f"roll-ups are written for SQLite and PostgreSQL, not {vendor}")
     statements = []
-    for name, table, event, columns in TRIGGERS:
-        timing = "BEFORE" if event == "DELETE" and table == "feedback_survey" else "AFTER"
-        of = f" OF {', '.join(columns)}" if columns else ""
-        when = f" WHEN ({_changed(vendor, columns)})" if columns else ""
-        body = _body(vendor, zone, name)
-        if vendor == "sqlite":
-            statements.append(
-                f"CREATE TRIGGER {name} {timing} {event}{of} ON {table} FOR EACH ROW{when} BEGIN {'; '.join(body)}; END"
-            )
-            continue
-        returned = "OLD" if timing == "BEFORE" else "NULL"
+    for name, table, event, level, body in _postgres_triggers(zone):
+        returned = "OLD" if event.startswith("BEFORE") else "NULL"
         statements.append(
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN {'; '.join(body)}; RETURN {returned}; END $$"
         )
-        statements.append(
-            f"CREATE TRIGGER {name} {timing} {event}{of} ON {table} FOR EACH ROW{when} EXECUTE FUNCTION {name}()"
-        )
+        statements.append(f"CREATE TRIGGER {name} {event} ON {table} {level} EXECUTE FUNCTION {name}()")
     return statements
 
 
 def drop_statements(vendor: str) -> list[str]:
     if vendor == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {name}" for name, *_ in TRIGGERS]
-    statements = [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table, *_ in TRIGGERS]
-    return statements + [f"DROP FUNCTION IF EXISTS {name}()" for name, *_ in TRIGGERS]
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGER_TABLES]
+    statements = [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in TRIGGER_TABLES.items()]
+    return statements + [f"DROP FUNCTION IF EXISTS {name}()" for name in TRIGGER_TABLES]
 
 
 def installed_triggers(connection: BaseDatabaseWrapper) -> set[str]:
     """The roll-up triggers present in the database (SQLite drops a table's triggers when a migration
     rebuilds the table, so the post-migrate check looks)."""
-    names = [name for name, *_ in TRIGGERS]
+    names = list(TRIGGER_TABLES)
     placeholders = ", ".join(["%s"] * len(names))
     if connection.vendor == "sqlite":
         sql = f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({placeholders})"
@@ -290,7 +377,7 @@ def rollups_uninstall(*, using: str = DEFAULT_DB_ALIAS) -> None:
 def rollups_need_install(*, using: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether a trigger is missing, or the roll-ups were never built or were built for another zone."""
     connection = connections[using]
-    if installed_triggers(connection) != {name for name, *_ in TRIGGERS}:
+    if installed_triggers(connection) != set(TRIGGER_TABLES):
         return True
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT zone FROM {STATE_TABLE}")
