@@ -98,6 +98,11 @@ def record(report: Report, rows: int, name: str, result: dict[str, Any]) -> None
         )
     report.add(workload, f"{name} hand-written SQL aggregate p50", reference, "ms")
     report.add(workload, f"{name} roll-up rebuild", result["rebuild"]["seconds"], "s")
+    writes = result["writes"]
+    report.add(workload, f"{name} bulk insert with roll-up triggers", writes["bulk rows_per_s with triggers"], "rows/s")
+    for label, ms in writes["single answer ms"].items():
+        report.add(workload, f"{name} one answer INSERT {label}, p50", ms, "ms")
+    report.add(workload, f"{name} reads exact after the writes", 1.0 if result["exact after writes"] else 0.0, "")
 
 
 def run_worker(report: Report, folder: Path, database_url: str, name: str, rows: int) -> dict[str, Any] | None:
@@ -122,7 +127,8 @@ def summary(result: dict[str, Any]) -> str:
     return (
         f"inserted {insert['rows']:,} in {insert['seconds']:.1f} s; {timings}; "
         f"hand SQL p50 {result['reference']['p50']:.1f} ms; NPS {result['nps']:.1f} (n = {result['n']:,}); "
-        f"{exact}; roll-up rebuild {result['rebuild']['seconds']:.1f} s ({result['rebuild']['rows']:,} rows)"
+        f"{exact}; roll-up rebuild {result['rebuild']['seconds']:.1f} s ({result['rebuild']['rows']:,} rows); "
+        f"writes {result['writes']}; exact after the writes: {result['exact after writes']}"
     )
 
 
@@ -135,13 +141,16 @@ def worker(rows: int, repetitions: int) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
-    survey_id, insert = populate(rows)
-    results: dict[str, Any] = {"insert": insert, **time_metrics(survey_id, repetitions)}
-    results["rebuild"] = time_rebuild()
+    survey_id, insert, rebuild = populate(rows)
+    results: dict[str, Any] = {"insert": insert, "rebuild": rebuild, **time_metrics(survey_id, repetitions)}
+    results["writes"] = time_writes(survey_id)
+    results["exact after writes"] = exact_now(survey_id)
     print(RESULT_PREFIX + json.dumps(results), flush=True)
 
 
-def populate(rows: int) -> tuple[int, dict[str, Any]]:
+def populate(rows: int) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """The fixture goes in as fast as rows can, without the roll-up triggers; the roll-ups are then
+    counted as the data migration counts an existing database (timed: the rebuild)."""
     from django.db import connection, transaction
 
     from advocacy.feedback.models import Survey, Wave
@@ -164,15 +173,19 @@ def populate(rows: int) -> tuple[int, dict[str, Any]]:
         ).pk
         for n in range(12)
     ]
+    from advocacy.feedback.rollups import rollups_uninstall
+
+    rollups_uninstall()
     started = time.perf_counter()
     with transaction.atomic():
         account_ids = insert_accounts(max(10, rows // 500))
         customer_ids = insert_customers(max(10, rows // 25), account_ids)
         insert_responses(rows, survey.pk, customer_ids, waves)
     seconds = time.perf_counter() - started
+    rebuild = time_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return survey.pk, {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": rows / seconds}
+    return survey.pk, {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": rows / seconds}, rebuild
 
 
 def insert_accounts(count: int) -> list[int]:
@@ -314,6 +327,65 @@ def time_rebuild() -> dict[str, Any]:
     started = time.perf_counter()
     rows = rollups_install()
     return {"seconds": round(time.perf_counter() - started, 2), "rows": rows}
+
+
+TRIGGERED_ROWS = 20_000
+SINGLE_ANSWERS = 300
+
+
+def time_writes(survey_id: int) -> dict[str, Any]:
+    """What the triggers cost a writer: a bulk load and single answers (one INSERT, one commit each),
+    with the roll-up triggers and, for the single answers, without them, in the same run."""
+    from django.db import transaction
+
+    from advocacy.customers.models import Customer
+    from advocacy.feedback.models import Wave
+    from advocacy.feedback.rollups import rollups_install, rollups_uninstall
+
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:1000])
+    waves = list(Wave.objects.filter(survey_id=survey_id).order_by("number").values_list("pk", flat=True))
+    started = time.perf_counter()
+    with transaction.atomic():
+        insert_responses(TRIGGERED_ROWS, survey_id, customers, waves)
+    bulk = TRIGGERED_ROWS / (time.perf_counter() - started)
+    single = {"with triggers": one_by_one(survey_id, customers, waves)}
+    rollups_uninstall()
+    single["without triggers"] = one_by_one(survey_id, customers, waves)
+    rollups_install()  # recounts, the answers written without triggers included
+    return {"bulk rows_per_s with triggers": bulk, "single answer ms": single}
+
+
+def one_by_one(survey_id: int, customers: list[int], waves: list[int]) -> float:
+    """Median milliseconds of one answer written alone (autocommit), as a click writes it."""
+    from django.db import connection
+
+    samples = []
+    records = list(response_records(SINGLE_ANSWERS, survey_id, customers, waves))
+    if connection.vendor == "sqlite":
+        records = [tuple(sqlite_value(v) for v in record) for record in records]
+    columns = "survey_id, kind, wave_id, customer_id, channel, score, comment, answered_at, updated_at, duplicate"
+    statement = f"INSERT INTO feedback_response ({columns}) VALUES ({', '.join(['%s'] * 10)})"
+    with connection.cursor() as cursor:
+        for record in records:
+            started = time.perf_counter()
+            cursor.execute(statement, record)
+            samples.append(1000 * (time.perf_counter() - started))
+    return statistics.median(samples)
+
+
+def exact_now(survey_id: int) -> bool:
+    """Whether every read still equals the same read counted from the answers, after the timed writes."""
+    from advocacy.feedback.dashboard import queries as metrics
+
+    reads = [
+        lambda: metrics.nps_summary(survey_id),
+        lambda: metrics.trend(survey_id, "month"),
+        lambda: metrics.score_distribution(survey_id),
+        lambda: metrics.segments(survey_id, "account__region"),
+    ]
+    from_rollups = [read() for read in reads]
+    with metrics.counted_from_answers():
+        return [read() for read in reads] == from_rollups
 
 
 def timed(read: Callable[[], Any], repetitions: int) -> dict[str, float]:

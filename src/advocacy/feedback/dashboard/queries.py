@@ -15,7 +15,6 @@ day) and optional ``filters`` keyed by the segment fields below, and works on SQ
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
 import operator
@@ -411,30 +410,28 @@ def _trend_point(by: str, start: date, estimate: stats.Estimate) -> TrendPoint:
 
 
 def _trend_from_rollups(survey: Survey, by: str, scope: RollupScope) -> list[TrendPoint]:
-    """The trend added up from the roll-ups: one row per day (or wave) from the database, then the
-    days summed into their weeks or months here (local days, so the buckets are the answers' own)."""
+    """The trend added up from the roll-ups: the first and last day with answers, then one GROUP BY of the
+    days into their weeks or months (local days, so the buckets are the answers' own), or by wave."""
     aggregates = rollup_aggregates(survey.kind)
-    key = "wave_id" if by == "wave" else "day"
-    rows = [row for row in rollup_rows(survey.pk, scope).values(key).annotate(**aggregates) if row["n"]]
+    rows = rollup_rows(survey.pk, scope)
     if by == "wave":
-        numbers = dict(Wave.objects.filter(pk__in=[row["wave_id"] for row in rows]).values_list("pk", "number"))
+        waves = [row for row in rows.values("wave_id").annotate(**aggregates) if row["n"]]
+        numbers = dict(Wave.objects.filter(pk__in=[row["wave_id"] for row in waves]).values_list("pk", "number"))
         # Ordered as the database orders wave numbers, answers outside a wave (NULL) included.
         last = connection.features.nulls_order_largest
-        ordered = sorted(rows, key=lambda row: _wave_order(numbers.get(row["wave_id"]), last))
+        ordered = sorted(waves, key=lambda row: _wave_order(numbers.get(row["wave_id"]), last))
         return [
             TrendPoint(_wave_label(numbers.get(row["wave_id"])), None, estimate_from(survey.kind, row))
             for row in ordered
         ]
-    if not rows:
+    span = rows.filter(n__gt=0).aggregate(first=Min("day"), last=Max("day"))
+    if span["first"] is None:
         return []
-    days = sorted(row["day"] for row in rows)
-    starts = day_bucket_starts(days[0], days[-1], by)
-    sums: dict[int, dict[str, int]] = {}
-    for row in rows:
-        bucket = sums.setdefault(bisect.bisect_right(starts, row["day"]) - 1, dict.fromkeys(aggregates, 0))
-        for name in aggregates:
-            bucket[name] += row[name] or 0
-    return [_trend_point(by, starts[index], estimate_from(survey.kind, sums[index])) for index in sorted(sums)]
+    starts = day_bucket_starts(span["first"], span["last"], by)
+    whens = [When(day__lt=start, then=Value(index)) for index, start in enumerate(starts[1:])]
+    bucket = Case(*whens, default=Value(len(starts) - 1), output_field=IntegerField())
+    grouped = rows.annotate(bucket=bucket).values("bucket").annotate(**aggregates).order_by("bucket")
+    return [_trend_point(by, starts[row["bucket"]], estimate_from(survey.kind, row)) for row in grouped if row["n"]]
 
 
 def _wave_order(number: int | None, nulls_last: bool) -> tuple[int, int]:
