@@ -77,9 +77,21 @@ TENURE_NEWEST = "under 1 year"
 def default_survey() -> Survey | None:
     """What "NPS" opens: the relationship NPS (recurring NPS waves, the most answered first), else the
     most answered NPS survey, else the newest survey, never an empty survey that happens to be newer."""
+    answered: Any = Count("responses")
+    if RollupState.objects.exists():  # the roll-ups' counts, not a count of every answer of every survey
+        answered = Coalesce(
+            Subquery(
+                ResponseRollup.objects.filter(survey=OuterRef("pk"), dimension="")
+                .order_by()
+                .values("survey")
+                .annotate(total=Sum("n"))
+                .values("total")
+            ),
+            0,
+        )
     return (
         Survey.objects.annotate(
-            answered=Count("responses"),
+            answered=answered,
             relationship=Case(
                 When(kind=SurveyKind.NPS, schedule=Schedule.RECURRING, then=Value(2)),
                 When(kind=SurveyKind.NPS, then=Value(1)),
@@ -210,14 +222,14 @@ def rollup_scope(
 ) -> RollupScope | None:
     """The roll-up rows that answer a read exactly, or None where the answers must be counted."""
     filters = dict(filters or {})
-    for name, value in filters.items():
-        segment_condition(name, value)  # an unknown field is refused the same way either way
+    for name, given in filters.items():
+        segment_condition(name, given)  # an unknown field is refused the same way either way
     if _COUNT_ANSWERS.get() or len(filters) > 1 or "tenure" in (segment, *filters):
         return None
     if filters and segment is not None and segment not in filters:
         return None
     dimension = segment or next(iter(filters), "")
-    value = None
+    value: str | None = None
     if filters:
         value = "" if filters[dimension] == NO_VALUE else filters[dimension]
     try:
@@ -415,7 +427,8 @@ def _trend_from_rollups(survey: Survey, by: str, scope: RollupScope) -> list[Tre
     aggregates = rollup_aggregates(survey.kind)
     rows = rollup_rows(survey.pk, scope)
     if by == "wave":
-        waves = [row for row in rows.values("wave_id").annotate(**aggregates) if row["n"]]
+        by_wave: Any = rows.values("wave_id").annotate(**aggregates)
+        waves = [row for row in by_wave if row["n"]]
         numbers = dict(Wave.objects.filter(pk__in=[row["wave_id"] for row in waves]).values_list("pk", "number"))
         # Ordered as the database orders wave numbers, answers outside a wave (NULL) included.
         last = connection.features.nulls_order_largest
@@ -430,7 +443,7 @@ def _trend_from_rollups(survey: Survey, by: str, scope: RollupScope) -> list[Tre
     starts = day_bucket_starts(span["first"], span["last"], by)
     whens = [When(day__lt=start, then=Value(index)) for index, start in enumerate(starts[1:])]
     bucket = Case(*whens, default=Value(len(starts) - 1), output_field=IntegerField())
-    grouped = rows.annotate(bucket=bucket).values("bucket").annotate(**aggregates).order_by("bucket")
+    grouped: Any = rows.annotate(bucket=bucket).values("bucket").annotate(**aggregates).order_by("bucket")
     return [_trend_point(by, starts[row["bucket"]], estimate_from(survey.kind, row)) for row in grouped if row["n"]]
 
 
