@@ -146,7 +146,8 @@ def _moved(vendor: str, zone: str, sign: int, source: str, value: str, names: tu
         f"SELECT r.survey_id, {day_sql(vendor, 'r.answered_at', zone)}, COALESCE(r.wave_id, 0), "
         f"d.dimension, {value}, {sign} * COUNT(*), {counts} "
         f"FROM {source} CROSS JOIN {_dimensions(names)} d "
-        f"WHERE NOT r.duplicate AND {where} GROUP BY 1, 2, 3, 4, 5 {UPSERT}"
+        # In key order, so that two writers lock the rows they share in the same order (no deadlock).
+        f"WHERE NOT r.duplicate AND {where} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3 {UPSERT}"
     )
 
 
