@@ -236,8 +236,13 @@ SURVEY_GONE = f"DELETE FROM {TABLE} WHERE survey_id = OLD.id"
 
 def _postgres_triggers(zone: str) -> list[tuple[str, str, str, str, list[str]]]:
     """(name, table, event, REFERENCING clause or FOR EACH ROW, statements) of each PostgreSQL trigger."""
-    answers = ANSWER_SEGMENTS
-    value = _value("c", "a", DIMENSIONS)
+    # Each row of a transition table looks up its customer, account or answers by index (LATERAL … OFFSET 0
+    # keeps the planner from hashing whole tables: it cannot know that a transition table holds one row).
+    answers = (
+        "LEFT JOIN LATERAL (SELECT c.locale, a.region, a.industry, a.size, a.kind FROM customers_customer c "
+        "LEFT JOIN customers_account a ON a.id = c.account_id WHERE c.id = r.customer_id OFFSET 0) s ON TRUE"
+    )
+    value = _value("s", "s", DIMENSIONS)
     pg = "postgresql"
     answer_changed = _differ(pg, "o", "r", RESPONSE_COLUMNS)
     update_answers = [
@@ -247,16 +252,18 @@ def _postgres_triggers(zone: str) -> list[tuple[str, str, str, str, list[str]]]:
 
     def customers(ref: str, sign: int) -> str:
         source = (
-            "old_rows o JOIN new_rows nw ON nw.id = o.id JOIN feedback_response r ON r.customer_id = o.id "
-            f"LEFT JOIN customers_account a ON a.id = {ref}.account_id"
+            "old_rows o JOIN new_rows nw ON nw.id = o.id "
+            "JOIN LATERAL (SELECT * FROM feedback_response WHERE customer_id = o.id OFFSET 0) r ON TRUE "
+            f"LEFT JOIN LATERAL (SELECT * FROM customers_account WHERE id = {ref}.account_id OFFSET 0) a ON TRUE"
         )
         changed = _differ(pg, "o", "nw", CUSTOMER_COLUMNS)
         return _moved(pg, zone, sign, source, _value(ref, "a", CUSTOMER_NAMES), CUSTOMER_NAMES, changed)
 
     def accounts(ref: str, sign: int) -> str:
         source = (
-            "old_rows o JOIN new_rows nw ON nw.id = o.id JOIN customers_customer c ON c.account_id = o.id "
-            "JOIN feedback_response r ON r.customer_id = c.id"
+            "old_rows o JOIN new_rows nw ON nw.id = o.id "
+            "JOIN LATERAL (SELECT id FROM customers_customer WHERE account_id = o.id OFFSET 0) c ON TRUE "
+            "JOIN LATERAL (SELECT * FROM feedback_response WHERE customer_id = c.id OFFSET 0) r ON TRUE"
         )
         changed = _differ(pg, "o", "nw", ACCOUNT_COLUMNS)
         return _moved(pg, zone, sign, source, _value("c", ref, ACCOUNT_NAMES), ACCOUNT_NAMES, changed)
