@@ -271,3 +271,62 @@ class SentimentModel(models.Model):
 
     def __str__(self) -> str:
         return f"sentiment model v{self.version} ({self.method})"
+
+
+# The per-score count columns of a roll-up row: s0 … s10 cover every scale (NPS 0–10, CSAT 1–5, CES 1–7).
+ROLLUP_SCORES = range(11)
+
+
+class ResponseRollup(models.Model):
+    """The counted answers of one survey on one local day, in one wave, for one segment value.
+
+    Kept exact by database triggers (feedback/rollups.py) on every write of an answer, a customer's
+    locale or account and an account's attributes, whatever the path; the dashboard reads these rows
+    instead of the answers. ``dimension`` is a segment field of the dashboard ('' for all answers),
+    ``value`` its current value ('' where unset); ``wave_id`` is 0 for answers outside a wave. ``n``
+    and ``s0`` … ``s10`` (answers per score) count answers that are not flagged duplicates.
+    """
+
+    # No constraint in the database: the answers' triggers may write while a flush empties the tables in
+    # any order; a survey's rows go with it (its delete trigger), and a rebuild recounts everything.
+    survey = models.ForeignKey(Survey, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    day = models.DateField()
+    # A plain id, not a foreign key: 0 (no wave) must take part in the unique key, which NULL cannot.
+    wave_id = models.IntegerField(default=0)
+    dimension = models.CharField(max_length=32)
+    value = models.CharField(max_length=200)
+    n = models.IntegerField(default=0)
+    s0 = models.IntegerField(default=0)
+    s1 = models.IntegerField(default=0)
+    s2 = models.IntegerField(default=0)
+    s3 = models.IntegerField(default=0)
+    s4 = models.IntegerField(default=0)
+    s5 = models.IntegerField(default=0)
+    s6 = models.IntegerField(default=0)
+    s7 = models.IntegerField(default=0)
+    s8 = models.IntegerField(default=0)
+    s9 = models.IntegerField(default=0)
+    s10 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "dimension", "value", "day", "wave_id"], name="response_rollup_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.day} {self.dimension or 'all'}={self.value}: {self.n}"
+
+
+class RollupState(models.Model):
+    """The one row that says the roll-ups are complete, and for which time zone their days are counted.
+
+    Written by a rebuild (the data migration, ``advocacy rollups_rebuild``); without it, or when the
+    viewer's time zone differs, the dashboard counts the answers themselves."""
+
+    zone = models.CharField(max_length=64)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"roll-ups by day in {self.zone}, built {self.built_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,13 @@
 """The NPS, CSAT and CES figures of the dashboard: each one SQL aggregate, then the math in stats.py.
 
-The database does the counting (``Count(…, filter=…)``, ``TruncWeek``/``TruncMonth``, ``GROUP BY``);
+The headline, distribution, trend, segments and period comparison add up the roll-ups (answers counted
+per survey, local day, wave and segment value, kept exact by triggers: feedback/rollups.py), so a read
+touches a few thousand rows however many answers there are. A read the roll-ups cannot answer exactly
+counts the answers themselves, with the same result: the tenure segments (tenure moves with the end
+of the period), more than one filter, a filter on one field with segments by another, a period that
+does not start and end at local midnight, a viewer whose time zone is not the one the roll-ups count
+days in, and a database whose roll-ups were never built (``counted_from_answers()`` forces it, for
+tests and benchmarks). The database does the counting (``Count(…, filter=…)``, ``GROUP BY``);
 Python only turns a handful of counts into estimates. Every read takes a survey (or its id), an
 optional period ``since`` (inclusive) … ``until`` (exclusive; a ``date`` means up to the end of that
 day) and optional ``filters`` keyed by the segment fields below, and works on SQLite and PostgreSQL.
@@ -8,17 +15,23 @@ day) and optional ``filters`` keyed by the segment fields below, and works on SQ
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator, Mapping
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
 import scipy.linalg
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    Exists,
     Expression,
     F,
     IntegerField,
@@ -38,7 +51,7 @@ from scipy import stats as sps
 
 from advocacy.customers.models import EngagementEvent, EngagementKind
 from advocacy.feedback import scales, stats
-from advocacy.feedback.models import SCALES, Response, Schedule, Survey, SurveyKind
+from advocacy.feedback.models import SCALES, Response, ResponseRollup, RollupState, Schedule, Survey, SurveyKind, Wave
 
 SurveyRef = Survey | int
 Moment = date | datetime | None
@@ -64,9 +77,21 @@ TENURE_NEWEST = "under 1 year"
 def default_survey() -> Survey | None:
     """What "NPS" opens: the relationship NPS (recurring NPS waves, the most answered first), else the
     most answered NPS survey, else the newest survey, never an empty survey that happens to be newer."""
+    answered: Any = Count("responses")
+    if RollupState.objects.exists():  # the roll-ups' counts, not a count of every answer of every survey
+        answered = Coalesce(
+            Subquery(
+                ResponseRollup.objects.filter(survey=OuterRef("pk"), dimension="")
+                .order_by()
+                .values("survey")
+                .annotate(total=Sum("n"))
+                .values("total")
+            ),
+            0,
+        )
     return (
         Survey.objects.annotate(
-            answered=Count("responses"),
+            answered=answered,
             relationship=Case(
                 When(kind=SurveyKind.NPS, schedule=Schedule.RECURRING, then=Value(2)),
                 When(kind=SurveyKind.NPS, then=Value(1)),
@@ -150,6 +175,124 @@ def tenure_band(until: Moment = None) -> Expression:
     return Case(When(customer__customer_since__isnull=True, then=Value(NO_VALUE)), *whens, default=Value(TENURE_NEWEST))
 
 
+# --- the roll-ups --------------------------------------------------------------------------------
+
+_COUNT_ANSWERS: ContextVar[bool] = ContextVar("count_answers", default=False)
+
+
+@contextmanager
+def counted_from_answers() -> Iterator[None]:
+    """Within it, every figure is counted from the answers themselves, not the roll-ups."""
+    token = _COUNT_ANSWERS.set(True)
+    try:
+        yield
+    finally:
+        _COUNT_ANSWERS.reset(token)
+
+
+@dataclass(frozen=True)
+class RollupScope:
+    """Which roll-up rows a read adds up: one dimension ('' for all answers), perhaps one of its values,
+    and the local days from ``first_day`` up to ``end_day`` (exclusive)."""
+
+    dimension: str
+    value: str | None
+    first_day: date | None
+    end_day: date | None
+
+
+class _NotWholeDays(Exception):
+    pass
+
+
+def _day_bound(value: Moment, *, end: bool) -> date | None:
+    """The local day a period starts on (or the day after it ends); refused unless it is a whole day."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        return value + timedelta(days=1) if end else value
+    local = timezone.localtime(value)
+    if local.time() != time.min:
+        raise _NotWholeDays
+    return local.date()
+
+
+def rollup_scope(
+    since: Moment = None, until: Moment = None, filters: Mapping[str, str] | None = None, segment: str | None = None
+) -> RollupScope | None:
+    """The roll-up rows that answer a read exactly, or None where the answers must be counted."""
+    filters = dict(filters or {})
+    for name, given in filters.items():
+        segment_condition(name, given)  # an unknown field is refused the same way either way
+    if _COUNT_ANSWERS.get() or len(filters) > 1 or "tenure" in (segment, *filters):
+        return None
+    if filters and segment is not None and segment not in filters:
+        return None
+    dimension = segment or next(iter(filters), "")
+    value: str | None = None
+    if filters:
+        value = "" if filters[dimension] == NO_VALUE else filters[dimension]
+    try:
+        return RollupScope(dimension, value, _day_bound(since, end=False), _day_bound(until, end=True))
+    except _NotWholeDays:
+        return None
+
+
+def rollup_rows(survey_id: int, scope: RollupScope) -> QuerySet[ResponseRollup]:
+    """The scope's rows, only where the roll-ups are built for the viewer's time zone (checked in the same
+    query: an empty answer then means no answers or no roll-ups, which ``rollups_cover`` tells apart)."""
+    rows = ResponseRollup.objects.filter(
+        Exists(RollupState.objects.filter(zone=timezone.get_current_timezone_name())),
+        survey_id=survey_id,
+        dimension=scope.dimension,
+    )
+    if scope.value is not None:
+        rows = rows.filter(value=scope.value)
+    if scope.first_day is not None:
+        rows = rows.filter(day__gte=scope.first_day)
+    if scope.end_day is not None:
+        rows = rows.filter(day__lt=scope.end_day)
+    return rows.order_by()
+
+
+def rollups_cover() -> bool:
+    """Whether the roll-ups are built, for the viewer's time zone."""
+    return RollupState.objects.filter(zone=timezone.get_current_timezone_name()).exists()
+
+
+def _scores_where(kind: str, category: str) -> list[int]:
+    low, high = SCALES[kind]
+    return [s for s in range(low, high + 1) if scales.score_category(kind, s) == category]
+
+
+def _weighted(scores: list[int], weight: Callable[[int], int] = lambda s: 1) -> Any:
+    terms = [F(f"s{s}") if weight(s) == 1 else Value(weight(s)) * F(f"s{s}") for s in scores]
+    return functools.reduce(operator.add, terms)
+
+
+def rollup_aggregates(kind: str, prefix: str = "", where: Q | None = None) -> dict[str, Any]:
+    """``metric_aggregates`` over roll-up rows: the same names, added up from the per-score counts."""
+    base = where or Q()
+
+    def total(expression: Any) -> Sum:
+        return Sum(expression, filter=base, output_field=IntegerField())
+
+    if kind == SurveyKind.NPS:
+        return {
+            f"{prefix}n": total(F("n")),
+            f"{prefix}promoters": total(_weighted(_scores_where(kind, "promoter"))),
+            f"{prefix}detractors": total(_weighted(_scores_where(kind, "detractor"))),
+        }
+    if kind == SurveyKind.CSAT:
+        return {f"{prefix}n": total(F("n")), f"{prefix}satisfied": total(_weighted(_scores_where(kind, "satisfied")))}
+    scores = list(range(SCALES[kind][0], SCALES[kind][1] + 1))
+    return {
+        f"{prefix}n": total(F("n")),
+        f"{prefix}total": total(_weighted(scores, lambda s: s)),
+        f"{prefix}squares": total(_weighted(scores, lambda s: s * s)),
+    }
+
+
 # --- counts → estimates --------------------------------------------------------------------------
 
 
@@ -189,6 +332,10 @@ def nps_summary(
 ) -> stats.Estimate:
     """The survey's headline figure: NPS, CSAT or CES by its kind, with interval and n."""
     survey = resolve_survey(survey)
+    if (scope := rollup_scope(since, until, filters)) is not None:
+        row = rollup_rows(survey.pk, scope).aggregate(**rollup_aggregates(survey.kind))
+        if row["n"] or rollups_cover():
+            return estimate_from(survey.kind, row)
     row = responses_for(survey, since=since, until=until, filters=filters).aggregate(**metric_aggregates(survey.kind))
     return estimate_from(survey.kind, row)
 
@@ -208,6 +355,13 @@ def score_distribution(
 ) -> list[ScoreCount]:
     """One count per point of the scale, zeros included."""
     survey = resolve_survey(survey)
+    low, high = SCALES[survey.kind]
+    if (scope := rollup_scope(since, until, filters)) is not None:
+        sums = rollup_rows(survey.pk, scope).aggregate(**{f"s{s}": Sum(f"s{s}") for s in range(low, high + 1)})
+        if any(sums.values()) or rollups_cover():
+            return [
+                ScoreCount(s, sums[f"s{s}"] or 0, scales.score_category(survey.kind, s)) for s in range(low, high + 1)
+            ]
     counted = dict(
         responses_for(survey, since=since, until=until, filters=filters)
         .order_by()
@@ -215,7 +369,6 @@ def score_distribution(
         .annotate(n=Count("id"))
         .values_list("score", "n")
     )
-    low, high = SCALES[survey.kind]
     return [ScoreCount(s, counted.get(s, 0), scales.score_category(survey.kind, s)) for s in range(low, high + 1)]
 
 
@@ -244,6 +397,10 @@ def trend(
     if by not in TREND_BUCKETS:
         raise ValueError(f"trend by {by!r}: choose from {TREND_BUCKETS}")
     survey = resolve_survey(survey)
+    if (scope := rollup_scope(since, until, filters)) is not None:
+        points = _trend_from_rollups(survey, by, scope)
+        if points or rollups_cover():
+            return points
     responses = responses_for(survey, since=since, until=until, filters=filters).order_by()
     rows: Any
     if by == "wave":
@@ -256,17 +413,54 @@ def trend(
     rows = responses.annotate(bucket=bucket_of("answered_at", starts)).values("bucket")
     points = []
     for row in rows.annotate(**metric_aggregates(survey.kind)).order_by("bucket"):
-        start = starts[row["bucket"]]
-        label = f"week of {start:%d %b %Y}" if by == "week" else f"{start:%b %Y}"
-        points.append(TrendPoint(label, start, estimate_from(survey.kind, row)))
+        points.append(_trend_point(by, starts[row["bucket"]], estimate_from(survey.kind, row)))
     return points
+
+
+def _trend_point(by: str, start: date, estimate: stats.Estimate) -> TrendPoint:
+    return TrendPoint(f"week of {start:%d %b %Y}" if by == "week" else f"{start:%b %Y}", start, estimate)
+
+
+def _trend_from_rollups(survey: Survey, by: str, scope: RollupScope) -> list[TrendPoint]:
+    """The trend added up from the roll-ups: the first and last day with answers, then one GROUP BY of the
+    days into their weeks or months (local days, so the buckets are the answers' own), or by wave."""
+    aggregates = rollup_aggregates(survey.kind)
+    rows = rollup_rows(survey.pk, scope)
+    if by == "wave":
+        by_wave: Any = rows.values("wave_id").annotate(**aggregates)
+        waves = [row for row in by_wave if row["n"]]
+        numbers = dict(Wave.objects.filter(pk__in=[row["wave_id"] for row in waves]).values_list("pk", "number"))
+        # Ordered as the database orders wave numbers, answers outside a wave (NULL) included.
+        last = connection.features.nulls_order_largest
+        ordered = sorted(waves, key=lambda row: _wave_order(numbers.get(row["wave_id"]), last))
+        return [
+            TrendPoint(_wave_label(numbers.get(row["wave_id"])), None, estimate_from(survey.kind, row))
+            for row in ordered
+        ]
+    span = rows.filter(n__gt=0).aggregate(first=Min("day"), last=Max("day"))
+    if span["first"] is None:
+        return []
+    starts = day_bucket_starts(span["first"], span["last"], by)
+    whens = [When(day__lt=start, then=Value(index)) for index, start in enumerate(starts[1:])]
+    bucket = Case(*whens, default=Value(len(starts) - 1), output_field=IntegerField())
+    grouped: Any = rows.annotate(bucket=bucket).values("bucket").annotate(**aggregates).order_by("bucket")
+    return [_trend_point(by, starts[row["bucket"]], estimate_from(survey.kind, row)) for row in grouped if row["n"]]
+
+
+def _wave_order(number: int | None, nulls_last: bool) -> tuple[int, int]:
+    if number is None:
+        return (1, 0) if nulls_last else (-1, 0)
+    return (0, number)
 
 
 def bucket_starts(first: datetime, last: datetime, by: str) -> list[date]:
     """The local first days of the weeks (Mondays) or months from the one holding ``first`` to ``last``."""
-    day = timezone.localtime(first).date()
+    return day_bucket_starts(timezone.localtime(first).date(), timezone.localtime(last).date(), by)
+
+
+def day_bucket_starts(day: date, end: date, by: str) -> list[date]:
+    """The first days of the weeks (Mondays) or months from the one holding ``day`` to ``end``."""
     start = day - timedelta(days=day.weekday()) if by == "week" else day.replace(day=1)
-    end = timezone.localtime(last).date()
     starts = []
     while start <= end:
         starts.append(start)
@@ -319,6 +513,16 @@ def segments(
     if field_name not in SEGMENT_FIELDS:
         raise ValueError(f"unknown segment field {field_name!r}; choose from {sorted(SEGMENT_FIELDS)}")
     survey = resolve_survey(survey)
+    if (scope := rollup_scope(since, until, filters, field_name)) is not None:
+        counted = (
+            rollup_rows(survey.pk, scope)
+            .values("value")
+            .annotate(**rollup_aggregates(survey.kind))
+            .values("value", *rollup_aggregates(survey.kind))
+        )
+        found = [{"segment": row["value"], **row} for row in counted if row["n"]]
+        if found or rollups_cover():
+            return _segment_rows(survey.kind, found)
     expression = tenure_band(until) if field_name == "tenure" else Coalesce(SEGMENT_FIELDS[field_name][1], Value(""))
     grouped: Any = (
         responses_for(survey, since=since, until=until, filters=filters)
@@ -327,13 +531,17 @@ def segments(
         .values("segment")
         .annotate(**metric_aggregates(survey.kind))
     )
-    rows: list[dict[str, Any]] = list(grouped)
+    return _segment_rows(survey.kind, list(grouped))
+
+
+def _segment_rows(kind: str, rows: list[dict[str, Any]]) -> list[SegmentRow]:
+    """Each segment's estimate and its test against all the other answers together."""
     # The rest of the answers is the total minus the segment: every aggregate here adds up.
-    totals = {key: sum(row[key] or 0 for row in rows) for key in metric_aggregates(survey.kind)}
+    totals = {key: sum(row[key] or 0 for row in rows) for key in metric_aggregates(kind)}
     result = []
     for row in rows:
-        segment = estimate_from(survey.kind, row)
-        rest = estimate_from(survey.kind, {key: totals[key] - (row[key] or 0) for key in totals})
+        segment = estimate_from(kind, row)
+        rest = estimate_from(kind, {key: totals[key] - (row[key] or 0) for key in totals})
         result.append(SegmentRow(row["segment"] or NO_VALUE, segment, stats.difference(rest, segment)))
     return sorted(result, key=lambda r: (-r.estimate.n, r.label))
 
@@ -365,16 +573,52 @@ def period_difference(
 ) -> PeriodComparison:
     """Period b against period a (b − a), both counted in one query."""
     survey = resolve_survey(survey)
-    in_a = _period_q(a_since, a_until)
-    in_b = _period_q(b_since, b_until)
-    row = (
-        responses_for(survey, filters=filters)
-        .filter(in_a | in_b)
-        .aggregate(**metric_aggregates(survey.kind, "a_", in_a), **metric_aggregates(survey.kind, "b_", in_b))
-    )
+    row = _periods_from_rollups(survey, (a_since, a_until), (b_since, b_until), filters)
+    if row is None:
+        row = _periods_from_answers(survey, (a_since, a_until), (b_since, b_until), filters)
     a, b = estimate_from(survey.kind, row, "a_"), estimate_from(survey.kind, row, "b_")
     return PeriodComparison(
         a, b, stats.difference(a, b), _period_label(a_since, a_until), _period_label(b_since, b_until)
+    )
+
+
+Period = tuple[Moment, Moment]
+
+
+def _periods_from_rollups(
+    survey: Survey, a: Period, b: Period, filters: Mapping[str, str] | None
+) -> dict[str, Any] | None:
+    scope = rollup_scope(None, None, filters)
+    if scope is None:
+        return None
+    try:
+        in_a, in_b = _days_q(*a), _days_q(*b)
+    except _NotWholeDays:
+        return None
+    row = (
+        rollup_rows(survey.pk, scope)
+        .filter(in_a | in_b)
+        .aggregate(**rollup_aggregates(survey.kind, "a_", in_a), **rollup_aggregates(survey.kind, "b_", in_b))
+    )
+    return row if row["a_n"] or row["b_n"] or rollups_cover() else None
+
+
+def _days_q(since: Moment, until: Moment) -> Q:
+    condition = Q()
+    if (first := _day_bound(since, end=False)) is not None:
+        condition &= Q(day__gte=first)
+    if (end := _day_bound(until, end=True)) is not None:
+        condition &= Q(day__lt=end)
+    return condition
+
+
+def _periods_from_answers(survey: Survey, a: Period, b: Period, filters: Mapping[str, str] | None) -> dict[str, Any]:
+    in_a = _period_q(*a)
+    in_b = _period_q(*b)
+    return (
+        responses_for(survey, filters=filters)
+        .filter(in_a | in_b)
+        .aggregate(**metric_aggregates(survey.kind, "a_", in_a), **metric_aggregates(survey.kind, "b_", in_b))
     )
 
 

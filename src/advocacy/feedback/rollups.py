@@ -1,0 +1,401 @@
+"""Roll-ups of the answers that the dashboard reads: database triggers keep them exact, a rebuild refills them.
+
+One row of ``feedback_responserollup`` counts the answers of one survey on one local day, in one wave,
+for one value of one segment field (and one row per day and wave for all answers together): ``n`` and
+the answers per score, ``s0`` … ``s10``. Every figure of the dashboard adds up from these: promoters
+(s9 + s10), detractors (s0 … s6), satisfied (s4 + s5), the CES sum Σ k·sk and sum of squares Σ k²·sk.
+
+**Why triggers, in the answer's transaction.** Answers are written by the one-click page, the web
+survey, the API, imports, the demo, the admin, cascades of deleted customers and waves, and bulk
+INSERTs; the segments are the customer's *current* locale and account, whose attributes imports and
+pages change in bulk. A trigger sees every one of these writes, in the writer's transaction, so the
+roll-ups equal the answers at every commit with no path to forget, and no worker or watermark to lag
+behind (a dashboard opened right after a wave's answers shows them). The cost is a few upserts per
+answer in the writer's transaction; the figures are in docs/benchmarks.md (P4).
+
+Days are local days in ``settings.TIME_ZONE``: PostgreSQL converts with ``AT TIME ZONE``; SQLite has no
+time zones, so the zone's UTC offsets (1970–2100) are written into its triggers as a binary search
+over the changes. The ``RollupState`` row names the zone; a viewer in another zone, or a database
+whose roll-ups were never built, gets figures counted from the answers (dashboard/queries.py).
+
+``rollups_install`` (re)creates the triggers and rebuilds every row from the answers in one
+transaction: the data migration, ``advocacy rollups_rebuild`` and the post-migrate check use it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TABLE = "feedback_responserollup"
+STATE_TABLE = "feedback_rollupstate"
+SCORES = range(11)
+
+# Segment field (as the dashboard names it) → its value in SQL, with c the customer and a the account.
+ACCOUNT_DIMENSIONS = {
+    "account__region": "region",
+    "account__industry": "industry",
+    "account__size": "size",
+    "account__kind": "kind",
+}
+CUSTOMER_DIMENSIONS = {"locale": "locale"}
+DIMENSIONS = ("", *ACCOUNT_DIMENSIONS, *CUSTOMER_DIMENSIONS)  # '' counts all answers
+
+RESPONSE_COLUMNS = ("score", "answered_at", "wave_id", "survey_id", "customer_id", "duplicate")
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
+
+COLUMNS = "survey_id, day, wave_id, dimension, value, n, " + ", ".join(f"s{k}" for k in SCORES)
+UPSERT = "ON CONFLICT (survey_id, dimension, value, day, wave_id) DO UPDATE SET " + ", ".join(
+    f"{column} = {TABLE}.{column} + excluded.{column}" for column in ("n", *(f"s{k}" for k in SCORES))
+)
+
+
+# --- local days --------------------------------------------------------------------------------
+
+
+@functools.cache
+def zone_offsets(zone: str) -> tuple[int, list[tuple[datetime, int]]]:
+    """The zone's UTC offset in seconds before 1970, and each change after: (UTC moment, new offset)."""
+    tz = ZoneInfo(zone)
+
+    def offset(moment: datetime) -> int:
+        delta = moment.astimezone(tz).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    day = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+    first = current = offset(day)
+    changes = []
+    while day.year <= LAST_YEAR:
+        following = day + timedelta(days=1)
+        if (after := offset(following)) != current:
+            low, high = int(day.timestamp()), int(following.timestamp())  # `current` at low, `after` at high
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(datetime.fromtimestamp(middle, UTC)) == current else (low, middle)
+            changes.append((datetime.fromtimestamp(high, UTC), after))
+            current = after
+        day = following
+    return first, changes
+
+
+def _search(column: str, first: int, changes: list[tuple[datetime, int]]) -> str:
+    """A CASE that finds the offset in force at ``column`` in log₂(changes) comparisons (SQLite text times)."""
+    if not changes:
+        return str(first)
+    middle = len(changes) // 2
+    moment, _ = changes[middle]
+    before = _search(column, first, changes[:middle])
+    after = _search(column, changes[middle][1], changes[middle + 1 :])
+    return f"(CASE WHEN {column} < '{moment:%Y-%m-%d %H:%M:%S}' THEN {before} ELSE {after} END)"
+
+
+def day_sql(vendor: str, column: str, zone: str) -> str:
+    """The local date of a stored UTC moment, in the zone, as SQL."""
+    if not ZONE_NAME.match(zone):
+        raise ValueError(f"unexpected time zone name {zone!r}")
+    if vendor == "postgresql":
+        return f"(({column}) AT TIME ZONE '{zone}')::date"
+    if vendor == "sqlite":
+        first, changes = zone_offsets(zone)
+        return f"date({column}, {_search(column, first, changes)} || ' seconds')"
+    raise NotSupportedError(f"roll-ups are written for SQLite and PostgreSQL, not {vendor}")
+
+
+# --- the statements that move counts ------------------------------------------------------------
+
+
+def _dimensions(names: tuple[str, ...]) -> str:
+    return "(" + " UNION ALL ".join(f"SELECT '{name}' AS dimension" for name in names) + ")"
+
+
+def _value(customer: str, account: str, names: tuple[str, ...]) -> str:
+    """The segment value of each dimension row: the customer's and account's fields, '' where unset."""
+    whens = [f"WHEN '{name}' THEN COALESCE({account}.{field}, '')" for name, field in ACCOUNT_DIMENSIONS.items()]
+    whens += [f"WHEN '{name}' THEN COALESCE({customer}.{field}, '')" for name, field in CUSTOMER_DIMENSIONS.items()]
+    kept = [when for when in whens if when.split("'")[1] in names]
+    return f"CASE d.dimension {' '.join(kept)} ELSE '' END" if kept else "''"
+
+
+def _one_answer(zone: str, ref: str, sign: int) -> str:
+    """SQLite: add (sign 1) or take away (sign −1) one answer row, NEW or OLD, under its customer's values now."""
+    counts = ", ".join(f"{sign} * (CASE WHEN {ref}.score = {k} THEN 1 ELSE 0 END)" for k in SCORES)
+    return (
+        f"INSERT INTO {TABLE} ({COLUMNS}) "
+        f"SELECT {ref}.survey_id, {day_sql('sqlite', f'{ref}.answered_at', zone)}, COALESCE({ref}.wave_id, 0), "
+        f"d.dimension, {_value('c', 'a', DIMENSIONS)}, {sign}, {counts} "
+        f"FROM {_dimensions(DIMENSIONS)} d "
+        f"LEFT JOIN customers_customer c ON c.id = {ref}.customer_id "
+        f"LEFT JOIN customers_account a ON a.id = c.account_id "
+        f"WHERE NOT {ref}.duplicate {UPSERT}"
+    )
+
+
+def _moved(vendor: str, zone: str, sign: int, source: str, value: str, names: tuple[str, ...], where: str) -> str:
+    """Add (sign 1) or take away (sign −1) the answers ``r`` that ``source`` joins, grouped into roll-up rows."""
+    counts = ", ".join(f"{sign} * SUM(CASE WHEN r.score = {k} THEN 1 ELSE 0 END)" for k in SCORES)
+    return (
+        f"INSERT INTO {TABLE} ({COLUMNS}) "
+        f"SELECT r.survey_id, {day_sql(vendor, 'r.answered_at', zone)}, COALESCE(r.wave_id, 0), "
+        f"d.dimension, {value}, {sign} * COUNT(*), {counts} "
+        f"FROM {source} CROSS JOIN {_dimensions(names)} d "
+        # In key order, so that two writers lock the rows they share in the same order (no deadlock).
+        f"WHERE NOT r.duplicate AND {where} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3 {UPSERT}"
+    )
+
+
+ANSWER_SEGMENTS = (
+    "LEFT JOIN customers_customer c ON c.id = r.customer_id LEFT JOIN customers_account a ON a.id = c.account_id"
+)
+
+
+def recount_sql(vendor: str, zone: str) -> str:
+    """Every roll-up row, counted from the answers in one GROUP BY."""
+    counts = ", ".join(f"SUM(CASE WHEN r.score = {k} THEN 1 ELSE 0 END)" for k in SCORES)
+    return (
+        f"SELECT r.survey_id, {day_sql(vendor, 'r.answered_at', zone)}, COALESCE(r.wave_id, 0), "
+        f"d.dimension, {_value('c', 'a', DIMENSIONS)}, COUNT(*), {counts} "
+        f"FROM feedback_response r CROSS JOIN {_dimensions(DIMENSIONS)} d {ANSWER_SEGMENTS} "
+        f"WHERE NOT r.duplicate GROUP BY 1, 2, 3, 4, 5"
+    )
+
+
+# --- the triggers ------------------------------------------------------------------------------
+#
+# SQLite has only row triggers: each answer written adds its rows (one upsert per dimension). PostgreSQL
+# runs one statement trigger per statement over its transition tables, so a COPY or a bulk UPDATE moves
+# the counts in one grouped upsert (row triggers there would update the same few rows once per answer,
+# leaving a dead row version each time within the transaction).
+
+CUSTOMER_NAMES = (*ACCOUNT_DIMENSIONS, *CUSTOMER_DIMENSIONS)
+ACCOUNT_NAMES = tuple(ACCOUNT_DIMENSIONS)
+CUSTOMER_COLUMNS = ("locale", "account_id")
+ACCOUNT_COLUMNS = tuple(ACCOUNT_DIMENSIONS.values())
+
+
+def _differ(vendor: str, old: str, new: str, columns: tuple[str, ...]) -> str:
+    differ = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return "(" + " OR ".join(f"{old}.{column} {differ} {new}.{column}" for column in columns) + ")"
+
+
+def _sqlite_triggers(zone: str) -> list[tuple[str, str, str, str, list[str]]]:
+    """(name, table, event and timing, WHEN condition, statements) of each SQLite row trigger."""
+
+    def answer(ref: str, sign: int) -> str:
+        return _one_answer(zone, ref, sign)
+
+    def customer(ref: str, sign: int) -> str:
+        source = f"feedback_response r LEFT JOIN customers_account a ON a.id = {ref}.account_id"
+        value = _value(ref, "a", CUSTOMER_NAMES)
+        return _moved("sqlite", zone, sign, source, value, CUSTOMER_NAMES, f"r.customer_id = {ref}.id")
+
+    def account(ref: str, sign: int) -> str:
+        source = "feedback_response r JOIN customers_customer c ON c.id = r.customer_id"
+        value = _value("c", ref, ACCOUNT_NAMES)
+        return _moved("sqlite", zone, sign, source, value, ACCOUNT_NAMES, f"c.account_id = {ref}.id")
+
+    changed = _differ("sqlite", "OLD", "NEW", RESPONSE_COLUMNS)
+    return [
+        ("feedback_rollup_response_insert", "feedback_response", "AFTER INSERT", "", [answer("NEW", 1)]),
+        ("feedback_rollup_response_delete", "feedback_response", "AFTER DELETE", "", [answer("OLD", -1)]),
+        (
+            "feedback_rollup_response_update",
+            "feedback_response",
+            f"AFTER UPDATE OF {', '.join(RESPONSE_COLUMNS)}",
+            changed,
+            [answer("OLD", -1), answer("NEW", 1)],
+        ),
+        (
+            "feedback_rollup_customer_update",
+            "customers_customer",
+            f"AFTER UPDATE OF {', '.join(CUSTOMER_COLUMNS)}",
+            _differ("sqlite", "OLD", "NEW", CUSTOMER_COLUMNS),
+            [customer("OLD", -1), customer("NEW", 1)],
+        ),
+        (
+            "feedback_rollup_account_update",
+            "customers_account",
+            f"AFTER UPDATE OF {', '.join(ACCOUNT_COLUMNS)}",
+            _differ("sqlite", "OLD", "NEW", ACCOUNT_COLUMNS),
+            [account("OLD", -1), account("NEW", 1)],
+        ),
+        ("feedback_rollup_survey_delete", "feedback_survey", "BEFORE DELETE", "", [SURVEY_GONE]),
+    ]
+
+
+# A survey's roll-ups go with it (Django deletes its answers first, whose triggers have run by then).
+SURVEY_GONE = f"DELETE FROM {TABLE} WHERE survey_id = OLD.id"
+
+
+def _postgres_triggers(zone: str) -> list[tuple[str, str, str, str, list[str]]]:
+    """(name, table, event, REFERENCING clause or FOR EACH ROW, statements) of each PostgreSQL trigger."""
+    # Each row of a transition table looks up its customer, account or answers by index (LATERAL … OFFSET 0
+    # keeps the planner from hashing whole tables: it cannot know that a transition table holds one row).
+    answers = (
+        "LEFT JOIN LATERAL (SELECT c.locale, a.region, a.industry, a.size, a.kind FROM customers_customer c "
+        "LEFT JOIN customers_account a ON a.id = c.account_id WHERE c.id = r.customer_id OFFSET 0) s ON TRUE"
+    )
+    value = _value("s", "s", DIMENSIONS)
+    pg = "postgresql"
+    answer_changed = _differ(pg, "o", "r", RESPONSE_COLUMNS)
+    update_answers = [
+        _moved(pg, zone, -1, f"old_rows r JOIN new_rows o ON o.id = r.id {answers}", value, DIMENSIONS, answer_changed),
+        _moved(pg, zone, 1, f"new_rows r JOIN old_rows o ON o.id = r.id {answers}", value, DIMENSIONS, answer_changed),
+    ]
+
+    def customers(ref: str, sign: int) -> str:
+        source = (
+            "old_rows o JOIN new_rows nw ON nw.id = o.id "
+            "JOIN LATERAL (SELECT * FROM feedback_response WHERE customer_id = o.id OFFSET 0) r ON TRUE "
+            f"LEFT JOIN LATERAL (SELECT * FROM customers_account WHERE id = {ref}.account_id OFFSET 0) a ON TRUE"
+        )
+        changed = _differ(pg, "o", "nw", CUSTOMER_COLUMNS)
+        return _moved(pg, zone, sign, source, _value(ref, "a", CUSTOMER_NAMES), CUSTOMER_NAMES, changed)
+
+    def accounts(ref: str, sign: int) -> str:
+        source = (
+            "old_rows o JOIN new_rows nw ON nw.id = o.id "
+            "JOIN LATERAL (SELECT id FROM customers_customer WHERE account_id = o.id OFFSET 0) c ON TRUE "
+            "JOIN LATERAL (SELECT * FROM feedback_response WHERE customer_id = c.id OFFSET 0) r ON TRUE"
+        )
+        changed = _differ(pg, "o", "nw", ACCOUNT_COLUMNS)
+        return _moved(pg, zone, sign, source, _value("c", ref, ACCOUNT_NAMES), ACCOUNT_NAMES, changed)
+
+    both = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
+    return [
+        (
+            "feedback_rollup_response_insert",
+            "feedback_response",
+            "AFTER INSERT",
+            "REFERENCING NEW TABLE AS r FOR EACH STATEMENT",
+            [_moved(pg, zone, 1, f"r {answers}", value, DIMENSIONS, "TRUE")],
+        ),
+        (
+            "feedback_rollup_response_delete",
+            "feedback_response",
+            "AFTER DELETE",
+            "REFERENCING OLD TABLE AS r FOR EACH STATEMENT",
+            [_moved(pg, zone, -1, f"r {answers}", value, DIMENSIONS, "TRUE")],
+        ),
+        ("feedback_rollup_response_update", "feedback_response", "AFTER UPDATE", both, update_answers),
+        (
+            "feedback_rollup_customer_update",
+            "customers_customer",
+            "AFTER UPDATE",
+            both,
+            [customers("o", -1), customers("nw", 1)],
+        ),
+        (
+            "feedback_rollup_account_update",
+            "customers_account",
+            "AFTER UPDATE",
+            both,
+            [accounts("o", -1), accounts("nw", 1)],
+        ),
+        ("feedback_rollup_survey_delete", "feedback_survey", "BEFORE DELETE", "FOR EACH ROW", [SURVEY_GONE]),
+    ]
+
+
+TRIGGER_TABLES = {
+    "feedback_rollup_response_insert": "feedback_response",
+    "feedback_rollup_response_delete": "feedback_response",
+    "feedback_rollup_response_update": "feedback_response",
+    "feedback_rollup_customer_update": "customers_customer",
+    "feedback_rollup_account_update": "customers_account",
+    "feedback_rollup_survey_delete": "feedback_survey",
+}
+
+
+def create_statements(vendor: str, zone: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW{f' WHEN {when}' if when else ''} "
+            f"BEGIN {'; '.join(body)}; END"
+            for name, table, event, when, body in _sqlite_triggers(zone)
+        ]
+    if vendor != "postgresql":
+        raise NotSupportedError(f"roll-ups are written for SQLite and PostgreSQL, not {vendor}")
+    statements = []
+    for name, table, event, level, body in _postgres_triggers(zone):
+        returned = "OLD" if event.startswith("BEFORE") else "NULL"
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {'; '.join(body)}; RETURN {returned}; END $$"
+        )
+        statements.append(f"CREATE TRIGGER {name} {event} ON {table} {level} EXECUTE FUNCTION {name}()")
+    return statements
+
+
+def drop_statements(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGER_TABLES]
+    statements = [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in TRIGGER_TABLES.items()]
+    return statements + [f"DROP FUNCTION IF EXISTS {name}()" for name in TRIGGER_TABLES]
+
+
+def installed_triggers(connection: BaseDatabaseWrapper) -> set[str]:
+    """The roll-up triggers present in the database (SQLite drops a table's triggers when a migration
+    rebuilds the table, so the post-migrate check looks)."""
+    names = list(TRIGGER_TABLES)
+    placeholders = ", ".join(["%s"] * len(names))
+    if connection.vendor == "sqlite":
+        sql = f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({placeholders})"
+    else:
+        sql = f"SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname IN ({placeholders})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, names)
+        return {row[0] for row in cursor.fetchall()}
+
+
+# --- install and rebuild -----------------------------------------------------------------------
+
+
+def rollups_install(*, using: str = DEFAULT_DB_ALIAS, zone: str | None = None) -> int:
+    """(Re)create the triggers for the zone and count every roll-up row again from the answers, in one
+    transaction (writers wait on PostgreSQL's table locks, so no answer slips between). Returns the rows."""
+    zone = zone or settings.TIME_ZONE
+    connection = connections[using]
+    vendor = connection.vendor
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in (*drop_statements(vendor), *create_statements(vendor, zone)):
+            cursor.execute(statement)
+        cursor.execute(f"DELETE FROM {TABLE}")
+        cursor.execute(f"INSERT INTO {TABLE} ({COLUMNS}) {recount_sql(vendor, zone)}")
+        cursor.execute(f"SELECT count(*) FROM {TABLE}")
+        rows = int(cursor.fetchone()[0])
+        cursor.execute(f"DELETE FROM {STATE_TABLE}")
+        cursor.execute(f"INSERT INTO {STATE_TABLE} (zone, built_at) VALUES (%s, %s)", [zone, datetime.now(UTC)])
+    return rows
+
+
+def rollups_uninstall(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in drop_statements(connection.vendor):
+            cursor.execute(statement)
+
+
+def rollups_need_install(*, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether a trigger is missing, or the roll-ups were never built or were built for another zone."""
+    connection = connections[using]
+    if installed_triggers(connection) != set(TRIGGER_TABLES):
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT zone FROM {STATE_TABLE}")
+        zones = [row[0] for row in cursor.fetchall()]
+    return zones != [settings.TIME_ZONE]
+
+
+def expected_rows(*, using: str = DEFAULT_DB_ALIAS, zone: str | None = None) -> list[tuple[Any, ...]]:
+    """The roll-up rows counted afresh from the answers, without writing: what the table must hold."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(recount_sql(connection.vendor, zone or settings.TIME_ZONE))
+        return list(cursor.fetchall())
