@@ -142,6 +142,13 @@ def test_a_job_whose_worker_died_on_its_last_attempt_is_failed_for_good():
     assert job.status == "dead" and "stopped before it finished" in job.last_error
 
 
+# A plain task is allowed only where a sweep redoes what a lost one would have done, and names it:
+# a one-click answer stays "due" until its follow-up has acted, and settle_answers (every minute)
+# runs the follow-up of every answer still due (tests/feedback/test_one_click.py). It is plain for
+# speed: the answer's request writes one task row, not a durable job and its task.
+RECOVERED_BY_A_SWEEP = ["advocacy.feedback.answers.tasks.follow_up_answer"]
+
+
 def test_every_background_task_of_every_app_is_durable():
     """A plain Tasks API task would be lost with its worker and never retried."""
     plain = []
@@ -154,4 +161,4 @@ def test_every_background_task_of_every_app_is_durable():
                 plain.append(f"{module_info.name}.{name}")
             if isinstance(value, DurableTask):
                 assert value.path == f"{value.func.__module__}.{value.func.__name__}"
-    assert plain == []
+    assert plain == RECOVERED_BY_A_SWEEP

@@ -134,3 +134,21 @@ def test_a_click_that_stores_nothing_says_why(staff):
     assert "This survey has closed" in expired.text
     assert "This survey is no longer available" in gone.text
     assert not Response.objects.exists() and queued_follow_ups() == []
+
+
+def test_a_lost_follow_up_is_redone_by_the_settle_sweep(staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from advocacy.feedback.answers.services import answers_settle
+
+    berlin_office()
+    customer = consenting_customer(primary_advocate=staff["customer_advocate"])
+    assert Client().post(f"{score_link(customer)}1/").status_code == 302
+    DBTaskResult.objects.filter(task_path=follow_up_answer.module_path).delete()  # the worker died with it
+
+    assert answers_settle(now=timezone.now() + timedelta(minutes=5)) == 1
+
+    assert Case.objects.get().customer == customer
+    assert answers_settle(now=timezone.now() + timedelta(minutes=10)) == 0, "settled: not redone again"
