@@ -313,3 +313,30 @@ def test_the_embeddings_backend_finds_the_planted_topics() -> None:
         best = max(found.themes, key=lambda theme: len(members & set(theme.members)))
         assert len(members & set(best.members)) >= 0.9 * len(members), f"{topic} is split"
         assert KEY_WORDS[topic] in best.label.lower()
+
+
+def test_a_theme_is_named_by_the_phrase_its_customers_wrote():
+    from advocacy.feedback.themes.clustering import phrase_label
+
+    texts = [
+        "Support takes days to respond to a ticket",
+        "Honestly support takes days to respond.",
+        "support takes days to respond, please fix",
+        "Slow support, nobody answers",
+    ]
+
+    assert phrase_label(texts, ["support", "slow"]) == "Support takes days to respond"
+    assert phrase_label(["billing error", "wrong invoice"], ["billing"]) is None  # shared by too few: words instead
+
+
+def test_a_themes_examples_say_different_things(survey: Survey) -> None:
+    repeated = "Billing error on my invoice again"
+    Response.objects.bulk_create(
+        [answer(survey, comment, score) for _, comment, score in planted_comments(120) if _ != "noise"]
+        + [answer(survey, text, 2) for text in (repeated, repeated.upper(), f"  {repeated}  ", repeated)]
+    )
+    themes_refresh(survey=survey)
+
+    for row in theme_summary(survey):
+        normalised = [" ".join(example.lower().split()) for example in row["examples"]]
+        assert len(normalised) == len(set(normalised)), row["examples"]

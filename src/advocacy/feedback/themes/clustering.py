@@ -17,7 +17,10 @@ everything is seeded so that the same comments give the same themes.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -34,7 +37,7 @@ from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
@@ -83,7 +86,7 @@ def find_themes(texts: list[str], *, backend: str | None = None) -> Themes:
     tfidf, vocabulary = tfidf_matrix(texts)
     points, method = points_to_cluster(texts, tfidf, backend)
     groups = cluster_labels(points)
-    return Themes(method=method, themes=describe_groups(groups, tfidf, vocabulary))
+    return Themes(method=method, themes=describe_groups(groups, tfidf, vocabulary, texts))
 
 
 def points_to_cluster(texts: list[str], tfidf: csr_matrix, backend: str) -> tuple[Points, str]:
@@ -168,13 +171,18 @@ def silhouette_of(points: Points, weight: NDArray[np.int_], k: int) -> float:
     return float(silhouette_score(points, labels, metric="cosine"))
 
 
-def describe_groups(groups: NDArray[np.int_], tfidf: csr_matrix, vocabulary: NDArray[np.str_]) -> list[FoundTheme]:
-    """One theme per group, labelled by its most characteristic terms, biggest group first."""
+def describe_groups(
+    groups: NDArray[np.int_], tfidf: csr_matrix, vocabulary: NDArray[np.str_], texts: list[str]
+) -> list[FoundTheme]:
+    """One theme per group, labelled by a phrase its customers wrote (else its most characteristic
+    terms), biggest group first."""
     themes = []
     for group in np.unique(groups):
         inside = groups == group
         terms = characteristic_terms(tfidf, vocabulary, inside)
-        themes.append(FoundTheme(label=readable_label(terms), terms=terms, members=np.flatnonzero(inside).tolist()))
+        members = np.flatnonzero(inside).tolist()
+        label = phrase_label([texts[i] for i in members], terms) or readable_label(terms)
+        themes.append(FoundTheme(label=label, terms=terms, members=members))
     themes.sort(key=lambda theme: (-len(theme.members), theme.label))
     return distinct_labels(themes)
 
@@ -188,6 +196,39 @@ def characteristic_terms(tfidf: csr_matrix, vocabulary: NDArray[np.str_], inside
     lift = mean_inside - mean_outside
     order = np.argsort(-lift, kind="stable")
     return [str(vocabulary[i]) for i in order[: TERMS_KEPT * 2] if lift[i] > 0][:TERMS_KEPT]
+
+
+PHRASE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+PHRASE_WORDS = (2, 6)  # a label is a phrase of two to six words
+PHRASE_SHARE = 0.15  # written, word for word, by at least this share of the theme's comments (and two)
+
+
+def phrase_label(texts: list[str], terms: list[str]) -> str | None:
+    """The phrase customers in the group wrote most, around its most characteristic term: "Support took
+    days to answer" rather than "Support · days". None when no phrase is shared widely enough."""
+    if not terms or len(texts) < 2:
+        return None
+    lead = f" {terms[0]} "
+    writers: Counter[str] = Counter()
+    for text in texts:
+        words = PHRASE_WORD.findall(text.lower())
+        phrases = {
+            " ".join(words[start : start + size])
+            for size in range(PHRASE_WORDS[0], PHRASE_WORDS[1] + 1)
+            for start in range(len(words) - size + 1)
+        }
+        writers.update(p for p in phrases if lead in f" {p} " and not edge_is_filler(p))
+    needed = max(2, math.ceil(PHRASE_SHARE * len(texts)))
+    shared = [(count * math.sqrt(len(p.split())), p) for p, count in writers.items() if count >= needed]
+    if not shared:
+        return None
+    phrase = max(shared)[1]
+    return phrase[:1].upper() + phrase[1:]
+
+
+def edge_is_filler(phrase: str) -> bool:
+    words = phrase.split()
+    return words[0] in ENGLISH_STOP_WORDS or words[-1] in ENGLISH_STOP_WORDS
 
 
 def readable_label(terms: list[str]) -> str:
@@ -345,17 +386,26 @@ def monthly_counts(responses: QuerySet[Response], until: datetime) -> dict[int, 
     }
 
 
+EXAMPLES_READ = 30  # recent comments read per theme to find distinct examples among them
+
+
 def latest_examples(responses: QuerySet[Response], per_theme: int = 3) -> dict[int, list[str]]:
-    """Up to ``per_theme`` recent comments of each theme, shortened; one query with a window function."""
+    """Up to ``per_theme`` recent comments of each theme, each saying something else (the same words,
+    whatever their case and spacing, are shown once), shortened; one query with a window function."""
     rows = (
         responses.annotate(
             rank=Window(RowNumber(), partition_by=[F("theme_id")], order_by=[F("answered_at").desc(), F("id").desc()])
         )
-        .filter(rank__lte=per_theme)
+        .filter(rank__lte=EXAMPLES_READ)
         .order_by("theme_id", "rank")
         .values_list("theme_id", "comment")
     )
     examples: dict[int, list[str]] = {}
+    seen: set[tuple[int, str]] = set()
     for theme_id, comment in rows:
+        key = (theme_id, " ".join(PHRASE_WORD.findall(comment.lower())))
+        if key in seen or len(examples.get(theme_id, [])) >= per_theme:
+            continue
+        seen.add(key)
         examples.setdefault(theme_id, []).append(Truncator(comment).chars(160))
     return examples
