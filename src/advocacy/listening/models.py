@@ -152,6 +152,21 @@ class Mention(models.Model):
         return self.title or self.text[:60]
 
 
+class MentionBand(models.Model):
+    """One LSH band key of a mention's MinHash signature (``minhash.BANDS`` a mention). The index on the
+    key lets a batch find the stored mentions that share a band with it in one lookup, whatever the
+    number of mentions in the near-duplicate window."""
+
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "mention"], name="listening_band_key")]
+
+    def __str__(self) -> str:
+        return f"{self.mention_id}:{self.key}"
+
+
 class AlertKind(models.TextChoices):
     VOLUME = "volume", "Volume spike"
     NEGATIVE = "negative", "Negative-share spike"
