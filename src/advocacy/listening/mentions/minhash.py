@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -156,48 +155,49 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
         return (grouped * MIX[:ROWS]).sum(axis=2, dtype=np.uint64).view(np.int64)
 
 
-@dataclass
-class Stored:
-    """Stored mentions that share a band key with the batch, one row each: the root of each one's group
-    (its own id when it is a root), their signatures, and the (band key, row) pairs that found them."""
-
-    roots: list[int]
-    signatures: np.ndarray
-    keys: list[tuple[int, int]]
+PAIRS_AT_ONCE = 100_000  # candidate pairs compared at once (each holds two signatures)
 
 
-def verified(new: np.ndarray, pairs: list[tuple[int, int]], against: np.ndarray) -> list[tuple[int, int]]:
+def candidate_pairs(keys: np.ndarray, other: np.ndarray, *, earlier_only: bool = False) -> np.ndarray:
+    """Every (row of ``keys``, row of ``other``) pair that shares a band key, once (k × 2, int64); with
+    ``earlier_only`` (``other`` is ``keys`` itself) only pairs whose second row comes first."""
+    found = []
+    rows = np.arange(len(keys))
+    for band in range(BANDS):
+        order = np.argsort(other[:, band], kind="stable")
+        ordered = other[order, band]
+        low = np.searchsorted(ordered, keys[:, band], "left")
+        counts = np.searchsorted(ordered, keys[:, band], "right") - low
+        firsts = np.cumsum(counts) - counts
+        matched = order[np.repeat(low - firsts, counts) + np.arange(int(counts.sum()))]
+        found.append(np.stack([np.repeat(rows, counts), matched], axis=1))
+    pairs = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), dtype=np.int64)
+    return pairs[pairs[:, 1] < pairs[:, 0]] if earlier_only else pairs
+
+
+def verified(new: np.ndarray, pairs: np.ndarray, against: np.ndarray) -> np.ndarray:
     """The pairs (new row, ``against`` row) whose estimated similarity reaches the threshold."""
-    if not pairs:
-        return []
-    rows = np.asarray(pairs, dtype=np.int64)
-    shares = (new[rows[:, 0]] == against[rows[:, 1]]).mean(axis=1)
-    return [pair for pair, keep in zip(pairs, (shares >= NEAR_DUPLICATE_JACCARD).tolist(), strict=True) if keep]
+    kept = []
+    for start in range(0, len(pairs), PAIRS_AT_ONCE):
+        chunk = pairs[start : start + PAIRS_AT_ONCE]
+        shares = (new[chunk[:, 0]] == against[chunk[:, 1]]).mean(axis=1)
+        kept.append(chunk[shares >= NEAR_DUPLICATE_JACCARD])
+    return np.concatenate(kept) if kept else np.empty((0, 2), dtype=np.int64)
 
 
-def group_roots(new: np.ndarray, keys: np.ndarray, stored: Stored) -> list[int | None]:
+def group_roots(new: np.ndarray, stored: np.ndarray, stored_roots: list[int]) -> list[int | None]:
     """For each new signature (in order), the root of the group it joins: the smallest root among its
     verified neighbours, stored or earlier in the batch, where a stored root is its id and a root new
-    in this batch is NEW_KEY_OFFSET + its position (so stored roots win); None when it starts a group."""
-    by_key: dict[int, list[int]] = {}
-    for key, row in stored.keys:
-        by_key.setdefault(key, []).append(row)
-    stored_pairs = {(i, row) for i, row_keys in enumerate(keys.tolist()) for k in row_keys for row in by_key.get(k, ())}
-    batch_pairs: set[tuple[int, int]] = set()  # (later, earlier) positions in the batch sharing a band
-    for band in range(keys.shape[1]):
-        seen: dict[int, list[int]] = {}
-        for i, key in enumerate(keys[:, band].tolist()):
-            earlier = seen.setdefault(key, [])
-            batch_pairs.update((i, e) for e in earlier)
-            earlier.append(i)
-    near: dict[int, list[int]] = {}
-    for i, row in verified(new, sorted(stored_pairs), stored.signatures):
-        near.setdefault(i, []).append(stored.roots[row])
-    earlier_near: dict[int, list[int]] = {}
-    for i, e in verified(new, sorted(batch_pairs), new):
-        earlier_near.setdefault(i, []).append(e)
-    groups: list[int] = []
-    for i in range(len(new)):
-        candidates = near.get(i, []) + [groups[e] for e in earlier_near.get(i, ())]
-        groups.append(min(candidates, default=NEW_KEY_OFFSET + i))
-    return [None if group == NEW_KEY_OFFSET + i else group for i, group in enumerate(groups)]
+    in this batch is NEW_KEY_OFFSET + its position (so stored roots win); None when it starts a group.
+    ``stored`` are the signatures of the candidates the database found, ``stored_roots`` their roots."""
+    keys = band_keys(new)
+    groups = np.arange(len(new), dtype=np.int64) + NEW_KEY_OFFSET
+    if len(stored):
+        near = verified(new, candidate_pairs(keys, band_keys(stored)), stored)
+        np.minimum.at(groups, near[:, 0], np.asarray(stored_roots, dtype=np.int64)[near[:, 1]])
+    earlier: dict[int, list[int]] = {}
+    for i, e in verified(new, candidate_pairs(keys, keys, earlier_only=True), new).tolist():
+        earlier.setdefault(i, []).append(e)
+    for i in sorted(earlier):  # in batch order: an earlier neighbour's group is final before it is read
+        groups[i] = min(int(groups[i]), *(int(groups[e]) for e in earlier[i]))
+    return [None if group == NEW_KEY_OFFSET + i else group for i, group in enumerate(groups.tolist())]

@@ -27,7 +27,6 @@ from advocacy.listening.mentions.matching import CompiledQuery, active_queries, 
 from advocacy.listening.models import Mention, MentionBand, Query, Source
 
 NEAR_DUPLICATE_LOOKBACK = timedelta(days=14)  # near-duplicates are looked for among this window's mentions
-KEY_LOOKUP_CHUNK = 900  # band keys a lookup names (under the SQLite driver's limit of 999 parameters)
 FREE_MAIL = frozenset(
     {
         "gmail.com",
@@ -313,32 +312,35 @@ def link_groups(ids: list[int], roots: list[int | None]) -> None:
 
 def near_duplicate_roots(items: list[Prepared], signatures: np.ndarray, keys: np.ndarray) -> list[int | None]:
     """For each new item, the key of its group's root (a stored id, or NEW_KEY_OFFSET + batch position).
-    Stored candidates are the mentions of the window that share a band key with the batch: an indexed
-    lookup of the batch's keys, not a read of the window."""
+    The stored candidates are the window's mentions that share a band key with the batch, found through
+    the band index rather than by reading the window."""
     times = [p.item.published_at for p in items]
-    since, until = min(times) - NEAR_DUPLICATE_LOOKBACK, max(times) + NEAR_DUPLICATE_LOOKBACK
+    window = [
+        connection.ops.adapt_datetimefield_value(min(times) - NEAR_DUPLICATE_LOOKBACK),
+        connection.ops.adapt_datetimefield_value(max(times) + NEAR_DUPLICATE_LOOKBACK),
+    ]
     wanted = sorted(set(keys.ravel().tolist()))
-    pairs: list[tuple[int, int]] = []
-    for start in range(0, len(wanted), KEY_LOOKUP_CHUNK):
-        pairs += MentionBand.objects.filter(
-            key__in=wanted[start : start + KEY_LOOKUP_CHUNK],
-            mention__published_at__gte=since,
-            mention__published_at__lte=until,
-        ).values_list("key", "mention_id")
-    rows = list(
-        Mention.objects.filter(pk__in={pk for _, pk in pairs})
-        .order_by("pk")
-        .values_list("pk", "duplicate_of_id", "minhash")
+    size = (connection.features.max_query_params or 10_000) - len(window)
+    quote = connection.ops.quote_name
+    mention, band = quote(Mention._meta.db_table), quote(MentionBand._meta.db_table)
+    found: dict[int, tuple[int | None, bytes]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT DISTINCT m.id, m.duplicate_of_id, m.minhash FROM {band} b "  # noqa: S608 (names from the models)
+                f"JOIN {mention} m ON m.id = b.mention_id "
+                f"WHERE b.key IN ({marks}) AND m.published_at >= %s AND m.published_at <= %s",
+                [*chunk, *window],
+            )
+            found.update((pk, (root, bytes(signature))) for pk, root, signature in cursor.fetchall())
+    stored = np.frombuffer(b"".join(signature for _, signature in found.values()), dtype=np.uint32)
+    return minhash.group_roots(
+        signatures,
+        stored.reshape(len(found), minhash.NUM_PERM),
+        [root or pk for pk, (root, _) in found.items()],
     )
-    position = {pk: i for i, (pk, _, _) in enumerate(rows)}
-    stored = minhash.Stored(
-        roots=[root or pk for pk, root, _ in rows],
-        signatures=np.frombuffer(b"".join(bytes(s) for _, _, s in rows), dtype=np.uint32).reshape(
-            len(rows), minhash.NUM_PERM
-        ),
-        keys=[(key, position[pk]) for key, pk in pairs],
-    )
-    return minhash.group_roots(signatures, keys, stored)
 
 
 def customers_for(items: list[Prepared]) -> list[tuple[int | None, str]]:
