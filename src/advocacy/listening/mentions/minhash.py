@@ -170,9 +170,10 @@ def candidate_pairs(keys: np.ndarray, other: np.ndarray, *, earlier_only: bool =
         counts = np.searchsorted(ordered, keys[:, band], "right") - low
         firsts = np.cumsum(counts) - counts
         matched = order[np.repeat(low - firsts, counts) + np.arange(int(counts.sum()))]
-        found.append(np.stack([np.repeat(rows, counts), matched], axis=1))
-    pairs = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), dtype=np.int64)
-    return pairs[pairs[:, 1] < pairs[:, 0]] if earlier_only else pairs
+        codes = np.repeat(rows, counts) * len(other) + matched  # one int64 a pair: unique in one pass
+        found.append(codes[matched < np.repeat(rows, counts)] if earlier_only else codes)
+    codes = np.unique(np.concatenate(found))
+    return np.stack([codes // max(len(other), 1), codes % max(len(other), 1)], axis=1)
 
 
 def verified(new: np.ndarray, pairs: np.ndarray, against: np.ndarray) -> np.ndarray:
