@@ -265,11 +265,16 @@ MENTION_COLUMNS = [
 
 
 def field_preparer(connection: BaseDatabaseWrapper) -> Callable[[str, Any], Any]:
-    """A mention field's value as the database takes it (times, JSON and bytes differ by backend)."""
-    fields = {
-        name: Mention._meta.get_field(name) for name in ("published_at", "received_at", "matched_terms", "minhash")
+    """A mention field's value as the database takes it: times through the backend's adapter, JSON
+    through its field (backends differ); bytes go as they are."""
+    matched_terms = Mention._meta.get_field("matched_terms")
+    adapters: dict[str, Callable[[Any], Any]] = {
+        "published_at": connection.ops.adapt_datetimefield_value,
+        "received_at": connection.ops.adapt_datetimefield_value,
+        "matched_terms": lambda value: matched_terms.get_db_prep_save(value, connection),
+        "minhash": bytes,
     }
-    return lambda name, value: fields[name].get_db_prep_save(value, connection)  # type: ignore[union-attr]
+    return lambda name, value: adapters[name](value)
 
 
 def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
