@@ -113,17 +113,20 @@ def vocabulary(size: int = 5000, seed: int = 4) -> list[str]:
 
 
 def texts(count: int, seed: int = 5) -> list[str]:
-    """Mentions of 8–25 words: about three in ten from the product's words (WORDS, which the queries and
-    the sentiment model know), the rest from a vocabulary of a few thousand words with Zipf frequencies,
-    as in real text. One text in twenty repeats an earlier one exactly (by another author), and one in
-    fifty is an earlier text with a word added: both join near-duplicate groups."""
+    """Mentions of 8–25 words, nine in ten naming the brand: about three words in ten from the product's
+    words (WORDS, which the queries and the sentiment model know), the rest from a vocabulary of a few
+    thousand words with Zipf frequencies, as in real text. One text in twenty repeats an earlier one
+    exactly (by another author), and one in fifty is an earlier text with a word added: both join
+    near-duplicate groups."""
     rng = random.Random(seed)
     vocab = vocabulary()
     weights = [1 / (rank + 1) for rank in range(len(vocab))]
     made = []
     for i in range(count):
         words = rng.choices(vocab, weights, k=rng.randint(8, 25))
-        made.append(" ".join(rng.choice(WORDS) if rng.random() < 0.3 else word for word in words) + f" #{i}")
+        words = [rng.choice(WORDS) if rng.random() < 0.3 else word for word in words]
+        brand = "Acme " if rng.random() < 0.9 else ""  # nine in ten name the brand (the query)
+        made.append(brand + " ".join(words) + f" #{i}")
     for i in range(0, count, 20):
         made[i] = made[max(0, i - 7)]
     for i in range(10, count, 50):
