@@ -56,3 +56,22 @@ def test_signatures_equal_datasketch_minhash(text):
     reference = MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED, scheme=minhash.SCHEME, hashfunc=zlib.crc32)
     reference.update_batch(list(minhash.shingles(text)))
     assert np.array_equal(minhash.signatures([text, TEXT])[0], np.asarray(reference.hashvalues, dtype=np.uint32))
+
+
+def test_the_duplicate_checks_use_the_indexes_not_a_scan(source, acme):
+    """A batch's exact-duplicate check looks its URLs and hashes up; a scan of every mention per batch
+    made the ingest slower the more was stored (P5b)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    mentions_ingest(source=source, items=[Incoming(text=TEXT, published_at=T0, url="https://x.example/1")])
+    with CaptureQueriesContext(connection) as queries:
+        mentions_ingest(source=source, items=[Incoming(text=TEXT + "!", published_at=T0, url="https://x.example/2")])
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            if query["sql"].startswith("SELECT") and "listening_mention" in query["sql"]:
+                cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+                assert "SCAN listening_mention" not in plan.replace("SCAN listening_mentionband", ""), query["sql"]

@@ -173,8 +173,15 @@ def drop_duplicates(items: list[Prepared], result: IngestResult) -> list[Prepare
     """Drop exact duplicates: a canonical URL or content hash seen before, stored or earlier in the batch."""
     urls = {p.url for p in items if p.url}
     hashes = {p.hash for p in items}
-    seen_urls = set(Mention.objects.filter(canonical_url__in=urls).values_list("canonical_url", flat=True))
-    seen_hashes = set(Mention.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True))
+    # The URL index is partial (non-empty URLs); the query names that condition so the index is used,
+    # not a scan of every mention (SQLite and PostgreSQL do not infer it from the IN list).
+    seen_urls = set(
+        Mention.objects.filter(canonical_url__in=urls)
+        .exclude(canonical_url="")
+        .order_by()
+        .values_list("canonical_url", flat=True)
+    )
+    seen_hashes = set(Mention.objects.filter(content_hash__in=hashes).order_by().values_list("content_hash", flat=True))
     fresh = []
     for p in items:
         if (p.url and p.url in seen_urls) or p.hash in seen_hashes:
@@ -298,7 +305,7 @@ def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[
 
 def ids_by_hash(hashes: list[str]) -> list[int]:
     """The ids of just-stored mentions, by their unique content hash, in the order given."""
-    found = dict(Mention.objects.filter(content_hash__in=hashes).values_list("content_hash", "pk"))
+    found = dict(Mention.objects.filter(content_hash__in=hashes).order_by().values_list("content_hash", "pk"))
     return [found[h] for h in hashes]
 
 
