@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import numpy as np
@@ -202,3 +203,12 @@ def group_roots(new: np.ndarray, stored: np.ndarray, stored_roots: list[int]) ->
     for i in sorted(earlier):  # in batch order: an earlier neighbour's group is final before it is read
         groups[i] = min(int(groups[i]), *(int(groups[e]) for e in earlier[i]))
     return [None if group == NEW_KEY_OFFSET + i else group for i, group in enumerate(groups.tolist())]
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def week_of(moment: datetime) -> int:
+    """Weeks from 1970-01-01 (UTC) to ``moment``: the part of a band's index entry that keeps the entries
+    of one batch, all published close together, next to each other in the index."""
+    return (moment - EPOCH) // timedelta(weeks=1)

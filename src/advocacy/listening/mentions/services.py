@@ -27,6 +27,7 @@ from advocacy.listening.mentions.matching import CompiledQuery, active_queries, 
 from advocacy.listening.models import Mention, MentionBand, Query, Source
 
 NEAR_DUPLICATE_LOOKBACK = timedelta(days=14)  # near-duplicates are looked for among this window's mentions
+WEEKS_AT_ONCE = 60  # weeks one band lookup names
 FREE_MAIL = frozenset(
     {
         "gmail.com",
@@ -238,7 +239,13 @@ def store(source: Source, items: list[Prepared], now: datetime) -> list[int]:
     ids = ids_by_hash([p.hash for p in items])
     link_groups(ids, roots)
     rows_insert(
-        MentionBand, ["mention", "key"], [(i, k) for i, row in zip(ids, keys.tolist(), strict=True) for k in row]
+        MentionBand,
+        ["mention", "week", "key"],
+        [
+            (i, minhash.week_of(p.item.published_at), k)
+            for i, p, row in zip(ids, items, keys.tolist(), strict=True)
+            for k in row
+        ],
     )
     rows_insert(
         Mention.queries.through,
@@ -333,29 +340,31 @@ def near_duplicate_roots(items: list[Prepared], signatures: np.ndarray, keys: np
     The stored candidates are the window's mentions that share a band key with the batch, found through
     the band index rather than by reading the window."""
     times = [p.item.published_at for p in items]
-    window = [
-        connection.ops.adapt_datetimefield_value(min(times) - NEAR_DUPLICATE_LOOKBACK),
-        connection.ops.adapt_datetimefield_value(max(times) + NEAR_DUPLICATE_LOOKBACK),
-    ]
     wanted = sorted(set(keys.ravel().tolist()))
+    since, until = min(times) - NEAR_DUPLICATE_LOOKBACK, max(times) + NEAR_DUPLICATE_LOOKBACK
+    weeks = list(range(minhash.week_of(since), minhash.week_of(until) + 1))
+    window = [connection.ops.adapt_datetimefield_value(since), connection.ops.adapt_datetimefield_value(until)]
     quote = connection.ops.quote_name
     mention, band = quote(Mention._meta.db_table), quote(MentionBand._meta.db_table)
     select = (
         f"SELECT DISTINCT m.id, m.duplicate_of_id, m.minhash FROM {band} b "  # noqa: S608 (names from the models)
-        f"JOIN {mention} m ON m.id = b.mention_id WHERE m.published_at >= %s AND m.published_at <= %s AND b.key "
+        f"JOIN {mention} m ON m.id = b.mention_id WHERE m.published_at >= %s AND m.published_at <= %s AND b.week "
     )
+    # A batch over years (an import) names its weeks a few dozen at a time.
+    week_chunks = [weeks[start : start + WEEKS_AT_ONCE] for start in range(0, len(weeks), WEEKS_AT_ONCE)]
     if connection.vendor == "postgresql":  # the keys as one array parameter
-        chunks = [wanted]
+        key_chunks = [wanted]
     else:  # SQLite's driver takes at most max_query_params parameters
-        size = (connection.features.max_query_params or 10_000) - len(window)
-        chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
+        size = (connection.features.max_query_params or 10_000) - len(window) - WEEKS_AT_ONCE
+        key_chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
     found: dict[int, tuple[int | None, bytes]] = {}
     with connection.cursor() as cursor:
-        for chunk in chunks:
+        for named_weeks, chunk in ((w, k) for w in week_chunks for k in key_chunks):
             if connection.vendor == "postgresql":
-                cursor.execute(select + "= ANY(%s)", [*window, chunk])
+                cursor.execute(select + "= ANY(%s) AND b.key = ANY(%s)", [*window, named_weeks, chunk])
             else:
-                cursor.execute(select + f"IN ({', '.join(['%s'] * len(chunk))})", [*window, *chunk])
+                marks = ", ".join(["%s"] * len(named_weeks)), ", ".join(["%s"] * len(chunk))
+                cursor.execute(select + f"IN ({marks[0]}) AND b.key IN ({marks[1]})", [*window, *named_weeks, *chunk])
             found.update((pk, (root, bytes(signature))) for pk, root, signature in cursor.fetchall())
     stored = np.frombuffer(b"".join(signature for _, signature in found.values()), dtype=np.uint32)
     return minhash.group_roots(
