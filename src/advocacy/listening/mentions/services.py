@@ -16,6 +16,7 @@ import numpy as np
 from django.db import IntegrityError, connection, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput
@@ -299,7 +300,7 @@ def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[
         return
     quote = connection.ops.quote_name
     meta = model._meta
-    names = ", ".join(quote(meta.get_field(c).column) for c in columns)
+    names = ", ".join(quote(column_of(meta.get_field(c))) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
@@ -308,6 +309,13 @@ def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})", rows)  # noqa: S608 (names from the model)
+
+
+def column_of(field: models.Field[Any, Any] | ForeignObjectRel) -> str:
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise TypeError(f"{field} has no column of its own")
+    return column
 
 
 def ids_by_hash(hashes: list[str]) -> list[int]:
