@@ -243,8 +243,10 @@ def store(source: Source, items: list[Prepared], now: datetime) -> list[int]:
         MentionBand,
         ["mention", "week", "key"],
         [
-            (i, minhash.week_of(p.item.published_at), k)
-            for i, p, row in zip(ids, items, keys.tolist(), strict=True)
+            (i, week, k)
+            for i, week, row in zip(
+                ids, (minhash.week_of(p.item.published_at) for p in items), keys.tolist(), strict=True
+            )
             for k in row
         ],
     )
