@@ -137,7 +137,7 @@ def texts(count: int, seed: int = 5) -> list[str]:
 
 def rss(batch: list[tuple[int, str]], start: datetime) -> bytes:
     items = "".join(
-        f"<item><title>t{i}</title><link>https://m.example/{i}</link><guid>{i}</guid>"
+        f"<item><title>t{i}</title><link>https://m.example/rss/{i}</link><guid>{i}</guid>"
         f"<description>{escape(text)}</description><author>u{i % 997}@m.example (U{i % 997})</author>"
         f"<pubDate>{(start + timedelta(seconds=30 * i)).strftime('%a, %d %b %Y %H:%M:%S GMT')}</pubDate></item>"
         for i, text in batch
