@@ -152,6 +152,23 @@ class Mention(models.Model):
         return self.title or self.text[:60]
 
 
+class MentionBand(models.Model):
+    """One LSH band key of a mention's MinHash signature (``minhash.BANDS`` a mention), under the week it
+    was published. The index (week, key) lets a batch find the stored mentions of its window that share
+    a band with it in one lookup, and keeps a batch's writes together in the index: with random keys
+    alone, every batch rewrote pages all over an index that grows with every mention."""
+
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="bands")
+    week = models.IntegerField(help_text="Weeks from 1970-01-01 to the mention's publication.")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["week", "key", "mention"], name="listening_band_key")]
+
+    def __str__(self) -> str:
+        return f"{self.mention_id}:{self.week}:{self.key}"
+
+
 class AlertKind(models.TextChoices):
     VOLUME = "volume", "Volume spike"
     NEGATIVE = "negative", "Negative-share spike"

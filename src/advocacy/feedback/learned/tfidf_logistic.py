@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 import joblib
 import numpy as np
@@ -87,12 +88,18 @@ def scores(pipeline: Pipeline, texts: list[str]) -> list[float | None]:
     return [float(2 * p - 1) if seen else None for p, seen in zip(probabilities, known, strict=True)]
 
 
-def top_words(pipeline: Pipeline, text: str, limit: int = 5) -> list[tuple[str, float]]:
-    """The words (or word pairs) of ``text`` that weigh most in its score, with their signed weight."""
+@lru_cache(maxsize=4)
+def feature_names(pipeline: Pipeline) -> np.ndarray:
+    """The vocabulary of a fitted pipeline, built once (a fitted pipeline never changes)."""
     vectorizer: TfidfVectorizer = pipeline.named_steps["tfidf"]
-    coefficients = pipeline.named_steps["logit"].coef_[0]
-    row = vectorizer.transform([text])
-    names = vectorizer.get_feature_names_out()
-    weights = [(names[i], float(v * coefficients[i])) for i, v in zip(row.indices, row.data, strict=True)]
-    weights.sort(key=lambda item: abs(item[1]), reverse=True)
-    return [(word, round(weight, 3)) for word, weight in weights[:limit]]
+    return vectorizer.get_feature_names_out()
+
+
+def top_words(pipeline: Pipeline, text: str, limit: int = 5) -> list[tuple[str, float]]:
+    """The words (or word pairs) of ``text`` that weigh most in its score, with their signed weight: the
+    text's sparse tf-idf row times the coefficients, over its own features only."""
+    row = pipeline.named_steps["tfidf"].transform([text])
+    weights = row.data * pipeline.named_steps["logit"].coef_[0][row.indices]
+    order = np.argsort(-np.abs(weights), kind="stable")[:limit]
+    names = feature_names(pipeline)
+    return [(str(names[row.indices[i]]), round(float(weights[i]), 3)) for i in order]

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput
@@ -21,10 +25,10 @@ from advocacy.feedback.learned.queries import sentiment_reader
 from advocacy.listening.authenticity.services import flags_for_new_mentions
 from advocacy.listening.mentions import minhash
 from advocacy.listening.mentions.matching import CompiledQuery, active_queries, match_all
-from advocacy.listening.models import Mention, Query, Source
+from advocacy.listening.models import Mention, MentionBand, Query, Source
 
 NEAR_DUPLICATE_LOOKBACK = timedelta(days=14)  # near-duplicates are looked for among this window's mentions
-NEW_KEY_OFFSET = 10**15  # LSH keys of a batch's new mentions: above every stored id, so stored roots win
+WEEKS_AT_ONCE = 60  # weeks one band lookup names
 FREE_MAIL = frozenset(
     {
         "gmail.com",
@@ -119,8 +123,7 @@ def mentions_ingest(
             return result
         try:
             with transaction.atomic():
-                stored = store(source, fresh, now)
-                result.stored = [m.pk for m in stored]
+                result.stored = store(source, fresh, now)
                 flags_for_new_mentions(mention_ids=result.stored, now=now)
             break
         except IntegrityError:
@@ -172,8 +175,15 @@ def drop_duplicates(items: list[Prepared], result: IngestResult) -> list[Prepare
     """Drop exact duplicates: a canonical URL or content hash seen before, stored or earlier in the batch."""
     urls = {p.url for p in items if p.url}
     hashes = {p.hash for p in items}
-    seen_urls = set(Mention.objects.filter(canonical_url__in=urls).values_list("canonical_url", flat=True))
-    seen_hashes = set(Mention.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True))
+    # The URL index is partial (non-empty URLs); the query names that condition so the index is used,
+    # not a scan of every mention (SQLite and PostgreSQL do not infer it from the IN list).
+    seen_urls = set(
+        Mention.objects.filter(canonical_url__in=urls)
+        .exclude(canonical_url="")
+        .order_by()
+        .values_list("canonical_url", flat=True)
+    )
+    seen_hashes = set(Mention.objects.filter(content_hash__in=hashes).order_by().values_list("content_hash", flat=True))
     fresh = []
     for p in items:
         if (p.url and p.url in seen_urls) or p.hash in seen_hashes:
@@ -186,81 +196,192 @@ def drop_duplicates(items: list[Prepared], result: IngestResult) -> list[Prepare
     return fresh
 
 
-def store(source: Source, items: list[Prepared], now: datetime) -> list[Mention]:
-    reader = sentiment_reader()
-    scores = reader.scored([p.item.text for p in items])
+def store(source: Source, items: list[Prepared], now: datetime) -> list[int]:
+    """Score, match and group the batch, then write it with one statement per table (executemany of plain
+    values: building a model per row and preparing each field through the ORM cost more than the rest of
+    the ingest). Returns the new mentions' ids in the order of ``items``."""
+    texts = [p.item.text.strip() for p in items]
+    scores = sentiment_reader().scored(texts)
     customers = customers_for(items)
-    signatures = [minhash.signature(p.item.text) for p in items]
-    roots = near_duplicate_roots(items, signatures)
-    rows = [
-        Mention(
-            source=source,
-            canonical_url=p.url,
-            external_id=p.item.external_id[:200],
-            author=p.item.author[:200],
-            handle=p.handle,
-            author_email=p.item.author_email.strip().lower()[:254],
-            title=p.item.title[:300],
-            text=p.item.text.strip(),
-            language=(p.item.language or "")[:8],
-            published_at=p.item.published_at,
-            received_at=now,
-            rating=p.item.rating,
-            sentiment=max(-1.0, min(1.0, score[0] or 0.0)),
-            sentiment_method=score[1],
-            matched_terms=p.terms,
-            customer_id=customers[i][0],
-            matched_by=customers[i][1],
-            content_hash=p.hash,
-            minhash=minhash.to_bytes(signature),
-        )
-        for i, (p, score, signature) in enumerate(zip(items, scores, signatures, strict=True))
-    ]
-    Mention.objects.bulk_create(rows)
-    if not all(r.pk for r in rows):  # backends that do not return ids: read them back by their unique hash
-        ids = dict(
-            Mention.objects.filter(content_hash__in=[r.content_hash for r in rows]).values_list("content_hash", "pk")
-        )
-        for r in rows:
-            r.pk = ids[r.content_hash]
-    link_groups(rows, roots)
-    through = Mention.queries.through
-    through.objects.bulk_create(
-        [through(mention_id=r.pk, query_id=q) for r, p in zip(rows, items, strict=True) for q in p.query_ids]
+    signatures = minhash.signatures(texts)
+    keys = minhash.band_keys(signatures)
+    roots = near_duplicate_roots(items, signatures, keys)
+    prep = field_preparer(connection)
+    rows_insert(
+        Mention,
+        MENTION_COLUMNS,
+        [
+            (
+                source.pk,
+                p.url,
+                p.item.external_id[:200],
+                p.item.author[:200],
+                p.handle,
+                p.item.author_email.strip().lower()[:254],
+                p.item.title[:300],
+                text,
+                (p.item.language or "")[:8],
+                prep("published_at", p.item.published_at),
+                prep("received_at", now),
+                p.item.rating,
+                max(-1.0, min(1.0, score or 0.0)),
+                method,
+                prep("matched_terms", p.terms),
+                customer,
+                matched_by,
+                p.hash,
+                prep("minhash", minhash.to_bytes(signature)),
+            )
+            for p, text, (score, method), (customer, matched_by), signature in zip(
+                items, texts, scores, customers, signatures, strict=True
+            )
+        ],
     )
-    return rows
+    ids = ids_by_hash([p.hash for p in items])
+    link_groups(ids, roots)
+    rows_insert(
+        MentionBand,
+        ["mention", "week", "key"],
+        [
+            (i, week, k)
+            for i, week, row in zip(
+                ids, (minhash.week_of(p.item.published_at) for p in items), keys.tolist(), strict=True
+            )
+            for k in row
+        ],
+    )
+    rows_insert(
+        Mention.queries.through,
+        ["mention", "query"],
+        [(i, q) for i, p in zip(ids, items, strict=True) for q in p.query_ids],
+    )
+    return ids
 
 
-def link_groups(rows: list[Mention], roots: list[int | None]) -> None:
+MENTION_COLUMNS = [
+    "source",
+    "canonical_url",
+    "external_id",
+    "author",
+    "handle",
+    "author_email",
+    "title",
+    "text",
+    "language",
+    "published_at",
+    "received_at",
+    "rating",
+    "sentiment",
+    "sentiment_method",
+    "matched_terms",
+    "customer",
+    "matched_by",
+    "content_hash",
+    "minhash",
+]
+
+
+def field_preparer(connection: BaseDatabaseWrapper) -> Callable[[str, Any], Any]:
+    """A mention field's value as the database takes it: times through the backend's adapter, JSON
+    through its field (backends differ); bytes go as they are."""
+    matched_terms = Mention._meta.get_field("matched_terms")
+    adapters: dict[str, Callable[[Any], Any]] = {
+        "published_at": connection.ops.adapt_datetimefield_value,
+        "received_at": connection.ops.adapt_datetimefield_value,
+        "matched_terms": lambda value: matched_terms.get_db_prep_save(value, connection),
+        "minhash": bytes,
+    }
+    return lambda name, value: adapters[name](value)
+
+
+def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Write ``rows`` (``columns`` named by field, values already in database form) with one statement:
+    ``COPY`` on PostgreSQL, an ``executemany`` of one INSERT elsewhere (psycopg's executemany sends a
+    statement a row, slower than the rest of the ingest together)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    names = ", ".join(quote(column_of(meta.get_field(c))) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})", rows)  # noqa: S608 (names from the model)
+
+
+def column_of(field: models.Field[Any, Any] | ForeignObjectRel) -> str:
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise TypeError(f"{field} has no column of its own")
+    return column
+
+
+def ids_by_hash(hashes: list[str]) -> list[int]:
+    """The ids of just-stored mentions, by their unique content hash, in the order given."""
+    found = dict(Mention.objects.filter(content_hash__in=hashes).order_by().values_list("content_hash", "pk"))
+    return [found[h] for h in hashes]
+
+
+def link_groups(ids: list[int], roots: list[int | None]) -> None:
     """Point each near-duplicate at the first mention of its group (stored, or new in this batch)."""
     changed = []
-    for row, root in zip(rows, roots, strict=True):
+    for pk, root in zip(ids, roots, strict=True):
         if root is None:
             continue
-        # A root in this batch is an earlier item of it (the index held only those before this one).
-        target = rows[root - NEW_KEY_OFFSET].pk if root >= NEW_KEY_OFFSET else root
-        if target != row.pk:
-            row.duplicate_of_id = target
-            changed.append(row)
-    Mention.objects.bulk_update(changed, ["duplicate_of"])
+        # A root in this batch is an earlier item of it.
+        target = ids[root - minhash.NEW_KEY_OFFSET] if root >= minhash.NEW_KEY_OFFSET else root
+        if target != pk:
+            changed.append((target, pk))
+    if changed:
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {quote(Mention._meta.db_table)} SET {quote('duplicate_of_id')} = %s WHERE {quote('id')} = %s",  # noqa: S608
+                changed,
+            )
 
 
-def near_duplicate_roots(items: list[Prepared], signatures: list[np.ndarray]) -> list[int | None]:
-    """For each new item, the key of its group's root (a stored id, or NEW_KEY_OFFSET + batch position)."""
+def near_duplicate_roots(items: list[Prepared], signatures: np.ndarray, keys: np.ndarray) -> list[int | None]:
+    """For each new item, the key of its group's root (a stored id, or NEW_KEY_OFFSET + batch position).
+    The stored candidates are the window's mentions that share a band key with the batch, found through
+    the band index rather than by reading the window."""
     times = [p.item.published_at for p in items]
-    recent = Mention.objects.filter(
-        published_at__gte=min(times) - NEAR_DUPLICATE_LOOKBACK, published_at__lte=max(times) + NEAR_DUPLICATE_LOOKBACK
-    ).values_list("pk", "duplicate_of_id", "minhash")
-    rows = list(recent)
-    group_roots = {pk: root or pk for pk, root, _ in rows}
-    stored = np.frombuffer(b"".join(bytes(signature) for _, _, signature in rows), dtype=np.uint32)
-    index = minhash.Index([pk for pk, _, _ in rows], stored)
-    found: list[int | None] = []
-    for i, values in enumerate(signatures):
-        key = NEW_KEY_OFFSET + i
-        root = minhash.group_of(index, key, values, group_roots)
-        found.append(root if root != key else None)
-    return found
+    wanted = sorted(set(keys.ravel().tolist()))
+    since, until = min(times) - NEAR_DUPLICATE_LOOKBACK, max(times) + NEAR_DUPLICATE_LOOKBACK
+    weeks = list(range(minhash.week_of(since), minhash.week_of(until) + 1))
+    window = [connection.ops.adapt_datetimefield_value(since), connection.ops.adapt_datetimefield_value(until)]
+    quote = connection.ops.quote_name
+    mention, band = quote(Mention._meta.db_table), quote(MentionBand._meta.db_table)
+    select = (
+        f"SELECT DISTINCT m.id, m.duplicate_of_id, m.minhash FROM {band} b "  # noqa: S608 (names from the models)
+        f"JOIN {mention} m ON m.id = b.mention_id WHERE m.published_at >= %s AND m.published_at <= %s AND b.week "
+    )
+    # A batch over years (an import) names its weeks a few dozen at a time.
+    week_chunks = [weeks[start : start + WEEKS_AT_ONCE] for start in range(0, len(weeks), WEEKS_AT_ONCE)]
+    if connection.vendor == "postgresql":  # the keys as one array parameter
+        key_chunks = [wanted]
+    else:  # SQLite's driver takes at most max_query_params parameters
+        size = (connection.features.max_query_params or 10_000) - len(window) - WEEKS_AT_ONCE
+        key_chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
+    found: dict[int, tuple[int | None, bytes]] = {}
+    with connection.cursor() as cursor:
+        for named_weeks, chunk in ((w, k) for w in week_chunks for k in key_chunks):
+            if connection.vendor == "postgresql":
+                cursor.execute(select + "= ANY(%s) AND b.key = ANY(%s)", [*window, named_weeks, chunk])
+            else:
+                marks = ", ".join(["%s"] * len(named_weeks)), ", ".join(["%s"] * len(chunk))
+                cursor.execute(select + f"IN ({marks[0]}) AND b.key IN ({marks[1]})", [*window, *named_weeks, *chunk])
+            found.update((pk, (root, bytes(signature))) for pk, root, signature in cursor.fetchall())
+    stored = np.frombuffer(b"".join(signature for _, signature in found.values()), dtype=np.uint32)
+    return minhash.group_roots(
+        signatures,
+        stored.reshape(len(found), minhash.NUM_PERM),
+        [root or pk for pk, (root, _) in found.items()],
+    )
 
 
 def customers_for(items: list[Prepared]) -> list[tuple[int | None, str]]:
