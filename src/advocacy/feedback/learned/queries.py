@@ -4,6 +4,7 @@ VADER while too few comments are labelled (settings.SENTIMENT_MIN_LABELLED)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -46,8 +47,10 @@ def model_in_use() -> SentimentModel | None:
 
 
 @lru_cache(maxsize=2)
-def pipeline_of(version: int) -> Pipeline:
-    """The fitted pipeline of a version, loaded once per process (a version never changes)."""
+def pipeline_of(version: int, trained_at: datetime | None = None) -> Pipeline:
+    """The fitted pipeline of a version, loaded once per process. Keyed by its training time too: a
+    version number is reused after the models are wiped (a demo reset, a test's rollback), and a
+    process must not keep reading the old model under the new one's number."""
     from advocacy.feedback.learned import tfidf_logistic  # scikit-learn loads only where a model is used
 
     data = SentimentModel.objects.values_list("model", flat=True).get(version=version)
@@ -60,6 +63,7 @@ class Reader:
 
     method: str
     version: int | None
+    trained_at: datetime | None = None
 
     def scores(self, texts: list[str]) -> list[float | None]:
         return [score for score, _ in self.scored(texts)]
@@ -73,7 +77,7 @@ class Reader:
 
         spoken = [i for i, t in enumerate(texts) if t.strip()]
         found: list[tuple[float | None, str]] = [(None, VADER)] * len(texts)
-        learned = tfidf_logistic.scores(pipeline_of(self.version), [texts[i] for i in spoken])
+        learned = tfidf_logistic.scores(pipeline_of(self.version, self.trained_at), [texts[i] for i in spoken])
         unknown = [i for i, score in zip(spoken, learned, strict=True) if score is None]
         for i, score in zip(spoken, learned, strict=True):
             if score is not None:
@@ -88,14 +92,14 @@ class Reader:
             return []
         from advocacy.feedback.learned import tfidf_logistic
 
-        return tfidf_logistic.top_words(pipeline_of(self.version), text)
+        return tfidf_logistic.top_words(pipeline_of(self.version, self.trained_at), text)
 
 
 def sentiment_reader() -> Reader:
     model = model_in_use()
     if model is None:
         return Reader(method=VADER, version=None)
-    return Reader(method=model.method, version=model.version)
+    return Reader(method=model.method, version=model.version, trained_at=model.trained_at)
 
 
 def comment_sentiment(text: str) -> float | None:
