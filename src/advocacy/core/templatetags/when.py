@@ -34,21 +34,23 @@ def when(value: datetime | None, zone: str = "") -> str:
     return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} {zone_label(moment)}"
 
 
+def local_date(value: date | datetime | None) -> date | None:
+    """A date as given, or a moment's date in the viewer's zone; None for anything else."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
 @register.filter
 def day(value: date | datetime | None) -> str:
     """'14 Jan 2026'; a moment is read in the viewer's zone first."""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    if not isinstance(value, date):
-        return ""
-    return f"{value.day} {value:%b %Y}"
+    found = local_date(value)
+    return f"{found.day} {found:%b %Y}" if found else ""
 
 
 @register.filter
 def month(value: date | datetime | None) -> str:
     """'Jan 2026'."""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    if not isinstance(value, date):
-        return ""
-    return f"{value:%b %Y}"
+    found = local_date(value)
+    return f"{found:%b %Y}" if found else ""
