@@ -90,3 +90,16 @@ def test_a_nul_in_an_upload_option_is_refused_by_name_and_imports_nothing(api): 
     assert response.status_code == 422
     assert response.json()["errors"][0]["detail"].startswith("Unknown encoding 'utf\\x008'")
     assert not Account.objects.filter(external_id="A1").exists()
+
+
+def test_a_nul_in_an_upload_mapping_is_refused_by_name_and_imports_nothing(api):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from advocacy.customers.models import Account
+
+    upload = SimpleUploadedFile("accounts.csv", b"external_id,name\nA1,Initech\n", content_type="text/csv")
+    response = api("admin").post("/api/v1/imports/accounts", {"file": upload, "mapping": '{"na\\u0000me": "name"}'})
+
+    assert response.status_code == 422
+    assert "NUL" in response.json()["errors"][0]["detail"]
+    assert not Account.objects.filter(external_id="A1").exists()

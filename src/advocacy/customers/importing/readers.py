@@ -272,11 +272,16 @@ def first_decode_error(stream: IO[bytes], encoding: str) -> int | None:
         stream.seek(0)
 
 
-def _checked_encoding(stream: IO[bytes], encoding: str) -> str:
+def encoding_name(encoding: str) -> str:
+    """The codec's own name for an encoding a person gave; refused when Python knows no such codec."""
     try:
-        name = codecs.lookup(encoding).name
+        return codecs.lookup(encoding).name
     except (LookupError, ValueError) as exc:  # ValueError: a NUL inside the name
         raise ImportRefused(f"Unknown encoding {encoding!r}; try utf-8, cp1252 or latin-1.") from exc
+
+
+def _checked_encoding(stream: IO[bytes], encoding: str) -> str:
+    name = encoding_name(encoding)
     # Python's "utf-8" would keep a byte-order mark as part of the first header.
     name = "utf-8-sig" if name == "utf-8" else name
     bad = first_decode_error(stream, name)

@@ -26,7 +26,14 @@ from advocacy.core.events import audit
 from advocacy.core.jobs.runner import Liveness, current_runner
 from advocacy.core.models import User
 from advocacy.customers.importing.mapping import KINDS, ColumnMap, map_columns
-from advocacy.customers.importing.readers import ImportRefused, Source, open_binary, read_table, size_refusal
+from advocacy.customers.importing.readers import (
+    ImportRefused,
+    Source,
+    encoding_name,
+    open_binary,
+    read_table,
+    size_refusal,
+)
 from advocacy.customers.importing.rows import Row, RowError, clean_record
 from advocacy.customers.importing.writer import WRITERS, BatchWriter, Outcome
 from advocacy.customers.models import ImportJob, ImportStatus
@@ -254,6 +261,10 @@ def import_job_create(
     if kind not in KINDS:
         raise ImportRefused(f"Unknown import kind {kind!r}; use one of: {', '.join(KINDS)}.")
     check_upload_size(upload)
+    if encoding:
+        encoding_name(encoding)  # refused now, before anything is stored
+    if any("\x00" in text for pair in (mapping or {}).items() for text in pair):
+        raise ImportRefused("The mapping holds a NUL character (%00); write each line as Header=field.")
     return ImportJob.objects.create(
         kind=kind,
         file_name=Path(upload.name or "upload").name[:255],
