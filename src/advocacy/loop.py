@@ -35,12 +35,12 @@ from advocacy.casework.cases.services import (
     case_feedback_changed,
     case_from_feedback,
     case_from_mention,
+    primary_advocate_of,
 )
 from advocacy.casework.models import OPEN_STATUSES, Case
 from advocacy.core import switches
 from advocacy.core.errors import ServiceError
 from advocacy.core.events import audit
-from advocacy.core.roles import Role
 from advocacy.core.switches import Rule, enabled, register_rule, rule_switch
 from advocacy.feedback import scales
 from advocacy.feedback.answers.follow_up import FollowUp, register_follow_up
@@ -146,8 +146,11 @@ def follow_up_of(response: Response) -> FollowUp | None:
     )
     if case is None:
         return pending_follow_up(response)
-    if not case.is_open:
-        return None
+    return follow_up_by(case) if case.is_open else None
+
+
+def follow_up_by(case: Case) -> FollowUp:
+    """The case's owner, by the promise the customer waits on: the first response, then the next update."""
     promised = case.first_response_due if case.first_response_at is None else case.next_update_due
     return FollowUp(who=case.owner.display_name, by=promised, case_id=case.pk)
 
@@ -166,12 +169,9 @@ def pending_follow_up(response: Response) -> FollowUp | None:
         .first()
     )
     if joined is not None:
-        promised = joined.first_response_due if joined.first_response_at is None else joined.next_update_due
-        return FollowUp(who=joined.owner.display_name, by=promised, case_id=joined.pk)
-    primary = customer.primary_advocate
-    if primary is not None and primary.is_active and primary.role == Role.CUSTOMER_ADVOCATE:
-        return FollowUp(who=primary.display_name, by=None, case_id=None)
-    return None
+        return follow_up_by(joined)
+    primary = primary_advocate_of(customer)
+    return FollowUp(who=primary.display_name, by=None, case_id=None) if primary is not None else None
 
 
 register_follow_up(follow_up_of)

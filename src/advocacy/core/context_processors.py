@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import NoReverseMatch, reverse
 
-from advocacy.core.permissions import viewer_role
+from advocacy.core.permissions import roles_serving, viewer_role
 from advocacy.core.roles import STAFF_ROLES, Role
 
 
@@ -25,9 +25,7 @@ class NavLink:
 
 
 def link_roles(link: NavLink) -> frozenset[str]:
-    if link.roles is not None:
-        return link.roles
-    return frozenset(getattr(resolve(reverse(link.url_name)).func, "allowed_roles", frozenset()))
+    return link.roles if link.roles is not None else roles_serving(link.url_name)
 
 
 NAV_LINKS: list[NavLink] = [

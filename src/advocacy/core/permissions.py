@@ -7,7 +7,7 @@ Both leave the declared roles on the view so the role × endpoint test matrix ca
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, resolve, reverse
 
 from advocacy.core.models import User
 from advocacy.core.roles import STAFF_ROLES, Role
@@ -96,3 +97,13 @@ def redirect_home(request: HttpRequest) -> HttpResponse:
     if role is None:
         return redirect(settings.LOGIN_URL)
     return redirect("core:home")
+
+
+@cache
+def roles_serving(url_name: str) -> frozenset[str]:
+    """The roles the page named serves (its ``@allow``), for the menu and for links inside pages; none
+    for a name that takes arguments."""
+    try:
+        return frozenset(getattr(resolve(reverse(url_name)).func, "allowed_roles", frozenset()))
+    except NoReverseMatch:
+        return frozenset()

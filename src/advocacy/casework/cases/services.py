@@ -121,10 +121,18 @@ def refresh_next_due(case: Case) -> None:
 # Opening and owning
 
 
-def advocate_for(customer: Customer) -> User:
-    """The customer's primary customer advocate, else the active customer advocate with the fewest open cases."""
+def primary_advocate_of(customer: Customer) -> User | None:
+    """The customer's primary customer advocate, when that person can own a case today."""
     primary = customer.primary_advocate
     if primary is not None and primary.is_active and not primary.is_service and primary.role == Role.CUSTOMER_ADVOCATE:
+        return primary
+    return None
+
+
+def advocate_for(customer: Customer) -> User:
+    """The customer's primary customer advocate, else the active customer advocate with the fewest open cases."""
+    primary = primary_advocate_of(customer)
+    if primary is not None:
         return primary
     least_busy = (
         User.objects.filter(role=Role.CUSTOMER_ADVOCATE, is_active=True, is_service=False)

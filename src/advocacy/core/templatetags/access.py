@@ -6,24 +6,12 @@ links inside them, so no one is offered a page that answers 403. Loaded as a tem
 
 from __future__ import annotations
 
-from functools import cache
-
 from django import template
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, resolve, reverse
 
-from advocacy.core.permissions import viewer_role
+from advocacy.core.permissions import roles_serving, viewer_role
 
 register = template.Library()
-
-
-@cache
-def roles_serving(url_name: str) -> frozenset[str]:
-    """The roles the page named serves (its ``@allow``); none for a name that takes arguments."""
-    try:
-        return frozenset(getattr(resolve(reverse(url_name)).func, "allowed_roles", frozenset()))
-    except NoReverseMatch:
-        return frozenset()
 
 
 @register.filter

@@ -879,3 +879,21 @@ def csv_rows(responses: QuerySet[Response]) -> Iterator[tuple[Any, ...]]:
     )
     for row in rows.iterator(chunk_size=2000):
         yield (row[0].isoformat(), *row[1:])
+
+
+HEADLINE_DAYS = 90  # a continuous survey's headline: the last 90 days
+
+
+def headline_period(survey: Survey, since: date | None, until: date | None, period: str) -> tuple[date | None, str]:
+    """Where the headline starts, and how to say it. Unless a period was chosen, the headline is what
+    customers say now: the latest wave of a wave survey, or the last 90 days of a continuous one.
+    Pooling two years would weight long-standing customers (who answer more waves) and miss a change."""
+    if since or until:
+        return since, "the period chosen"
+    if period == "all":
+        return None, "all time"
+    wave = survey.waves.order_by("-number").first()
+    if wave is not None:
+        opened = timezone.localdate(wave.opened_at)
+        return opened, f"the latest wave (wave {wave.number}, from {opened.day} {opened:%b %Y})"
+    return timezone.localdate() - timedelta(days=HEADLINE_DAYS - 1), "the last 90 days"

@@ -42,21 +42,6 @@ class DashboardFilter(forms.Form):
     period = forms.ChoiceField(required=False, choices=[("", "latest"), ("all", "all time")], widget=forms.HiddenInput)
 
 
-def headline_period(survey: Survey, since: date | None, until: date | None, period: str) -> tuple[date | None, str]:
-    """Where the headline starts, and how to say it. Unless a period was chosen, the headline is what
-    customers say now: the latest wave of a wave survey, or the last 90 days of a continuous one.
-    Pooling two years would weight long-standing customers (who answer more waves) and miss a change."""
-    if since or until:
-        return since, "the period chosen"
-    if period == "all":
-        return None, "all time"
-    wave = survey.waves.order_by("-number").first()
-    if wave is not None:
-        opened = timezone.localdate(wave.opened_at)
-        return opened, f"the latest wave (wave {wave.number}, from {opened.day} {opened:%b %Y})"
-    return timezone.localdate() - timedelta(days=DEFAULT_COMPARISON_DAYS - 1), "the last 90 days"
-
-
 def comparison_periods(since: date | None, until: date | None) -> tuple[date, date, date, date]:
     """The chosen period (b) and the period of equal length just before it (a); the last 90 days by default."""
     end = until or timezone.localdate()
@@ -98,7 +83,7 @@ def driver_point(c: metrics.Coefficient, answers: Any) -> dict[str, Any]:
 def dashboard_context(
     survey: Survey, since: date | None, until: date | None, by: str, segment: str, period: str = ""
 ) -> dict[str, Any]:
-    headline_since, headline_label = headline_period(survey, since, until, period)
+    headline_since, headline_label = metrics.headline_period(survey, since, until, period)
     summary = metrics.nps_summary(survey, since=headline_since, until=until)
     distribution = metrics.score_distribution(survey, since=headline_since, until=until)
     points = metrics.trend(survey, by, since=since, until=until)
