@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.report import Report
+from benchmarks.report import Report, at_least
 from benchmarks.workers import PG_PORT, on_postgres, worker_result
 
 DEFAULT_ROWS = 1_000_000
@@ -104,6 +104,8 @@ def record(report: Report, rows: int, sqlite: dict[str, Any] | None, postgres: d
                     "rows/s",
                     reference=reference,
                     reference_label="COPY",
+                    # issue 13 asks ≥ 0.25 of COPY on PostgreSQL; SQLite has no COPY to hold it to
+                    goal=at_least(0.25) if name == "PostgreSQL" else None,
                 )
         if reference is not None:
             report.add(workload, f"PostgreSQL COPY, {kind}", reference, "rows/s")

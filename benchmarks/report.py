@@ -13,6 +13,36 @@ def number(value: float) -> str:
 
 
 @dataclass(frozen=True)
+class Goal:
+    """What an issue asks of a figure's ratio to its reference: at least (or at most) ``bound``.
+
+    ``exact`` is False where the figure's correctness check failed: a fast wrong answer meets nothing.
+    """
+
+    bound: float
+    at_most: bool = False
+    exact: bool = True
+
+    def met(self, ratio: float | None) -> bool | None:
+        if ratio is None:
+            return None
+        if not self.exact:
+            return False
+        return ratio <= self.bound if self.at_most else ratio >= self.bound
+
+    def __str__(self) -> str:
+        return f"{'≤' if self.at_most else '≥'} {self.bound:g}×"
+
+
+def at_least(bound: float, *, exact: bool = True) -> Goal:
+    return Goal(bound, at_most=False, exact=exact)
+
+
+def at_most(bound: float, *, exact: bool = True) -> Goal:
+    return Goal(bound, at_most=True, exact=exact)
+
+
+@dataclass(frozen=True)
 class Figure:
     workload: str
     measure: str
@@ -21,12 +51,18 @@ class Figure:
     reference: float | None = None
     reference_label: str = ""
     note: str = ""
+    goal: Goal | None = None
 
     @property
     def ratio(self) -> float | None:
         if self.value is None or not self.reference:
             return None
         return self.value / self.reference
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the figure meets its goal; None where it has no goal or nothing was measured."""
+        return None if self.goal is None else self.goal.met(self.ratio)
 
 
 @dataclass
@@ -46,8 +82,9 @@ class Report:
         reference: float | None = None,
         reference_label: str = "",
         note: str = "",
+        goal: Goal | None = None,
     ) -> Figure:
-        figure = Figure(workload, measure, value, unit, reference, reference_label, note)
+        figure = Figure(workload, measure, value, unit, reference, reference_label, note, goal)
         self.figures.append(figure)
         shown = "—" if value is None else f"{number(value)} {unit}"
         self.say(f"[bold]{workload}[/bold] {measure}: {shown} {note}".rstrip())

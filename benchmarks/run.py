@@ -39,14 +39,31 @@ def results_table(report: Report) -> Table:
         ("unit", "left"),
         ("reference", "right"),
         ("ratio", "right"),
+        ("goal", "right"),
+        ("met", "left"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for f in report.figures:
         figure = f.note if f.value is None else number(f.value)
         reference = f"{number(f.reference)} ({f.reference_label})" if f.reference else ""
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else ""
-        table.add_row(f.workload, f.measure, figure, f.unit, reference, ratio)
+        goal = str(f.goal) if f.goal else ""
+        table.add_row(f.workload, f.measure, figure, f.unit, reference, ratio, goal, verdict(f.met))
     return table
+
+
+def verdict(met: bool | None) -> str:
+    return {True: "met", False: "NOT met", None: ""}[met]
+
+
+def goals_summary(report: Report) -> str:
+    """One line under the table: how many goals were met, and which were not."""
+    judged = [f for f in report.figures if f.met is not None]
+    if not judged:
+        return "no figure in these workloads has a goal"
+    missed = [f"{f.workload}: {f.measure}" for f in judged if not f.met]
+    line = f"{len(judged) - len(missed)} of {len(judged)} goals met"
+    return line + ("; not met: " + "; ".join(missed) if missed else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     console.width = max(console.width, 110)  # one row per figure, even in a narrow log
     console.print(results_table(report))
+    console.print(goals_summary(report))
     return 0
 
 
