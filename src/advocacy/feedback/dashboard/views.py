@@ -50,9 +50,12 @@ def comparison_periods(since: date | None, until: date | None) -> tuple[date, da
     return start - timedelta(days=length), start - timedelta(days=1), start, end
 
 
-def answers_link(survey: Survey, since: date | None, until: date | None, segment: str, value: str) -> str:
+def answers_link(
+    survey: Survey, since: date | None, until: date | None, segment: str, value: str, *, theme: str = ""
+) -> str:
     """The response explorer showing exactly the answers behind a figure (counted ones, same period)."""
-    query = {"survey": survey.pk, "segment": segment, "value": value, "counted": "on"}
+    query = {"survey": survey.pk, "counted": "on"}
+    query |= {"theme": theme} if theme else {"segment": segment, "value": value}
     query |= {k: v.isoformat() for k, v in (("since", since), ("until", until)) if v}
     return f"{reverse('feedback:responses')}?{urlencode(query)}"
 
@@ -62,12 +65,16 @@ def segment_point(row: metrics.SegmentRow, url: str) -> dict[str, Any]:
     return {"label": row.label, "value": e.value, "low": e.low, "high": e.high, "n": e.n, "mark": row.mark, "url": url}
 
 
-SEGMENT_BY_LABEL = {label: name for name, (label, _) in metrics.SEGMENT_FIELDS.items()}
+# The driver groups whose answers the explorer selects exactly as the model counts them (tenure is
+# measured at each answer there, at the end of the period in the explorer; features have no filter).
+SEGMENT_BY_LABEL = {metrics.SEGMENT_FIELDS[name][0]: name for name in metrics.DRIVER_FIELDS}
 
 
 def driver_point(c: metrics.Coefficient, answers: Any) -> dict[str, Any]:
-    # An attribute the explorer can filter on links to its answers; a theme's effect has no segment.
     segment = SEGMENT_BY_LABEL.get(c.group)
+    url = (
+        answers("", "", theme=c.name) if c.group == metrics.THEME_GROUP else answers(segment, c.name) if segment else ""
+    )
     mark = ("▲" if c.coefficient > 0 else "▼") if c.significant else ""
     return {
         "label": f"{c.group}: {c.name}",
@@ -76,7 +83,7 @@ def driver_point(c: metrics.Coefficient, answers: Any) -> dict[str, Any]:
         "high": c.high,
         "n": c.n,
         "mark": mark,
-        "url": answers(segment, c.name) if segment else "",
+        "url": url,
     }
 
 
@@ -89,7 +96,9 @@ def dashboard_context(
     points = metrics.trend(survey, by, since=since, until=until)
     a_since, a_until, b_since, b_until = comparison_periods(since, until)
     segment_rows = metrics.segments(survey, segment, since=since, until=until)
-    drivers = metrics.drivers(survey, since=since, until=until)
+    driver_answers = metrics.driver_answers(survey, since=since, until=until, filters=None, limit=metrics.DRIVER_LIMIT)
+    drivers = metrics.drivers(survey, answers=driver_answers)
+    theme_effects = metrics.theme_associations(survey, answers=driver_answers)
     answers = partial(answers_link, survey, since, until)
     return {
         "summary": summary,
@@ -103,6 +112,7 @@ def dashboard_context(
         "comparison": metrics.period_difference(survey, a_since, a_until, b_since, b_until),
         "drivers": drivers,
         "themes": metrics.themes_table(survey, since=since, until=until),
+        "theme_effects": theme_effects,
         "charts": {
             "headline": charts.headline_chart(summary),
             "trend": charts.trend_chart(points),
@@ -113,6 +123,11 @@ def dashboard_context(
             "drivers": charts.interval_chart(
                 [driver_point(c, answers) for c in drivers.coefficients],
                 metric=f"effect on the {drivers.outcome}",
+                zero=0,
+            ),
+            "theme_effects": charts.interval_chart(
+                [driver_point(c, answers) for c in theme_effects.coefficients],
+                metric=f"difference in the {theme_effects.outcome}",
                 zero=0,
             ),
         },
