@@ -90,9 +90,9 @@ PAGES: dict[str, frozenset[str]] = {
     "portal:case_reply": CUSTOMER,
     "portal:appointment": CUSTOMER,
     "portal:appointment_cancel": CUSTOMER,
-    "casework:queue": CASE_WORKERS,
+    "casework:queue": CASE_WORKERS_AND_ANALYSTS,
     # The case workspace (issue 12, item 4): queue export and saved views, reply templates, .ics files.
-    "casework:queue_csv": CASE_WORKERS,
+    "casework:queue_csv": CASE_WORKERS_AND_ANALYSTS,
     "casework:queue_view_save": CASE_WORKERS,
     "casework:queue_view_delete": CASE_WORKERS,
     "casework:reply_templates": MANAGERS,
