@@ -125,6 +125,7 @@ PAGES: dict[str, frozenset[str]] = {
     "casework:recommendation_outcome": CASE_WORKERS,
     "advocates:program": MANAGERS,
     "advocates:program_settings": MANAGERS,
+    "advocates:funnel_stage": MANAGERS,
     "advocates:advocate_list": ADVOCATE_READERS,
     "advocates:weights": MANAGERS,
     "advocates:score_detail": ADVOCATE_READERS,
