@@ -60,6 +60,21 @@ def answers_link(
     return f"{reverse('feedback:responses')}?{urlencode(query)}"
 
 
+def trend_link(survey: Survey, by: str, since: date | None, until: date | None, point: metrics.TrendPoint) -> str:
+    """The explorer showing the answers of one trend point: its week or month (within the period), or its wave."""
+    query: dict[str, Any] = {"survey": survey.pk, "counted": "on"}
+    if point.start is not None:
+        end = charts.next_bucket(point.start, timedelta(days=7) if by == "week" else None) - timedelta(days=1)
+        first = max(point.start, since) if since else point.start
+        last = min(end, until) if until else end
+        query |= {"since": first.isoformat(), "until": last.isoformat()}
+    elif point.label.startswith("wave "):
+        query |= {"wave": point.label.removeprefix("wave ")}
+    else:
+        return ""
+    return f"{reverse('feedback:responses')}?{urlencode(query)}"
+
+
 def segment_point(row: metrics.SegmentRow, url: str) -> dict[str, Any]:
     e = row.estimate
     return {"label": row.label, "value": e.value, "low": e.low, "high": e.high, "n": e.n, "mark": row.mark, "url": url}
@@ -111,11 +126,14 @@ def dashboard_context(
         "segment_label": metrics.SEGMENT_FIELDS[segment][0],
         "comparison": metrics.period_difference(survey, a_since, a_until, b_since, b_until),
         "drivers": drivers,
-        "themes": metrics.themes_table(survey, since=since, until=until),
+        "themes": [
+            row | {"url": answers("", "", theme=row["label"])}
+            for row in metrics.themes_table(survey, since=since, until=until)
+        ],
         "theme_effects": theme_effects,
         "charts": {
             "headline": charts.headline_chart(summary),
-            "trend": charts.trend_chart(points),
+            "trend": charts.trend_chart(points, partial(trend_link, survey, by, since, until)),
             "distribution": charts.distribution_chart(distribution),
             "segments": charts.interval_chart(
                 [segment_point(row, answers(segment, row.label)) for row in segment_rows], metric=summary.metric
