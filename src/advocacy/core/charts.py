@@ -67,9 +67,13 @@ class MonthShare:
 
 def share_trend_chart(months: list[MonthShare], *, measure: str) -> dict[str, Any] | None:
     """The share per month on a time axis, its 95% Wilson interval as a band; a month without cases is
-    a gap, a month with fewer than 30 a hollow point. ``months`` lists every month, empty ones too."""
+    a gap, a month with fewer than 30 a hollow point. ``months`` lists every month, empty ones too;
+    the axis starts at the first month with cases."""
     if not any(m.n for m in months):
         return None
+    # The axis starts at the first month with cases: the months before the first case are not empty
+    # periods of the record, they are before it.
+    months = months[next(i for i, m in enumerate(months) if m.n) :]
     shares = [m.share for m in months]
     x = [m.month.isoformat() for m in months]
     fig = go.Figure()
