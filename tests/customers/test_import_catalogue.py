@@ -105,6 +105,19 @@ def test_events_read_naive_times_in_the_configured_zone_and_store_utc(csv_file, 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
+def test_a_feature_use_event_names_its_feature_and_an_overlong_one_is_a_row_error(csv_file):  # type: ignore[no-untyped-def]
+    ann = CustomerFactory(email="ann@example.com")
+    path = csv_file(
+        "Email,Event type,Timestamp,Feature\n"
+        "ann@example.com,feature_use,2025-01-15T09:30:00Z, Analytics \n"
+        f"ann@example.com,feature_use,2025-01-16T09:30:00Z,{'x' * 101}\n"
+    )
+    report = import_file(kind="events", source=path)
+    assert [(e.line, e.column) for e in report.errors] == [(3, "Feature")]
+    assert "at most 100 fit" in report.errors[0].reason
+    assert list(ann.engagement_events.values_list("detail", flat=True)) == ["analytics"]
+
+
 def test_an_event_already_recorded_without_an_id_is_matched_by_its_moment(csv_file):  # type: ignore[no-untyped-def]
     event = EventFactory(kind="login", occurred_at=datetime(2025, 1, 15, 8, 30, tzinfo=UTC))
     path = csv_file(f"Event ID,Customer,Kind,Occurred at\nE-9,{event.customer.email},login,2025-01-15T08:30:00Z\n")

@@ -230,6 +230,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "created at",
         ),
         "value": ("value", "amount", "score"),
+        # What the event was about; for "used a feature", the feature (a capability tag).
+        "detail": ("detail", "feature", "feature name", "feature used", "subject", "activity detail"),
     },
 }
 
