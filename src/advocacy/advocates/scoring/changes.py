@@ -33,58 +33,68 @@ UPSERT = f"ON CONFLICT (customer_id) DO UPDATE SET version = {TABLE}.version + 1
 
 @dataclass(frozen=True)
 class Source:
-    """A table the score reads, and how to find the customer of one of its rows (``r`` is the row)."""
+    """A table the score reads, and how to find the customer of one of its rows: the row's ``key``
+    column is the customer's id, or matches ``match`` in ``joins``, which then yields ``customer``."""
 
     table: str
-    customer: str  # SQL over the row alias r; may join through ``via``
-    via: str = ""  # FROM … JOIN … that the customer expression needs, after ``r``
+    key: str = "customer_id"
+    joins: str = ""
+    match: str = ""
+    customer: str = ""
     deletes: bool = True
 
 
+ADVOCATE = "advocates_advocate a"
 SOURCES = (
-    Source("customers_customer", "r.id", deletes=False),  # a deleted customer's score goes with it
-    Source("customers_engagementevent", "r.customer_id"),
-    Source("customers_order", "r.customer_id"),
-    Source("feedback_response", "r.customer_id"),
-    Source("casework_case", "r.customer_id"),
+    Source("customers_customer", "id", deletes=False),  # a deleted customer's score goes with it
+    Source("customers_engagementevent"),
+    Source("customers_order"),
+    Source("feedback_response"),
+    Source("casework_case"),
     Source(
         "advocates_referral",
+        "link_id",
+        f"advocates_referrallink l JOIN {ADVOCATE} ON a.id = l.advocate_id",
+        "l.id",
         "a.customer_id",
-        "JOIN advocates_referrallink l ON l.id = r.link_id JOIN advocates_advocate a ON a.id = l.advocate_id",
     ),
     Source(
         "advocates_referencecall",
+        "ask_id",
+        f"advocates_referenceask k JOIN {ADVOCATE} ON a.id = k.advocate_id",
+        "k.id",
         "a.customer_id",
-        "JOIN advocates_referenceask k ON k.id = r.ask_id JOIN advocates_advocate a ON a.id = k.advocate_id",
     ),
-    Source("advocates_story", "a.customer_id", "JOIN advocates_advocate a ON a.id = r.advocate_id"),
-    Source("advocates_submission", "a.customer_id", "JOIN advocates_advocate a ON a.id = r.advocate_id"),
+    Source("advocates_story", "advocate_id", ADVOCATE, "a.id", "a.customer_id"),
+    Source("advocates_submission", "advocate_id", ADVOCATE, "a.id", "a.customer_id"),
 )
 
 
 def _mark(source: Source, rows: str) -> str:
-    """The upsert that marks the customers of ``rows`` (a transition table, or SQLite's NEW/OLD row)."""
-    return (
-        f"INSERT INTO {TABLE} (customer_id, version) SELECT DISTINCT {source.customer}, 0 "
-        f"FROM {rows} r {source.via} WHERE {source.customer} IS NOT NULL {UPSERT}"
-    )
+    """PostgreSQL: the upsert that marks the customers of the statement's transition table ``rows``."""
+    if source.joins:
+        select = (
+            f"SELECT DISTINCT {source.customer}, 0 FROM {source.joins} "
+            f"WHERE {source.match} IN (SELECT r.{source.key} FROM {rows} r)"
+        )
+    else:
+        select = f"SELECT DISTINCT r.{source.key}, 0 FROM {rows} r WHERE r.{source.key} IS NOT NULL"
+    return f"INSERT INTO {TABLE} (customer_id, version) {select} {UPSERT}"
+
+
+def _mark_row(source: Source, ref: str) -> str:
+    """SQLite: the upsert that marks the customer of the trigger's ``ref`` row (NEW or OLD); it runs once
+    per row, so it reads the row's column directly, without a subquery or a DISTINCT."""
+    if source.joins:
+        select = f"SELECT {source.customer}, 0 FROM {source.joins} WHERE {source.match} = {ref}.{source.key}"
+    else:
+        select = f"SELECT {ref}.{source.key}, 0 WHERE {ref}.{source.key} IS NOT NULL"
+    return f"INSERT INTO {TABLE} (customer_id, version) {select} {UPSERT}"
 
 
 def trigger_names(source: Source) -> list[str]:
     ops = ["insert", "update", *(["delete"] if source.deletes else [])]
     return [f"advocates_scorechange_{source.table}_{op}" for op in ops]
-
-
-def _sqlite_row(source: Source, ref: str) -> str:
-    # SQLite: the trigger's NEW or OLD row as a one-row table, so the same SELECT reads it.
-    columns = {
-        "customers_customer": ["id"],
-        "advocates_referral": ["link_id"],
-        "advocates_referencecall": ["ask_id"],
-        "advocates_story": ["advocate_id"],
-        "advocates_submission": ["advocate_id"],
-    }.get(source.table, ["customer_id"])
-    return "(SELECT " + ", ".join(f"{ref}.{c} AS {c}" for c in columns) + ")"
 
 
 def create_statements(vendor: str) -> list[str]:
@@ -94,13 +104,11 @@ def create_statements(vendor: str) -> list[str]:
             op = name.rsplit("_", 1)[1].upper()
             if vendor == "sqlite":
                 refs = {"INSERT": ["NEW"], "UPDATE": ["NEW", "OLD"], "DELETE": ["OLD"]}[op]
-                body = "; ".join(_mark(source, _sqlite_row(source, ref)) for ref in refs)
+                body = "; ".join(_mark_row(source, ref) for ref in refs)
                 statements.append(f"CREATE TRIGGER {name} AFTER {op} ON {source.table} FOR EACH ROW BEGIN {body}; END")
             elif vendor == "postgresql":
                 tables = {"INSERT": ["new_rows"], "UPDATE": ["new_rows", "old_rows"], "DELETE": ["old_rows"]}[op]
-                referencing = " ".join(
-                    f"{'NEW' if t == 'new_rows' else 'OLD'} TABLE AS {t}" for t in tables
-                )
+                referencing = " ".join(f"{'NEW' if t == 'new_rows' else 'OLD'} TABLE AS {t}" for t in tables)
                 body = "; ".join(_mark(source, t) for t in tables)
                 statements.append(
                     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "

@@ -17,7 +17,9 @@ from django.db.backends.utils import CursorWrapper
 COPY_BATCH = 10_000  # rows per write to the COPY stream
 
 
-def stage(cursor: CursorWrapper, vendor: str, table: str, columns: Sequence[tuple[str, str]], rows: Iterable[tuple[Any, ...]]) -> None:
+def stage(
+    cursor: CursorWrapper, vendor: str, table: str, columns: Sequence[tuple[str, str]], rows: Iterable[tuple[Any, ...]]
+) -> None:
     """Create the temporary ``table`` with ``columns`` ((name, SQL type), the first is the primary key) and
     load ``rows`` into it."""
     unstage(cursor, table)
