@@ -62,6 +62,9 @@ def test_stored_reasons_read_as_the_sentences_the_score_wrote_before_the_codes(w
     codes = scores.reasons_of(np.arange(len(features)))
 
     assert [reasons_in_words(json.loads(json.dumps(r))) for r in codes] == before
+    assert [json.loads(text) for text in scores.reasons_json_of(np.arange(len(features)))] == json.loads(
+        json.dumps(codes)
+    )
 
 
 @pytest.mark.parametrize(

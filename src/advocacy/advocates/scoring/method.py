@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
@@ -34,7 +35,7 @@ from advocacy.advocates.models import (
     Tier,
 )
 from advocacy.casework.models import OPEN_STATUSES, Case
-from advocacy.advocates.scoring.reasons import Reason, reason_codes
+from advocacy.advocates.scoring.reasons import Reason, reason_codes, reason_codes_json
 from advocacy.core.errors import InvalidInput
 from advocacy.customers.models import Customer, EngagementEvent, EngagementKind, Order
 from advocacy.feedback import scales
@@ -190,8 +191,8 @@ def _place(ids: np.ndarray, keys: Iterable[int], values: Iterable[Any], fill: An
     """Scatter per-customer aggregates into an array aligned with ``ids``; unknown keys are dropped
     (a customer created between two of the queries is scored next time)."""
     out = np.full(len(ids), fill, dtype=dtype)
-    keys_arr = np.fromiter(keys, dtype=np.int64)
-    vals = np.asarray(list(values), dtype=dtype)
+    keys_arr = keys if isinstance(keys, np.ndarray) else np.fromiter(keys, dtype=np.int64)
+    vals = values.astype(dtype) if isinstance(values, np.ndarray) else np.asarray(list(values), dtype=dtype)
     if len(keys_arr) == 0 or len(ids) == 0:
         return out
     pos = np.minimum(np.searchsorted(ids, keys_arr), len(ids) - 1)
@@ -205,8 +206,32 @@ def _days_ago(now: datetime, moments: Iterable[datetime | None]) -> list[float]:
     return [math.nan if m is None else (stamp - m.timestamp()) / DAY for m in moments]
 
 
+def _scope(only: Only, column: str) -> tuple[str, list[Any]]:
+    """``AND column IN (…)`` for hand-written SQL: the ids in ``only``, or its subquery."""
+    if only is None:
+        return "", []
+    if isinstance(only, RawSQL):
+        return f" AND {column} IN ({only.sql})", list(only.params)
+    ids = [int(i) for i in only]
+    return (f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids) if ids else (" AND 1 = 0", [])
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    # Hand-written SQL and a plain cursor where a million rows come back: the ORM would turn each
+    # date and moment into a Python object, which costs more than the query.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _customers(now: datetime, only: Only) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows = list(_only(Customer.objects.order_by("id"), only, "id").values_list("id", "customer_since", "churned_on"))
+    scope, params = _scope(only, "id")
+    # Dates as ISO text: SQLite's driver would otherwise turn each into a date object, one call per row.
+    rows = _fetch(
+        "SELECT id, CAST(customer_since AS TEXT), CAST(churned_on AS TEXT) FROM customers_customer "
+        f"WHERE 1 = 1{scope} ORDER BY id",
+        params,
+    )
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     today = np.datetime64(now.date(), "D")
     since = np.array([r[1] for r in rows], dtype="datetime64[D]")
@@ -220,28 +245,56 @@ def _whole_days(deltas: np.ndarray) -> np.ndarray:
     return days
 
 
+LAST_EVENT = {  # the latest event of a customer, as seconds since 1970 (PostgreSQL) or ISO text in UTC (SQLite)
+    "postgresql": "EXTRACT(EPOCH FROM MAX(occurred_at))::float8",
+    "sqlite": "MAX(occurred_at)",
+}
+
+
+def _seconds(values: list[Any]) -> np.ndarray:
+    """Seconds since 1970 from what LAST_EVENT returns; NaN for none."""
+    if connection.vendor == "postgresql":
+        return np.array([math.nan if v is None else v for v in values], dtype=float)
+    moments = np.array(values, dtype="datetime64[us]")
+    seconds = moments.astype(np.int64) / 1e6  # exact microseconds, divided once: as datetime.timestamp()
+    seconds[np.isnat(moments)] = math.nan
+    return seconds
+
+
 def _events(ids: np.ndarray, now: datetime, only: Only) -> dict[str, np.ndarray]:
-    positive_review = Q(kind=EngagementKind.REVIEW) & (Q(value__isnull=True) | Q(value__gte=POSITIVE_REVIEW_STARS))
-    rows = list(
-        _only(EngagementEvent.objects.order_by(), only)
-        .filter(occurred_at__lte=now)
-        .values("customer_id")
-        .annotate(
-            n90=Count("id", filter=Q(occurred_at__gte=now - timedelta(days=RECENT_DAYS))),
-            n365=Count("id", filter=Q(occurred_at__gte=now - timedelta(days=YEAR_DAYS))),
-            last=Max("occurred_at"),
-            reviews=Count("id", filter=positive_review),
-            referrals=Count("id", filter=Q(kind=EngagementKind.REFERRAL)),
-        )
-        .values_list("customer_id", "n90", "n365", "last", "reviews", "referrals")
+    scope, params = _scope(only, "customer_id")
+    moment = connection.ops.adapt_datetimefield_value
+    rows = _fetch(
+        "SELECT customer_id, "
+        "SUM(CASE WHEN occurred_at >= %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN occurred_at >= %s THEN 1 ELSE 0 END), "
+        f"{LAST_EVENT[connection.vendor]}, "
+        # a review event's value is its star rating; unrated reviews count too
+        "SUM(CASE WHEN kind = %s AND (value IS NULL OR value >= %s) THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END) "
+        f"FROM customers_engagementevent WHERE occurred_at <= %s{scope} GROUP BY customer_id",
+        [
+            moment(now - timedelta(days=RECENT_DAYS)),
+            moment(now - timedelta(days=YEAR_DAYS)),
+            str(EngagementKind.REVIEW),
+            POSITIVE_REVIEW_STARS,
+            str(EngagementKind.REFERRAL),
+            moment(now),
+            *params,
+        ],
     )
-    keys = [r[0] for r in rows]
+    keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    days = (now.timestamp() - _seconds([r[3] for r in rows])) / DAY
+
+    def column(n: int, fill: Any, dtype: Any, values: Any = None) -> np.ndarray:
+        return _place(ids, keys, values if values is not None else [r[n] for r in rows], fill, dtype)
+
     return {
-        "events_90": _place(ids, keys, (r[1] for r in rows), 0, np.int64),
-        "events_365": _place(ids, keys, (r[2] for r in rows), 0, np.int64),
-        "days_since_event": _place(ids, keys, _days_ago(now, (r[3] for r in rows)), math.nan, float),
-        "reviews": _place(ids, keys, (r[4] for r in rows), 0, np.int64),
-        "referral_events": _place(ids, keys, (r[5] for r in rows), 0, np.int64),
+        "events_90": column(1, 0, np.int64),
+        "events_365": column(2, 0, np.int64),
+        "days_since_event": column(3, math.nan, float, days),
+        "reviews": column(4, 0, np.int64),
+        "referral_events": column(5, 0, np.int64),
     }
 
 
@@ -391,6 +444,10 @@ class Scores:
     def reasons_of(self, rows: np.ndarray) -> list[list[Reason]]:
         """The reasons of the customers at ``rows``, as stored: codes with their parameters."""
         return reason_codes(self.features, self.top, PART_NAMES, rows)
+
+    def reasons_json_of(self, rows: np.ndarray) -> list[str]:
+        """The same, as the JSON text written to the database."""
+        return reason_codes_json(self.features, self.top, PART_NAMES, rows)
 
 
 def score(features: Features, weights: ScoreWeights, population: Population | None = None) -> Scores:

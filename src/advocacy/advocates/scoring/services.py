@@ -28,7 +28,6 @@ leaves the watermark and the marks where they were, and the next run does the wo
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -163,6 +162,8 @@ def _stage_batch(cursor: CursorWrapper, *, since: datetime, now: datetime) -> No
     stage(cursor, connection.vendor, BATCH_TABLE, [("customer_id", "bigint")], [])
     due, params = due_sql(marks=TAKEN_TABLE, since=since, now=now)
     cursor.execute(f"INSERT INTO {BATCH_TABLE} (customer_id) {due}", params)
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {BATCH_TABLE}")  # a temporary table has no statistics: the planner needs its size
 
 
 # --- writing the scores that changed ------------------------------------------------------------
@@ -181,10 +182,15 @@ def _write(cursor: CursorWrapper, scores: Scores, now: datetime) -> int:
     """Stage every computed score, then change the stored rows that differ and add the missing ones;
     returns the rows written."""
     stage(cursor, connection.vendor, NEW_TABLE, NEW_COLUMNS, _staged_rows(scores))
-    cursor.execute(UPDATE_CHANGED[connection.vendor], [now])
-    written = cursor.rowcount
-    cursor.execute(INSERT_MISSING[connection.vendor], [now])
-    written += cursor.rowcount
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {NEW_TABLE}")  # a temporary table has no statistics: the planner needs its size
+        cursor.execute(UPDATE_CHANGED, [now])
+        written = cursor.rowcount
+        cursor.execute(INSERT_MISSING, [now])
+        written += cursor.rowcount
+    else:
+        cursor.execute(UPSERT_CHANGED, [now])
+        written = cursor.rowcount
     unstage(cursor, NEW_TABLE)
     return written
 
@@ -198,9 +204,9 @@ def _staged_rows(scores: Scores) -> Any:
         totals = scores.score[rows].tolist()
         tiers = scores.tier[rows].tolist()
         parts = np.round(scores.parts[rows], 1).tolist()
-        reasons = scores.reasons_of(rows)
+        reasons = scores.reasons_json_of(rows)
         for n in range(len(rows)):
-            yield ids[n], totals[n], tiers[n], parts_json(parts[n]), json.dumps(reasons[n])
+            yield ids[n], totals[n], tiers[n], parts_json(parts[n]), reasons[n]
 
 
 PARTS_TEMPLATE = "{" + ", ".join(f'"{name}": %r' for name in PART_NAMES) + "}"
@@ -211,24 +217,30 @@ def parts_json(points: list[float]) -> str:
     return PARTS_TEMPLATE % tuple(points)
 
 
-_CHANGED = "(s.score <> n.score OR s.tier <> n.tier OR s.parts {cmp} OR s.reasons {cmp_r})"
-UPDATE_CHANGED = {
-    "postgresql": f"UPDATE {SCORE_TABLE} AS s SET score = n.score, tier = n.tier, parts = n.parts::jsonb, "
+# PostgreSQL: one UPDATE … FROM of the rows that differ (a hash join), one INSERT of the missing ones.
+UPDATE_CHANGED = (
+    f"UPDATE {SCORE_TABLE} AS s SET score = n.score, tier = n.tier, parts = n.parts::jsonb, "
     f"reasons = n.reasons::jsonb, computed_at = %s FROM {NEW_TABLE} AS n WHERE s.customer_id = n.customer_id "
-    "AND " + _CHANGED.format(cmp="<> n.parts::jsonb", cmp_r="<> n.reasons::jsonb"),
-    "sqlite": f"UPDATE {SCORE_TABLE} AS s SET score = n.score, tier = n.tier, parts = n.parts, "
-    f"reasons = n.reasons, computed_at = %s FROM {NEW_TABLE} AS n WHERE s.customer_id = n.customer_id "
-    "AND " + _CHANGED.format(cmp="<> n.parts", cmp_r="<> n.reasons"),
-}
-_CAST = {"postgresql": "::jsonb", "sqlite": ""}
-INSERT_MISSING = {
-    vendor: f"INSERT INTO {SCORE_TABLE} (customer_id, score, tier, parts, reasons, computed_at) "
-    f"SELECT n.customer_id, n.score, n.tier, n.parts{cast}, n.reasons{cast}, %s FROM {NEW_TABLE} AS n "
+    "AND (s.score <> n.score OR s.tier <> n.tier OR s.parts <> n.parts::jsonb OR s.reasons <> n.reasons::jsonb)"
+)
+INSERT_MISSING = (
+    f"INSERT INTO {SCORE_TABLE} (customer_id, score, tier, parts, reasons, computed_at) "
+    f"SELECT n.customer_id, n.score, n.tier, n.parts::jsonb, n.reasons::jsonb, %s FROM {NEW_TABLE} AS n "
     f"WHERE NOT EXISTS (SELECT 1 FROM {SCORE_TABLE} AS s WHERE s.customer_id = n.customer_id) "
-    "AND EXISTS (SELECT 1 FROM customers_customer AS c WHERE c.id = n.customer_id) "  # deleted meanwhile
+    "AND EXISTS (SELECT 1 FROM customers_customer AS c WHERE c.id = n.customer_id) "  # not deleted meanwhile
     "ON CONFLICT (customer_id) DO NOTHING"
-    for vendor, cast in _CAST.items()
-}
+)
+# SQLite: one upsert driven by the staged rows (its UPDATE … FROM would scan every stored score), which
+# updates a stored row only where it differs; JSON is text there, compared as written.
+UPSERT_CHANGED = (
+    f"INSERT INTO {SCORE_TABLE} AS s (customer_id, score, tier, parts, reasons, computed_at) "
+    f"SELECT n.customer_id, n.score, n.tier, n.parts, n.reasons, %s FROM {NEW_TABLE} AS n "
+    "JOIN customers_customer AS c ON c.id = n.customer_id "  # not deleted meanwhile
+    "WHERE true ON CONFLICT (customer_id) DO UPDATE SET score = excluded.score, tier = excluded.tier, "
+    "parts = excluded.parts, reasons = excluded.reasons, computed_at = excluded.computed_at "
+    "WHERE s.score <> excluded.score OR s.tier <> excluded.tier OR s.parts <> excluded.parts "
+    "OR s.reasons <> excluded.reasons"
+)
 
 
 # --- the weights --------------------------------------------------------------------------------
