@@ -35,7 +35,11 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("appointment reminders", remind_appointments, 15),
     Periodic("refresh comment themes", refresh_themes, 6 * 60),
     Periodic("rescore the customers with new activity (incremental)", refresh_scores, 24 * 60),
-    Periodic("recompute every advocate score (full: the clock-driven parts, the population scales)", recompute_scores, 7 * 24 * 60),
+    Periodic(
+        "recompute every advocate score (full: the clock-driven parts, the population scales)",
+        recompute_scores,
+        7 * 24 * 60,
+    ),
     Periodic("retry held hub invitations", retry_held_hub_invitations, 24 * 60),
     Periodic("prune idempotency records", prune_idempotency_records, 60),
     Periodic("settle changed answers: the loop acts on the change", settle_answers, 1),

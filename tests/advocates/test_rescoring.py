@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from advocacy.advocates.models import AdvocateScore, ScoreChange, ScoringRun, ScoreWeights
+from advocacy.advocates.models import AdvocateScore, ScoreChange, ScoreWeights, ScoringRun
 from advocacy.advocates.scoring import method, queries
 from advocacy.advocates.scoring import services as scoring
 from advocacy.advocates.scoring.reasons import reason_in_words, reasons_in_words
@@ -31,7 +31,13 @@ T1 = T0 + timedelta(days=1)  # tonight's
 WEIGHTS = {
     "default": {},
     "history only": {"satisfaction": 0, "engagement": 0, "value": 0, "advocacy_history": 1, "negatives": 0},
-    "satisfaction and negatives": {"satisfaction": 1, "engagement": 0, "value": 0, "advocacy_history": 0, "negatives": 1},
+    "satisfaction and negatives": {
+        "satisfaction": 1,
+        "engagement": 0,
+        "value": 0,
+        "advocacy_history": 0,
+        "negatives": 1,
+    },
     "value only": {"satisfaction": 0, "engagement": 0, "value": 1, "advocacy_history": 0, "negatives": 0},
 }
 
@@ -185,10 +191,20 @@ def test_writes_to_what_the_score_reads_mark_the_customer(staff: dict[str, User]
 @pytest.fixture
 def last_night(staff: dict[str, User]) -> dict[str, Customer]:
     """Customers whose scores tonight's run must look at again, and one it need not."""
-    cast = {name: CustomerFactory(customer_since=date(2024, 1, 1)) for name in (
-        "quiet", "new_event", "aged_out_90", "aged_out_365", "future_event", "detractor_fades", "order_upserted",
-        "order_arrives", "case_resolved",
-    )}
+    cast = {
+        name: CustomerFactory(customer_since=date(2024, 1, 1))
+        for name in (
+            "quiet",
+            "new_event",
+            "aged_out_90",
+            "aged_out_365",
+            "future_event",
+            "detractor_fades",
+            "order_upserted",
+            "order_arrives",
+            "case_resolved",
+        )
+    }
     EventFactory(customer=cast["quiet"], occurred_at=T0 - timedelta(days=30))
     EventFactory(customer=cast["new_event"], occurred_at=T0 - timedelta(days=30))
     EventFactory(customer=cast["aged_out_90"], occurred_at=T0 - timedelta(days=89, hours=12))
@@ -292,7 +308,8 @@ def random_company(rng: np.random.Generator, owner: User, n: int = 40) -> list[C
                 customer=customer,
                 kind=str(rng.choice(KINDS)),
                 value=Decimal(int(rng.integers(1, 6))) if rng.random() < 0.3 else None,
-                occurred_at=T0 - timedelta(days=float(rng.choice([rng.uniform(0, 400), rng.uniform(89, 91), rng.uniform(364, 366)]))),
+                occurred_at=T0
+                - timedelta(days=float(rng.choice([rng.uniform(0, 400), rng.uniform(89, 91), rng.uniform(364, 366)]))),
             )
         if rng.random() < 0.5:
             answer(customer, "nps", int(rng.integers(0, 11)), at=T0 - timedelta(days=float(rng.uniform(0, 120))))
@@ -323,8 +340,22 @@ def change_some(rng: np.random.Generator, customers: list[Customer]) -> None:
             Case.objects.filter(customer=customer).update(status="resolved", resolved_at=T0 + timedelta(hours=1))
 
 
-COUNTED = ("events_90", "events_365", "reviews", "referral_events", "revenue", "currency", "nps", "nps_previous",
-           "csat", "referrals", "reference_calls", "stories", "challenges", "open_cases")
+COUNTED = (
+    "events_90",
+    "events_365",
+    "reviews",
+    "referral_events",
+    "revenue",
+    "currency",
+    "nps",
+    "nps_previous",
+    "csat",
+    "referrals",
+    "reference_calls",
+    "stories",
+    "challenges",
+    "open_cases",
+)
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -256,7 +256,11 @@ def test_a_silent_customer_is_neutral_and_told_no_answer_yet() -> None:
     # Satisfaction counts as neutral 0.5: 35 % of it is 17.5 points; tenure adds 0.4 × 15 % × 59/1826.
     row = scored(silent)
     assert row.score == pytest.approx(17.5 + 100 * 0.15 * 0.4 * (59 / 365.25 / 5), abs=0.01)
-    assert reasons_in_words(row.reasons) == ["Customer for 0.2 years", "No NPS answer yet (counted as neutral)", "No CSAT answer yet"]
+    assert reasons_in_words(row.reasons) == [
+        "Customer for 0.2 years",
+        "No NPS answer yet (counted as neutral)",
+        "No CSAT answer yet",
+    ]
 
 
 def test_weights_change_the_ranking_as_expected() -> None:
@@ -330,7 +334,9 @@ def test_recompute_reads_and_writes_in_the_same_statements_for_20_or_120_custome
     many = statements_to_recompute(100)
 
     assert len(few) == len(many)
-    writes = [sql for sql in many if sql.startswith(("UPDATE advocates_advocatescore", "INSERT INTO advocates_advocatescore"))]
+    writes = [
+        sql for sql in many if sql.startswith(("UPDATE advocates_advocatescore", "INSERT INTO advocates_advocatescore"))
+    ]
     # PostgreSQL: one UPDATE … FROM of the changed rows and one INSERT … SELECT of the missing ones;
     # SQLite: one INSERT … SELECT … ON CONFLICT DO UPDATE of both.
     assert len(writes) == (2 if connection.vendor == "postgresql" else 1)

@@ -108,7 +108,9 @@ class ScoreChange(models.Model):
     """A customer whose score inputs changed since the last rescore; written by triggers (scoring/changes.py)."""
 
     customer_id = models.BigIntegerField(primary_key=True)
-    version = models.IntegerField(default=0, help_text="Bumped by each further change, so a rescore deletes only what it read.")
+    version = models.IntegerField(
+        default=0, help_text="Bumped by each further change, so a rescore deletes only what it read."
+    )
 
     def __str__(self) -> str:
         return f"customer {self.customer_id} changed (version {self.version})"

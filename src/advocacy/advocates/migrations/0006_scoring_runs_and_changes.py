@@ -16,42 +16,60 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advocates', '0005_reward_kind_and_shipping'),
-        ('casework', '0004_replies_and_queue_views'),
-        ('customers', '0004_social_handles'),
-        ('feedback', '0006_response_rollups'),
+        ("advocates", "0005_reward_kind_and_shipping"),
+        ("casework", "0004_replies_and_queue_views"),
+        ("customers", "0004_social_handles"),
+        ("feedback", "0006_response_rollups"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScoreChange',
+            name="ScoreChange",
             fields=[
-                ('customer_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('version', models.IntegerField(default=0, help_text='Bumped by each further change, so a rescore deletes only what it read.')),
+                ("customer_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                (
+                    "version",
+                    models.IntegerField(
+                        default=0, help_text="Bumped by each further change, so a rescore deletes only what it read."
+                    ),
+                ),
             ],
         ),
         migrations.AlterField(
-            model_name='advocatescore',
-            name='reasons',
-            field=models.JSONField(default=list, help_text='The top reasons, as codes with their parameters.'),
+            model_name="advocatescore",
+            name="reasons",
+            field=models.JSONField(default=list, help_text="The top reasons, as codes with their parameters."),
         ),
         migrations.CreateModel(
-            name='ScoringRun',
+            name="ScoringRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scored_at', models.DateTimeField(help_text='The moment the scores were computed for: the watermark.')),
-                ('full', models.BooleanField()),
-                ('scored', models.IntegerField(help_text='Customers scored.')),
-                ('written', models.IntegerField(help_text='Score rows inserted or changed; the others were already right.')),
-                ('typical_events_90', models.FloatField(blank=True, null=True)),
-                ('revenue_scale', models.BinaryField(blank=True, help_text='Full runs: revenues per currency, sorted.', null=True)),
-                ('finished_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scored_at",
+                    models.DateTimeField(help_text="The moment the scores were computed for: the watermark."),
+                ),
+                ("full", models.BooleanField()),
+                ("scored", models.IntegerField(help_text="Customers scored.")),
+                (
+                    "written",
+                    models.IntegerField(help_text="Score rows inserted or changed; the others were already right."),
+                ),
+                ("typical_events_90", models.FloatField(blank=True, null=True)),
+                (
+                    "revenue_scale",
+                    models.BinaryField(blank=True, help_text="Full runs: revenues per currency, sorted.", null=True),
+                ),
+                ("finished_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'get_latest_by': 'id',
-                'constraints': [models.CheckConstraint(condition=models.Q(('full', False), ('typical_events_90__isnull', False), _connector='OR'), name='scoring_run_full_has_scales')],
+                "get_latest_by": "id",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("full", False), ("typical_events_90__isnull", False), _connector="OR"),
+                        name="scoring_run_full_has_scales",
+                    )
+                ],
             },
         ),
         migrations.RunPython(install, uninstall),

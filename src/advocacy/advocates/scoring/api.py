@@ -13,8 +13,8 @@ from ninja.pagination import paginate
 
 from advocacy.advocates.models import AdvocateScore, ScoreWeights, Tier
 from advocacy.advocates.scoring import queries
-from advocacy.advocates.scoring.reasons import reasons_in_words
 from advocacy.advocates.scoring import services as scoring
+from advocacy.advocates.scoring.reasons import reasons_in_words
 from advocacy.core.api.auth import actor, api_auth
 from advocacy.core.api.pagination import Page
 from advocacy.core.roles import PROGRAM_TEAM, SCORE_READERS

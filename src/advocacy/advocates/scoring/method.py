@@ -3,7 +3,8 @@
 How a score is made is written once, in ``METHOD`` below, and shown on the list page's help box:
 features come from one GROUP BY query per source table into numpy arrays aligned by customer id;
 each component is normalised to 0–1, weighted, and summed into a 0–100 score with its parts in
-score points and its top three reasons in words. The features, the transforms and their explanation
+score points and its top three reasons (codes, put into words by reasons.py). The features, the
+transforms and their explanation
 live together here because they must change together; services.py writes, queries.py reads.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Max, QuerySet, Sum, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -34,10 +35,10 @@ from advocacy.advocates.models import (
     SubmissionStatus,
     Tier,
 )
-from advocacy.casework.models import OPEN_STATUSES, Case
 from advocacy.advocates.scoring.reasons import Reason, reason_codes, reason_codes_json
+from advocacy.casework.models import OPEN_STATUSES, Case
 from advocacy.core.errors import InvalidInput
-from advocacy.customers.models import Customer, EngagementEvent, EngagementKind, Order
+from advocacy.customers.models import EngagementKind, Order
 from advocacy.feedback import scales
 from advocacy.feedback.models import Response, SurveyKind
 
@@ -404,14 +405,17 @@ class Population:
     revenues: dict[str, np.ndarray]
 
     def to_bytes(self) -> bytes:
+        """The currencies' codes, then their revenues, as numpy arrays in one .npz (no pickles)."""
+        codes = sorted(self.revenues)
         buffer = io.BytesIO()
-        np.savez(buffer, **{f"revenue_{code}": values for code, values in self.revenues.items()})
+        np.savez(buffer, np.array(codes, dtype=str), *(self.revenues[code] for code in codes))
         return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, typical_events_90: float, data: bytes | memoryview) -> Population:
         with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as stored:
-            revenues = {name.removeprefix("revenue_"): stored[name] for name in stored.files}
+            codes = stored["arr_0"].tolist()
+            revenues = {code: stored[f"arr_{n + 1}"] for n, code in enumerate(codes)}
         return cls(typical_events_90, revenues)
 
 
