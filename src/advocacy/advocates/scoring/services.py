@@ -168,20 +168,26 @@ def _stage_batch(cursor: CursorWrapper, *, since: datetime, now: datetime) -> No
 
 # --- writing the scores that changed ------------------------------------------------------------
 
-NEW_COLUMNS = [
-    ("customer_id", "bigint"),
-    ("score", "double precision"),
-    ("tier", "varchar(16)"),
-    ("parts", "text"),
-    ("reasons", "text"),
-]
+JSON_TYPE = {"postgresql": "jsonb", "sqlite": "text"}  # PostgreSQL parses the JSON once, as COPY reads it
+
+
+def new_columns(vendor: str) -> list[tuple[str, str]]:
+    return [
+        ("customer_id", "bigint"),
+        ("score", "double precision"),
+        ("tier", "varchar(16)"),
+        ("parts", JSON_TYPE[vendor]),
+        ("reasons", JSON_TYPE[vendor]),
+    ]
+
+
 CHUNK = 50_000  # customers turned into rows at a time, to bound memory
 
 
 def _write(cursor: CursorWrapper, scores: Scores, now: datetime) -> int:
     """Stage every computed score, then change the stored rows that differ and add the missing ones;
     returns the rows written."""
-    stage(cursor, connection.vendor, NEW_TABLE, NEW_COLUMNS, _staged_rows(scores))
+    stage(cursor, connection.vendor, NEW_TABLE, new_columns(connection.vendor), _staged_rows(scores))
     if connection.vendor == "postgresql":
         cursor.execute(f"ANALYZE {NEW_TABLE}")  # a temporary table has no statistics: the planner needs its size
         cursor.execute(UPDATE_CHANGED, [now])
@@ -219,13 +225,13 @@ def parts_json(points: list[float]) -> str:
 
 # PostgreSQL: one UPDATE … FROM of the rows that differ (a hash join), one INSERT of the missing ones.
 UPDATE_CHANGED = (
-    f"UPDATE {SCORE_TABLE} AS s SET score = n.score, tier = n.tier, parts = n.parts::jsonb, "
-    f"reasons = n.reasons::jsonb, computed_at = %s FROM {NEW_TABLE} AS n WHERE s.customer_id = n.customer_id "
-    "AND (s.score <> n.score OR s.tier <> n.tier OR s.parts <> n.parts::jsonb OR s.reasons <> n.reasons::jsonb)"
+    f"UPDATE {SCORE_TABLE} AS s SET score = n.score, tier = n.tier, parts = n.parts, "
+    f"reasons = n.reasons, computed_at = %s FROM {NEW_TABLE} AS n WHERE s.customer_id = n.customer_id "
+    "AND (s.score <> n.score OR s.tier <> n.tier OR s.parts <> n.parts OR s.reasons <> n.reasons)"
 )
 INSERT_MISSING = (
     f"INSERT INTO {SCORE_TABLE} (customer_id, score, tier, parts, reasons, computed_at) "
-    f"SELECT n.customer_id, n.score, n.tier, n.parts::jsonb, n.reasons::jsonb, %s FROM {NEW_TABLE} AS n "
+    f"SELECT n.customer_id, n.score, n.tier, n.parts, n.reasons, %s FROM {NEW_TABLE} AS n "
     f"WHERE NOT EXISTS (SELECT 1 FROM {SCORE_TABLE} AS s WHERE s.customer_id = n.customer_id) "
     "AND EXISTS (SELECT 1 FROM customers_customer AS c WHERE c.id = n.customer_id) "  # not deleted meanwhile
     "ON CONFLICT (customer_id) DO NOTHING"
