@@ -20,8 +20,9 @@ including the parts that move with the clock alone (recency halving every 30 day
 ago a detractor answered) and the population scales; the weekly full rescore brings those up to date.
 
 Either way only rows whose score, tier, parts or reasons differ are written, set-based: the scores
-are staged in a temporary table (COPY on PostgreSQL, executemany on SQLite), then one ``UPDATE … FROM``
-changes the rows that differ and one ``INSERT … SELECT … ON CONFLICT`` adds the missing ones. The run
+are staged in a temporary table (COPY on PostgreSQL, executemany on SQLite), then, on PostgreSQL, one
+``UPDATE … FROM`` changes the rows that differ and one ``INSERT … SELECT`` adds the missing ones; on
+SQLite one ``INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE`` (differs) does both. The run
 row, the written scores and the deletion of the marks it took commit together: a worker killed mid-run
 leaves the watermark and the marks where they were, and the next run does the work again.
 """
@@ -121,7 +122,7 @@ def _full(now: datetime, weights: ScoreWeights) -> RunTotals:
         scores = score(features, weights, population)
         written = _write(cursor, scores, now)
         _clear_taken(cursor)
-    ScoringRun.objects.create(
+    run = ScoringRun.objects.create(
         scored_at=now,
         full=True,
         scored=len(scores),
@@ -129,6 +130,8 @@ def _full(now: datetime, weights: ScoreWeights) -> RunTotals:
         typical_events_90=population.typical_events_90,
         revenue_scale=population.to_bytes(),
     )
+    # Only the latest scales are ever read; a million revenues are megabytes, kept once.
+    ScoringRun.objects.filter(full=True, revenue_scale__isnull=False).exclude(pk=run.pk).update(revenue_scale=None)
     return RunTotals(len(scores), written)
 
 
