@@ -146,10 +146,16 @@ def _take_changes(cursor: CursorWrapper) -> None:
 def _clear_taken(cursor: CursorWrapper) -> None:
     """Delete the marks this run took, exactly as it took them: one bumped since then stays."""
     changes = _changes()
-    cursor.execute(
-        f"DELETE FROM {changes} WHERE EXISTS (SELECT 1 FROM {TAKEN_TABLE} t "
-        f"WHERE t.customer_id = {changes}.customer_id AND t.version = {changes}.version)"
-    )
+    taken = f"SELECT 1 FROM {TAKEN_TABLE} t WHERE t.customer_id = m.customer_id AND t.version = m.version"
+    if connection.vendor == "postgresql":
+        # A mark locked by a writer is being bumped: it stays for the next run, and the run never
+        # waits on a writer (so a writer that waits on this run cannot close a deadlock).
+        cursor.execute(
+            f"DELETE FROM {changes} WHERE customer_id IN (SELECT m.customer_id FROM {changes} m "
+            f"WHERE EXISTS ({taken}) FOR UPDATE OF m SKIP LOCKED)"
+        )
+    else:
+        cursor.execute(f"DELETE FROM {changes} AS m WHERE EXISTS ({taken})")
     unstage(cursor, TAKEN_TABLE)
 
 
