@@ -210,7 +210,7 @@ def test_the_dashboard_page_and_api_show_the_same_figures(alice, client_as, api)
 
     page = client_as("program_manager").get("/advocates/program/").text
     assert "<strong>350</strong> issued" in page and "<strong>120</strong> redeemed" in page
-    assert '<td>Clicks</td><td class="num">2</td>' in page
+    assert '<td>Link clicks (people, not mail scanners)</td><td class="num">2</td>' in page
     assert '<td>Accepted</td><td class="num">1</td>' in page
     body = api("program_manager").get("/api/v1/advocacy-program?days=30").json()
     assert (body["days"], body["members"], body["points_issued"], body["points_redeemed"]) == (30, 2, 350, 120)

@@ -176,6 +176,18 @@ def test_an_event_posted_twice_is_recorded_once(api):
     assert customer.engagement_events.count() == 1
 
 
+def test_a_feature_use_event_names_its_feature_and_an_overlong_one_is_refused(api):
+    client = api("sales")
+    customer = CustomerFactory()
+    body = {"customer_id": customer.pk, "kind": "feature_use", "occurred_at": "2026-02-01T10:00:00Z"}
+    created = post(client, "/api/v1/events", body | {"detail": " Analytics "})
+    assert created.status_code == 201 and created.json()["detail"] == "analytics"
+    too_long = post(client, "/api/v1/events", body | {"detail": "x" * 101, "occurred_at": "2026-02-02T10:00:00Z"})
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["pointer"] == "/body/detail"
+    assert customer.engagement_events.count() == 1
+
+
 def test_a_naive_event_time_is_refused(api):
     customer = CustomerFactory()
     response = post(
@@ -229,3 +241,33 @@ def test_the_openapi_docs_are_served_without_a_cdn():
     assert "cdn" not in page.content.decode().lower()
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/customers" in schema["paths"]
+
+
+def test_a_competitors_product_in_use_is_recorded_once_listed_and_removed(api):
+    client = api("customer_advocate")
+    customer = CustomerFactory()
+    rival = ProductFactory(name="Contoso Desk", competitor="Contoso")
+    url = f"/api/v1/customers/{customer.pk}/products-in-use"
+
+    first = client.put(url, {"product_id": rival.pk, "since": "2024-05-01"}, content_type="application/json")
+    again = client.put(url, {"product_id": rival.pk, "since": "2024-06-01"}, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert client.get(url).json() == [
+        {"product_id": rival.pk, "product_name": "Contoso Desk", "competitor": "Contoso", "since": "2024-06-01"}
+    ]
+    assert client.delete(f"{url}/{rival.pk}").status_code == 204
+    assert client.delete(f"{url}/{rival.pk}").status_code == 404
+    assert client.get(url).json() == []
+
+
+def test_our_own_product_or_a_future_start_is_refused_as_a_product_in_use(api):
+    client = api("customer_advocate")
+    customer = CustomerFactory()
+    url = f"/api/v1/customers/{customer.pk}/products-in-use"
+    own = client.put(url, {"product_id": ProductFactory().pk}, content_type="application/json")
+    assert own.status_code == 422 and "our own product" in own.text
+    rival = ProductFactory(competitor="Contoso")
+    future = client.put(url, {"product_id": rival.pk, "since": "2999-01-01"}, content_type="application/json")
+    assert future.status_code == 422 and "future" in future.text
+    unknown = client.put(url, {"product_id": 987654}, content_type="application/json")
+    assert unknown.status_code == 422

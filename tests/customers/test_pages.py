@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import ConsentFactory, CustomerFactory, EventFactory, OrderFactory
+from advocacy.customers.models import ProductInUse
+from tests.factories import ConsentFactory, CustomerFactory, EventFactory, OrderFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +46,10 @@ def test_the_customer_360_does_a_fixed_number_of_queries(client_as, django_asser
         EventFactory(customer=customer)
         ConsentFactory(customer=customer)
     client = client_as("customer_advocate")
-    # 15 for the page and its panels, 1 for the audit row of the view, 2 for the no-worker banner,
-    # 1 for the mentions panel: none grows with the rows (tests/core/test_query_counts.py checks that).
-    with django_assert_max_num_queries(19):
+    # 15 for the page and its panels, 2 for the features used and products in use, 1 for the audit row
+    # of the view, 2 for the no-worker banner, 1 for the mentions panel: none grows with the rows
+    # (tests/core/test_query_counts.py checks that).
+    with django_assert_max_num_queries(21):
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
 
 
@@ -61,3 +63,13 @@ def test_search_results_do_a_fixed_number_of_queries(client_as, django_assert_ma
 
 def test_an_unknown_customer_is_a_404(client_as):
     assert client_as("analyst").get("/customers/999999/").status_code == 404
+
+
+def test_the_customer_360_names_the_features_used_and_a_competitors_product(client_as):
+    customer = CustomerFactory()
+    EventFactory(customer=customer, kind="feature_use", detail="analytics")
+    ProductInUse.objects.create(customer=customer, product=ProductFactory(name="Contoso Desk", competitor="Contoso"))
+    page = client_as("customer_advocate").get(f"/customers/{customer.pk}/").content.decode()
+    assert "Features used: analytics" in page
+    assert "Contoso Desk" in page
+    assert "featureuse" not in page and "used a feature 1" in page

@@ -93,3 +93,47 @@ def planted_effect(group: str, level: str, references: dict[str, str]) -> float:
     """The planted effect of a level against the regression's reference level of its group."""
     kind = ATTRIBUTE_GROUPS[group]
     return truth.EFFECTS.get(f"{kind}:{level}", 0.0) - truth.EFFECTS.get(f"{kind}:{references[group]}", 0.0)
+
+
+def planted_driver(coefficient: metrics.Coefficient, references: dict[str, str]) -> float | None:
+    """The planted effect a driver coefficient estimates, None where the demo plants none."""
+    if coefficient.group in ATTRIBUTE_GROUPS:
+        return planted_effect(coefficient.group, coefficient.name, references)
+    if coefficient.group == metrics.FEATURE_GROUP:
+        return truth.EFFECTS.get(f"feature:{coefficient.name}", 0.0)
+    if coefficient.group == metrics.COMPETITOR_GROUP:
+        return truth.EFFECTS["competitor_product_owned"]
+    if coefficient.group == "Support":
+        return truth.PER_UNIT_EFFECTS["support_contacts_per_month"]
+    return None
+
+
+@pytest.mark.django_db
+def test_drivers_without_themes_recover_the_planted_effects(demo: Any) -> None:
+    survey, _ = demo
+    result = metrics.drivers(survey)
+    assert not [c for c in result.coefficients if c.group == metrics.THEME_GROUP]
+
+    plants = [(c, planted_driver(c, result.references)) for c in result.coefficients]
+    checked = [(c, planted) for c, planted in plants if planted is not None]
+    covered = [c for c, planted in checked if c.low <= planted <= c.high]
+    # 95% intervals would cover about 21 of 22; selection (unhappy customers leave before answering),
+    # scores clamped at 10 and contacts counted with Poisson noise pull some estimates towards zero.
+    assert len(checked) >= 20
+    assert len(covered) >= 0.75 * len(checked), [(c.group, c.name, c.coefficient) for c in checked]
+    # Every planted effect of 0.4 points or more comes out with its sign.
+    wrong_sign = [(c.name, c.coefficient, p) for c, p in checked if abs(p) >= 0.4 and c.coefficient * p <= 0]
+    assert not wrong_sign
+    analytics = next(c for c in result.coefficients if (c.group, c.name) == (metrics.FEATURE_GROUP, "analytics"))
+    assert analytics.significant and analytics.coefficient > 0
+
+
+@pytest.mark.django_db
+def test_comment_themes_are_reported_apart_as_associations(demo: Any) -> None:
+    survey, _ = demo
+    themes = metrics.theme_associations(survey)
+
+    assert themes.references == {metrics.THEME_GROUP: "no theme"}
+    by_name = {c.name: c for c in themes.coefficients}
+    assert by_name["Price went up at renewal"].high < 0  # a complaint goes with a lower score
+    assert by_name["Easy to use and good value"].low > 0

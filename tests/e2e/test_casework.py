@@ -100,3 +100,27 @@ def test_a_portal_case_is_owned_updated_huddled_resolved_and_surveyed(page, staf
     invitation = Invitation.objects.get(trigger=f"case:{case.pk}")
     assert invitation.status == "sent" and invitation.survey.kind == "csat"
     assert any(m["Subject"] == "A quick question from Advocacy" for m in smtp.wait_for(4))
+
+
+def test_a_month_on_the_sla_chart_opens_the_cases_behind_it(page, staff, live_server):  # type: ignore[no-untyped-def]
+    from advocacy.casework.cases import services as cases
+    from advocacy.casework.models import Breach
+    from tests.factories import CustomerFactory
+
+    berlin_office()
+    carol = staff["customer_advocate"]
+    late = cases.case_open(customer=CustomerFactory(), subject="Answered late", by=None, owner=carol)
+    cases.case_open(customer=CustomerFactory(), subject="Answered on time", by=None, owner=carol)
+    Breach.objects.create(case=late, kind="first_response", due_at=timezone.now(), owner=carol)
+
+    sign_in_staff(page, staff["analyst"].username)
+    page.goto("/cases/sla/")
+    expect(page.get_by_text("met every promise")).to_be_visible()
+    # The line's last point is this month: a click opens the queue narrowed to its cases.
+    point = page.locator('[data-chart="chart-sla"] .scatterlayer .trace:last-child .points path').last
+    expect(point).to_be_visible()
+    point.click(force=True)
+    expect(page.get_by_role("heading", name="Case queue")).to_be_visible()
+    expect(page.get_by_text("The cases behind a report's figure")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Answered late"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Answered on time"))).to_be_visible()

@@ -44,7 +44,8 @@ def test_a_customer_advocate_searches_a_customer_and_opens_the_360(page, staff):
     expect(page.get_by_text("1,200.00 USD").first).to_be_visible()
     consent = page.get_by_role("row", name=re.compile("Reference call"))
     expect(consent).to_contain_text("granted")
-    expect(page.get_by_text("Joined a webinar")).to_be_visible()
+    expect(page.locator("ul.timeline li", has_text="Joined a webinar")).to_be_visible()
+    expect(page.get_by_text("joined a webinar 1")).to_be_visible()  # the kinds counted, in words
 
 
 def test_a_customer_signs_in_to_the_portal_by_the_emailed_link(page, smtp, settings, live_server):

@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from advocacy.feedback.dashboard import views as dashboard_views
+from advocacy.feedback.models import Theme
 from tests.factories import CustomerFactory
 from tests.feedback.helpers_stats import add_responses, make_survey, nps_scores
 
@@ -88,7 +90,8 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_however_many_answers(
     client = client_as("program_manager")
     for _ in range(5):
         add_responses(survey, nps_scores(3, 3, 3), at=JAN, customer=CustomerFactory(account__region="LATAM"))
-    with django_assert_max_num_queries(18):  # 16, and 2 for the banner that says when no worker runs
+    # 16, 2 for the drivers' feature use and records start, and 2 for the banner that says when no worker runs
+    with django_assert_max_num_queries(20):
         response = client.get(
             reverse("feedback:dashboard"), {"survey": survey.pk, "by": "week", "segment": "tenure", "period": "all"}
         )
@@ -179,7 +182,24 @@ def test_the_trend_runs_on_a_time_axis_with_empty_months_as_gaps_and_small_n_hol
     assert line["x"] == ["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]
     assert line["y"][1] is None and line["y"][2] is None and line["connectgaps"] is False  # Feb, Mar: nobody
     assert line["marker"]["symbol"] == ["circle", "circle-open", "circle-open", "circle-open"]  # 40 vs 5 answers
-    assert line["customdata"][3][2] == " (few answers: indicative)"
+    assert line["customdata"][3][3] == " (few answers: indicative)"
+
+
+def test_a_trend_point_and_a_theme_lead_to_the_answers_behind_them(client_as):
+    survey = make_survey(name="Relationship NPS")
+    slow = Theme.objects.create(label="slow support", terms=["slow"], method="test", found_at=timezone.now())
+    add_responses(survey, nps_scores(30, 5, 5), at=JAN)
+    add_responses(survey, nps_scores(0, 0, 3), at=JAN, theme=slow)
+    add_responses(survey, nps_scores(3, 1, 1), at=datetime(2025, 4, 10, 12, tzinfo=UTC))
+    client = client_as("analyst")
+    page = client.get(reverse("feedback:dashboard"), {"survey": survey.pk, "by": "month", "period": "all"})
+
+    line = page.context["charts"]["trend"]["data"][2]
+    january, february = line["customdata"][0][0], line["customdata"][1][0]
+    assert client.get(january).context["page"].paginator.count == 43
+    assert february == ""  # an empty month has nothing to open
+    theme_link = next(t["url"] for t in page.context["themes"] if t["label"] == "slow support")
+    assert client.get(theme_link).context["page"].paginator.count == 3
 
 
 def test_each_segment_is_drawn_with_its_interval_and_leads_to_exactly_its_answers(client_as, survey):

@@ -8,15 +8,16 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from advocacy.customers.models import EngagementEvent
+from advocacy.customers.models import EngagementEvent, ProductInUse
 from advocacy.feedback.dashboard import queries as metrics
 from advocacy.feedback.models import Theme, Wave
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, ProductFactory
 from tests.feedback.helpers_stats import add_responses, make_survey, nps_scores
 
 pytestmark = pytest.mark.django_db
 
 JAN = datetime(2025, 1, 15, 12, tzinfo=UTC)
+FEB = datetime(2025, 2, 15, 12, tzinfo=UTC)
 MAR = datetime(2025, 3, 10, 12, tzinfo=UTC)
 
 
@@ -191,24 +192,42 @@ def test_drivers_recover_a_planted_two_point_drop_in_apac():
     assert all(abs(c.coefficient) < 0.6 for c in others)
 
 
-def test_drivers_count_support_contacts_and_themes():
+def test_drivers_count_support_contacts_features_and_a_competitors_product_and_leave_themes_apart():
     survey = make_survey()
     slow = Theme.objects.create(label="slow support", terms=["slow"], method="test", found_at=timezone.now())
-    customers = [CustomerFactory() for _ in range(20)]
-    for index, customer in enumerate(customers):
-        contacts = index % 4
-        EngagementEvent.objects.bulk_create(
+    rival = ProductFactory(name="Contoso Desk", competitor="Contoso")
+    for index in range(40):
+        customer = CustomerFactory()
+        contacts, analytics, competitor = index % 4, index % 2 == 0, index % 5 == 0
+        events = [
             EngagementEvent(customer=customer, kind="support_contact", occurred_at=JAN - timedelta(days=d + 1))
             for d in range(contacts)
-        )
-        # Each support contact costs a point; the "slow support" theme costs two more.
-        add_responses(survey, [9 - contacts] * 5, at=JAN, customer=customer)
-        add_responses(survey, [7 - contacts] * 5, at=JAN, customer=customer, theme=slow)
+        ]
+        if analytics:
+            events.append(EngagementEvent(customer=customer, kind="feature_use", detail="analytics", occurred_at=JAN))
+        # Used only after answering: it cannot have moved the answer, so it is not counted.
+        events.append(EngagementEvent(customer=customer, kind="feature_use", detail="mobile", occurred_at=FEB))
+        EngagementEvent.objects.bulk_create(events)
+        if competitor:
+            ProductInUse.objects.create(customer=customer, product=rival)
+        # Per support contact a month one point less, analytics one more, a competitor's product one
+        # less; the "slow support" theme goes with answers two points lower.
+        base = 8 - contacts + analytics - competitor
+        add_responses(survey, [base] * 4, at=JAN, customer=customer)
+        add_responses(survey, [base - 2] * 4, at=JAN, customer=customer, theme=slow)
+
     result = metrics.drivers(survey)
-    by_name = {c.name: c for c in result.coefficients}
-    assert by_name["support contacts (each)"].coefficient == pytest.approx(-1.0)
-    assert by_name["slow support"].coefficient == pytest.approx(-2.0)
-    assert result.references["Theme"] == "no theme"
+    by_name = {(c.group, c.name): c for c in result.coefficients}
+    # The history starts three days before the answers: each contact is a contact per month, not per year.
+    assert by_name[("Support", "support contacts per month")].coefficient == pytest.approx(-1.0)
+    assert by_name[(metrics.FEATURE_GROUP, "analytics")].coefficient == pytest.approx(1.0)
+    assert by_name[(metrics.COMPETITOR_GROUP, "yes")].coefficient == pytest.approx(-1.0)
+    assert (metrics.FEATURE_GROUP, "mobile") not in by_name
+    assert not [c for c in result.coefficients if c.group == metrics.THEME_GROUP]
+
+    themes = metrics.theme_associations(survey)
+    assert [(c.name, round(c.coefficient, 2)) for c in themes.coefficients] == [("slow support", -2.0)]
+    assert themes.references == {"Theme": "no theme"}
 
 
 def test_drivers_of_a_csat_survey_are_in_percentage_points_of_satisfied():

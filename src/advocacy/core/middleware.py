@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from advocacy.core.permissions import PORTAL_TIME_ZONE_KEY
@@ -75,14 +76,35 @@ class ViewerTimezoneMiddleware:
         zone = getattr(user, "time_zone", None) if user is not None and user.is_authenticated else None
         if zone is None and hasattr(request, "session"):
             zone = request.session.get(PORTAL_TIME_ZONE_KEY)
+        active = None
         if zone:
             try:
-                timezone.activate(zoneinfo.ZoneInfo(zone))
+                active = zoneinfo.ZoneInfo(zone)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+                active = None
+        if active is not None:
+            timezone.activate(active)
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # A thread outlives the request (a test, a task run in process): the viewer's zone must not
+            # become the next caller's.
+            timezone.deactivate()
+        if isinstance(response, StreamingHttpResponse) and not isinstance(response, FileResponse):
+            # A streamed CSV formats its rows after this returns: it does so in the viewer's zone too.
+            response.streaming_content = streamed_in_zone(active, response.streaming_content)
+        return response
+
+
+def streamed_in_zone(zone: zoneinfo.ZoneInfo | None, chunks: Iterator[Any]) -> Iterator[Any]:
+    try:
+        if zone is not None:
+            timezone.activate(zone)
+        yield from chunks
+    finally:
+        timezone.deactivate()
 
 
 class RequestTimeoutMiddleware:

@@ -281,6 +281,9 @@ class EngagementEvent(models.Model):
     kind = models.CharField(max_length=32, choices=EngagementKind.choices)
     occurred_at = models.DateTimeField()
     value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # What the event was about where the kind has a subject: for "Used a feature", the feature, as one
+    # of the products' capability tags ("analytics"), so drivers can tell which features matter.
+    detail = models.CharField(max_length=100, blank=True, default="")
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
 
     class Meta:
@@ -293,6 +296,25 @@ class EngagementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.occurred_at}"
+
+
+class ProductInUse(models.Model):
+    """A product the customer uses that we did not sell them, typically a competitor's (from the CRM, a
+    sales call or the customer's own word). Our own products in use follow from the orders."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="products_in_use")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="in_use_by")
+    since = models.DateField(null=True, blank=True, help_text="When they started using it, where known.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "product"], name="product_in_use_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} uses {self.product_id}"
 
 
 class ImportKind(models.TextChoices):

@@ -39,6 +39,7 @@ def register_privacy() -> None:
     register_section("consents", sections.consents_export)
     register_section("orders", sections.orders_export)
     register_section("engagement", sections.engagement_export)
+    register_section("products_in_use", sections.products_in_use_export)
     register_section("contact_windows", sections.contact_windows_export)
     register_eraser("contact windows", sections.contact_windows_erase)
     register_eraser("import reports", sections.import_reports_erase)

@@ -47,6 +47,7 @@ from advocacy.customers.models import (
     Order,
     OrderKind,
     Product,
+    ProductInUse,
 )
 from advocacy.demo import advocates as advocates_demo
 from advocacy.demo import casework as casework_demo
@@ -543,6 +544,7 @@ def write_activity(
             (EngagementEvent, "engagement_events"),
             (Consent, "consents"),
             (ContactWindow, "contact_windows"),
+            (ProductInUse, "products_in_use"),
         ):
             model.objects.bulk_create(rows[key], batch_size=BATCH_SIZE)
             counts[key] += len(rows[key])
@@ -567,6 +569,10 @@ def activity_rows(
         rows["contact_windows"].extend(draw_contact_windows(rng, person))
         rows["orders"].extend(draw_orders(rng, person, plan.today, products))
         rows["engagement_events"].extend(draw_events(rng, person, plan.today, marketing))
+        rows["products_in_use"].extend(
+            ProductInUse(customer_id=person.pk, product_id=products[sku].pk, since=person.customer_since)
+            for sku in person.competitor_skus
+        )
     return rows
 
 
@@ -670,7 +676,20 @@ def draw_events(rng: random.Random, person: CustomerPlan, today: date, marketing
                             value=event_value(rng, person, kind),
                         )
                     )
+    name_features(events, person)
     return events
+
+
+def name_features(events: list[EngagementEvent], person: CustomerPlan) -> None:
+    """Each "used a feature" event names one of the features the customer really uses. A stream of
+    its own keeps every other draw of the demo where it was."""
+    if not person.features:
+        return
+    rng = random.Random(f"features-{person.index}")
+    features = sorted(person.features)
+    for event in events:
+        if event.kind == EngagementKind.FEATURE_USE:
+            event.detail = rng.choice(features)
 
 
 def monthly_rates(person: CustomerPlan, month_start: date, marketing: bool) -> list[tuple[str, float]]:

@@ -33,6 +33,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
 
+from advocacy.core.proportions import wilson_interval as wilson_interval  # re-exported: the CSAT interval
+
 Z95 = 1.96
 MIN_SAMPLE = 30
 SIGNIFICANCE = 0.05
@@ -157,16 +159,6 @@ class CsatEstimate:
     @property
     def warning(self) -> str | None:
         return sample_warning(self.n)
-
-
-def wilson_interval(successes: ArrayLike, n: ArrayLike, z: float = Z95) -> tuple[FloatArray, FloatArray]:
-    """Wilson score interval for a proportion, as fractions, element-wise over arrays."""
-    x, total = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
-    p = x / total
-    denominator = 1 + z**2 / total
-    centre = (p + z**2 / (2 * total)) / denominator
-    half = z / denominator * np.sqrt(p * (1 - p) / total + z**2 / (4 * total**2))
-    return centre - half, centre + half
 
 
 def csat_estimate(satisfied: int, n: int) -> CsatEstimate:

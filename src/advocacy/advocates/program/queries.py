@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, Q, Sum, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, TextChoices, When
 from django.utils import timezone
 
 from advocacy.advocates.hub.levels import REFUND_PREFIX, earned_filter
@@ -26,10 +26,12 @@ from advocacy.advocates.models import (
     ReferralClick,
     ReferralReward,
     ReferralStatus,
+    RewardTo,
     Story,
     Submission,
     SubmissionStatus,
 )
+from advocacy.customers.models import Customer
 
 
 def customer_advocacy(customer_id: int) -> dict[str, Any]:
@@ -96,6 +98,12 @@ def program_overview(*, days: int = 90) -> dict[str, Any]:
     }
 
 
+def labelled(counts: dict[str, int], choices: type[TextChoices]) -> list[tuple[str, int]]:
+    """(label as people read it, count) per choice that has rows, in the choices' order: the page's form
+    of the API's code → count."""
+    return [(str(choice.label), counts[choice.value]) for choice in choices if counts.get(choice.value)]
+
+
 def program_to_do() -> dict[str, int]:
     """What waits on the program team this morning, each one count (one query per model)."""
     return {
@@ -112,4 +120,108 @@ def references_of(user_id: int) -> list[ReferenceRequest]:
         ReferenceRequest.objects.filter(requested_by_id=user_id)
         .exclude(status=ReferenceStatus.CANCELLED)
         .order_by(Case(When(status=ReferenceStatus.OPEN, then=0), default=1), "needed_by")[:10]
+    )
+
+
+# --- funnels -------------------------------------------------------------------------------------
+
+# The hub funnel follows one cohort, the customers invited in the period, through each later stage;
+# every stage is a subset of the one before, so each share of the previous stage is a true rate.
+HUB_STAGES: tuple[tuple[str, str], ...] = (
+    ("invited", "Invited to the hub"),
+    ("joined", "Joined"),
+    ("took_part", "Sent a challenge submission"),
+    ("approved", "Had a submission approved"),
+    ("redeemed", "Then redeemed a reward"),
+)
+HUB_STAGE_KEYS = frozenset(key for key, _ in HUB_STAGES)
+
+
+def hub_cohort(*, since: datetime) -> QuerySet[Customer]:
+    """Customers sent a hub invitation since ``since`` (held invitations never reached them)."""
+    sent = HubInvitation.objects.filter(customer=OuterRef("pk"), created_at__gte=since).exclude(
+        status=HubInvitationStatus.HELD
+    )
+    return Customer.objects.filter(Exists(sent))
+
+
+def hub_stage_conditions() -> dict[str, Q]:
+    def member_has(model: Any, **match: Any) -> Q:
+        return Q(Exists(model.objects.filter(advocate__customer=OuterRef("pk"), **match)))
+
+    joined = Q(advocate__isnull=False)
+    took_part = joined & member_has(Submission)
+    approved = took_part & member_has(Submission, status=SubmissionStatus.APPROVED)
+    redeemed = approved & Q(
+        Exists(Redemption.objects.filter(advocate__customer=OuterRef("pk")).exclude(status=RedemptionStatus.CANCELLED))
+    )
+    return {"invited": Q(), "joined": joined, "took_part": took_part, "approved": approved, "redeemed": redeemed}
+
+
+def hub_funnel(*, since: datetime) -> list[tuple[str, str, int]]:
+    """(stage, label, customers) for the cohort invited since ``since``: one aggregate query."""
+    conditions = hub_stage_conditions()
+    counts = hub_cohort(since=since).aggregate(**{key: Count("pk", filter=conditions[key]) for key, _ in HUB_STAGES})
+    return [(key, label, counts[key]) for key, label in HUB_STAGES]
+
+
+def hub_stage_customers(stage: str, *, since: datetime) -> QuerySet[Customer]:
+    """The customers of the cohort who reached ``stage``, with their membership, newest invitation first."""
+    latest = (
+        HubInvitation.objects.filter(customer=OuterRef("pk"))
+        .exclude(status=HubInvitationStatus.HELD)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        hub_cohort(since=since)
+        .filter(hub_stage_conditions()[stage])
+        .select_related("advocate")
+        .annotate(invited_at=Subquery(latest))
+        .order_by("-invited_at", "pk")
+    )
+
+
+REFERRAL_STAGES: tuple[tuple[str, str], ...] = (
+    ("clicks", "Link clicks (people, not mail scanners)"),
+    ("devices", "Distinct devices"),
+    ("conversions", "Friends who bought"),
+    ("counted", "Conversions that passed the fraud rules"),
+    ("rewarded", "Referrer's reward released"),
+)
+# The stages that are records someone can look at; clicks are counted, never listed (a click keeps
+# only hashes of the visitor's device and address, nothing a reviewer could act on).
+REFERRAL_LISTED = frozenset({"conversions", "counted", "rewarded"})
+
+
+def referral_stage_condition(stage: str) -> Q:
+    return {
+        "conversions": Q(),
+        "counted": Q(status=ReferralStatus.CONVERTED),
+        "rewarded": Q(
+            Exists(
+                ReferralReward.objects.filter(referral=OuterRef("pk"), to=RewardTo.REFERRER, status=HeldStatus.RELEASED)
+            )
+        ),
+    }[stage]
+
+
+def referral_funnel_stages(*, since: datetime) -> list[tuple[str, str, int]]:
+    """(stage, label, count) from the clicks since ``since`` to the rewards of the friends who bought."""
+    clicks = ReferralClick.objects.filter(at__gte=since).aggregate(
+        clicks=Count("id"), devices=Count("device_hash", distinct=True)
+    )
+    referrals = Referral.objects.filter(converted_at__gte=since).aggregate(
+        **{key: Count("pk", filter=referral_stage_condition(key)) for key in ("conversions", "counted", "rewarded")}
+    )
+    counts = clicks | referrals
+    return [(key, label, counts[key]) for key, label in REFERRAL_STAGES]
+
+
+def referrals_at_stage(stage: str, *, since: datetime) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(converted_at__gte=since)
+        .filter(referral_stage_condition(stage))
+        .select_related("link__advocate__customer", "friend")
+        .order_by("-converted_at", "-id")
     )

@@ -1,9 +1,11 @@
 from django import forms
 
+from advocacy.casework.cases.queries import CaseFilters
 from advocacy.casework.models import (
     CadencePolicy,
     CaseSettings,
     Category,
+    DeadlineKind,
     Department,
     Priority,
     QueueView,
@@ -113,6 +115,52 @@ class QueueFilterForm(forms.Form):
     overdue = forms.BooleanField(required=False)
     q = forms.CharField(max_length=200, required=False, label="Search")
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+    # A report's drill-down (SLA, prevention): the cases behind one of its figures.
+    opened_from = forms.DateField(required=False, label="Opened from")
+    opened_to = forms.DateField(required=False, label="Opened to")
+    promise = forms.ChoiceField(
+        choices=[
+            ("", "any"),
+            ("kept", "every promise kept"),
+            ("missed", "a promise missed"),
+            *((kind, f"{label} promise missed") for kind, label in DeadlineKind.choices),
+        ],
+        required=False,
+    )
+    root_cause = forms.ChoiceField(choices=[("", "any root cause"), *RootCause.choices], required=False)
+    recurrence = forms.BooleanField(required=False, label="Recurrences only")
+    owner = forms.ModelChoiceField(queryset=User.objects.filter(is_service=False), required=False)
+
+    def narrowing(self) -> CaseFilters | None:
+        """The drill-down filters given, or None when the queue is not narrowed by a report."""
+        data = self.cleaned_data
+        narrow = CaseFilters(
+            opened_from=data.get("opened_from"),
+            opened_to=data.get("opened_to"),
+            promise=data.get("promise") or "",
+            root_cause=data.get("root_cause") or "",
+            recurrence=bool(data.get("recurrence")),
+            owner_id=data["owner"].pk if data.get("owner") else None,
+        )
+        return None if narrow == CaseFilters() else narrow
+
+    def narrowing_said(self) -> str:
+        """The drill-down in words, for the line above the list."""
+        narrow = self.narrowing()
+        if narrow is None:
+            return ""
+        parts = []
+        if narrow.opened_from or narrow.opened_to:
+            parts.append(f"opened {narrow.opened_from or '…'} to {narrow.opened_to or '…'}")
+        if narrow.promise:
+            parts.append(dict(self.fields["promise"].choices)[narrow.promise])  # type: ignore[attr-defined]
+        if narrow.root_cause:
+            parts.append(f"root cause {RootCause(narrow.root_cause).label}")
+        if narrow.recurrence:
+            parts.append("recurrences")
+        if narrow.owner_id:
+            parts.append(f"owned by {self.cleaned_data['owner'].display_name}")
+        return ", ".join(str(p) for p in parts)
 
 
 class QueueViewForm(forms.ModelForm):

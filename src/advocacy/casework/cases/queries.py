@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from advocacy.casework.models import (
     Breach,
     Case,
     CaseEvent,
+    DeadlineKind,
     HuddleTask,
     Prevention,
     QueueView,
@@ -28,6 +29,7 @@ from advocacy.casework.models import (
 )
 from advocacy.core.errors import InvalidInput
 from advocacy.core.models import User
+from advocacy.core.proportions import share_with_interval
 from advocacy.core.roles import CASE_READERS, Role
 from advocacy.core.timefmt import in_zone
 from advocacy.customers.models import Customer
@@ -40,6 +42,42 @@ QUEUE_STATES: dict[str, list[str]] = {
 }
 
 
+@dataclass(frozen=True)
+class CaseFilters:
+    """What a report's figure narrows the queue to (its drill-down): when the cases were opened (local
+    dates, both inclusive), whether a promise was missed, the root cause, recurrences, the owner."""
+
+    opened_from: date | None = None
+    opened_to: date | None = None
+    promise: str = ""  # "kept", "missed", or a DeadlineKind: that promise missed
+    root_cause: str = ""
+    recurrence: bool = False
+    owner_id: int | None = None
+
+    def condition(self) -> Q:
+        found = Q()
+        if self.opened_from:
+            found &= Q(created_at__gte=local_midnight(self.opened_from))
+        if self.opened_to:
+            found &= Q(created_at__lt=local_midnight(self.opened_to + timedelta(days=1)))
+        if self.promise:
+            breaches = Breach.objects.filter(case=OuterRef("pk"))
+            if self.promise in DeadlineKind.values:
+                breaches = breaches.filter(kind=self.promise)
+            found &= ~Q(Exists(breaches)) if self.promise == "kept" else Q(Exists(breaches))
+        if self.root_cause:
+            found &= Q(prevention__root_cause_category=self.root_cause)
+        if self.recurrence:
+            found &= Q(recurrence_of__isnull=False)
+        if self.owner_id:
+            found &= Q(owner_id=self.owner_id)
+        return found
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def queue(
     *,
     owner: User | None = None,
@@ -48,10 +86,12 @@ def queue(
     priority: str = "",
     overdue_only: bool = False,
     text: str = "",
+    narrow: CaseFilters | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Case]:
     """The queue: open cases the next promise due first, paused cases (waiting on the customer) last;
-    resolved and closed cases (``state``) the most recently finished first."""
+    resolved and closed cases (``state``) the most recently finished first; ``narrow`` is a report's
+    drill-down."""
     now = now or timezone.now()
     cases = (
         Case.objects.filter(status__in=QUEUE_STATES[state])
@@ -68,6 +108,8 @@ def queue(
         cases = cases.filter(next_due__lt=now)
     if text:
         cases = cases.filter(text_matches(text))
+    if narrow is not None:
+        cases = cases.filter(narrow.condition())
     if state == "open":
         return cases.order_by(F("next_due").asc(nulls_last=True), "id")
     return cases.order_by(F("resolved_at").desc(nulls_last=True), "-id")
@@ -209,7 +251,8 @@ def tasks_for(user: User, *, include_done: bool = False) -> QuerySet[HuddleTask]
 
 
 def sla_by_owner(*, since: datetime, until: datetime | None = None) -> list[dict[str, Any]]:
-    """SLA met % per customer advocate: cases opened in the period without any breach, with n."""
+    """SLA met % per customer advocate: cases opened in the period without any breach, with n and the
+    95% Wilson interval of the share."""
     until = until or timezone.now()
     rows = (
         Case.objects.filter(created_at__gte=since, created_at__lt=until)
@@ -217,31 +260,33 @@ def sla_by_owner(*, since: datetime, until: datetime | None = None) -> list[dict
         .annotate(n=Count("id", distinct=True), breached=Count("id", filter=Q(breaches__isnull=False), distinct=True))
         .order_by("owner__username")
     )
-    result = []
-    for row in rows:
-        met = row["n"] - row["breached"]
-        result.append({**row, "met": met, "met_pct": round(100 * met / row["n"], 1) if row["n"] else None})
-    return result
+    return [_with_share({**row, "met": row["n"] - row["breached"]}) for row in rows]
+
+
+def _with_share(row: dict[str, Any]) -> dict[str, Any]:
+    share, low, high = share_with_interval(row["met"], row["n"])
+    return row | {"met_pct": round(share, 1) if share is not None else None, "low": low, "high": high}
 
 
 def sla_team(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    n = sum(r["n"] for r in rows)
-    met = sum(r["met"] for r in rows)
-    return {"n": n, "met": met, "met_pct": round(100 * met / n, 1) if n else None}
+    return _with_share({"n": sum(r["n"] for r in rows), "met": sum(r["met"] for r in rows)})
 
 
-def breaches_by_kind(*, since: datetime) -> dict[str, int]:
+def breaches_by_kind(*, since: datetime, until: datetime | None = None) -> dict[str, int]:
+    """Cases opened in the period that missed each kind of promise (a case counts once per kind)."""
+    opened = Q(case__created_at__gte=since) & (Q(case__created_at__lt=until) if until else Q())
     return dict(
-        Breach.objects.filter(recorded_at__gte=since)
+        Breach.objects.filter(opened)
         .values_list("kind")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("case", distinct=True))
         .values_list("kind", "n")
     )
 
 
 def top_root_causes(*, since: datetime) -> list[dict[str, Any]]:
+    """Root causes recorded for the cases opened since ``since``, the most frequent first."""
     rows = (
-        Prevention.objects.filter(recorded_at__gte=since)
+        Prevention.objects.filter(case__created_at__gte=since)
         .values("root_cause_category")
         .annotate(n=Count("id"))
         .order_by("-n")
@@ -258,18 +303,49 @@ def corrective_actions(*, now: datetime | None = None) -> dict[str, QuerySet[Pre
     }
 
 
-def recurrence_by_month(*, months: int = 12, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Share of new cases flagged as a recurrence, per month, with n."""
-    now = now or timezone.now()
-    since = (now - timedelta(days=31 * months)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def last_months(months: int, now: datetime | None = None) -> list[date]:
+    """The first day of each of the last ``months`` months in the company's time zone, oldest first."""
+    today = timezone.localtime(now or timezone.now()).date()
+    starts = [today.replace(day=1)]
+    while len(starts) < months:
+        starts.append((starts[-1] - timedelta(days=1)).replace(day=1))
+    return starts[::-1]
+
+
+def _cases_by_month(counted: Q, *, months: int, now: datetime | None) -> list[tuple[date, int, int]]:
+    """(month, cases matching ``counted``, cases) for cases opened in each local month, empty months too."""
+    starts = last_months(months, now)
     rows = (
-        Case.objects.filter(created_at__gte=since)
-        .annotate(month=TruncMonth("created_at"))
+        Case.objects.filter(created_at__gte=local_midnight(starts[0]))
+        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
         .values("month")
-        .annotate(n=Count("id"), recurring=Count("id", filter=Q(recurrence_of__isnull=False)))
+        .annotate(n=Count("id", distinct=True), hits=Count("id", filter=counted, distinct=True))
         .order_by("month")
     )
-    return [{**r, "rate": round(100 * r["recurring"] / r["n"], 1) if r["n"] else None} for r in rows]
+    found = {_as_local_date(r["month"]): (r["hits"], r["n"]) for r in rows}
+    return [(start, *found.get(start, (0, 0))) for start in starts]
+
+
+def _as_local_date(moment: date | datetime) -> date:
+    return timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
+
+
+def promises_kept_by_month(*, months: int = 12, now: datetime | None = None) -> list[tuple[date, int, int]]:
+    """Per local month: cases opened that kept every promise, and cases opened."""
+    return _cases_by_month(Q(breaches__isnull=True), months=months, now=now)
+
+
+def recurrence_by_month(*, months: int = 12, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Share of new cases flagged as a recurrence, per local month (empty months too), with n."""
+    return [
+        {"month": month, "n": n, "recurring": hits, "rate": round(100 * hits / n, 1) if n else None}
+        for month, hits, n in _cases_by_month(Q(recurrence_of__isnull=False), months=months, now=now)
+    ]
+
+
+def breach_kind_labels(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(kind, label as people read it, count), in the order promises are made."""
+    return [(kind.value, str(kind.label), counts[kind.value]) for kind in DeadlineKind if counts.get(kind.value)]
 
 
 def open_counts_by_status() -> dict[str, int]:

@@ -5,9 +5,12 @@ Thin: each view parses a form, calls one service or query and renders.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
+import plotly
 from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
@@ -38,11 +41,12 @@ from advocacy.casework.models import CadencePolicy, Case, HuddleTask, Prevention
 from advocacy.casework.replies import queries as replies_queries
 from advocacy.casework.replies.services import reply_fill
 from advocacy.core import switches
+from advocacy.core.charts import MonthShare, bar_chart, share_trend_chart
 from advocacy.core.csvexport import csv_response
 from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
 from advocacy.core.pages import days_param, form_errors, show_errors, show_form_errors
-from advocacy.core.permissions import allow, staff_user
-from advocacy.core.roles import CASE_WORKERS, INSIGHT_READERS, PROGRAM_TEAM, Role
+from advocacy.core.permissions import allow, roles_serving, staff_user, viewer_role
+from advocacy.core.roles import CASE_READERS, CASE_WORKERS, INSIGHT_READERS, PROGRAM_TEAM, Role
 from advocacy.customers.models import Customer
 
 
@@ -61,9 +65,11 @@ def queue_filters(request: HttpRequest) -> QueueFilterForm:
     return form
 
 
-def queue_cases(request: HttpRequest, data: dict[str, Any]) -> Any:
+def queue_cases(request: HttpRequest, data: dict[str, Any], narrow: queries.CaseFilters | None = None) -> Any:
     user = staff_user(request)
-    scope = data["scope"] or ("mine" if user.role == Role.CUSTOMER_ADVOCATE else "all")
+    # An advocate's queue starts with their own cases; a report's drill-down shows everyone's.
+    default_scope = "mine" if user.role == Role.CUSTOMER_ADVOCATE and narrow is None else "all"
+    scope = data["scope"] or default_scope
     data["scope"] = scope
     return queries.queue(
         owner=user if scope == "mine" else None,
@@ -72,14 +78,15 @@ def queue_cases(request: HttpRequest, data: dict[str, Any]) -> Any:
         priority=data["priority"],
         overdue_only=data["overdue"],
         text=data["q"].strip(),
+        narrow=narrow,
     )
 
 
-@allow(*CASE_WORKERS)
+@allow(*CASE_READERS)  # analysts read the queue (a report's drill-down); changing a case needs a case worker
 def queue(request: HttpRequest) -> HttpResponse:
     form = queue_filters(request)
     data = dict(form.cleaned_data)
-    page = Paginator(queue_cases(request, data), QUEUE_PAGE_SIZE).get_page(data["page"] or 1)
+    page = Paginator(queue_cases(request, data, form.narrowing()), QUEUE_PAGE_SIZE).get_page(data["page"] or 1)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -94,6 +101,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "form": form,
             "filters": data,
+            "narrowed": form.narrowing_said(),
             "query": query.urlencode(),
             "saved_views": queries.queue_views_for(staff_user(request)),
             "save_form": QueueViewForm(initial={"query": query.urlencode()}),
@@ -101,10 +109,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*CASE_WORKERS)
+@allow(*CASE_READERS)
 def queue_csv(request: HttpRequest) -> HttpResponseBase:
-    data = dict(queue_filters(request).cleaned_data)
-    cases = queue_cases(request, data)[:QUEUE_CSV_LIMIT]
+    form = queue_filters(request)
+    data = dict(form.cleaned_data)
+    cases = queue_cases(request, data, form.narrowing())[:QUEUE_CSV_LIMIT]
     return csv_response(
         "cases.csv",
         [
@@ -412,19 +421,43 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponseBase:
 
 @allow(*INSIGHT_READERS)
 def prevention(request: HttpRequest) -> HttpResponse:
-    since = timezone.now() - timedelta(days=days_param(request, 90))
+    since, _ = period(request, 90)
+    first_day = timezone.localtime(since).date()
     user = staff_user(request)
+    root_causes = [
+        r | {"url": queue_link(request, root_cause=r["root_cause_category"], opened_from=first_day.isoformat())}
+        for r in queries.top_root_causes(since=since)
+    ]
+    recurrence = queries.recurrence_by_month()
+    months = [
+        MonthShare(
+            m["month"],
+            m["recurring"],
+            m["n"],
+            queue_link(request, opened_from=m["month"], opened_to=month_end(m["month"]), recurrence="1"),
+        )
+        for m in recurrence
+    ]
     return render(
         request,
         "casework/prevention.html",
         {
-            "root_causes": queries.top_root_causes(since=since),
+            "days": (timezone.localdate() - first_day).days + 1,
+            "root_causes": root_causes,
             "actions": queries.corrective_actions(),
-            "recurrence": queries.recurrence_by_month(),
+            "recurrence": recurrence,
             "verify_form": VerifyForm(),
             "can_verify": user.role in CASE_WORKERS,
             # A department head opens only the cases they have a task on; the others are listed unlinked.
             "openable": queries.openable_case_ids(user),
+            "charts": {
+                "recurrence": share_trend_chart(months, measure="recurrences"),
+                "root_causes": bar_chart(
+                    [(r["label"], r["n"], r["url"]) for r in root_causes],
+                    unit="resolved cases",
+                ),
+            },
+            "plotly_version": plotly.__version__,
         },
     )
 
@@ -440,26 +473,54 @@ def prevention_verify(request: HttpRequest, prevention_id: int) -> HttpResponse:
     return redirect("casework:prevention")
 
 
-def period(request: HttpRequest) -> tuple[datetime, datetime]:
-    days = days_param(request, 30)
-    until = timezone.now()
-    return until - timedelta(days=days), until
+def period(request: HttpRequest, default_days: int = 30) -> tuple[datetime, datetime]:
+    """The last ``?days=`` local days, today included, from local midnight: the same cases a drill-down
+    into the queue (opened from that date) lists."""
+    days = days_param(request, default_days)
+    first_day = timezone.localdate() - timedelta(days=days - 1)
+    return queries.local_midnight(first_day), timezone.now()
+
+
+def queue_link(request: HttpRequest, **narrow: Any) -> str:
+    """The queue showing the cases behind a figure, for viewers who may open the queue; else ""."""
+    if viewer_role(request) not in roles_serving("casework:queue"):
+        return ""
+    query = {"state": "all", "scope": "all"} | {k: v for k, v in narrow.items() if v}
+    return f"{reverse('casework:queue')}?{urlencode(query)}"
 
 
 @allow(*INSIGHT_READERS)
 def sla(request: HttpRequest) -> HttpResponse:
     since, until = period(request)
+    first_day = timezone.localtime(since).date()
+    opened = partial(queue_link, request, opened_from=first_day.isoformat())
     rows = queries.sla_by_owner(since=since, until=until)
+    months = [
+        MonthShare(month, kept, n, queue_link(request, opened_from=month, opened_to=month_end(month)))
+        for month, kept, n in queries.promises_kept_by_month()
+    ]
     return render(
         request,
         "casework/sla.html",
         {
-            "rows": rows,
+            "rows": [row | {"url": opened(owner=row["owner_id"])} for row in rows],
             "team": queries.sla_team(rows),
-            "breaches": queries.breaches_by_kind(since=since),
-            "days": (until - since).days,
+            "team_url": opened(),
+            "missed_url": opened(promise="missed"),
+            "breaches": [
+                (label, n, opened(promise=kind))
+                for kind, label, n in queries.breach_kind_labels(queries.breaches_by_kind(since=since, until=until))
+            ],
+            "days": (timezone.localdate() - first_day).days + 1,
+            "first_day": first_day,
+            "chart": share_trend_chart(months, measure="kept every promise"),
+            "plotly_version": plotly.__version__,
         },
     )
+
+
+def month_end(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 @allow(*INSIGHT_READERS)

@@ -4,7 +4,15 @@ windows, and the import reports that may quote the customer's row."""
 from __future__ import annotations
 
 from advocacy.core.models import IdempotencyRecord
-from advocacy.customers.models import Consent, ContactWindow, Customer, EngagementEvent, ImportJob, Order
+from advocacy.customers.models import (
+    Consent,
+    ContactWindow,
+    Customer,
+    EngagementEvent,
+    ImportJob,
+    Order,
+    ProductInUse,
+)
 from advocacy.customers.privacy.registry import Identity, Rows, rows, scrub_json_rows
 
 
@@ -21,7 +29,11 @@ def orders_export(customer: Customer) -> Rows:
 
 
 def engagement_export(customer: Customer) -> Rows:
-    return rows(EngagementEvent.objects.filter(customer=customer).values("kind", "occurred_at", "value"))
+    return rows(EngagementEvent.objects.filter(customer=customer).values("kind", "detail", "occurred_at", "value"))
+
+
+def products_in_use_export(customer: Customer) -> Rows:
+    return rows(ProductInUse.objects.filter(customer=customer).values("product__name", "product__competitor", "since"))
 
 
 def contact_windows_export(customer: Customer) -> Rows:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -34,6 +34,8 @@ from advocacy.customers.records.schemas import (
     OrderOut,
     OrderPatch,
     ProductIn,
+    ProductInUseIn,
+    ProductInUseOut,
     ProductOut,
     ProductPatch,
 )
@@ -221,6 +223,47 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[Any]:
     data = resolve(payload.dict(), {"customer_id": (Customer, "customer")})
     event, created = services.event_record(by=actor(request), **data)
     return Status(201 if created else 200, event)
+
+
+# Products in use (a competitor's, most often): what the drivers of the score read
+
+
+@router.get(
+    "/customers/{customer_id}/products-in-use",
+    response=list[ProductInUseOut],
+    auth=READ,
+    summary="Products the customer uses that we did not sell them",
+)
+def list_products_in_use(request: HttpRequest, customer_id: int) -> Any:
+    get_object_or_404(Customer, pk=customer_id)
+    return queries.products_in_use(customer_id)
+
+
+@router.put(
+    "/customers/{customer_id}/products-in-use",
+    response={200: ProductInUseOut, 201: ProductInUseOut},
+    auth=WRITE_CUSTOMERS,
+    summary="Record that the customer uses a competitor's product (200 when it was already recorded)",
+)
+def put_product_in_use(request: HttpRequest, customer_id: int, payload: ProductInUseIn) -> Status[Any]:
+    customer = get_object_or_404(Customer, pk=customer_id)
+    data = resolve(payload.dict(), {"product_id": (Product, "product")})
+    row, created = services.product_in_use_record(customer=customer, by=actor(request), **data)
+    return Status(201 if created else 200, row)
+
+
+@router.delete(
+    "/customers/{customer_id}/products-in-use/{product_id}",
+    response={204: None},
+    auth=WRITE_CUSTOMERS,
+    summary="The customer no longer uses the product",
+)
+def delete_product_in_use(request: HttpRequest, customer_id: int, product_id: int) -> Status[None]:
+    customer = get_object_or_404(Customer, pk=customer_id)
+    product = get_object_or_404(Product, pk=product_id)
+    if not services.product_in_use_remove(customer=customer, product=product, by=actor(request)):
+        raise Http404("The customer has no such product recorded.")
+    return Status(204, None)
 
 
 # Consent

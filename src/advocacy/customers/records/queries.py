@@ -17,8 +17,10 @@ from advocacy.customers.models import (
     Customer,
     CustomerStatus,
     EngagementEvent,
+    EngagementKind,
     Order,
     Product,
+    ProductInUse,
 )
 
 
@@ -171,6 +173,8 @@ class Customer360:
     timeline: list[EngagementEvent]
     event_counts: list[Any]
     contact_windows: list[Any]
+    features_used: list[tuple[str, datetime]] = field(default_factory=list)
+    products_in_use: list[ProductInUse] = field(default_factory=list)
     panels: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -202,6 +206,29 @@ def customer_360(customer_id: int, *, orders_shown: int = 25, events_shown: int 
         ),
         last_order_on=orders.aggregate(last=Max("ordered_on"))["last"],
         timeline=list(customer.engagement_events.order_by("-occurred_at", "-id")[:events_shown]),
-        event_counts=list(customer.engagement_events.order_by().values("kind").annotate(n=Count("id")).order_by("-n")),
+        event_counts=[
+            row | {"label": EngagementKind(row["kind"]).label}
+            for row in customer.engagement_events.order_by().values("kind").annotate(n=Count("id")).order_by("-n")
+        ],
         contact_windows=list(customer.contact_windows.all()),
+        features_used=features_used(customer_id),
+        products_in_use=list(products_in_use(customer_id)),
     )
+
+
+def products_in_use(customer_id: int) -> QuerySet[ProductInUse]:
+    """Products the customer uses that we did not sell them, by name."""
+    return ProductInUse.objects.filter(customer_id=customer_id).select_related("product").order_by("product__name")
+
+
+def features_used(customer_id: int) -> list[tuple[str, datetime]]:
+    """(feature, last used) from the customer's "used a feature" events that name one, most recent first."""
+    rows = (
+        EngagementEvent.objects.filter(customer_id=customer_id, kind=EngagementKind.FEATURE_USE)
+        .exclude(detail="")
+        .values("detail")
+        .annotate(last=Max("occurred_at"))
+        .order_by("-last")
+        .values_list("detail", "last")
+    )
+    return list(rows)

@@ -179,6 +179,7 @@ class EventOut(Schema):
     kind: str
     occurred_at: datetime
     value: Decimal | None
+    detail: str
     external_id: str | None
 
 
@@ -187,7 +188,22 @@ class EventIn(Schema):
     kind: str
     occurred_at: datetime
     value: Decimal | None = None
+    detail: str = Field(
+        "", max_length=100, description='What it was about: for "feature_use", the feature (a capability tag).'
+    )
     external_id: str | None = Field(None, max_length=100)
+
+
+class ProductInUseOut(Schema):
+    product_id: int
+    product_name: str = Field(alias="product.name")
+    competitor: str = Field(alias="product.competitor")
+    since: date | None
+
+
+class ProductInUseIn(Schema):
+    product_id: int
+    since: date | None = Field(None, description="When they started using it, where known.")
 
 
 class ConsentOut(Schema):

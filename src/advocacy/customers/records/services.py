@@ -35,6 +35,7 @@ from advocacy.customers.models import (
     Order,
     OrderKind,
     Product,
+    ProductInUse,
 )
 
 Cleaner = Callable[[Any], Any]
@@ -342,8 +343,10 @@ def event_record(
     by: User | None,
     value: Decimal | None = None,
     external_id: str | None = None,
+    detail: str = "",
 ) -> tuple[EngagementEvent, bool]:
     """Record an engagement event; the same customer, kind and moment (or external id) is the same event.
+    ``detail`` names what it was about: for "used a feature", the feature (a capability tag).
 
     Returns the event and whether it was new, so a retried delivery is harmless.
     """
@@ -362,6 +365,34 @@ def event_record(
         customer=customer,
         kind=kind,
         occurred_at=occurred_at,
-        defaults={"value": value, "external_id": external_id or None},
+        defaults={"value": value, "external_id": external_id or None, "detail": detail.strip().lower()},
     )
     return event, created
+
+
+@transaction.atomic
+def product_in_use_record(
+    *, customer: Customer, product: Product, by: User | None, since: date | None = None
+) -> tuple[ProductInUse, bool]:
+    """Note that the customer uses a product we did not sell them (a competitor's). Recording it again
+    updates when they started; returns the row and whether it was new."""
+    if product.is_own:
+        raise InvalidInput(
+            {"product_id": f"{product.name} is our own product: what a customer has of ours follows from orders"}
+        )
+    if since is not None and since > timezone.localdate():
+        raise InvalidInput({"since": "a start in the future cannot be known yet"})
+    row, created = ProductInUse.objects.update_or_create(customer=customer, product=product, defaults={"since": since})
+    events.audit(
+        actor=by, verb="customer.product_in_use", obj=customer, data={"product": product.pk, "since": str(since)}
+    )
+    return row, created
+
+
+@transaction.atomic
+def product_in_use_remove(*, customer: Customer, product: Product, by: User | None) -> bool:
+    """The customer no longer uses the product; False when it was not recorded."""
+    deleted, _ = ProductInUse.objects.filter(customer=customer, product=product).delete()
+    if deleted:
+        events.audit(actor=by, verb="customer.product_no_longer_in_use", obj=customer, data={"product": product.pk})
+    return bool(deleted)

@@ -7,6 +7,7 @@ Each function returns a plain dict (``fig.to_json()`` parsed), which the templat
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -83,9 +84,10 @@ def on_time_axis(points: list[TrendPoint]) -> list[tuple[Any, TrendPoint | None]
     return filled
 
 
-def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
+def trend_chart(points: list[TrendPoint], link: Callable[[TrendPoint], str] | None = None) -> dict[str, Any] | None:
     """The estimate per bucket as a line on a real time axis, its 95% interval as a shaded band; empty
-    periods are gaps, and points resting on fewer than 30 answers are hollow."""
+    periods are gaps, and points resting on fewer than 30 answers are hollow. ``link`` gives the page of
+    the answers behind a point, opened by a click."""
     axis = on_time_axis(points)
     if not axis:
         return None
@@ -115,8 +117,8 @@ def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
             x=x,
             y=values,
             customdata=[
-                [label, n, " (few answers: indicative)" if n < SMALL_N else ""]
-                for label, n in zip(labels, counts, strict=True)
+                [link(p) if link and p else "", label, n, " (few answers: indicative)" if n < SMALL_N else ""]
+                for (_, p), label, n in zip(axis, labels, counts, strict=True)
             ],
             mode="lines+markers",
             connectgaps=False,
@@ -127,7 +129,7 @@ def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
                 "color": LINE,
             },
             name=metric,
-            hovertemplate="%{customdata[0]}: %{y:.1f} (n = %{customdata[1]})%{customdata[2]}<extra></extra>",
+            hovertemplate="%{customdata[1]}: %{y:.1f} (n = %{customdata[2]})%{customdata[3]}<extra></extra>",
         )
     )
     fig.update_layout(showlegend=False)

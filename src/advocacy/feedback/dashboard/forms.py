@@ -31,6 +31,7 @@ class ResponseFilter(forms.Form):
     # A figure's drill-down: the answers of one segment (dashboard segments), counted ones only.
     segment = forms.ChoiceField(required=False, choices=[("", "Any"), *((k, v[0]) for k, v in SEGMENT_FIELDS.items())])
     value = forms.CharField(required=False, max_length=200, label="Segment value")
+    theme = forms.CharField(required=False, max_length=200, label="Comment theme")
     counted = forms.BooleanField(required=False, label="Only answers counted in the figures")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -49,7 +49,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from scipy import stats as sps
 
-from advocacy.customers.models import EngagementEvent, EngagementKind
+from advocacy.customers.models import EngagementEvent, EngagementKind, ProductInUse
 from advocacy.feedback import scales, stats
 from advocacy.feedback.models import SCALES, Response, ResponseRollup, RollupState, Schedule, Survey, SurveyKind, Wave
 
@@ -643,6 +643,10 @@ def _period_label(since: Moment, until: Moment) -> str:
 DRIVER_FIELDS = ("account__region", "account__industry", "account__size", "account__kind", "locale")
 DRIVER_LIMIT = 200_000
 DRIVER_MIN_LEVEL = 5  # levels with fewer answers join the reference group: too few to estimate
+SUPPORT_WINDOW = timedelta(days=365)  # support contacts are counted per month over the year before the answer
+FEATURE_GROUP = "Uses a feature"
+COMPETITOR_GROUP = "Uses a competitor's product"
+THEME_GROUP = "Theme"
 
 
 @dataclass(frozen=True)
@@ -675,6 +679,18 @@ class DriversResult:
         return stats.sample_warning(self.n)
 
 
+@dataclass(frozen=True)
+class DriverAnswer:
+    """One answer with what the drivers model reads about its customer at the time of the answer."""
+
+    score: float
+    attributes: tuple[str, ...]  # in DRIVER_FIELDS order, then the tenure band
+    features: frozenset[str]
+    uses_competitor: bool
+    support_per_month: float
+    theme: str | None
+
+
 def drivers(
     survey: SurveyRef,
     *,
@@ -682,31 +698,91 @@ def drivers(
     until: Moment = None,
     filters: Mapping[str, str] | None = None,
     limit: int = DRIVER_LIMIT,
+    answers: list[DriverAnswer] | None = None,
 ) -> DriversResult:
-    """Which customer attributes and themes move the score: OLS with a 95% interval per coefficient.
+    """Which customer attributes move the score: OLS with a 95% interval per coefficient.
 
-    Ordinary least squares of the outcome on an intercept, one-hot indicators of region, industry,
-    size, account kind and locale (each against its most common value), theme indicators (against
-    "no theme") and the customer's number of support contacts before the answer. The outcome is the
-    0–10 score for NPS, satisfied (4–5) × 100 for CSAT (a linear probability model, in percentage
-    points) and the 1–7 score for CES. Standard errors are the classical OLS ones; columns that are
-    exact combinations of others are dropped and listed. Reads the latest ``limit`` answers in one query.
+    Ordinary least squares of the outcome on an intercept; one-hot indicators of region, industry,
+    account size, account kind, locale and tenure band (each against its most common value); one
+    indicator per feature the customer had used before answering (from "used a feature" events);
+    whether they use a competitor's product; and their support contacts per month over the year
+    before the answer. Comment themes are left out on purpose: a comment is written with the score,
+    so a theme describes the answer and would absorb the effects of the attributes behind it
+    (``theme_associations`` reports them apart). The outcome is the 0–10 score for NPS, satisfied
+    (4–5) × 100 for CSAT (a linear probability model, in percentage points) and the 1–7 score for CES.
+    Standard errors are the classical OLS ones; columns that are exact combinations of others are
+    dropped and listed. Reads the latest ``limit`` answers, or takes them read (``driver_answers``).
     """
     survey = resolve_survey(survey)
-    rows = _driver_rows(survey, since=since, until=until, filters=filters, limit=limit)
-    outcome, label = _driver_outcome(survey.kind, np.array([r[0] for r in rows], dtype=float))
-    result = DriversResult(method=DRIVERS_METHOD, outcome=label, n=len(rows), r_squared=None)
-    columns, names, references = _design_columns(rows)
+    if answers is None:
+        answers = driver_answers(survey, since=since, until=until, filters=filters, limit=limit)
+    outcome, label = _driver_outcome(survey.kind, np.array([a.score for a in answers], dtype=float))
+    result = DriversResult(method=DRIVERS_METHOD, outcome=label, n=len(answers), r_squared=None)
+    columns, names, references = _attribute_columns(answers)
     result.references = references
-    if len(rows) <= len(columns) + 1:
+    if len(answers) <= len(columns) + 1:
         return result
     return _fit(result, outcome, columns, names)
 
 
 DRIVERS_METHOD = (
-    "linear regression of the score on region, industry, account size, account kind, locale, "
-    "comment theme and number of support contacts (ordinary least squares, 95% intervals)"
+    "linear regression of the score on region, industry, account size, account kind, locale, tenure, "
+    "the features the customer uses, use of a competitor's product and support contacts per month "
+    "(ordinary least squares, 95% intervals)"
 )
+
+
+def theme_associations(
+    survey: SurveyRef,
+    *,
+    since: Moment = None,
+    until: Moment = None,
+    filters: Mapping[str, str] | None = None,
+    limit: int = DRIVER_LIMIT,
+    answers: list[DriverAnswer] | None = None,
+) -> DriversResult:
+    """How the score of answers whose comment has a theme differs from answers with no theme, with a
+    95% interval: an association, not an effect, since the comment is written with the score."""
+    survey = resolve_survey(survey)
+    if answers is None:
+        answers = driver_answers(survey, since=since, until=until, filters=filters, limit=limit)
+    outcome, label = _driver_outcome(survey.kind, np.array([a.score for a in answers], dtype=float))
+    result = DriversResult(method=THEMES_METHOD, outcome=label, n=len(answers), r_squared=None)
+    themes = np.array([a.theme or "no theme" for a in answers], dtype=object)
+    columns, names = _indicator_columns(themes, THEME_GROUP, reference="no theme")
+    result.references = {THEME_GROUP: "no theme"}
+    if len(answers) <= len(columns) + 1:
+        return result
+    return _fit(result, outcome, columns, names)
+
+
+THEMES_METHOD = "difference in the mean score from answers whose comment has no theme (95% intervals)"
+
+
+def driver_answers(
+    survey: Survey, *, since: Moment, until: Moment, filters: Mapping[str, str] | None, limit: int
+) -> list[DriverAnswer]:
+    """The latest ``limit`` answers with their customer's attributes: three set-based reads (the
+    answers, the first use of each feature per customer, the support contacts per answer)."""
+    rows = _driver_rows(survey, since=since, until=until, filters=filters, limit=limit)
+    customers = {row[-6] for row in rows}
+    first_use = _first_feature_use(customers)
+    records_begin = EngagementEvent.objects.aggregate(first=Min("occurred_at"))["first"]
+    answers = []
+    for row in rows:
+        *attributes, customer_id, answered_at, customer_since, theme, competitor, contacts = row
+        used = frozenset(f for f, first in first_use.get(customer_id, {}).items() if first <= answered_at)
+        answers.append(
+            DriverAnswer(
+                score=float(attributes[0]),
+                attributes=(*attributes[1:], _tenure_band(customer_since, answered_at)),
+                features=used,
+                uses_competitor=bool(competitor),
+                support_per_month=contacts / _months_observed(customer_since, records_begin, answered_at),
+                theme=theme,
+            )
+        )
+    return answers
 
 
 def _driver_rows(
@@ -714,20 +790,76 @@ def _driver_rows(
 ) -> list[tuple[Any, ...]]:
     support_contacts = (
         EngagementEvent.objects.filter(
-            customer=OuterRef("customer"), kind=EngagementKind.SUPPORT_CONTACT, occurred_at__lte=OuterRef("answered_at")
+            customer=OuterRef("customer"),
+            kind=EngagementKind.SUPPORT_CONTACT,
+            occurred_at__lte=OuterRef("answered_at"),
+            occurred_at__gt=OuterRef("answered_at") - SUPPORT_WINDOW,
         )
         .order_by()
         .values("customer")
         .annotate(c=Count("id"))
         .values("c")
     )
+    competitor = ProductInUse.objects.filter(customer=OuterRef("customer")).exclude(product__competitor="")
     paths = [SEGMENT_FIELDS[name][1] for name in DRIVER_FIELDS]
+    # The last six columns are read by position in driver_answers.
     return list(
         responses_for(survey, since=since, until=until, filters=filters)
-        .annotate(contacts=Coalesce(Subquery(support_contacts, output_field=IntegerField()), 0))
+        .annotate(
+            contacts=Coalesce(Subquery(support_contacts, output_field=IntegerField()), 0),
+            competitor=Exists(competitor),
+        )
         .order_by("-answered_at")
-        .values_list("score", *paths, "theme__label", "contacts")[:limit]
+        .values_list(
+            "score",
+            *paths,
+            "customer_id",
+            "answered_at",
+            "customer__customer_since",
+            "theme__label",
+            "competitor",
+            "contacts",
+        )[:limit]
     )
+
+
+def _first_feature_use(customers: set[int]) -> dict[int, dict[str, datetime]]:
+    """customer → feature → when they first used it, for the customers given (in chunks, so the IN
+    list stays within SQLite's bound on parameters)."""
+    found: dict[int, dict[str, datetime]] = {}
+    ids = sorted(customers)
+    for start in range(0, len(ids), 5000):
+        rows = (
+            EngagementEvent.objects.filter(customer_id__in=ids[start : start + 5000], kind=EngagementKind.FEATURE_USE)
+            .exclude(detail="")
+            .values("customer_id", "detail")
+            .annotate(first=Min("occurred_at"))
+            .values_list("customer_id", "detail", "first")
+        )
+        for customer_id, feature, first in rows:
+            found.setdefault(customer_id, {})[feature] = first
+    return found
+
+
+def _tenure_band(customer_since: date | None, answered_at: datetime) -> str:
+    if customer_since is None:
+        return NO_VALUE
+    on = timezone.localtime(answered_at).date()
+    for label, years in TENURE_BANDS:
+        if customer_since <= _years_before(on, years):
+            return label
+    return TENURE_NEWEST
+
+
+def _months_observed(customer_since: date | None, records_begin: datetime | None, answered_at: datetime) -> float:
+    """The months of the support window in which the customer was a customer and events were being
+    recorded (an imported history starts somewhere: before it, no contact is no evidence); at least one."""
+    start = answered_at - SUPPORT_WINDOW
+    if customer_since is not None:
+        start = max(start, timezone.make_aware(datetime.combine(customer_since, time.min)))
+    if records_begin is not None:
+        start = max(start, records_begin)
+    return max((answered_at - start).days / 30.4375, 1.0)
 
 
 def _driver_outcome(kind: str, scores: np.ndarray) -> tuple[np.ndarray, str]:
@@ -738,31 +870,52 @@ def _driver_outcome(kind: str, scores: np.ndarray) -> tuple[np.ndarray, str]:
     return scores, "score (0–10)"
 
 
-def _design_columns(rows: list[tuple[Any, ...]]) -> tuple[list[np.ndarray], list[tuple[str, str, int]], dict[str, str]]:
-    """Indicator columns per categorical level (against a reference level) and the contact count."""
+ColumnName = tuple[str, str, int]
+
+
+def _attribute_columns(answers: list[DriverAnswer]) -> tuple[list[np.ndarray], list[ColumnName], dict[str, str]]:
+    """Indicator columns per attribute level (against the most common level), per feature used and for
+    a competitor's product (against not using it), and the support contacts per month."""
     columns: list[np.ndarray] = []
-    names: list[tuple[str, str, int]] = []
+    names: list[ColumnName] = []
     references: dict[str, str] = {}
-    groups = [SEGMENT_FIELDS[name][0] for name in DRIVER_FIELDS] + ["Theme"]
-    for index, group in enumerate(groups, start=1):
-        missing = "no theme" if group == "Theme" else NO_VALUE
-        values = np.array([row[index] or missing for row in rows], dtype=object)
+    groups = [SEGMENT_FIELDS[name][0] for name in DRIVER_FIELDS] + [SEGMENT_FIELDS["tenure"][0]]
+    for index, group in enumerate(groups):
+        values = np.array([a.attributes[index] or NO_VALUE for a in answers], dtype=object)
         levels, counts = np.unique(values, return_counts=True) if len(values) else (np.array([]), np.array([]))
-        # Themes are measured against comments with no theme; attributes against their most common value.
-        reference = missing if group == "Theme" else (str(levels[np.argmax(counts)]) if len(levels) else "")
-        references[group] = reference
-        for level, count in zip(levels, counts, strict=True):
-            if str(level) == reference or count < DRIVER_MIN_LEVEL:
-                continue
-            columns.append((values == level).astype(float))
-            names.append((group, str(level), int(count)))
-    columns.append(np.array([row[-1] for row in rows], dtype=float))
-    names.append(("Support", "support contacts (each)", len(rows)))
+        references[group] = str(levels[np.argmax(counts)]) if len(levels) else ""
+        level_columns, level_names = _indicator_columns(values, group, reference=references[group])
+        columns += level_columns
+        names += level_names
+    for feature in sorted({f for a in answers for f in a.features}):
+        used = np.array([feature in a.features for a in answers], dtype=float)
+        if DRIVER_MIN_LEVEL <= used.sum() <= len(answers) - DRIVER_MIN_LEVEL:
+            columns.append(used)
+            names.append((FEATURE_GROUP, feature, int(used.sum())))
+    competitor = np.array([a.uses_competitor for a in answers], dtype=float)
+    if DRIVER_MIN_LEVEL <= competitor.sum() <= len(answers) - DRIVER_MIN_LEVEL:
+        columns.append(competitor)
+        names.append((COMPETITOR_GROUP, "yes", int(competitor.sum())))
+    columns.append(np.array([a.support_per_month for a in answers], dtype=float))
+    names.append(("Support", "support contacts per month", len(answers)))
     return columns, names, references
 
 
+def _indicator_columns(values: np.ndarray, group: str, *, reference: str) -> tuple[list[np.ndarray], list[ColumnName]]:
+    """One 0/1 column per level other than the reference with enough answers to estimate."""
+    columns: list[np.ndarray] = []
+    names: list[ColumnName] = []
+    levels, counts = np.unique(values, return_counts=True) if len(values) else (np.array([]), np.array([]))
+    for level, count in zip(levels, counts, strict=True):
+        if str(level) == reference or count < DRIVER_MIN_LEVEL:
+            continue
+        columns.append((values == level).astype(float))
+        names.append((group, str(level), int(count)))
+    return columns, names
+
+
 def _fit(
-    result: DriversResult, outcome: np.ndarray, columns: list[np.ndarray], names: list[tuple[str, str, int]]
+    result: DriversResult, outcome: np.ndarray, columns: list[np.ndarray], names: list[ColumnName]
 ) -> DriversResult:
     design = np.column_stack([np.ones(len(outcome)), *columns])
     keep = _independent_columns(design)
@@ -851,6 +1004,8 @@ def responses_explored(filters: dict[str, Any]) -> QuerySet[Response]:
         conditions &= Q(customer__account__region=filters["region"])
     if filters.get("segment") and filters.get("value"):
         conditions &= segment_condition(filters["segment"], filters["value"], filters.get("until"))
+    if filters.get("theme"):
+        conditions &= Q(theme__label=filters["theme"])
     if filters.get("counted"):
         conditions &= Q(duplicate=False)
     if filters.get("since"):

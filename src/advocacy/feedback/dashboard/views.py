@@ -50,10 +50,28 @@ def comparison_periods(since: date | None, until: date | None) -> tuple[date, da
     return start - timedelta(days=length), start - timedelta(days=1), start, end
 
 
-def answers_link(survey: Survey, since: date | None, until: date | None, segment: str, value: str) -> str:
+def answers_link(
+    survey: Survey, since: date | None, until: date | None, segment: str, value: str, *, theme: str = ""
+) -> str:
     """The response explorer showing exactly the answers behind a figure (counted ones, same period)."""
-    query = {"survey": survey.pk, "segment": segment, "value": value, "counted": "on"}
+    query = {"survey": survey.pk, "counted": "on"}
+    query |= {"theme": theme} if theme else {"segment": segment, "value": value}
     query |= {k: v.isoformat() for k, v in (("since", since), ("until", until)) if v}
+    return f"{reverse('feedback:responses')}?{urlencode(query)}"
+
+
+def trend_link(survey: Survey, by: str, since: date | None, until: date | None, point: metrics.TrendPoint) -> str:
+    """The explorer showing the answers of one trend point: its week or month (within the period), or its wave."""
+    query: dict[str, Any] = {"survey": survey.pk, "counted": "on"}
+    if point.start is not None:
+        end = charts.next_bucket(point.start, timedelta(days=7) if by == "week" else None) - timedelta(days=1)
+        first = max(point.start, since) if since else point.start
+        last = min(end, until) if until else end
+        query |= {"since": first.isoformat(), "until": last.isoformat()}
+    elif point.label.startswith("wave "):
+        query |= {"wave": point.label.removeprefix("wave ")}
+    else:
+        return ""
     return f"{reverse('feedback:responses')}?{urlencode(query)}"
 
 
@@ -62,12 +80,16 @@ def segment_point(row: metrics.SegmentRow, url: str) -> dict[str, Any]:
     return {"label": row.label, "value": e.value, "low": e.low, "high": e.high, "n": e.n, "mark": row.mark, "url": url}
 
 
-SEGMENT_BY_LABEL = {label: name for name, (label, _) in metrics.SEGMENT_FIELDS.items()}
+# The driver groups whose answers the explorer selects exactly as the model counts them (tenure is
+# measured at each answer there, at the end of the period in the explorer; features have no filter).
+SEGMENT_BY_LABEL = {metrics.SEGMENT_FIELDS[name][0]: name for name in metrics.DRIVER_FIELDS}
 
 
 def driver_point(c: metrics.Coefficient, answers: Any) -> dict[str, Any]:
-    # An attribute the explorer can filter on links to its answers; a theme's effect has no segment.
     segment = SEGMENT_BY_LABEL.get(c.group)
+    url = (
+        answers("", "", theme=c.name) if c.group == metrics.THEME_GROUP else answers(segment, c.name) if segment else ""
+    )
     mark = ("▲" if c.coefficient > 0 else "▼") if c.significant else ""
     return {
         "label": f"{c.group}: {c.name}",
@@ -76,7 +98,7 @@ def driver_point(c: metrics.Coefficient, answers: Any) -> dict[str, Any]:
         "high": c.high,
         "n": c.n,
         "mark": mark,
-        "url": answers(segment, c.name) if segment else "",
+        "url": url,
     }
 
 
@@ -89,7 +111,9 @@ def dashboard_context(
     points = metrics.trend(survey, by, since=since, until=until)
     a_since, a_until, b_since, b_until = comparison_periods(since, until)
     segment_rows = metrics.segments(survey, segment, since=since, until=until)
-    drivers = metrics.drivers(survey, since=since, until=until)
+    driver_answers = metrics.driver_answers(survey, since=since, until=until, filters=None, limit=metrics.DRIVER_LIMIT)
+    drivers = metrics.drivers(survey, answers=driver_answers)
+    theme_effects = metrics.theme_associations(survey, answers=driver_answers)
     answers = partial(answers_link, survey, since, until)
     return {
         "summary": summary,
@@ -102,10 +126,14 @@ def dashboard_context(
         "segment_label": metrics.SEGMENT_FIELDS[segment][0],
         "comparison": metrics.period_difference(survey, a_since, a_until, b_since, b_until),
         "drivers": drivers,
-        "themes": metrics.themes_table(survey, since=since, until=until),
+        "themes": [
+            row | {"url": answers("", "", theme=row["label"])}
+            for row in metrics.themes_table(survey, since=since, until=until)
+        ],
+        "theme_effects": theme_effects,
         "charts": {
             "headline": charts.headline_chart(summary),
-            "trend": charts.trend_chart(points),
+            "trend": charts.trend_chart(points, partial(trend_link, survey, by, since, until)),
             "distribution": charts.distribution_chart(distribution),
             "segments": charts.interval_chart(
                 [segment_point(row, answers(segment, row.label)) for row in segment_rows], metric=summary.metric
@@ -113,6 +141,11 @@ def dashboard_context(
             "drivers": charts.interval_chart(
                 [driver_point(c, answers) for c in drivers.coefficients],
                 metric=f"effect on the {drivers.outcome}",
+                zero=0,
+            ),
+            "theme_effects": charts.interval_chart(
+                [driver_point(c, answers) for c in theme_effects.coefficients],
+                metric=f"difference in the {theme_effects.outcome}",
                 zero=0,
             ),
         },
