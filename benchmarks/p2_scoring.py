@@ -180,7 +180,7 @@ def load_sqlite(customers: int) -> int:
             )
             ids, kinds, moments = event_chunk(first, last)
             cur.executemany(
-                "INSERT INTO customers_engagementevent (customer_id, kind, occurred_at) VALUES (?, ?, ?)",
+                "INSERT INTO customers_engagementevent (customer_id, kind, occurred_at, detail) VALUES (?, ?, ?, '')",
                 zip(ids.tolist(), kinds.tolist(), moments.tolist(), strict=True),
             )
             events += len(ids)
@@ -199,9 +199,9 @@ def load_postgres(customers: int) -> int:
                     copy.write_row((*record, ""))
             ids, kinds, moments = event_chunk(first, last)
             lines = "\n".join(
-                f"{i}\t{k}\t{m}+00" for i, k, m in zip(ids.tolist(), kinds.tolist(), moments.tolist(), strict=True)
+                f"{i}\t{k}\t{m}+00\t" for i, k, m in zip(ids.tolist(), kinds.tolist(), moments.tolist(), strict=True)
             )
-            with cur.copy("COPY customers_engagementevent (customer_id, kind, occurred_at) FROM STDIN") as copy:
+            with cur.copy("COPY customers_engagementevent (customer_id, kind, occurred_at, detail) FROM STDIN") as copy:
                 copy.write(lines + "\n" if lines else "")
             events += len(ids)
         cur.execute("SELECT setval('customers_customer_id_seq', %s)", [customers])
@@ -235,11 +235,13 @@ def add_activity(customers: int, at: datetime) -> int:
     moment = at.strftime("%Y-%m-%d %H:%M:%S")
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            with cur.cursor.copy("COPY customers_engagementevent (customer_id, kind, occurred_at) FROM STDIN") as copy:
-                copy.write("".join(f"{i}\tlogin\t{moment}+00\n" for i in ids))
+            copy_sql = "COPY customers_engagementevent (customer_id, kind, occurred_at, detail) FROM STDIN"
+            with cur.cursor.copy(copy_sql) as copy:
+                copy.write("".join(f"{i}\tlogin\t{moment}+00\t\n" for i in ids))
         else:
             cur.executemany(
-                "INSERT INTO customers_engagementevent (customer_id, kind, occurred_at) VALUES (?, 'login', ?)",
+                "INSERT INTO customers_engagementevent (customer_id, kind, occurred_at, detail) "
+                "VALUES (?, 'login', ?, '')",
                 [(i, moment) for i in ids],
             )
     return len(ids)
