@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advocacy.advocates.hub.tasks import retry_held_hub_invitations
-from advocacy.advocates.scoring.tasks import recompute_scores
+from advocacy.advocates.scoring.tasks import recompute_scores, refresh_scores
 from advocacy.casework.appointments.tasks import remind_appointments
 from advocacy.casework.cases.tasks import sweep_cadence
 from advocacy.core.api.tasks import prune_idempotency_records
@@ -34,7 +34,12 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("open due survey waves", open_due_waves, 15),
     Periodic("appointment reminders", remind_appointments, 15),
     Periodic("refresh comment themes", refresh_themes, 6 * 60),
-    Periodic("recompute advocate scores", recompute_scores, 24 * 60),
+    Periodic("rescore the customers with new activity (incremental)", refresh_scores, 24 * 60),
+    Periodic(
+        "recompute every advocate score (full: the clock-driven parts, the population scales)",
+        recompute_scores,
+        7 * 24 * 60,
+    ),
     Periodic("retry held hub invitations", retry_held_hub_invitations, 24 * 60),
     Periodic("prune idempotency records", prune_idempotency_records, 60),
     Periodic("settle changed answers: the loop acts on the change", settle_answers, 1),

@@ -54,13 +54,18 @@ class Tier(models.TextChoices):
 
 
 class AdvocateScore(models.Model):
-    """The latest advocate score of a customer, 0–100, with its parts and the top reasons in words."""
+    """The latest advocate score of a customer, 0–100, with its parts and its top reasons.
+
+    The reasons are stored as codes with their parameters (``[["frequency", 12], ["nps", 10]]``) and put
+    into words when they are read (``scoring/reasons.py``). ``computed_at`` is when the score last
+    changed: a rescore writes only the rows whose score, tier, parts or reasons differ.
+    """
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="advocate_score")
     score = models.FloatField()
     tier = models.CharField(max_length=16, choices=Tier.choices)
     parts = models.JSONField(default=dict, help_text="Each component's contribution, in score points.")
-    reasons = models.JSONField(default=list, help_text="The top reasons, in words.")
+    reasons = models.JSONField(default=list, help_text="The top reasons, as codes with their parameters.")
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -69,6 +74,46 @@ class AdvocateScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.score:.0f}"
+
+
+class ScoringRun(models.Model):
+    """One committed rescore, full or of the customers with new activity; the latest is the watermark.
+
+    A run and everything it wrote commit together, so a rescore that dies leaves the watermark where it
+    was. A full run also keeps the population scales the score measures customers against (the
+    typical count of recent events, each currency's revenues), which an incremental run reuses.
+    """
+
+    scored_at = models.DateTimeField(help_text="The moment the scores were computed for: the watermark.")
+    full = models.BooleanField()
+    scored = models.IntegerField(help_text="Customers scored.")
+    written = models.IntegerField(help_text="Score rows inserted or changed; the others were already right.")
+    typical_events_90 = models.FloatField(null=True, blank=True)
+    revenue_scale = models.BinaryField(null=True, blank=True, help_text="Full runs: revenues per currency, sorted.")
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        get_latest_by = "id"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(full=False) | Q(typical_events_90__isnull=False), name="scoring_run_full_has_scales"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{'full' if self.full else 'incremental'} rescore at {self.scored_at:%Y-%m-%d %H:%M}"
+
+
+class ScoreChange(models.Model):
+    """A customer whose score inputs changed since the last rescore; written by triggers (scoring/changes.py)."""
+
+    customer_id = models.BigIntegerField(primary_key=True)
+    version = models.IntegerField(
+        default=0, help_text="Bumped by each further change, so a rescore deletes only what it read."
+    )
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} changed (version {self.version})"
 
 
 # The hub

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from advocacy.advocates.models import AdvocateScore, ScoreWeights, Tier
 from advocacy.advocates.scoring import queries
 from advocacy.advocates.scoring import services as scoring
+from advocacy.advocates.scoring.reasons import reasons_in_words
 from advocacy.core.api.auth import actor, api_auth
 from advocacy.core.api.pagination import Page
 from advocacy.core.roles import PROGRAM_TEAM, SCORE_READERS
@@ -33,6 +34,10 @@ class ScoreOut(Schema):
     reasons: list[str]
     parts: dict[str, float]
     computed_at: datetime
+
+    @staticmethod
+    def resolve_reasons(row: AdvocateScore) -> list[str]:
+        return reasons_in_words(row.reasons)
 
 
 class ScoreFilters(Schema):

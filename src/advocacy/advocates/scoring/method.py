@@ -3,12 +3,14 @@
 How a score is made is written once, in ``METHOD`` below, and shown on the list page's help box:
 features come from one GROUP BY query per source table into numpy arrays aligned by customer id;
 each component is normalised to 0–1, weighted, and summed into a 0–100 score with its parts in
-score points and its top three reasons in words. The features, the transforms and their explanation
+score points and its top three reasons (codes, put into words by reasons.py). The features, the
+transforms and their explanation
 live together here because they must change together; services.py writes, queries.py reads.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,10 +18,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db import connection
+from django.db.models import Count, F, Max, QuerySet, Sum, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from scipy.stats import rankdata
 
 from advocacy.advocates.models import (
     ReferenceCall,
@@ -32,9 +35,10 @@ from advocacy.advocates.models import (
     SubmissionStatus,
     Tier,
 )
+from advocacy.advocates.scoring.reasons import Reason, reason_codes, reason_codes_json
 from advocacy.casework.models import OPEN_STATUSES, Case
 from advocacy.core.errors import InvalidInput
-from advocacy.customers.models import Customer, EngagementEvent, EngagementKind, Order
+from advocacy.customers.models import EngagementKind, Order
 from advocacy.feedback import scales
 from advocacy.feedback.models import Response, SurveyKind
 
@@ -165,8 +169,11 @@ class Features:
         return {name: _plain(getattr(self, name)[i]) for name in self.__dataclass_fields__ if name not in skip}
 
 
-def customer_features(now: datetime | None = None, *, only: Sequence[int] | None = None) -> Features:
-    """The scoring inputs of every customer (or of the ids in ``only``): ten queries, whatever the count."""
+Only = Sequence[int] | RawSQL | None  # some customers: their ids, or a subquery that selects them
+
+
+def customer_features(now: datetime | None = None, *, only: Only = None) -> Features:
+    """The scoring inputs of every customer (or of those in ``only``): ten queries, whatever the count."""
     now = now or timezone.now()
     ids, tenure, churned = _customers(now, only)
     columns: dict[str, np.ndarray] = {"tenure_days": tenure, "churned_days_ago": churned}
@@ -175,16 +182,18 @@ def customer_features(now: datetime | None = None, *, only: Sequence[int] | None
     return Features(now=now, ids=ids, **columns)
 
 
-def _only(queryset: QuerySet[Any], only: Sequence[int] | None, field_name: str = "customer_id") -> QuerySet[Any]:
-    return queryset if only is None else queryset.filter(**{f"{field_name}__in": list(only)})
+def _only(queryset: QuerySet[Any], only: Only, field_name: str = "customer_id") -> QuerySet[Any]:
+    if only is None:
+        return queryset
+    return queryset.filter(**{f"{field_name}__in": only if isinstance(only, RawSQL) else list(only)})
 
 
 def _place(ids: np.ndarray, keys: Iterable[int], values: Iterable[Any], fill: Any, dtype: Any) -> np.ndarray:
     """Scatter per-customer aggregates into an array aligned with ``ids``; unknown keys are dropped
     (a customer created between two of the queries is scored next time)."""
     out = np.full(len(ids), fill, dtype=dtype)
-    keys_arr = np.fromiter(keys, dtype=np.int64)
-    vals = np.asarray(list(values), dtype=dtype)
+    keys_arr = keys if isinstance(keys, np.ndarray) else np.fromiter(keys, dtype=np.int64)
+    vals = values.astype(dtype) if isinstance(values, np.ndarray) else np.asarray(list(values), dtype=dtype)
     if len(keys_arr) == 0 or len(ids) == 0:
         return out
     pos = np.minimum(np.searchsorted(ids, keys_arr), len(ids) - 1)
@@ -198,8 +207,32 @@ def _days_ago(now: datetime, moments: Iterable[datetime | None]) -> list[float]:
     return [math.nan if m is None else (stamp - m.timestamp()) / DAY for m in moments]
 
 
-def _customers(now: datetime, only: Sequence[int] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows = list(_only(Customer.objects.order_by("id"), only, "id").values_list("id", "customer_since", "churned_on"))
+def _scope(only: Only, column: str) -> tuple[str, list[Any]]:
+    """``AND column IN (…)`` for hand-written SQL: the ids in ``only``, or its subquery."""
+    if only is None:
+        return "", []
+    if isinstance(only, RawSQL):
+        return f" AND {column} IN ({only.sql})", list(only.params)
+    ids = [int(i) for i in only]
+    return (f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids) if ids else (" AND 1 = 0", [])
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    # Hand-written SQL and a plain cursor where a million rows come back: the ORM would turn each
+    # date and moment into a Python object, which costs more than the query.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _customers(now: datetime, only: Only) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    scope, params = _scope(only, "id")
+    # Dates as ISO text: SQLite's driver would otherwise turn each into a date object, one call per row.
+    rows = _fetch(
+        "SELECT id, CAST(customer_since AS TEXT), CAST(churned_on AS TEXT) FROM customers_customer "
+        f"WHERE 1 = 1{scope} ORDER BY id",
+        params,
+    )
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     today = np.datetime64(now.date(), "D")
     since = np.array([r[1] for r in rows], dtype="datetime64[D]")
@@ -213,32 +246,60 @@ def _whole_days(deltas: np.ndarray) -> np.ndarray:
     return days
 
 
-def _events(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict[str, np.ndarray]:
-    positive_review = Q(kind=EngagementKind.REVIEW) & (Q(value__isnull=True) | Q(value__gte=POSITIVE_REVIEW_STARS))
-    rows = list(
-        _only(EngagementEvent.objects.order_by(), only)
-        .filter(occurred_at__lte=now)
-        .values("customer_id")
-        .annotate(
-            n90=Count("id", filter=Q(occurred_at__gte=now - timedelta(days=RECENT_DAYS))),
-            n365=Count("id", filter=Q(occurred_at__gte=now - timedelta(days=YEAR_DAYS))),
-            last=Max("occurred_at"),
-            reviews=Count("id", filter=positive_review),
-            referrals=Count("id", filter=Q(kind=EngagementKind.REFERRAL)),
-        )
-        .values_list("customer_id", "n90", "n365", "last", "reviews", "referrals")
+LAST_EVENT = {  # the latest event of a customer, as seconds since 1970 (PostgreSQL) or ISO text in UTC (SQLite)
+    "postgresql": "EXTRACT(EPOCH FROM MAX(occurred_at))::float8",
+    "sqlite": "MAX(occurred_at)",
+}
+
+
+def _seconds(values: list[Any]) -> np.ndarray:
+    """Seconds since 1970 from what LAST_EVENT returns; NaN for none."""
+    if connection.vendor == "postgresql":
+        return np.array([math.nan if v is None else v for v in values], dtype=float)
+    moments = np.array(values, dtype="datetime64[us]")
+    seconds = moments.astype(np.int64) / 1e6  # exact microseconds, divided once: as datetime.timestamp()
+    seconds[np.isnat(moments)] = math.nan
+    return seconds
+
+
+def _events(ids: np.ndarray, now: datetime, only: Only) -> dict[str, np.ndarray]:
+    scope, params = _scope(only, "customer_id")
+    moment = connection.ops.adapt_datetimefield_value
+    rows = _fetch(
+        "SELECT customer_id, "
+        "SUM(CASE WHEN occurred_at >= %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN occurred_at >= %s THEN 1 ELSE 0 END), "
+        f"{LAST_EVENT[connection.vendor]}, "
+        # a review event's value is its star rating; unrated reviews count too
+        "SUM(CASE WHEN kind = %s AND (value IS NULL OR value >= %s) THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END) "
+        f"FROM customers_engagementevent WHERE occurred_at <= %s{scope} GROUP BY customer_id",
+        [
+            moment(now - timedelta(days=RECENT_DAYS)),
+            moment(now - timedelta(days=YEAR_DAYS)),
+            str(EngagementKind.REVIEW),
+            POSITIVE_REVIEW_STARS,
+            str(EngagementKind.REFERRAL),
+            moment(now),
+            *params,
+        ],
     )
-    keys = [r[0] for r in rows]
+    keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    days = (now.timestamp() - _seconds([r[3] for r in rows])) / DAY
+
+    def column(n: int, fill: Any, dtype: Any, values: Any = None) -> np.ndarray:
+        return _place(ids, keys, values if values is not None else [r[n] for r in rows], fill, dtype)
+
     return {
-        "events_90": _place(ids, keys, (r[1] for r in rows), 0, np.int64),
-        "events_365": _place(ids, keys, (r[2] for r in rows), 0, np.int64),
-        "days_since_event": _place(ids, keys, _days_ago(now, (r[3] for r in rows)), math.nan, float),
-        "reviews": _place(ids, keys, (r[4] for r in rows), 0, np.int64),
-        "referral_events": _place(ids, keys, (r[5] for r in rows), 0, np.int64),
+        "events_90": column(1, 0, np.int64),
+        "events_365": column(2, 0, np.int64),
+        "days_since_event": column(3, math.nan, float, days),
+        "reviews": column(4, 0, np.int64),
+        "referral_events": column(5, 0, np.int64),
     }
 
 
-def _revenue(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict[str, np.ndarray]:
+def _revenue(ids: np.ndarray, now: datetime, only: Only) -> dict[str, np.ndarray]:
     """Revenue in the customer's main currency (the one they spent most in); nothing is converted."""
     rows = sorted(
         _only(Order.objects.order_by(), only)
@@ -255,7 +316,7 @@ def _revenue(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict
     }
 
 
-def _answers(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict[str, np.ndarray]:
+def _answers(ids: np.ndarray, now: datetime, only: Only) -> dict[str, np.ndarray]:
     """The latest two NPS answers and the latest CSAT answer per customer, by a window function."""
     rows = list(
         _only(Response.objects.order_by(), only)
@@ -278,7 +339,7 @@ def _answers(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict
     return {"nps": pick(SurveyKind.NPS, 1), "nps_previous": pick(SurveyKind.NPS, 2), "csat": pick(SurveyKind.CSAT, 1)}
 
 
-def _detractors(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict[str, np.ndarray]:
+def _detractors(ids: np.ndarray, now: datetime, only: Only) -> dict[str, np.ndarray]:
     rows = list(
         _only(Response.objects.order_by(), only)
         .filter(
@@ -301,7 +362,7 @@ def _count_by(ids: np.ndarray, queryset: QuerySet[Any], key: str) -> np.ndarray:
     return _place(ids, (r[0] for r in rows), (r[1] for r in rows), 0, np.int64)
 
 
-def _history(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict[str, np.ndarray]:
+def _history(ids: np.ndarray, now: datetime, only: Only) -> dict[str, np.ndarray]:
     """Program history, counted per advocate's customer: four GROUP BY queries."""
     referrals = Referral.objects.filter(status=ReferralStatus.CONVERTED, converted_at__lte=now)
     calls = ReferenceCall.objects.filter(held_on__lte=now.date())
@@ -319,7 +380,7 @@ def _history(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict
     }
 
 
-def _open_cases(ids: np.ndarray, now: datetime, only: Sequence[int] | None) -> dict[str, np.ndarray]:
+def _open_cases(ids: np.ndarray, now: datetime, only: Only) -> dict[str, np.ndarray]:
     cases = _only(Case.objects.filter(status__in=OPEN_STATUSES), only)
     return {"open_cases": _count_by(ids, cases, "customer_id")}
 
@@ -334,33 +395,79 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Population:
+    """What one customer's score is measured against: the typical count of recent events (the 95th
+    percentile among customers with any) and, per currency, the revenues of its paying customers,
+    sorted. A full rescore takes it from every customer and keeps it (ScoringRun); an incremental
+    rescore measures the customers it rescores against the kept one."""
+
+    typical_events_90: float
+    revenues: dict[str, np.ndarray]
+
+    def to_bytes(self) -> bytes:
+        """The currencies' codes, then their revenues, as numpy arrays in one .npz (no pickles)."""
+        codes = sorted(self.revenues)
+        buffer = io.BytesIO()
+        np.savez(buffer, np.array(codes, dtype=str), *(self.revenues[code] for code in codes))
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, typical_events_90: float, data: bytes | memoryview) -> Population:
+        with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as stored:
+            codes = stored["arr_0"].tolist()
+            revenues = {code: stored[f"arr_{n + 1}"] for n, code in enumerate(codes)}
+        return cls(typical_events_90, revenues)
+
+
+def population_of(f: Features) -> Population:
+    active = f.events_90[f.events_90 > 0]
+    typical = float(np.percentile(active, FREQUENCY_PERCENTILE)) if len(active) else 1.0
+    paying = f.revenue > 0
+    currencies = set(f.currency[paying].tolist())  # a handful of currencies, not customers
+    return Population(typical, {code: np.sort(f.revenue[paying & (f.currency == code)]) for code in currencies})
+
+
+@dataclass(frozen=True)
 class Scores:
-    ids: np.ndarray
+    features: Features = field(repr=False)
     score: np.ndarray  # 0–100
     tier: np.ndarray  # Tier values
     parts: np.ndarray  # (customers × PARTS) contributions in score points
-    reasons: list[list[str]] = field(repr=False)
+    top: np.ndarray  # (customers × 3) the parts that move each score most, best first; −1: none
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.features.ids
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.features)
 
     def parts_of(self, i: int) -> dict[str, float]:
         return {name: round(float(self.parts[i, c]), 1) for c, name in enumerate(PART_NAMES)}
 
+    def reasons_of(self, rows: np.ndarray) -> list[list[Reason]]:
+        """The reasons of the customers at ``rows``, as stored: codes with their parameters."""
+        return reason_codes(self.features, self.top, PART_NAMES, rows)
 
-def score(features: Features, weights: ScoreWeights) -> Scores:
-    units = component_units(features)
+    def reasons_json_of(self, rows: np.ndarray) -> list[str]:
+        """The same, as the JSON text written to the database."""
+        return reason_codes_json(self.features, self.top, PART_NAMES, rows)
+
+
+def score(features: Features, weights: ScoreWeights, population: Population | None = None) -> Scores:
+    """Every customer's score; measured against ``population``, or against these customers themselves."""
+    population = population or population_of(features)
+    units = component_units(features, population)
     points = 100.0 * units * part_coefficients(weights)
     churned = ~np.isnan(features.churned_days_ago)
     points[churned, COL["churned"]] = -points[churned].sum(axis=1)  # a customer who left scores 0
     total = np.clip(points.sum(axis=1), 0.0, 100.0)
-    keys = reason_keys(features, points, weights)
     return Scores(
-        ids=features.ids,
+        features=features,
         score=np.round(total, 2),
         tier=tiers(total),
         parts=points,
-        reasons=reasons_in_words(features, points, keys),
+        top=top_parts(reason_keys(features, points, weights)),
     )
 
 
@@ -382,13 +489,13 @@ def part_coefficients(weights: ScoreWeights) -> np.ndarray:
     return np.array([coefficient[p.component] * p.share for p in PARTS])
 
 
-def component_units(f: Features) -> np.ndarray:
+def component_units(f: Features, population: Population) -> np.ndarray:
     """Every part normalised to 0–1 (customers × PARTS); history parts carry their share of acts."""
     units = np.zeros((len(f), len(PARTS)))
     for name, values in (
         *satisfaction_units(f),
-        *engagement_units(f),
-        *value_units(f),
+        *engagement_units(f, population.typical_events_90),
+        *value_units(f, population),
         *history_units(f),
         *negative_units(f),
     ):
@@ -405,25 +512,27 @@ def satisfaction_units(f: Features) -> list[tuple[str, np.ndarray]]:
     ]
 
 
-def engagement_units(f: Features) -> list[tuple[str, np.ndarray]]:
+def engagement_units(f: Features, typical: float) -> list[tuple[str, np.ndarray]]:
     recency = np.nan_to_num(0.5 ** (f.days_since_event / RECENCY_HALF_LIFE_DAYS), nan=0.0)
-    active = f.events_90[f.events_90 > 0]
-    typical = float(np.percentile(active, FREQUENCY_PERCENTILE)) if len(active) else 1.0
     frequency = np.minimum(np.log1p(f.events_90) / math.log1p(max(typical, 1.0)), 1.0)
     return [("recency", np.minimum(recency, 1.0)), ("frequency", frequency)]
 
 
-def value_units(f: Features) -> list[tuple[str, np.ndarray]]:
+def value_units(f: Features, population: Population) -> list[tuple[str, np.ndarray]]:
     tenure = np.clip(np.nan_to_num(f.tenure_days, nan=0.0) / 365.25 / TENURE_FULL_YEARS, 0.0, 1.0)
-    return [("revenue", revenue_rank(f.revenue, f.currency)), ("tenure", tenure)]
+    return [("revenue", revenue_rank(f.revenue, f.currency, population)), ("tenure", tenure)]
 
 
-def revenue_rank(revenue: np.ndarray, currency: np.ndarray) -> np.ndarray:
-    """Percentile (0–1] among customers paying in the same currency; 0 for no revenue."""
+def revenue_rank(revenue: np.ndarray, currency: np.ndarray, population: Population) -> np.ndarray:
+    """Percentile (0–1] among the population's customers paying in the same currency, ties sharing
+    their average rank; 0 for no revenue. For a customer of the population itself this is exactly
+    the average rank of scipy's ``rankdata`` ÷ the customers paying in that currency."""
     rank = np.zeros(len(revenue))
-    for code in set(currency[revenue > 0].tolist()):  # a handful of currencies, not customers
+    for code, paid in population.revenues.items():
         paying = (currency == code) & (revenue > 0)
-        rank[paying] = rankdata(revenue[paying], method="average") / paying.sum()
+        below = np.searchsorted(paid, revenue[paying], side="left")
+        up_to = np.searchsorted(paid, revenue[paying], side="right")
+        rank[paying] = np.minimum((below + up_to + 1) / 2 / len(paid), 1.0)
     return rank
 
 
@@ -452,9 +561,10 @@ def negative_units(f: Features) -> list[tuple[str, np.ndarray]]:
     return [("open_cases", 1.0 - 0.5 ** f.open_cases.astype(float)), ("detractor", detractor)]
 
 
-# --- reasons in words ---------------------------------------------------------------------------
+# --- reasons: the parts that move a score most ----------------------------------------------
 
 MISSING_ANSWER_KEY = 0.01  # shown only when fewer than three parts move the score
+TOP_REASONS = 3
 
 
 def reason_keys(f: Features, points: np.ndarray, weights: ScoreWeights) -> np.ndarray:
@@ -472,68 +582,9 @@ def reason_keys(f: Features, points: np.ndarray, weights: ScoreWeights) -> np.nd
     return keys
 
 
-def reasons_in_words(f: Features, points: np.ndarray, keys: np.ndarray, top: int = 3) -> list[list[str]]:
+def top_parts(keys: np.ndarray, top: int = TOP_REASONS) -> np.ndarray:
+    """Each customer's ``top`` parts by key, best first (ties in the method's order); −1 where a part
+    does not move the score at all."""
     order = np.argsort(-keys, axis=1, kind="stable")[:, :top]
-    return [[reason_text(PART_NAMES[c], f, i) for c in order[i] if keys[i, c] > 0] for i in range(len(f))]
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
-def reason_text(part: str, f: Features, i: int) -> str:
-    """One part of one customer's score, as a sentence a program manager would say."""
-    if part == "nps":
-        return _nps_text(f.nps[i])
-    if part == "csat":
-        return "No CSAT answer yet" if math.isnan(f.csat[i]) else f"Rated CSAT {f.csat[i]:.0f}/5 in the last survey"
-    if part == "nps_trend":
-        latest, previous = int(f.nps[i]), int(f.nps_previous[i])
-        direction = "up" if latest > previous else "down" if latest < previous else "unchanged at"
-        return f"NPS {direction} {latest}" if latest == previous else f"NPS {direction} from {previous} to {latest}"
-    if part == "recency":
-        days = f.days_since_event[i]
-        return "No engagement recorded" if math.isnan(days) else f"Last active {_days(days)}"
-    if part == "frequency":
-        return f"Active: {_plural(int(f.events_90[i]), 'event')} in the last 90 days"
-    if part == "revenue":
-        return _revenue_text(f, i)
-    if part == "tenure":
-        return f"Customer for {f.tenure_days[i] / 365.25:.1f} years"
-    if part in ACT_WEIGHTS:
-        return _history_text(part, f, i)
-    if part == "open_cases":
-        return f"Has {_plural(int(f.open_cases[i]), 'open case')}"
-    if part == "detractor":
-        return f"Detractor answer {_days(f.detractor_days_ago[i])}"
-    return f"Left us {_days(f.churned_days_ago[i])}"
-
-
-def _days(days: float) -> str:
-    whole = int(days)
-    return "today" if whole == 0 else "yesterday" if whole == 1 else f"{whole} days ago"
-
-
-def _nps_text(nps: float) -> str:
-    if math.isnan(nps):
-        return "No NPS answer yet (counted as neutral)"
-    kind = "a " + scales.nps_category(round(nps))
-    return f"Gave NPS {nps:.0f} in the last survey ({kind})"
-
-
-def _revenue_text(f: Features, i: int) -> str:
-    if f.revenue[i] <= 0:
-        return "No revenue yet"
-    return f"Revenue {f.revenue[i]:,.0f} {f.currency[i]}"
-
-
-def _history_text(part: str, f: Features, i: int) -> str:
-    if part == "referrals":
-        return f"Referred {_plural(int(referred(f)[i]), 'customer')}"
-    if part == "reference_calls":
-        return f"Held {_plural(int(f.reference_calls[i]), 'reference call')}"
-    if part == "stories":
-        return f"Published {_plural(int(f.stories[i]), 'story', 'stories')}"
-    if part == "reviews":
-        return f"Wrote {_plural(int(f.reviews[i]), 'positive review')}"
-    return f"Completed {_plural(int(f.challenges[i]), 'challenge')}"
+    moves = np.take_along_axis(keys, order, axis=1) > 0
+    return np.where(moves, order, -1)

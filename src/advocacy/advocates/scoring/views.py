@@ -49,6 +49,7 @@ def advocate_list(request: HttpRequest) -> HttpResponse:
             "regions": queries.score_regions(),
             "query": query_without_page(request),
             "weights": scoring.score_weights(),
+            "last_run": queries.last_run(),
             "method": method.METHOD,
             "precision": [p for p in (queries.precision_at_k(k) for k in PRECISION_KS) if p is not None],
             "can_edit_weights": staff_user(request).role in {str(r) for r in PROGRAM_TEAM},
