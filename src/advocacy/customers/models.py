@@ -283,7 +283,8 @@ class EngagementEvent(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     # What the event was about where the kind has a subject: for "Used a feature", the feature, as one
     # of the products' capability tags ("analytics"), so drivers can tell which features matter.
-    detail = models.CharField(max_length=100, blank=True, default="")
+    # A default in the database too: rows written by SQL from outside (an ETL job) need not name it.
+    detail = models.CharField(max_length=100, blank=True, default="", db_default="")
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
 
     class Meta:

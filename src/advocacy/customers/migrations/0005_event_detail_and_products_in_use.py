@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="engagementevent",
             name="detail",
-            field=models.CharField(blank=True, default="", max_length=100),
+            field=models.CharField(blank=True, db_default="", default="", max_length=100),
         ),
         migrations.CreateModel(
             name="ProductInUse",
