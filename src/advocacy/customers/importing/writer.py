@@ -80,8 +80,6 @@ class BatchWriter(ABC):
     touches_updated_at: ClassVar[bool] = True
     # The unique column a new row is matched on if another import stored it meanwhile (ON CONFLICT).
     key: ClassVar[str | None] = "external_id"
-    # Whether persist() needs the primary keys of the rows it created (for their dependent rows).
-    reads_back_ids: ClassVar[bool] = False
 
     def __init__(self, *, columns: ColumnMap, by: User | None = None, file_name: str = "") -> None:
         self.columns = columns
@@ -89,6 +87,17 @@ class BatchWriter(ABC):
         self.file_name = file_name
         # key -> line of its first row; kept for the whole file so duplicates across batches count.
         self.seen: dict[tuple[Any, ...], int] = {}
+        fields = self.model._meta.concrete_fields
+        self.defaults = [None if f.primary_key else f.get_default() for f in fields]
+        self.fresh_defaults = [i for i, f in enumerate(fields) if callable(f.default)]
+
+    def blank(self) -> Any:
+        """A new object holding its fields' defaults, built positionally: Django's fast path (the one
+        ``from_db`` takes), since a keyword-less ``Model()`` costs more than the row's own checks."""
+        values = list(self.defaults)
+        for index in self.fresh_defaults:  # a default like ``list`` is made anew for each object
+            values[index] = self.model._meta.concrete_fields[index].get_default()
+        return self.model(*values)
 
     def write(self, rows: list[Row], *, apply: bool) -> Outcome:
         outcome = Outcome()
@@ -115,8 +124,12 @@ class BatchWriter(ABC):
             changed_fields=fields,
             key=self.key,
             now=timezone.now(),
-            read_back=self.reads_back_ids,
+            read_back=self.needs_new_ids(),
         )
+
+    def needs_new_ids(self) -> bool:
+        """Whether rows written after this batch's own need the primary keys of the rows it creates."""
+        return False
 
     # helpers for the kinds
 
@@ -189,21 +202,20 @@ class UserLookup:
 
 
 def customer_ids(refs: Iterable[str]) -> dict[str, int]:
-    """ref → customer id for refs naming a customer by external id or email (the id wins), by one join
-    against the staged refs: two index probes per ref, whatever the size of the table."""
+    """ref → customer id for refs naming a customer by external id or email (the id wins), probed for
+    each staged ref: two index lookups per ref, whatever the size of the table."""
     wanted = {ref for ref in refs if ref}
     if not wanted:
         return {}
-    table = bulk.quote(Customer._meta.db_table)
-    found = bulk.joined(
-        "import_stage_refs",
-        wanted,
-        "SELECT s.ref, COALESCE(x.id, e.id) FROM {stage} s "  # noqa: S608 (names from the models)
-        f"LEFT JOIN {table} x ON x.external_id = s.ref "
-        f"LEFT JOIN {table} e ON e.email = s.ref_lower "
-        "WHERE x.id IS NOT NULL OR e.id IS NOT NULL",
-    )
-    return dict(found)
+    by_id, by_email = customer_probes()
+    found = bulk.joined("import_stage_refs", wanted, f"SELECT s.ref, COALESCE({by_id}, {by_email}) FROM {{stage}} s")  # noqa: S608 (names from the models)
+    return {ref: pk for ref, pk in found if pk is not None}
+
+
+def customer_probes() -> tuple[str, str]:
+    """The customer whose external id is the staged ref, and the one whose email is it lower-cased."""
+    table = Customer._meta.db_table
+    return bulk.probe(table, "external_id", "s.ref"), bulk.probe(table, "email", "s.ref_lower")
 
 
 class CustomerRefs:
@@ -225,18 +237,12 @@ class CustomerLookup:
 
     def __init__(self, refs: Iterable[str]) -> None:
         wanted = {ref for ref in refs if ref}
-        table = bulk.quote(Customer._meta.db_table)
-        ids = (
-            bulk.joined(
-                "import_stage_refs",
-                wanted,
-                f"SELECT c.id FROM {table} c JOIN {{stage}} s ON c.external_id = s.ref "  # noqa: S608 (names from the models)
-                f"UNION SELECT c.id FROM {table} c JOIN {{stage}} s ON c.email = s.ref_lower",
-            )
-            if wanted
-            else []
+        by_id, by_email = customer_probes()
+        pairs = (
+            bulk.joined("import_stage_refs", wanted, f"SELECT {by_id}, {by_email} FROM {{stage}} s") if wanted else []  # noqa: S608 (names from the models)
         )
-        found = Customer.objects.filter(pk__in=[pk for (pk,) in ids]) if ids else []
+        ids = {pk for pair in pairs for pk in pair if pk is not None}
+        found = Customer.objects.filter(pk__in=ids) if ids else []
         self.by_external_id = {c.external_id: c for c in found if c.external_id}
         self.by_email = {c.email: c for c in found}
 
@@ -305,7 +311,7 @@ class AccountWriter(BatchWriter):
                     self.error(outcome, row, "owner", reason)
                     continue
                 values["owner_id"] = owner.pk
-            self.record(plan, outcome, account or Account(), values)
+            self.record(plan, outcome, account or self.blank(), values)
 
     def match(self, row: Row, existing: AccountLookup) -> tuple[Account | None, str]:
         external_id = row.get("external_id")
@@ -326,7 +332,9 @@ class CustomerWriter(BatchWriter):
 
     model = Customer
     key = "email"
-    reads_back_ids = True  # contact windows, consents and handles of new customers need their ids
+
+    def needs_new_ids(self) -> bool:
+        return bool(self.windows_to_replace or self.consents_to_add or self.handles_to_replace)
 
     def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
         existing = CustomerLookup([r.get("external_id") or "" for r in rows] + [r.values["email"] for r in rows])
@@ -358,7 +366,7 @@ class CustomerWriter(BatchWriter):
             values = self.field_values(row, outcome, accounts, advocates)
             if values is None or not self.check_handles(row, customer, handle_owners, outcome):
                 continue
-            target = customer or Customer()
+            target = customer or self.blank()
             self.targets_by_line[row.line] = target
             extra = self.plan_windows(target, row, windows) | self.plan_consents(target, row, consents)
             if row.get("social_handles") is not None:
@@ -523,11 +531,11 @@ class ProductWriter(BatchWriter):
     model = Product
 
     def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
-        existing = Product.objects.in_bulk([row.values["external_id"] for row in rows], field_name="external_id")
+        existing = bulk.existing(Product, "external_id", [row.values["external_id"] for row in rows])
         for row in rows:
             if not self.claim(outcome, row, [("external_id", row.values["external_id"])]):
                 continue
-            product = existing.get(row.values["external_id"]) or Product()
+            product = existing.get(row.values["external_id"]) or self.blank()
             self.record(plan, outcome, product, row.values)
 
 
@@ -539,7 +547,7 @@ class OrderWriter(BatchWriter):
     touches_updated_at = False  # orders are facts with no updated_at of their own
 
     def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
-        existing = Order.objects.in_bulk([row.values["external_id"] for row in rows], field_name="external_id")
+        existing = bulk.existing(Order, "external_id", [row.values["external_id"] for row in rows])
         customers = CustomerRefs(row.values["customer"] for row in rows)
         products = Product.objects.in_bulk({row.values["product"] for row in rows}, field_name="external_id")
         for row in rows:
@@ -547,7 +555,7 @@ class OrderWriter(BatchWriter):
                 continue
             values = self.field_values(row, outcome, customers, products)
             if values is not None:
-                self.record(plan, outcome, existing.get(row.values["external_id"]) or Order(), values)
+                self.record(plan, outcome, existing.get(row.values["external_id"]) or self.blank(), values)
 
     def field_values(
         self, row: Row, outcome: Outcome, customers: CustomerRefs, products: dict[str, Product]
@@ -601,7 +609,7 @@ class EventWriter(BatchWriter):
                 continue
             values = {k: v for k, v in row.values.items() if k != "customer"}
             values["customer_id"] = customer_id
-            self.record(plan, outcome, event or EngagementEvent(), values)
+            self.record(plan, outcome, event or self.blank(), values)
 
     def match(
         self, row: Row, by_id: dict[str, EngagementEvent], same_moment: EngagementEvent | None
@@ -620,7 +628,7 @@ def existing_events(
 ) -> tuple[dict[str, EngagementEvent], dict[tuple[int, str, datetime], EngagementEvent]]:
     """Existing events by id and by (customer, kind, moment), in two queries."""
     ids = [row.values["external_id"] for row in rows if row.get("external_id")]
-    by_id = EngagementEvent.objects.in_bulk(ids, field_name="external_id") if ids else {}
+    by_id = bulk.existing(EngagementEvent, "external_id", ids)
     moments = {row.values["occurred_at"] for row in rows}
     same_time = (
         EngagementEvent.objects.filter(customer_id__in=customer_ids, occurred_at__in=moments) if customer_ids else []
