@@ -72,7 +72,17 @@ def preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
 
 
 def column_of(field: models.Field[Any, Any]) -> Column:
-    return field.column, field.db_type(connection) or "text"
+    return column_name(field), field.db_type(connection) or "text"
+
+
+def column_name(field: Any) -> str:
+    """A concrete field's column (``get_field`` may also name a relation, which has none)."""
+    assert isinstance(field, models.Field) and field.column, f"{field} has no column"
+    return field.column
+
+
+def column(model: type[Model], name: str) -> str:
+    return column_name(model._meta.get_field(name))
 
 
 def upsert(
@@ -98,10 +108,9 @@ def upsert(
     auto = {f.attname for f in stamped}
     stamp = stamped[0].get_db_prep_save(now, connection) if stamped else None
     kept = {f.attname for f in stamped if getattr(f, "auto_now_add", False)}  # a row's creation time stays
-    pk = meta.pk
-    assert pk is not None
+    pk = quote(column_name(meta.pk))
     name = f"import_stage_{meta.db_table}"
-    columns = [(pk.column, "bigint"), *(column_of(f) for f in fields)]
+    columns = [(column_name(meta.pk), "bigint"), *(column_of(f) for f in fields)]
 
     def values(obj: Model) -> list[Any]:
         return [obj.pk] + [
@@ -116,23 +125,22 @@ def upsert(
                 # The one join on the staged rows: with the batch's size known, the planner probes the
                 # table's primary key for each row instead of hashing the whole table.
                 cursor.execute(f"ANALYZE {table}")
-            written = [meta.get_field(n) for n in changed_fields]
-            sets = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in written)
+            written = [quote(column(model, n)) for n in changed_fields]
+            sets = ", ".join(f"{c} = s.{c}" for c in written)
             cursor.execute(
                 f"UPDATE {target} SET {sets} FROM {table} s "  # noqa: S608 (names from the models)
-                f"WHERE s.{quote(pk.column)} IS NOT NULL AND {target}.{quote(pk.column)} = s.{quote(pk.column)}"
+                f"WHERE s.{pk} IS NOT NULL AND {target}.{pk} = s.{pk}"
             )
         if new:
-            names = ", ".join(quote(f.column) for f in fields)
+            names = ", ".join(quote(column_name(f)) for f in fields)
             conflict = ""
             if key:
-                sets = ", ".join(
-                    f"{quote(f.column)} = excluded.{quote(f.column)}" for f in fields if f.attname not in kept
-                )
-                conflict = f" ON CONFLICT ({quote(meta.get_field(key).column)}) DO UPDATE SET {sets}"
+                updated = [quote(column_name(f)) for f in fields if f.attname not in kept]
+                sets = ", ".join(f"{c} = excluded.{c}" for c in updated)
+                conflict = f" ON CONFLICT ({quote(column(model, key))}) DO UPDATE SET {sets}"
             cursor.execute(
                 f"INSERT INTO {target} ({names}) SELECT {names} FROM {table} s "  # noqa: S608 (names from the models)
-                f"WHERE s.{quote(pk.column)} IS NULL{conflict}"
+                f"WHERE s.{pk} IS NULL{conflict}"
             )
             if key and read_back:
                 read_back_keys(model, new, key, table)
@@ -141,14 +149,12 @@ def upsert(
 def read_back_keys(model: type[Model], new: Sequence[Model], key: str, table: str) -> None:
     """Give each new object the primary key its row got, matched by its unique ``key``."""
     meta = model._meta
-    column = quote(meta.get_field(key).column)
-    pk = quote(meta.pk.column)  # type: ignore[union-attr]
+    key_column, pk = column(model, key), quote(column_name(meta.pk))
+    found = probe(meta.db_table, key_column, f"s.{quote(key_column)}")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.{column}, {probe(meta.db_table, key, f's.{column}')} FROM {table} s WHERE s.{pk} IS NULL"  # noqa: S608 (names from the models)
-        )
+        cursor.execute(f"SELECT s.{quote(key_column)}, {found} FROM {table} s WHERE s.{pk} IS NULL")  # noqa: S608 (names from the models)
         ids = dict(cursor.fetchall())
-    attname = meta.get_field(key).attname
+    attname = meta.get_field(key).attname  # type: ignore[union-attr]
     for obj in new:
         obj.pk = ids[getattr(obj, attname)]
         obj._state.adding = False
@@ -171,11 +177,10 @@ def existing(model: type[Model], field: str, values: Iterable[str]) -> dict[str,
     wanted = {value for value in values if value}
     if not wanted:
         return {}
-    column = model._meta.get_field(field).column
     found = joined(
         "import_stage_refs",
         wanted,
-        f"SELECT {probe(model._meta.db_table, column, 's.ref')} FROM {{stage}} s",  # noqa: S608 (names from the models)
+        f"SELECT {probe(model._meta.db_table, column(model, field), 's.ref')} FROM {{stage}} s",  # noqa: S608 (names from the models)
     )
     ids = [pk for (pk,) in found if pk is not None]
     if not ids:
