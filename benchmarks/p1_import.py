@@ -86,6 +86,7 @@ def run(report: Report, rows: int | None = None) -> None:
     sqlite, postgres = import_both(report, rows)
     record(report, rows, sqlite, postgres)
     if small is not None:
+        record(report, SMALL_ROWS, *small)
         record_scaling(report, rows, small, (sqlite, postgres))
 
 

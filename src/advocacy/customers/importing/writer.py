@@ -1,9 +1,9 @@
 """Upsert one batch of clean rows: a fixed number of queries per batch, whatever its size.
 
-Each writer reads the existing rows and every referenced row of the batch in bulk (references to
-customers by a join against the staged batch), works out which rows are new, which changed and which
-did not, and then moves them in bulk through a staging table (``bulk.upsert``), touching only rows
-whose values changed. So importing the same file twice writes nothing the second time.
+Each writer reads the existing rows and every referenced row of the batch in bulk (staged, then one
+index probe per ref: ``bulk.joined``, ``bulk.existing``), works out which rows are new, which changed
+and which did not, and then moves them in bulk through a staging table (``bulk.upsert``), touching
+only rows whose values changed. So importing the same file twice writes nothing the second time.
 """
 
 from __future__ import annotations
