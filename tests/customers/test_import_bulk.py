@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from advocacy.customers.importing.rows import RowError
 from advocacy.customers.importing.services import import_file
@@ -120,3 +121,17 @@ def test_importing_the_same_files_twice_changes_nothing_the_second_time(csv_file
     assert [(r.created, r.updated, r.unchanged, r.accounts_created) for r in again] == [(0, 0, 4, []), (0, 0, 3, [])]
     assert [r.errors for r in again] == [CUSTOMER_ERRORS, ORDER_ERRORS]
     assert stored() == before
+
+
+def test_an_import_on_sqlite_leaves_the_connections_page_cache_as_it_found_it(csv_file, existing):  # type: ignore[no-untyped-def]
+    if connection.vendor != "sqlite":
+        pytest.skip("the page cache setting is SQLite's")
+    before = page_cache_size()
+    import_file(kind="customers", source=csv_file(CUSTOMERS, name="c.csv"))
+    assert page_cache_size() == before
+
+
+def page_cache_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchone()[0])

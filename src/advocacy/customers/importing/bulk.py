@@ -13,10 +13,12 @@ the same on every database. A staged batch is a flat stream of values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import Model
 
@@ -62,6 +64,29 @@ def stage(name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))  # noqa: S608 (names from the models)
     return table
+
+
+@contextmanager
+def page_cache() -> Iterator[None]:
+    """On SQLite, run an import with a page cache of IMPORT_SQLITE_CACHE_MB, then restore the old size.
+
+    With SQLite's 2 MB default, a table's indexes outgrow the cache within a few hundred thousand
+    rows and each insert reads its index pages again: measured at 1,000,000 orders, 188 s with the
+    default against 104 s with 256 MB.
+    """
+    megabytes = settings.IMPORT_SQLITE_CACHE_MB
+    if connection.vendor != "sqlite" or megabytes <= 0:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-int(megabytes) * 1024}")  # negative: KiB, not pages
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
