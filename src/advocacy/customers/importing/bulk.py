@@ -2,8 +2,9 @@
 
 PostgreSQL takes the batch with ``COPY … FROM STDIN`` and SQLite with ``executemany`` (it runs
 in-process, so there is no round trip to save). From the staging table on, both run the same
-statements: references are resolved by joins, changed rows are written with one ``UPDATE … FROM``
-and new rows with one ``INSERT … SELECT … ON CONFLICT``.
+statements: references are resolved by probing a unique index for each staged ref (``probe``),
+changed rows are written with one ``UPDATE … FROM`` and new rows with one
+``INSERT … SELECT … ON CONFLICT``.
 
 Why: the ORM's ``bulk_create``, ``bulk_update`` and ``__in`` lookups send each batch as one long
 statement whose parameters are bound one by one (a ``CASE WHEN id = … THEN …`` per row and field
@@ -71,8 +72,8 @@ def page_cache() -> Iterator[None]:
     """On SQLite, run an import with a page cache of IMPORT_SQLITE_CACHE_MB, then restore the old size.
 
     With SQLite's 2 MB default, a table's indexes outgrow the cache within a few hundred thousand
-    rows and each insert reads its index pages again: measured at 1,000,000 orders, 188 s with the
-    default against 104 s with 256 MB.
+    rows and each insert reads its index pages again: 1,000,000 orders took 188 s with the default
+    and 104 s with 256 MB (two runs on a shared machine; docs/benchmarks.md, P1).
     """
     megabytes = settings.IMPORT_SQLITE_CACHE_MB
     if connection.vendor != "sqlite" or megabytes <= 0:
