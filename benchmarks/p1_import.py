@@ -8,6 +8,10 @@ products, customers and orders, and prints one JSON line of timings.
 The reference is PostgreSQL's ``COPY … FROM STDIN`` (psycopg 3 ``cursor.copy``) of the same rows
 into the same tables, timed in the same PostgreSQL worker after truncating them: the fastest way
 rows can go from Python into those tables. The ratio is import rows/s divided by COPY rows/s.
+
+Scaling: when the run is larger than ``SMALL_ROWS``, the same import is also timed on
+``SMALL_ROWS`` rows first, and the large run's rows/s is set against the small run's: the per-row
+cost must not grow with the size of the tables (issue 13 asks for the same rows/s ± 20 %).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from benchmarks.report import Report, at_least
 from benchmarks.workers import PG_PORT, on_postgres, worker_result
 
 DEFAULT_ROWS = 1_000_000
+SMALL_ROWS = 20_000  # the size the full run's rows/s is compared to
 WORKLOAD = "P1 import"
 ROOT = Path(__file__).resolve().parent.parent
 RESULT_PREFIX = "P1-RESULT "
@@ -77,6 +82,19 @@ ORDER_KINDS = ("new", "renewal", "upsell", "cross_sell")
 
 def run(report: Report, rows: int | None = None) -> None:
     rows = rows or DEFAULT_ROWS
+    small = import_both(report, SMALL_ROWS) if rows > SMALL_ROWS else None
+    sqlite, postgres = import_both(report, rows)
+    record(report, rows, sqlite, postgres)
+    if small is not None:
+        record(report, SMALL_ROWS, *small)
+        record_scaling(report, rows, small, (sqlite, postgres))
+
+
+Results = tuple[dict[str, Any] | None, dict[str, Any] | None]
+
+
+def import_both(report: Report, rows: int) -> Results:
+    """Write ``rows`` customers and orders, import them on SQLite and on PostgreSQL: (sqlite, postgres)."""
     with tempfile.TemporaryDirectory(prefix="advocacy-p1-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
@@ -87,7 +105,22 @@ def run(report: Report, rows: int | None = None) -> None:
         )
         sqlite = run_worker(report, folder, f"sqlite:///{folder / 'p1.sqlite3'}", "sqlite", copy=False)
         postgres = on_postgres(report, WORKLOAD, lambda url: run_worker(report, folder, url, "postgres", copy=True))
-    record(report, rows, sqlite, postgres)
+    return sqlite, postgres
+
+
+def record_scaling(report: Report, rows: int, small: Results, large: Results) -> None:
+    """The large run's rows/s against the small run's, per database: 1.0 means the per-row cost held."""
+    for name, at_small, at_large in zip(("SQLite", "PostgreSQL"), small, large, strict=True):
+        report.add(
+            f"{WORKLOAD}, scaling",
+            f"{name} import, all, at {rows:,} rows",
+            rate(at_large, "all"),
+            "rows/s",
+            reference=rate(at_small, "all"),
+            reference_label=f"at {SMALL_ROWS:,} rows",
+            # issue 13: the same rows/s at 20,000 and at 1,000,000 rows, ± 20 %
+            goal=at_least(0.8),
+        )
 
 
 def record(report: Report, rows: int, sqlite: dict[str, Any] | None, postgres: dict[str, Any] | None) -> None:

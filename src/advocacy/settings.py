@@ -274,6 +274,9 @@ IMPORT_REPORT_MAX_BYTES = env_int("IMPORT_REPORT_MAX_BYTES", 256 * 1024)  # erro
 IMPORT_REPORT_VALUE_CHARS = env_int("IMPORT_REPORT_VALUE_CHARS", 200)
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 5 * 1024 * 1024)  # larger API uploads run in a worker
 IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2000)
+# SQLite's page cache while an import runs (its default is 2 MB): a large import's index pages fall out of a
+# small cache and every insert reads them again (docs/benchmarks.md, P1). 0 keeps SQLite's default.
+IMPORT_SQLITE_CACHE_MB = env_int("IMPORT_SQLITE_CACHE_MB", 256)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

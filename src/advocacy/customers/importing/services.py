@@ -25,6 +25,7 @@ from advocacy.core.csvexport import neutralise
 from advocacy.core.events import audit
 from advocacy.core.jobs.runner import Liveness, current_runner
 from advocacy.core.models import User
+from advocacy.customers.importing.bulk import page_cache
 from advocacy.customers.importing.mapping import KINDS, ColumnMap, map_columns
 from advocacy.customers.importing.readers import (
     ImportRefused,
@@ -154,7 +155,7 @@ def import_file(
     """Import ``source`` as ``kind`` rows. Raises ImportRefused when the file as a whole is unusable."""
     if kind not in KINDS:
         raise ImportRefused(f"Unknown import kind {kind!r}; use one of: {', '.join(KINDS)}.")
-    with open_binary(source) as stream:
+    with open_binary(source) as stream, page_cache():
         table = read_table(stream, encoding=encoding)
         columns = map_columns(kind, table.headers, mapping)
         report = ImportReport(

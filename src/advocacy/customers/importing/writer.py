@@ -1,9 +1,9 @@
 """Upsert one batch of clean rows: a fixed number of queries per batch, whatever its size.
 
-Each writer reads the existing rows and every referenced row of the batch in bulk, works out
-which rows are new, which changed and which did not, and then writes with bulk_create and
-bulk_update, touching only rows whose values changed. So importing the same file twice writes
-nothing the second time.
+Each writer reads the existing rows and every referenced row of the batch in bulk (staged, then one
+index probe per ref: ``bulk.joined``, ``bulk.existing``), works out which rows are new, which changed
+and which did not, and then moves them in bulk through a staging table (``bulk.upsert``), touching
+only rows whose values changed. So importing the same file twice writes nothing the second time.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.utils import timezone
 from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.customers.consent import consent_changed, consents_in_force
+from advocacy.customers.importing import bulk
 from advocacy.customers.importing.mapping import CONSENT_FIELDS, ColumnMap
 from advocacy.customers.importing.rows import Row, RowError
 from advocacy.customers.models import (
@@ -77,6 +78,8 @@ class BatchWriter(ABC):
 
     model: ClassVar[type[Model]]
     touches_updated_at: ClassVar[bool] = True
+    # The unique column a new row is matched on if another import stored it meanwhile (ON CONFLICT).
+    key: ClassVar[str | None] = "external_id"
 
     def __init__(self, *, columns: ColumnMap, by: User | None = None, file_name: str = "") -> None:
         self.columns = columns
@@ -84,6 +87,17 @@ class BatchWriter(ABC):
         self.file_name = file_name
         # key -> line of its first row; kept for the whole file so duplicates across batches count.
         self.seen: dict[tuple[Any, ...], int] = {}
+        fields = self.model._meta.concrete_fields
+        self.defaults = [None if f.primary_key else f.get_default() for f in fields]
+        self.fresh_defaults = [i for i, f in enumerate(fields) if callable(f.default)]
+
+    def blank(self) -> Any:
+        """A new object holding its fields' defaults, built positionally: Django's fast path (the one
+        ``from_db`` takes), since a keyword-less ``Model()`` costs more than the row's own checks."""
+        values = list(self.defaults)
+        for index in self.fresh_defaults:  # a default like ``list`` is made anew for each object
+            values[index] = self.model._meta.concrete_fields[index].get_default()
+        return self.model(*values)
 
     def write(self, rows: list[Row], *, apply: bool) -> Outcome:
         outcome = Outcome()
@@ -98,17 +112,24 @@ class BatchWriter(ABC):
         """Check each row, claim its keys and queue its object in ``plan``; bad rows go to ``outcome``."""
 
     def persist(self, plan: Plan) -> None:
-        if plan.new:
-            self.model._default_manager.bulk_create(plan.new)
-        if plan.changed:
-            fields = sorted(plan.changed_fields)
-            if self.touches_updated_at:
-                # bulk_update skips auto_now, so the moment of change is set here.
-                now = timezone.now()
-                for obj in plan.changed.values():
-                    obj.updated_at = now  # type: ignore[attr-defined]
-                fields.append("updated_at")
-            self.model._default_manager.bulk_update(list(plan.changed.values()), fields)
+        if not plan.new and not plan.changed:
+            return
+        fields = sorted(plan.changed_fields)
+        if plan.changed and self.touches_updated_at:
+            fields.append("updated_at")  # the moment of change, set in SQL for every changed row
+        bulk.upsert(
+            self.model,
+            new=plan.new,
+            changed=list(plan.changed.values()),
+            changed_fields=fields,
+            key=self.key,
+            now=timezone.now(),
+            read_back=self.needs_new_ids(),
+        )
+
+    def needs_new_ids(self) -> bool:
+        """Whether rows written after this batch's own need the primary keys of the rows it creates."""
+        return False
 
     # helpers for the kinds
 
@@ -180,20 +201,50 @@ class UserLookup:
         return user, ""
 
 
+def customer_ids(refs: Iterable[str]) -> dict[str, int]:
+    """ref → customer id for refs naming a customer by external id or email (the id wins), probed for
+    each staged ref: two index lookups per ref, whatever the size of the table."""
+    wanted = {ref for ref in refs if ref}
+    if not wanted:
+        return {}
+    by_id, by_email = customer_probes()
+    found = bulk.joined("import_stage_refs", wanted, f"SELECT s.ref, COALESCE({by_id}, {by_email}) FROM {{stage}} s")  # noqa: S608 (names from the models)
+    return {ref: pk for ref, pk in found if pk is not None}
+
+
+def customer_probes() -> tuple[str, str]:
+    """The customer whose external id is the staged ref, and the one whose email is it lower-cased."""
+    table = Customer._meta.db_table
+    return bulk.probe(table, "external_id", "s.ref"), bulk.probe(table, "email", "s.ref_lower")
+
+
+class CustomerRefs:
+    """The customers a batch's rows refer to (orders, events), as ids."""
+
+    def __init__(self, refs: Iterable[str]) -> None:
+        self.ids = customer_ids(refs)
+
+    def find(self, ref: str) -> tuple[int | None, str]:
+        customer_id = self.ids.get(ref)
+        if customer_id is None:
+            return None, f"unknown customer {ref!r}: no customer has this external id or email"
+        return customer_id, ""
+
+
 class CustomerLookup:
-    """Customers named by external id or email (external id first), in one query per batch."""
+    """The existing customers whose external id or email a customers batch gives, as model objects
+    (every match: a row whose id and email name two customers is refused, so both are needed)."""
 
     def __init__(self, refs: Iterable[str]) -> None:
         wanted = {ref for ref in refs if ref}
-        found = Customer.objects.filter(Q(external_id__in=wanted) | Q(email__in=lower_set(wanted))) if wanted else []
+        by_id, by_email = customer_probes()
+        pairs = (
+            bulk.joined("import_stage_refs", wanted, f"SELECT {by_id}, {by_email} FROM {{stage}} s") if wanted else []  # noqa: S608 (names from the models)
+        )
+        ids = {pk for pair in pairs for pk in pair if pk is not None}
+        found = Customer.objects.filter(pk__in=ids) if ids else []
         self.by_external_id = {c.external_id: c for c in found if c.external_id}
         self.by_email = {c.email: c for c in found}
-
-    def find(self, ref: str) -> tuple[Customer | None, str]:
-        customer = self.by_external_id.get(ref) or self.by_email.get(ref.lower())
-        if customer is None:
-            return None, f"unknown customer {ref!r}: no customer has this external id or email"
-        return customer, ""
 
 
 # --- accounts -----------------------------------------------------------------------------------
@@ -260,7 +311,7 @@ class AccountWriter(BatchWriter):
                     self.error(outcome, row, "owner", reason)
                     continue
                 values["owner_id"] = owner.pk
-            self.record(plan, outcome, account or Account(), values)
+            self.record(plan, outcome, account or self.blank(), values)
 
     def match(self, row: Row, existing: AccountLookup) -> tuple[Account | None, str]:
         external_id = row.get("external_id")
@@ -280,6 +331,10 @@ class CustomerWriter(BatchWriter):
     """Customers, and with them their contact windows and consent history."""
 
     model = Customer
+    key = "email"
+
+    def needs_new_ids(self) -> bool:
+        return bool(self.windows_to_replace or self.consents_to_add or self.handles_to_replace)
 
     def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
         existing = CustomerLookup([r.get("external_id") or "" for r in rows] + [r.values["email"] for r in rows])
@@ -311,7 +366,7 @@ class CustomerWriter(BatchWriter):
             values = self.field_values(row, outcome, accounts, advocates)
             if values is None or not self.check_handles(row, customer, handle_owners, outcome):
                 continue
-            target = customer or Customer()
+            target = customer or self.blank()
             self.targets_by_line[row.line] = target
             extra = self.plan_windows(target, row, windows) | self.plan_consents(target, row, consents)
             if row.get("social_handles") is not None:
@@ -476,11 +531,11 @@ class ProductWriter(BatchWriter):
     model = Product
 
     def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
-        existing = Product.objects.in_bulk([row.values["external_id"] for row in rows], field_name="external_id")
+        existing = bulk.existing(Product, "external_id", [row.values["external_id"] for row in rows])
         for row in rows:
             if not self.claim(outcome, row, [("external_id", row.values["external_id"])]):
                 continue
-            product = existing.get(row.values["external_id"]) or Product()
+            product = existing.get(row.values["external_id"]) or self.blank()
             self.record(plan, outcome, product, row.values)
 
 
@@ -492,21 +547,21 @@ class OrderWriter(BatchWriter):
     touches_updated_at = False  # orders are facts with no updated_at of their own
 
     def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
-        existing = Order.objects.in_bulk([row.values["external_id"] for row in rows], field_name="external_id")
-        customers = CustomerLookup(row.values["customer"] for row in rows)
+        existing = bulk.existing(Order, "external_id", [row.values["external_id"] for row in rows])
+        customers = CustomerRefs(row.values["customer"] for row in rows)
         products = Product.objects.in_bulk({row.values["product"] for row in rows}, field_name="external_id")
         for row in rows:
             if not self.claim(outcome, row, [("external_id", row.values["external_id"])]):
                 continue
             values = self.field_values(row, outcome, customers, products)
             if values is not None:
-                self.record(plan, outcome, existing.get(row.values["external_id"]) or Order(), values)
+                self.record(plan, outcome, existing.get(row.values["external_id"]) or self.blank(), values)
 
     def field_values(
-        self, row: Row, outcome: Outcome, customers: CustomerLookup, products: dict[str, Product]
+        self, row: Row, outcome: Outcome, customers: CustomerRefs, products: dict[str, Product]
     ) -> dict[str, Any] | None:
-        customer, reason = customers.find(row.values["customer"])
-        if customer is None:
+        customer_id, reason = customers.find(row.values["customer"])
+        if customer_id is None:
             self.error(outcome, row, "customer", reason)
         product = products.get(row.values["product"])
         if product is None:
@@ -516,10 +571,10 @@ class OrderWriter(BatchWriter):
                 "product",
                 f"unknown product {row.values['product']!r}: no product has this SKU; import products first",
             )
-        if customer is None or product is None:
+        if customer_id is None or product is None:
             return None
         values = {k: v for k, v in row.values.items() if k not in {"customer", "product"}}
-        values["customer_id"], values["product_id"] = customer.pk, product.pk
+        values["customer_id"], values["product_id"] = customer_id, product.pk
         # An order without a currency is in its product's currency.
         values.setdefault("currency", product.currency)
         return values
@@ -535,14 +590,14 @@ class EventWriter(BatchWriter):
     touches_updated_at = False
 
     def plan(self, rows: list[Row], plan: Plan, outcome: Outcome) -> None:
-        customers = CustomerLookup(row.values["customer"] for row in rows)
+        customers = CustomerRefs(row.values["customer"] for row in rows)
         resolved = [customers.find(row.values["customer"]) for row in rows]
         by_id, by_moment = existing_events(rows, [c for c, _ in resolved if c is not None])
-        for row, (customer, reason) in zip(rows, resolved, strict=True):
-            if customer is None:
+        for row, (customer_id, reason) in zip(rows, resolved, strict=True):
+            if customer_id is None:
                 self.error(outcome, row, "customer", reason)
                 continue
-            moment = (customer.pk, row.values["kind"], row.values["occurred_at"])
+            moment = (customer_id, row.values["kind"], row.values["occurred_at"])
             keys: list[tuple[str, Any]] = [("occurred_at", moment)]
             if row.get("external_id"):
                 keys.insert(0, ("external_id", row.values["external_id"]))
@@ -553,8 +608,8 @@ class EventWriter(BatchWriter):
                 self.error(outcome, row, "external_id" if row.get("external_id") else "occurred_at", reason)
                 continue
             values = {k: v for k, v in row.values.items() if k != "customer"}
-            values["customer_id"] = customer.pk
-            self.record(plan, outcome, event or EngagementEvent(), values)
+            values["customer_id"] = customer_id
+            self.record(plan, outcome, event or self.blank(), values)
 
     def match(
         self, row: Row, by_id: dict[str, EngagementEvent], same_moment: EngagementEvent | None
@@ -569,13 +624,15 @@ class EventWriter(BatchWriter):
 
 
 def existing_events(
-    rows: list[Row], customers: list[Customer]
+    rows: list[Row], customer_ids: list[int]
 ) -> tuple[dict[str, EngagementEvent], dict[tuple[int, str, datetime], EngagementEvent]]:
     """Existing events by id and by (customer, kind, moment), in two queries."""
     ids = [row.values["external_id"] for row in rows if row.get("external_id")]
-    by_id = EngagementEvent.objects.in_bulk(ids, field_name="external_id") if ids else {}
+    by_id = bulk.existing(EngagementEvent, "external_id", ids)
     moments = {row.values["occurred_at"] for row in rows}
-    same_time = EngagementEvent.objects.filter(customer__in=customers, occurred_at__in=moments) if customers else []
+    same_time = (
+        EngagementEvent.objects.filter(customer_id__in=customer_ids, occurred_at__in=moments) if customer_ids else []
+    )
     by_moment = {(e.customer_id, e.kind, e.occurred_at): e for e in same_time}
     return by_id, by_moment
 

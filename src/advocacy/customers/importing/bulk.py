@@ -1,0 +1,226 @@
+"""Move one batch in bulk: into a temporary staging table, then into its table with set-based SQL.
+
+PostgreSQL takes the batch with ``COPY … FROM STDIN`` and SQLite with ``executemany`` (it runs
+in-process, so there is no round trip to save). From the staging table on, both run the same
+statements: references are resolved by probing a unique index for each staged ref (``probe``),
+changed rows are written with one ``UPDATE … FROM`` and new rows with one
+``INSERT … SELECT … ON CONFLICT``.
+
+Why: the ORM's ``bulk_create``, ``bulk_update`` and ``__in`` lookups send each batch as one long
+statement whose parameters are bound one by one (a ``CASE WHEN id = … THEN …`` per row and field
+for an update); building and parsing that statement cost more than the rows' own work, and it is
+the same on every database. A staged batch is a flat stream of values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Model
+
+# Fields whose Python value both drivers take as it is; any other field is prepared by Django.
+AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.AutoField,
+    models.BigAutoField,
+    models.ForeignKey,
+    models.BooleanField,
+    models.DateField,
+)
+
+Column = tuple[str, str]  # (name, SQL type)
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def stage(name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> str:
+    """Load ``rows`` into a temporary table ``name`` (emptied first); return its quoted name.
+
+    The table lives as long as the connection, so each batch reuses it.
+    """
+    table = quote(name)
+    spec = ", ".join(f"{quote(column)} {kind}" for column, kind in columns)
+    names = ", ".join(quote(column) for column, _ in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({spec})")
+        if connection.vendor == "postgresql":
+            # TRUNCATE, not DELETE: autovacuum never visits a temporary table, so deleted rows would
+            # pile up batch after batch and every later join would scan them.
+            cursor.execute(f"TRUNCATE {table}")
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (names from the models)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))  # noqa: S608 (names from the models)
+    return table
+
+
+@contextmanager
+def page_cache() -> Iterator[None]:
+    """On SQLite, run an import with a page cache of IMPORT_SQLITE_CACHE_MB, then restore the old size.
+
+    With SQLite's 2 MB default, a table's indexes outgrow the cache within a few hundred thousand
+    rows and each insert reads its index pages again: 1,000,000 orders took 188 s with the default
+    and 104 s with 256 MB (two runs on a shared machine; docs/benchmarks.md, P1).
+    """
+    megabytes = settings.IMPORT_SQLITE_CACHE_MB
+    if connection.vendor != "sqlite" or megabytes <= 0:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-int(megabytes) * 1024}")  # negative: KiB, not pages
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """How a field's value goes to the driver: as it is where both drivers take it, else through Django."""
+    if isinstance(field, AS_IS) and not isinstance(field, models.DateTimeField):
+        return lambda value: value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def column_of(field: models.Field[Any, Any]) -> Column:
+    return column_name(field), field.db_type(connection) or "text"
+
+
+def column_name(field: Any) -> str:
+    """A concrete field's column (``get_field`` may also name a relation, which has none)."""
+    assert isinstance(field, models.Field) and field.column, f"{field} has no column"
+    return field.column
+
+
+def column(model: type[Model], name: str) -> str:
+    return column_name(model._meta.get_field(name))
+
+
+def upsert(
+    model: type[Model],
+    *,
+    new: Sequence[Model],
+    changed: Sequence[Model],
+    changed_fields: Sequence[str],
+    key: str | None,
+    now: datetime,
+    read_back: bool = False,
+) -> None:
+    """Write ``new`` and ``changed`` objects of ``model`` with two set-based statements.
+
+    New rows give every concrete field; a new row whose ``key`` another writer stored meanwhile
+    becomes an update of that row (``ON CONFLICT``). Changed rows write only ``changed_fields``.
+    With ``read_back``, new objects get their primary keys, read back by ``key``.
+    """
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    prepare = [preparer(f) for f in fields]
+    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    auto = {f.attname for f in stamped}
+    stamp = stamped[0].get_db_prep_save(now, connection) if stamped else None
+    kept = {f.attname for f in stamped if getattr(f, "auto_now_add", False)}  # a row's creation time stays
+    pk = quote(column_name(meta.pk))
+    name = f"import_stage_{meta.db_table}"
+    columns = [(column_name(meta.pk), "bigint"), *(column_of(f) for f in fields)]
+
+    def values(obj: Model) -> list[Any]:
+        return [obj.pk] + [
+            stamp if f.attname in auto else p(getattr(obj, f.attname)) for f, p in zip(fields, prepare, strict=True)
+        ]
+
+    table = stage(name, columns, (values(obj) for obj in [*changed, *new]))
+    target = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        if changed:
+            if connection.vendor == "postgresql":
+                # The one join on the staged rows: with the batch's size known, the planner probes the
+                # table's primary key for each row instead of hashing the whole table.
+                cursor.execute(f"ANALYZE {table}")
+            written = [quote(column(model, n)) for n in changed_fields]
+            sets = ", ".join(f"{c} = s.{c}" for c in written)
+            cursor.execute(
+                f"UPDATE {target} SET {sets} FROM {table} s "  # noqa: S608 (names from the models)
+                f"WHERE s.{pk} IS NOT NULL AND {target}.{pk} = s.{pk}"
+            )
+        if new:
+            names = ", ".join(quote(column_name(f)) for f in fields)
+            conflict = ""
+            if key:
+                updated = [quote(column_name(f)) for f in fields if f.attname not in kept]
+                sets = ", ".join(f"{c} = excluded.{c}" for c in updated)
+                conflict = f" ON CONFLICT ({quote(column(model, key))}) DO UPDATE SET {sets}"
+            cursor.execute(
+                f"INSERT INTO {target} ({names}) SELECT {names} FROM {table} s "  # noqa: S608 (names from the models)
+                f"WHERE s.{pk} IS NULL{conflict}"
+            )
+            if key and read_back:
+                read_back_keys(model, new, key, table)
+
+
+def read_back_keys(model: type[Model], new: Sequence[Model], key: str, table: str) -> None:
+    """Give each new object the primary key its row got, matched by its unique ``key``."""
+    meta = model._meta
+    key_column, pk = column(model, key), quote(column_name(meta.pk))
+    found = probe(meta.db_table, key_column, f"s.{quote(key_column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT s.{quote(key_column)}, {found} FROM {table} s WHERE s.{pk} IS NULL")  # noqa: S608 (names from the models)
+        ids = dict(cursor.fetchall())
+    attname = meta.get_field(key).attname  # type: ignore[union-attr]
+    for obj in new:
+        obj.pk = ids[getattr(obj, attname)]
+        obj._state.adding = False
+
+
+def probe(table: str, column: str, value: str) -> str:
+    """A scalar subquery: the id of the row of ``table`` whose unique ``column`` equals ``value``.
+
+    Lookups against a staged batch are written this way, not as joins, because a join's plan rests
+    on the table's statistics, and a table that an import is filling has none that are current:
+    PostgreSQL then hashes the whole table for every batch (measured: 30 µs a row at 200,000
+    customers, growing with the table). A correlated probe of a unique index is one index lookup
+    per staged row whatever the statistics say, so the cost per row stays flat.
+    """
+    return f"(SELECT t.id FROM {quote(table)} t WHERE t.{quote(column)} = {value})"  # noqa: S608 (names from the models)
+
+
+def existing(model: type[Model], field: str, values: Iterable[str]) -> dict[str, Any]:
+    """value → object for the rows of ``model`` whose unique ``field`` holds one of ``values``."""
+    wanted = {value for value in values if value}
+    if not wanted:
+        return {}
+    found = joined(
+        "import_stage_refs",
+        wanted,
+        f"SELECT {probe(model._meta.db_table, column(model, field), 's.ref')} FROM {{stage}} s",  # noqa: S608 (names from the models)
+    )
+    ids = [pk for (pk,) in found if pk is not None]
+    if not ids:
+        return {}
+    return {getattr(obj, field): obj for obj in model._default_manager.filter(pk__in=ids)}
+
+
+def joined(name: str, refs: Iterable[str], sql: str) -> list[tuple[Any, ...]]:
+    """The rows ``sql`` returns when it joins the staged ``refs``.
+
+    ``sql`` reads them as ``{stage}`` with columns ``ref`` (as given) and ``ref_lower``; the lower-case
+    form is made here, in Python, so both databases fold case alike (SQLite's lower() is ASCII only).
+    """
+    table = stage(name, [("ref", "text"), ("ref_lower", "text")], ((ref, ref.lower()) for ref in refs))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(stage=table))
+        return cursor.fetchall()
