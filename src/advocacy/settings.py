@@ -173,8 +173,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while a worker writes; IMMEDIATE takes the write lock at the
     # start of a transaction, so two writers queue instead of failing with "database is locked".
+    # A page cache of up to 64 MB a connection (the default is 2 MB) keeps the indexes that every
+    # mention batch writes into in memory: the listening ingest ran 1.3× faster at 50,000 mentions (P5b).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

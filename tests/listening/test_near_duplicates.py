@@ -69,9 +69,11 @@ def test_the_duplicate_checks_use_the_indexes_not_a_scan(source, acme):
     mentions_ingest(source=source, items=[Incoming(text=TEXT, published_at=T0, url="https://x.example/1")])
     with CaptureQueriesContext(connection) as queries:
         mentions_ingest(source=source, items=[Incoming(text=TEXT + "!", published_at=T0, url="https://x.example/2")])
+    assert any("json_each" in query["sql"] for query in queries.captured_queries)  # the band lookup ran
     with connection.cursor() as cursor:
         for query in queries.captured_queries:
             if query["sql"].startswith("SELECT") and "listening_mention" in query["sql"]:
                 cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
                 plan = " ".join(str(row[-1]) for row in cursor.fetchall())
                 assert "SCAN listening_mention" not in plan.replace("SCAN listening_mentionband", ""), query["sql"]
+                assert "SCAN listening_mentionband" not in plan, query["sql"]  # the band lookup uses its index

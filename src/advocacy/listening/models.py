@@ -153,20 +153,20 @@ class Mention(models.Model):
 
 
 class MentionBand(models.Model):
-    """One LSH band key of a mention's MinHash signature (``minhash.BANDS`` a mention), under the week it
-    was published. The index (week, key) lets a batch find the stored mentions of its window that share
-    a band with it in one lookup, and keeps a batch's writes together in the index: with random keys
-    alone, every batch rewrote pages all over an index that grows with every mention."""
+    """One LSH band key of a mention's MinHash signature (``minhash.BANDS`` a mention), filed under the
+    four-week period it was published in (``minhash.filed``: the period in the key's high bits). The index
+    (key, mention) lets a batch find the stored mentions of its window that share a band with it by one
+    equality on one column, and keeps a batch's writes together in the index: with random keys alone,
+    every batch rewrote pages all over an index that grows with every mention."""
 
     mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="bands")
-    week = models.IntegerField(help_text="Weeks from 1970-01-01 to the mention's publication.")
     key = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["week", "key", "mention"], name="listening_band_key")]
+        indexes = [models.Index(fields=["key", "mention"], name="listening_band_filed_key")]
 
     def __str__(self) -> str:
-        return f"{self.mention_id}:{self.week}:{self.key}"
+        return f"{self.mention_id}:{self.key}"
 
 
 class AlertKind(models.TextChoices):
