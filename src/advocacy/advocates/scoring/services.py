@@ -2,9 +2,9 @@
 
 **Full** (``scores_recompute``): every customer is scored, measured against every customer (the
 population scales: the typical count of recent events, the revenues per currency), and the scales
-are kept with the run. On demand (the API, the weights), and weekly by the schedule.
+are kept with the run. On demand (the API, the weights), and nightly by the schedule.
 
-**Incremental** (``scores_refresh``, nightly): only the customers whose score can have changed since
+**Incremental** (``scores_refresh``, hourly): only the customers whose score can have changed since
 the last run's moment (the watermark, ``ScoringRun.scored_at``) are scored, against the kept scales:
 
 - every customer a trigger marked (scoring/changes.py: any insert, update or delete of a row the score
@@ -17,7 +17,7 @@ the last run's moment (the watermark, ``ScoringRun.scored_at``) are scored, agai
 
 What an incremental run leaves as it was: the customers without any of these keep their stored score,
 including the parts that move with the clock alone (recency halving every 30 days, tenure, how long
-ago a detractor answered) and the population scales; the weekly full rescore brings those up to date.
+ago a detractor answered) and the population scales; the nightly full rescore brings those up to date.
 
 Either way only rows whose score, tier, parts or reasons differ are written, set-based: the scores
 are staged in a temporary table (COPY on PostgreSQL, executemany on SQLite), then, on PostgreSQL, one
