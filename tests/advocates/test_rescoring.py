@@ -280,9 +280,9 @@ def test_a_change_made_while_the_run_scores_waits_for_the_next_run(
     assert marked() == {customer.pk: 1}
 
 
-def test_the_schedule_rescores_incrementally_nightly_and_fully_weekly() -> None:
+def test_the_schedule_rescores_new_activity_hourly_and_everyone_nightly() -> None:
     every = {p.task.name: p.every_minutes for p in PERIODIC_TASKS}
-    assert (every["refresh_scores"], every["recompute_scores"]) == (24 * 60, 7 * 24 * 60)
+    assert (every["refresh_scores"], every["recompute_scores"]) == (60, 24 * 60)
 
 
 def test_the_first_nightly_run_scores_everyone() -> None:

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from advocacy.core.triggers import triggers_present
+
 TABLE = "feedback_responserollup"
 STATE_TABLE = "feedback_rollupstate"
 SCORES = range(11)
@@ -341,17 +343,8 @@ def drop_statements(vendor: str) -> list[str]:
 
 
 def installed_triggers(connection: BaseDatabaseWrapper) -> set[str]:
-    """The roll-up triggers present in the database (SQLite drops a table's triggers when a migration
-    rebuilds the table, so the post-migrate check looks)."""
-    names = list(TRIGGER_TABLES)
-    placeholders = ", ".join(["%s"] * len(names))
-    if connection.vendor == "sqlite":
-        sql = f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({placeholders})"
-    else:
-        sql = f"SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname IN ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, names)
-        return {row[0] for row in cursor.fetchall()}
+    """The roll-up triggers present in the database (the post-migrate check looks)."""
+    return triggers_present(connection, TRIGGER_TABLES)
 
 
 # --- install and rebuild -----------------------------------------------------------------------

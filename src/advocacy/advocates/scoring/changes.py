@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from advocacy.core.triggers import triggers_present
+
 TABLE = "advocates_scorechange"
 UPSERT = f"ON CONFLICT (customer_id) DO UPDATE SET version = {TABLE}.version + 1"
 
@@ -137,15 +139,7 @@ def all_trigger_names() -> set[str]:
 
 
 def installed_triggers(connection: BaseDatabaseWrapper) -> set[str]:
-    names = sorted(all_trigger_names())
-    placeholders = ", ".join(["%s"] * len(names))
-    if connection.vendor == "sqlite":
-        sql = f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({placeholders})"
-    else:
-        sql = f"SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname IN ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, names)
-        return {row[0] for row in cursor.fetchall()}
+    return triggers_present(connection, all_trigger_names())
 
 
 def changes_install(*, using: str = DEFAULT_DB_ALIAS) -> None:
