@@ -18,7 +18,7 @@ from advocacy.core.proportions import share_with_interval
 
 LINE = "#2256c7"
 BAND = "rgba(34, 86, 199, 0.15)"
-SMALL_N = 30  # under this many cases a month's point is hollow and its hover says so
+SMALL_N = 30  # under this many answers or cases a point is drawn hollow and its hover says so
 
 
 def as_dict(fig: go.Figure, height: int = 260) -> dict[str, Any]:

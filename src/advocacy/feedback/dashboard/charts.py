@@ -6,13 +6,13 @@ Each function returns a plain dict (``fig.to_json()`` parsed), which the templat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
 
+from advocacy.core.charts import BAND, LINE, SMALL_N, as_dict
 from advocacy.feedback.dashboard.queries import ScoreCount, TrendPoint
 from advocacy.feedback.stats import Estimate
 
@@ -26,14 +26,7 @@ COLOURS = {
     "easy": "#1c7c43",
     "hard": "#b42318",
 }
-BAND = "rgba(34, 86, 199, 0.15)"
-LINE = "#2256c7"
 METRIC_RANGE = {"NPS": (-100, 100), "CSAT": (0, 100), "CES": (1, 7)}
-
-
-def _as_dict(fig: go.Figure, height: int = 260) -> dict[str, Any]:
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=height, plot_bgcolor="#fff")
-    return dict(json.loads(fig.to_json()))
 
 
 def headline_chart(estimate: Estimate) -> dict[str, Any] | None:
@@ -58,10 +51,7 @@ def headline_chart(estimate: Estimate) -> dict[str, Any] | None:
         )
     )
     fig.update_xaxes(range=METRIC_RANGE[estimate.metric], zeroline=True)
-    return _as_dict(fig, height=120)
-
-
-SMALL_N = 30  # under this many answers a point is drawn hollow and its hover says so
+    return as_dict(fig, height=120)
 
 
 def next_bucket(start: date, step: timedelta | None) -> date:
@@ -133,7 +123,7 @@ def trend_chart(points: list[TrendPoint], link: Callable[[TrendPoint], str] | No
         )
     )
     fig.update_layout(showlegend=False)
-    return _as_dict(fig)
+    return as_dict(fig)
 
 
 def distribution_chart(counts: list[ScoreCount]) -> dict[str, Any] | None:
@@ -151,7 +141,7 @@ def distribution_chart(counts: list[ScoreCount]) -> dict[str, Any] | None:
     )
     fig.update_xaxes(tickmode="linear", dtick=1, title_text="score")
     fig.update_yaxes(title_text="answers")
-    return _as_dict(fig)
+    return as_dict(fig)
 
 
 SIGNIFICANT = {"▲": "#1c7c43", "▼": "#b42318"}
@@ -188,4 +178,4 @@ def interval_chart(rows: list[dict[str, Any]], *, metric: str, zero: float | Non
     if zero is not None:
         fig.add_vline(x=zero, line={"color": "#d9dee7", "dash": "dot"})
     fig.update_xaxes(title={"text": metric})
-    return _as_dict(fig, height=max(160, 34 * len(shown) + 70))
+    return as_dict(fig, height=max(160, 34 * len(shown) + 70))

@@ -713,11 +713,7 @@ def drivers(
     Standard errors are the classical OLS ones; columns that are exact combinations of others are
     dropped and listed. Reads the latest ``limit`` answers, or takes them read (``driver_answers``).
     """
-    survey = resolve_survey(survey)
-    if answers is None:
-        answers = driver_answers(survey, since=since, until=until, filters=filters, limit=limit)
-    outcome, label = _driver_outcome(survey.kind, np.array([a.score for a in answers], dtype=float))
-    result = DriversResult(method=DRIVERS_METHOD, outcome=label, n=len(answers), r_squared=None)
+    answers, outcome, result = _regression_inputs(survey, since, until, filters, limit, answers, DRIVERS_METHOD)
     columns, names, references = _attribute_columns(answers)
     result.references = references
     if len(answers) <= len(columns) + 1:
@@ -743,11 +739,7 @@ def theme_associations(
 ) -> DriversResult:
     """How the score of answers whose comment has a theme differs from answers with no theme, with a
     95% interval: an association, not an effect, since the comment is written with the score."""
-    survey = resolve_survey(survey)
-    if answers is None:
-        answers = driver_answers(survey, since=since, until=until, filters=filters, limit=limit)
-    outcome, label = _driver_outcome(survey.kind, np.array([a.score for a in answers], dtype=float))
-    result = DriversResult(method=THEMES_METHOD, outcome=label, n=len(answers), r_squared=None)
+    answers, outcome, result = _regression_inputs(survey, since, until, filters, limit, answers, THEMES_METHOD)
     themes = np.array([a.theme or "no theme" for a in answers], dtype=object)
     columns, names = _indicator_columns(themes, THEME_GROUP, reference="no theme")
     result.references = {THEME_GROUP: "no theme"}
@@ -757,6 +749,23 @@ def theme_associations(
 
 
 THEMES_METHOD = "difference in the mean score from answers whose comment has no theme (95% intervals)"
+
+
+def _regression_inputs(
+    survey: SurveyRef,
+    since: Moment,
+    until: Moment,
+    filters: Mapping[str, str] | None,
+    limit: int,
+    answers: list[DriverAnswer] | None,
+    method: str,
+) -> tuple[list[DriverAnswer], np.ndarray, DriversResult]:
+    """The answers (read unless given), the outcome they are regressed as, and an empty result."""
+    survey = resolve_survey(survey)
+    if answers is None:
+        answers = driver_answers(survey, since=since, until=until, filters=filters, limit=limit)
+    outcome, label = _driver_outcome(survey.kind, np.array([a.score for a in answers], dtype=float))
+    return answers, outcome, DriversResult(method=method, outcome=label, n=len(answers), r_squared=None)
 
 
 def driver_answers(
