@@ -5,6 +5,7 @@ the program team sees when they send it. A customer only ever sees their own rec
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -115,7 +116,8 @@ def test_an_advocate_off_the_leaderboard_is_told_so_instead_of_a_rank():
 
 def test_challenge_cards_say_the_points_the_time_left_and_what_waits_for_approval(alice):
     member = member_with(0)
-    today = timezone.localdate()
+    # The hub counts days in the customer's own zone: near midnight UTC, Berlin is already tomorrow.
+    today = timezone.localdate(timezone=ZoneInfo(member.customer.time_zone))
     challenge(alice, title="Review us on G2", points=150, ends_on=today + dt.timedelta(days=3))
     waiting = challenge(alice, kind="share", title="Share our post", instructions="Share it.", points=40)
     hub.submission_create(challenge=waiting, advocate=member, evidence="https://example.org/post")
