@@ -279,6 +279,9 @@ IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2000)
 # SQLite's page cache while an import runs (its default is 2 MB): a large import's index pages fall out of a
 # small cache and every insert reads them again (docs/benchmarks.md, P1). 0 keeps SQLite's default.
 IMPORT_SQLITE_CACHE_MB = env_int("IMPORT_SQLITE_CACHE_MB", 256)
+# WAL pages between SQLite's checkpoints while an import runs (its default is 1,000): a large import copies
+# each index page back once for many batches instead of once a batch. 0 keeps SQLite's default.
+IMPORT_SQLITE_CHECKPOINT_PAGES = env_int("IMPORT_SQLITE_CHECKPOINT_PAGES", 20_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -4,6 +4,7 @@ the file goes through in one batch or in many, and a second import of the same f
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -123,15 +124,33 @@ def test_importing_the_same_files_twice_changes_nothing_the_second_time(csv_file
     assert stored() == before
 
 
-def test_an_import_on_sqlite_leaves_the_connections_page_cache_as_it_found_it(csv_file, existing):  # type: ignore[no-untyped-def]
+def test_an_import_on_sqlite_leaves_the_connections_cache_and_checkpoints_as_it_found_them(csv_file, existing):  # type: ignore[no-untyped-def]
     if connection.vendor != "sqlite":
-        pytest.skip("the page cache setting is SQLite's")
-    before = page_cache_size()
-    import_file(kind="customers", source=csv_file(CUSTOMERS, name="c.csv"))
-    assert page_cache_size() == before
+        pytest.skip("the page cache and checkpoint settings are SQLite's")
+    seen_during: list[dict[str, int]] = []
+    before = sqlite_settings()
+    import_file(
+        kind="customers",
+        source=csv_file(CUSTOMERS, name="c.csv"),
+        progress=lambda _: seen_during.append(sqlite_settings()),
+    )
+    assert seen_during[0] == {"cache_size": -256 * 1024, "wal_autocheckpoint": 20_000}
+    assert sqlite_settings() == before != seen_during[0]
 
 
-def page_cache_size() -> int:
+def test_an_import_pauses_the_cycle_collector_only_while_it_runs(csv_file, existing):  # type: ignore[no-untyped-def]
+    during: list[bool] = []
+    import_file(
+        kind="customers", source=csv_file(CUSTOMERS, name="c.csv"), progress=lambda _: during.append(gc.isenabled())
+    )
+    assert during[0] is False
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def sqlite_settings() -> dict[str, int]:
+    found = {}
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        return int(cursor.fetchone()[0])
+        for name in ("cache_size", "wal_autocheckpoint"):
+            cursor.execute(f"PRAGMA {name}")
+            found[name] = int(cursor.fetchone()[0])
+    return found

@@ -235,7 +235,7 @@ class PointsEntry(models.Model):
     holds the balance after it; the database refuses a negative balance, and the (advocate, seq) key
     lets only one of two concurrent spends through."""
 
-    advocate = models.ForeignKey(Advocate, on_delete=models.PROTECT, related_name="points")
+    advocate = models.ForeignKey(Advocate, on_delete=models.PROTECT, related_name="points", db_index=False)
     seq = models.PositiveIntegerField()
     delta = models.IntegerField()
     balance = models.IntegerField()
@@ -266,7 +266,7 @@ class Badge(models.Model):
 
 
 class AdvocateBadge(models.Model):
-    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="badges")
+    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="badges", db_index=False)
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="holders")
     earned_at = models.DateTimeField(default=timezone.now)
 
@@ -360,7 +360,7 @@ class ReferralLink(models.Model):
 class ReferralClick(models.Model):
     """A click on a referral link. The IP is kept only as a keyed hash, never in the clear."""
 
-    link = models.ForeignKey(ReferralLink, on_delete=models.CASCADE, related_name="clicks")
+    link = models.ForeignKey(ReferralLink, on_delete=models.CASCADE, related_name="clicks", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     ip_hash = models.CharField(max_length=64)
     device_hash = models.CharField(max_length=64)
@@ -416,7 +416,7 @@ class HeldStatus(models.TextChoices):
 
 
 class ReferralReward(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="rewards")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="rewards", db_index=False)
     to = models.CharField(max_length=10, choices=RewardTo.choices)
     points = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=HeldStatus.choices, default=HeldStatus.HELD)
@@ -503,7 +503,7 @@ class AskStatus(models.TextChoices):
 
 
 class ReferenceAsk(models.Model):
-    request = models.ForeignKey(ReferenceRequest, on_delete=models.CASCADE, related_name="asks")
+    request = models.ForeignKey(ReferenceRequest, on_delete=models.CASCADE, related_name="asks", db_index=False)
     advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="reference_asks")
     fit = models.FloatField()
     status = models.CharField(max_length=10, choices=AskStatus.choices, default=AskStatus.ASKED)
@@ -644,7 +644,7 @@ class ConversionReceipt(models.Model):
     """Each signed message a source sent, by its ``webhook-id``: a message sent again (a retry, or a
     replay by whoever copied it) gets the first answer and is not processed twice."""
 
-    source = models.ForeignKey(ConversionSource, on_delete=models.CASCADE, related_name="receipts")
+    source = models.ForeignKey(ConversionSource, on_delete=models.CASCADE, related_name="receipts", db_index=False)
     msg_id = models.CharField(max_length=100)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     status_code = models.PositiveSmallIntegerField()

@@ -33,7 +33,7 @@ class BusinessCalendar(models.Model):
 
 
 class Holiday(models.Model):
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays", db_index=False)
     day = models.DateField()
     name = models.CharField(max_length=100)
 
@@ -149,7 +149,7 @@ class Problem(models.Model):
 
 
 class Case(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="cases")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="cases", db_index=False)
     subject = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     category = models.CharField(max_length=16, choices=Category.choices, default=Category.OTHER)
@@ -157,7 +157,9 @@ class Case(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     # Exactly one owner at every moment: the column cannot be empty, and only a transfer changes it.
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases", db_index=False
+    )
     needs = models.JSONField(default=list, blank=True, help_text="Capability tags the customer needs.")
     created_at = models.DateTimeField(default=timezone.now)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -235,7 +237,7 @@ class EventKind(models.TextChoices):
 class CaseEvent(models.Model):
     """One line of a case's timeline. Only rows marked visible reach the customer."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     visible_to_customer = models.BooleanField(default=False)
     body = models.TextField(blank=True)
@@ -281,7 +283,7 @@ class DeadlineKind(models.TextChoices):
 class Breach(models.Model):
     """A missed promise, recorded once per deadline however often the sweep runs."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="breaches")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="breaches", db_index=False)
     kind = models.CharField(max_length=16, choices=DeadlineKind.choices)
     due_at = models.DateTimeField()
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -315,9 +317,11 @@ class TaskStatus(models.TextChoices):
 class HuddleTask(models.Model):
     """What one department owes the case; its head is accountable."""
 
-    huddle = models.ForeignKey(Huddle, on_delete=models.CASCADE, related_name="tasks")
+    huddle = models.ForeignKey(Huddle, on_delete=models.CASCADE, related_name="tasks", db_index=False)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tasks")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="huddle_tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="huddle_tasks", db_index=False
+    )
     notes = models.TextField(blank=True)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN)
@@ -405,7 +409,9 @@ class AppointmentStatus(models.TextChoices):
 class Appointment(models.Model):
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="appointments")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     topic = models.CharField(max_length=200)
@@ -485,7 +491,9 @@ class ReplyTemplate(models.Model):
 class QueueView(models.Model):
     """A member of staff's saved queue filters, listed beside the queue under their own name."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_views")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_views", db_index=False
+    )
     name = models.CharField(max_length=60)
     query = models.CharField(max_length=500, help_text="The queue's query string, as the filters wrote it.")
     created_at = models.DateTimeField(default=timezone.now)

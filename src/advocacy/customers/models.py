@@ -115,7 +115,7 @@ class Customer(models.Model):
 class ContactWindow(models.Model):
     """A weekly window in which the customer prefers to be contacted, in the customer's zone."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_windows")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_windows", db_index=False)
     weekday = models.PositiveSmallIntegerField(help_text="0 = Monday … 6 = Sunday")
     starts = models.TimeField()
     ends = models.TimeField()
@@ -169,7 +169,7 @@ class ConsentPurpose(models.TextChoices):
 class Consent(models.Model):
     """One grant or withdrawal. Rows are never changed: the latest row per purpose is in force."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents", db_index=False)
     purpose = models.CharField(max_length=32, choices=ConsentPurpose.choices)
     granted = models.BooleanField()
     source = models.CharField(max_length=100, help_text="Where it was given: import, portal, API, phone …")
@@ -241,7 +241,7 @@ class OrderKind(models.TextChoices):
 
 class Order(models.Model):
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="orders")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
@@ -277,7 +277,7 @@ class EngagementKind(models.TextChoices):
 class EngagementEvent(models.Model):
     """Something a customer did. The same customer, kind and moment is one event, whatever imports it."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="engagement_events")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="engagement_events", db_index=False)
     kind = models.CharField(max_length=32, choices=EngagementKind.choices)
     occurred_at = models.DateTimeField()
     value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -303,7 +303,7 @@ class ProductInUse(models.Model):
     """A product the customer uses that we did not sell them, typically a competitor's (from the CRM, a
     sales call or the customer's own word). Our own products in use follow from the orders."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="products_in_use")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="products_in_use", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="in_use_by")
     since = models.DateField(null=True, blank=True, help_text="When they started using it, where known.")
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -100,7 +100,7 @@ class Survey(models.Model):
 
 
 class Wave(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="waves")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="waves", db_index=False)
     number = models.PositiveIntegerField()
     opened_at = models.DateTimeField()
     closes_at = models.DateTimeField()
@@ -136,9 +136,9 @@ class InvitationStatus(models.TextChoices):
 class Invitation(models.Model):
     """One ask of one customer: sent, or held back with the reason why."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations", db_index=False)
     wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="survey_invitations")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="survey_invitations", db_index=False)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     trigger = models.CharField(max_length=100, blank=True, help_text="What caused a transactional invitation.")
     status = models.CharField(max_length=11, choices=InvitationStatus.choices, default=InvitationStatus.QUEUED)
@@ -175,14 +175,14 @@ class Invitation(models.Model):
 
 
 class Response(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", db_index=False)
     kind = models.CharField(max_length=8, choices=SurveyKind.choices, help_text="Copied from the survey.")
     wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
     invitation = models.OneToOneField(
         Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="response"
     )
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="survey_responses"
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="survey_responses", db_index=False
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     score = models.SmallIntegerField()
@@ -289,7 +289,9 @@ class ResponseRollup(models.Model):
 
     # No constraint in the database: the answers' triggers may write while a flush empties the tables in
     # any order; a survey's rows go with it (its delete trigger), and a rebuild recounts everything.
-    survey = models.ForeignKey(Survey, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
     day = models.DateField()
     # A plain id, not a foreign key: 0 (no wave) must take part in the unique key, which NULL cannot.
     wave_id = models.IntegerField(default=0)

@@ -222,8 +222,10 @@ class LifetimeFit(models.Model):
 class LifetimePrediction(models.Model):
     """One customer's historical and predicted value in one currency, as of one fit."""
 
-    fit = models.ForeignKey(LifetimeFit, on_delete=models.CASCADE, related_name="predictions")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lifetime_predictions")
+    fit = models.ForeignKey(LifetimeFit, on_delete=models.CASCADE, related_name="predictions", db_index=False)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="lifetime_predictions", db_index=False
+    )
     purchase_days = models.PositiveIntegerField(help_text="Days with at least one order.")
     historical_value = models.DecimalField(max_digits=16, decimal_places=2)
     expected_purchases = models.FloatField(help_text="Purchase days expected within the fit's horizon.")

@@ -60,7 +60,7 @@ class Source(models.Model):
 class WebhookReceipt(models.Model):
     """Each signed message a webhook source sent, by its ``webhook-id``: a replay is refused."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="receipts")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="receipts", db_index=False)
     msg_id = models.CharField(max_length=100)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -121,7 +121,9 @@ class Mention(models.Model):
     sentiment_method = models.CharField(max_length=60)
     matched_terms = models.JSONField(default=list)
     queries = models.ManyToManyField(Query, related_name="mentions")
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions", db_index=False
+    )
     matched_by = models.CharField(max_length=10, blank=True, help_text="handle, email or domain")
     content_hash = models.CharField(max_length=64, unique=True)
     minhash = models.BinaryField(help_text="MinHash signature of the text's shingles, for near-duplicates.")
@@ -177,7 +179,7 @@ class AlertKind(models.TextChoices):
 class Alert(models.Model):
     """A day whose mentions of a query stood out from the trailing baseline; one per spike (cooldown)."""
 
-    query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="alerts")
+    query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="alerts", db_index=False)
     kind = models.CharField(max_length=10, choices=AlertKind.choices)
     day = models.DateField()
     observed = models.FloatField(help_text="Mentions that day, or their negative share.")
@@ -208,7 +210,7 @@ class FlagKind(models.TextChoices):
 class Flag(models.Model):
     """An authenticity concern about a mention, with the evidence a person can check."""
 
-    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="flags")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="flags", db_index=False)
     kind = models.CharField(max_length=12, choices=FlagKind.choices)
     evidence = models.JSONField(default=dict)
     raised_at = models.DateTimeField(default=timezone.now)

@@ -55,7 +55,7 @@ class OutboundMail(models.Model):
 class ContactAsk(models.Model):
     """Every time the company asks something of a customer: the ledger the fatigue budget reads."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="asks")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="asks", db_index=False)
     kind = models.CharField(max_length=16, choices=AskKind.choices)
     ref = models.CharField(max_length=100, help_text="What was asked, e.g. 'invitation:42'.")
     asked_at = models.DateTimeField()
@@ -166,8 +166,8 @@ class DeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """One message to one endpoint: retried with back-off until delivered or failed for good."""
 
-    message = models.ForeignKey(WebhookMessage, on_delete=models.CASCADE, related_name="deliveries")
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    message = models.ForeignKey(WebhookMessage, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -9,7 +9,7 @@ from advocacy.customers.models import Customer
 
 
 class MagicLink(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="magic_links")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="magic_links", db_index=False)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()

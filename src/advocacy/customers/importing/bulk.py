@@ -14,6 +14,7 @@ the same on every database. A staged batch is a flat stream of values.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -68,26 +69,57 @@ def stage(name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -
 
 
 @contextmanager
-def page_cache() -> Iterator[None]:
-    """On SQLite, run an import with a page cache of IMPORT_SQLITE_CACHE_MB, then restore the old size.
+def sqlite_tuned_for_import() -> Iterator[None]:
+    """On SQLite, run an import with a larger page cache and fewer WAL checkpoints; restore both after.
 
-    With SQLite's 2 MB default, a table's indexes outgrow the cache within a few hundred thousand
-    rows and each insert reads its index pages again: 1,000,000 orders took 188 s with the default
-    and 104 s with 256 MB (two runs on a shared machine; docs/benchmarks.md, P1).
+    With SQLite's 2 MB default cache, a table's indexes outgrow it within a few hundred thousand rows
+    and each insert reads its index pages again: 1,000,000 orders took 188 s with the default and
+    104 s with 256 MB (IMPORT_SQLITE_CACHE_MB). And each batch of orders dirties index pages all over
+    the table (orders name random customers); with the default checkpoint every 1,000 pages of WAL
+    those pages are copied back and synced after almost every batch, and again after the next one.
+    Checkpointing every IMPORT_SQLITE_CHECKPOINT_PAGES (20,000 pages, 80 MB of WAL) copies each page
+    once for many batches: 500,000 orders took 54 s instead of 63 s (docs/benchmarks.md, P1).
     """
-    megabytes = settings.IMPORT_SQLITE_CACHE_MB
-    if connection.vendor != "sqlite" or megabytes <= 0:
+    pragmas = {"cache_size": -int(settings.IMPORT_SQLITE_CACHE_MB) * 1024}  # negative: KiB, not pages
+    pragmas["wal_autocheckpoint"] = int(settings.IMPORT_SQLITE_CHECKPOINT_PAGES)
+    pragmas = {name: value for name, value in pragmas.items() if value}  # 0 keeps SQLite's default
+    if connection.vendor != "sqlite" or not pragmas:
         yield
         return
+    before = {}
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-int(megabytes) * 1024}")  # negative: KiB, not pages
+        for name, value in pragmas.items():
+            cursor.execute(f"PRAGMA {name}")
+            before[name] = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA {name} = {value}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+            for name, value in before.items():
+                cursor.execute(f"PRAGMA {name} = {value}")
+
+
+@contextmanager
+def collector_between_batches() -> Iterator[Callable[[], object]]:
+    """Run Python's cycle collector between batches only, over the objects the batches made.
+
+    An import makes a few dozen tracked objects a row (cells, cleaned values, model objects), so the
+    collector runs every few rows, and every so often a full collection walks all the objects the
+    process holds (Django, the libraries, the warmed-up templates: about a million). Measured on
+    500,000 customers, the collector took 28 % of the import. Here the objects that exist when the
+    import starts are frozen (left out of collections until it ends), automatic collection pauses,
+    and the young generations are collected after each batch, so memory stays bounded by a batch.
+    """
+    was_enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(1)
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.unfreeze()
 
 
 def preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:

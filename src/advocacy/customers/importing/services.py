@@ -25,7 +25,7 @@ from advocacy.core.csvexport import neutralise
 from advocacy.core.events import audit
 from advocacy.core.jobs.runner import Liveness, current_runner
 from advocacy.core.models import User
-from advocacy.customers.importing.bulk import page_cache
+from advocacy.customers.importing.bulk import collector_between_batches, sqlite_tuned_for_import
 from advocacy.customers.importing.mapping import KINDS, ColumnMap, map_columns
 from advocacy.customers.importing.readers import (
     ImportRefused,
@@ -155,7 +155,7 @@ def import_file(
     """Import ``source`` as ``kind`` rows. Raises ImportRefused when the file as a whole is unusable."""
     if kind not in KINDS:
         raise ImportRefused(f"Unknown import kind {kind!r}; use one of: {', '.join(KINDS)}.")
-    with open_binary(source) as stream, page_cache():
+    with open_binary(source) as stream, sqlite_tuned_for_import():
         table = read_table(stream, encoding=encoding)
         columns = map_columns(kind, table.headers, mapping)
         report = ImportReport(
@@ -217,13 +217,15 @@ def _batches(rows: Iterator[Row], batch_size: int | None) -> Iterator[list[Row]]
 def _write_batches(
     batches: Iterator[list[Row]], writer: BatchWriter, report: ImportReport, progress: Callable[[int], None] | None
 ) -> None:
-    for batch in batches:
-        # Once an atomic import has a bad row nothing will be kept, so later batches are only checked.
-        apply = not report.dry_run and not (report.atomic and report.errors_total)
-        with transaction.atomic():
-            report.add(writer.write(batch, apply=apply))
-        if progress:
-            progress(report.rows_read)
+    with collector_between_batches() as collect:
+        for batch in batches:
+            # Once an atomic import has a bad row nothing will be kept, so later batches are only checked.
+            apply = not report.dry_run and not (report.atomic and report.errors_total)
+            with transaction.atomic():
+                report.add(writer.write(batch, apply=apply))
+            collect()
+            if progress:
+                progress(report.rows_read)
     if progress:
         progress(report.rows_read)
 
