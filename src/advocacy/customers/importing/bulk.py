@@ -14,7 +14,6 @@ the same on every database. A staged batch is a flat stream of values.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -98,28 +97,6 @@ def sqlite_tuned_for_import() -> Iterator[None]:
         with connection.cursor() as cursor:
             for name, value in before.items():
                 cursor.execute(f"PRAGMA {name} = {value}")
-
-
-@contextmanager
-def collector_between_batches() -> Iterator[Callable[[], object]]:
-    """Run Python's cycle collector between batches only, over the objects the batches made.
-
-    An import makes a few dozen tracked objects a row (cells, cleaned values, model objects), so the
-    collector runs every few rows, and every so often a full collection walks all the objects the
-    process holds (Django, the libraries, the warmed-up templates: about a million). Measured on
-    500,000 customers, the collector took 28 % of the import. Here the objects that exist when the
-    import starts are frozen (left out of collections until it ends), automatic collection pauses,
-    and the young generations are collected after each batch, so memory stays bounded by a batch.
-    """
-    was_enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield lambda: gc.collect(1)
-    finally:
-        if was_enabled:
-            gc.enable()
-        gc.unfreeze()
 
 
 def preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:

@@ -21,11 +21,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from advocacy.core.collector import collector_between_batches
 from advocacy.core.csvexport import neutralise
 from advocacy.core.events import audit
 from advocacy.core.jobs.runner import Liveness, current_runner
 from advocacy.core.models import User
-from advocacy.customers.importing.bulk import collector_between_batches, sqlite_tuned_for_import
+from advocacy.customers.importing.bulk import sqlite_tuned_for_import
 from advocacy.customers.importing.mapping import KINDS, ColumnMap, map_columns
 from advocacy.customers.importing.readers import (
     ImportRefused,
