@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gc
 
-from advocacy.core.collector import collector_between_batches, collector_paused_for_one_batch
+from advocacy.core.collector import collector_between_batches
 
 
 def test_the_collector_is_paused_inside_and_restored_after_even_when_the_work_fails():
     try:
-        with collector_paused_for_one_batch():
+        with collector_between_batches():
             assert not gc.isenabled() and gc.get_freeze_count() > 0
             raise ValueError("a bad batch")
     except ValueError:

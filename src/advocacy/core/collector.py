@@ -1,6 +1,6 @@
 """Python's cycle collector, paused while a batch of bulk work runs.
 
-Bulk work (an import's batches, a listening ingest) makes a few dozen tracked objects a row (cells,
+Bulk work (an import's batches) makes a few dozen tracked objects a row (cells,
 cleaned values, model objects), so the collector runs every few rows, and every so often a full
 collection walks all the objects the process holds (Django, the libraries, the warmed-up templates:
 about a million), none of which the batch made. Measured on 500,000 imported customers, the collector
@@ -32,13 +32,3 @@ def collector_between_batches() -> Iterator[Callable[[], object]]:
         if was_enabled:
             gc.enable()
         gc.unfreeze()
-
-
-@contextmanager
-def collector_paused_for_one_batch() -> Iterator[None]:
-    """The same for work that is one batch (a feed's items, a webhook message): collected at its end."""
-    with collector_between_batches() as collect:
-        try:
-            yield
-        finally:
-            collect()

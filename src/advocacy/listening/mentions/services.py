@@ -20,7 +20,6 @@ from django.db.models import Q
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
-from advocacy.core.collector import collector_paused_for_one_batch
 from advocacy.core.errors import InvalidInput
 from advocacy.customers.models import Customer, SocialHandle, normalise_handle
 from advocacy.feedback.learned.queries import sentiment_reader
@@ -114,13 +113,6 @@ def mentions_ingest(
     """Store what is new among ``items`` and return the counts. Safe to run twice on the same items.
     An item that matches no query is dropped, or kept under ``default_query`` when one is given (reviews
     on a product's own page need not name it)."""
-    with collector_paused_for_one_batch():
-        return ingest_batch(source=source, items=items, now=now, after_commit=after_commit, default_query=default_query)
-
-
-def ingest_batch(
-    *, source: Source, items: list[Incoming], now: datetime | None, after_commit: bool, default_query: Query | None
-) -> IngestResult:
     now = now or timezone.now()
     queries = active_queries()
     result = IngestResult(received=len(items))
