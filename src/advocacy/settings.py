@@ -276,8 +276,9 @@ IMPORT_REPORT_MAX_BYTES = env_int("IMPORT_REPORT_MAX_BYTES", 256 * 1024)  # erro
 IMPORT_REPORT_VALUE_CHARS = env_int("IMPORT_REPORT_VALUE_CHARS", 200)
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 5 * 1024 * 1024)  # larger API uploads run in a worker
 IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2000)
-# SQLite's page cache while an import runs (its default is 2 MB): a large import's index pages fall out of a
-# small cache and every insert reads them again (docs/benchmarks.md, P1). 0 keeps SQLite's default.
+# SQLite's page cache while an import runs (a connection's is 64 MB, set above): a large import's index pages
+# fall out of a smaller cache and every insert reads them again (docs/benchmarks.md, P1). 0 keeps the
+# connection's own.
 IMPORT_SQLITE_CACHE_MB = env_int("IMPORT_SQLITE_CACHE_MB", 256)
 # WAL pages between SQLite's checkpoints while an import runs (its default is 1,000): a large import copies
 # each index page back once for many batches instead of once a batch. 0 keeps SQLite's default.

@@ -1,7 +1,7 @@
 """Charts several apps draw the same way: a funnel of stages and a share over months with its interval.
 
 Built server-side with plotly and handed to the page as JSON (``json_script``), drawn by
-core/static/advocacy/charts.js. A point or stage whose first custom datum is a link opens the records
+feedback/static/feedback/charts.js. A point or stage whose first custom datum is a link opens the records
 behind it when clicked; an empty link means the viewer may not open them (or there are none to list).
 """
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -78,10 +79,8 @@ class ViewerTimezoneMiddleware:
             zone = request.session.get(PORTAL_TIME_ZONE_KEY)
         active = None
         if zone:
-            try:
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):  # unknown: the server's
                 active = zoneinfo.ZoneInfo(zone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                active = None
         if active is not None:
             timezone.activate(active)
         else:

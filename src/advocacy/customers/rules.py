@@ -41,6 +41,11 @@ def clean_time_zone(value: str) -> str:
     return zone
 
 
+def clean_event_detail(value: str) -> str:
+    """An event's detail (the feature used) as stored: trimmed and lower-case, so one feature is one value."""
+    return value.strip().lower()
+
+
 def clean_currency(value: str) -> str:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):

@@ -33,9 +33,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
 
+from advocacy.core.proportions import Z95
 from advocacy.core.proportions import wilson_interval as wilson_interval  # re-exported: the CSAT interval
 
-Z95 = 1.96
 MIN_SAMPLE = 30
 SIGNIFICANCE = 0.05
 

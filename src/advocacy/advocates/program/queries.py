@@ -31,6 +31,7 @@ from advocacy.advocates.models import (
     Submission,
     SubmissionStatus,
 )
+from advocacy.advocates.referrals.queries import click_counts, referrals_matching
 from advocacy.customers.models import Customer
 
 
@@ -208,9 +209,7 @@ def referral_stage_condition(stage: str) -> Q:
 
 def referral_funnel_stages(*, since: datetime) -> list[tuple[str, str, int]]:
     """(stage, label, count) from the clicks since ``since`` to the rewards of the friends who bought."""
-    clicks = ReferralClick.objects.filter(at__gte=since).aggregate(
-        clicks=Count("id"), devices=Count("device_hash", distinct=True)
-    )
+    clicks = click_counts(since=since)
     referrals = Referral.objects.filter(converted_at__gte=since).aggregate(
         **{key: Count("pk", filter=referral_stage_condition(key)) for key in ("conversions", "counted", "rewarded")}
     )
@@ -219,9 +218,4 @@ def referral_funnel_stages(*, since: datetime) -> list[tuple[str, str, int]]:
 
 
 def referrals_at_stage(stage: str, *, since: datetime) -> QuerySet[Referral]:
-    return (
-        Referral.objects.filter(converted_at__gte=since)
-        .filter(referral_stage_condition(stage))
-        .select_related("link__advocate__customer", "friend")
-        .order_by("-converted_at", "-id")
-    )
+    return referrals_matching().filter(converted_at__gte=since).filter(referral_stage_condition(stage))

@@ -58,10 +58,15 @@ def flagged_in_window(now: datetime | None = None) -> QuerySet[ReferralReward]:
     )
 
 
-def referral_funnel(*, since: datetime) -> dict[str, int]:
-    clicks = ReferralClick.objects.filter(at__gte=since).aggregate(
+def click_counts(*, since: datetime) -> dict[str, int]:
+    """Clicks on referral links since ``since``, and the distinct devices they came from."""
+    return ReferralClick.objects.filter(at__gte=since).aggregate(
         clicks=Count("id"), devices=Count("device_hash", distinct=True)
     )
+
+
+def referral_funnel(*, since: datetime) -> dict[str, int]:
+    clicks = click_counts(since=since)
     referrals = Referral.objects.filter(converted_at__gte=since).aggregate(
         conversions=Count("id"),
         flagged=Count("id", filter=Q(status=ReferralStatus.FLAGGED)),

@@ -94,16 +94,20 @@ def _mark_row(source: Source, ref: str) -> str:
     return f"INSERT INTO {TABLE} (customer_id, version) {select} {UPSERT}"
 
 
+def trigger_ops(source: Source) -> list[tuple[str, str]]:
+    """(operation, trigger name) for each write to ``source`` that marks a customer."""
+    ops = ["INSERT", "UPDATE", *(["DELETE"] if source.deletes else [])]
+    return [(op, f"advocates_scorechange_{source.table}_{op.lower()}") for op in ops]
+
+
 def trigger_names(source: Source) -> list[str]:
-    ops = ["insert", "update", *(["delete"] if source.deletes else [])]
-    return [f"advocates_scorechange_{source.table}_{op}" for op in ops]
+    return [name for _, name in trigger_ops(source)]
 
 
 def create_statements(vendor: str) -> list[str]:
     statements = []
     for source in SOURCES:
-        for name in trigger_names(source):
-            op = name.rsplit("_", 1)[1].upper()
+        for op, name in trigger_ops(source):
             if vendor == "sqlite":
                 refs = {"INSERT": ["NEW"], "UPDATE": ["NEW", "OLD"], "DELETE": ["OLD"]}[op]
                 body = "; ".join(_mark_row(source, ref) for ref in refs)

@@ -29,7 +29,6 @@ leaves the watermark and the marks where they were, and the next run does the wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +49,7 @@ from advocacy.advocates.scoring.method import (
     population_of,
     score,
 )
-from advocacy.advocates.scoring.queries import due_sql
+from advocacy.advocates.scoring.queries import due_sql, last_run
 from advocacy.advocates.scoring.staging import stage, unstage
 from advocacy.core import events
 from advocacy.core.errors import InvalidInput
@@ -67,12 +66,6 @@ def score_weights() -> ScoreWeights:
     return weights
 
 
-@dataclass(frozen=True)
-class RunTotals:
-    scored: int
-    written: int
-
-
 @transaction.atomic
 def scores_recompute(*, now: datetime | None = None) -> int:
     """Score every customer and write the rows that changed; returns how many were scored.
@@ -81,7 +74,7 @@ def scores_recompute(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     weights = _lock_weights()
-    return _full(now, weights).scored
+    return _full(now, weights)
 
 
 @transaction.atomic
@@ -90,10 +83,10 @@ def scores_refresh(*, now: datetime | None = None) -> int:
     many were scored. Without a full run to measure against, scores everyone."""
     now = now or timezone.now()
     weights = _lock_weights()
-    last = ScoringRun.objects.order_by("-id").first()
+    last = last_run()
     base = ScoringRun.objects.filter(full=True).order_by("-id").first()
     if last is None or base is None or base.typical_events_90 is None:
-        return _full(now, weights).scored
+        return _full(now, weights)
     population = Population.from_bytes(base.typical_events_90, base.revenue_scale or b"")
     with connection.cursor() as cursor:
         _take_changes(cursor)
@@ -114,7 +107,8 @@ def _lock_weights() -> ScoreWeights:
     return ScoreWeights.objects.select_for_update().get(id=1)
 
 
-def _full(now: datetime, weights: ScoreWeights) -> RunTotals:
+def _full(now: datetime, weights: ScoreWeights) -> int:
+    """Score every customer; returns how many were scored."""
     with connection.cursor() as cursor:
         _take_changes(cursor)  # before the reads: a change that commits later keeps its mark
         features = customer_features(now)
@@ -132,7 +126,7 @@ def _full(now: datetime, weights: ScoreWeights) -> RunTotals:
     )
     # Only the latest scales are ever read; a million revenues are megabytes, kept once.
     ScoringRun.objects.filter(full=True, revenue_scale__isnull=False).exclude(pk=run.pk).update(revenue_scale=None)
-    return RunTotals(len(scores), written)
+    return len(scores)
 
 
 # --- the change marks ---------------------------------------------------------------------------

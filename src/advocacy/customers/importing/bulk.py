@@ -27,10 +27,7 @@ from django.db.models import Model
 AS_IS = (
     models.CharField,
     models.TextField,
-    models.IntegerField,
-    models.BigIntegerField,
-    models.AutoField,
-    models.BigAutoField,
+    models.IntegerField,  # the big and auto integers too
     models.ForeignKey,
     models.BooleanField,
     models.DateField,
@@ -71,17 +68,18 @@ def stage(name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -
 def sqlite_tuned_for_import() -> Iterator[None]:
     """On SQLite, run an import with a larger page cache and fewer WAL checkpoints; restore both after.
 
-    With SQLite's 2 MB default cache, a table's indexes outgrow it within a few hundred thousand rows
-    and each insert reads its index pages again: 1,000,000 orders took 188 s with the default and
-    104 s with 256 MB (IMPORT_SQLITE_CACHE_MB). And each batch of orders dirties index pages all over
-    the table (orders name random customers); with the default checkpoint every 1,000 pages of WAL
-    those pages are copied back and synced after almost every batch, and again after the next one.
-    Checkpointing every IMPORT_SQLITE_CHECKPOINT_PAGES (20,000 pages, 80 MB of WAL) copies each page
-    once for many batches: 500,000 orders took 54 s instead of 63 s (docs/benchmarks.md, P1).
+    With a smaller cache (SQLite's default is 2 MB; connections here have 64 MB), a table's indexes
+    outgrow it within a few hundred thousand rows and each insert reads its index pages again: 1,000,000
+    orders took 188 s with the default and 104 s with 256 MB (IMPORT_SQLITE_CACHE_MB). And each batch of
+    orders dirties index pages all over the table (orders name random customers); with the default
+    checkpoint every 1,000 pages of WAL those pages are copied back and synced after almost every batch,
+    and again after the next one. Checkpointing every IMPORT_SQLITE_CHECKPOINT_PAGES (20,000 pages, 80
+    MB of WAL) copies each page once for many batches: 500,000 orders took 54 s instead of 63 s
+    (docs/benchmarks.md, P1).
     """
-    pragmas = {"cache_size": -int(settings.IMPORT_SQLITE_CACHE_MB) * 1024}  # negative: KiB, not pages
-    pragmas["wal_autocheckpoint"] = int(settings.IMPORT_SQLITE_CHECKPOINT_PAGES)
-    pragmas = {name: value for name, value in pragmas.items() if value}  # 0 keeps SQLite's default
+    pragmas = {"cache_size": -settings.IMPORT_SQLITE_CACHE_MB * 1024}  # negative: KiB, not pages
+    pragmas["wal_autocheckpoint"] = settings.IMPORT_SQLITE_CHECKPOINT_PAGES
+    pragmas = {name: value for name, value in pragmas.items() if value}  # 0 keeps the connection's own
     if connection.vendor != "sqlite" or not pragmas:
         yield
         return
@@ -213,7 +211,6 @@ def existing(model: type[Model], field: str, values: Iterable[str]) -> dict[str,
     if not wanted:
         return {}
     found = joined(
-        "import_stage_refs",
         wanted,
         f"SELECT {probe(model._meta.db_table, column(model, field), 's.ref')} FROM {{stage}} s",  # noqa: S608 (names from the models)
     )
@@ -223,13 +220,16 @@ def existing(model: type[Model], field: str, values: Iterable[str]) -> dict[str,
     return {getattr(obj, field): obj for obj in model._default_manager.filter(pk__in=ids)}
 
 
-def joined(name: str, refs: Iterable[str], sql: str) -> list[tuple[Any, ...]]:
+REFS_TABLE = "import_stage_refs"
+
+
+def joined(refs: Iterable[str], sql: str) -> list[tuple[Any, ...]]:
     """The rows ``sql`` returns when it joins the staged ``refs``.
 
     ``sql`` reads them as ``{stage}`` with columns ``ref`` (as given) and ``ref_lower``; the lower-case
     form is made here, in Python, so both databases fold case alike (SQLite's lower() is ASCII only).
     """
-    table = stage(name, [("ref", "text"), ("ref_lower", "text")], ((ref, ref.lower()) for ref in refs))
+    table = stage(REFS_TABLE, [("ref", "text"), ("ref_lower", "text")], ((ref, ref.lower()) for ref in refs))
     with connection.cursor() as cursor:
         cursor.execute(sql.format(stage=table))
         return cursor.fetchall()

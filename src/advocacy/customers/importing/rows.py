@@ -193,7 +193,7 @@ CLEANERS: dict[str, dict[str, Cleaner]] = {
         "kind": choice(EngagementKind.values, "event kind"),
         "occurred_at": occurred_at,
         "value": lambda v: rules.clean_decimal(v, field="value"),
-        "detail": lambda v: text(100, "detail")(v.strip().lower()),
+        "detail": lambda v: text(100, "detail")(rules.clean_event_detail(v)),
     },
 }
 

@@ -208,7 +208,7 @@ def customer_ids(refs: Iterable[str]) -> dict[str, int]:
     if not wanted:
         return {}
     by_id, by_email = customer_probes()
-    found = bulk.joined("import_stage_refs", wanted, f"SELECT s.ref, COALESCE({by_id}, {by_email}) FROM {{stage}} s")  # noqa: S608 (names from the models)
+    found = bulk.joined(wanted, f"SELECT s.ref, COALESCE({by_id}, {by_email}) FROM {{stage}} s")  # noqa: S608 (names from the models)
     return {ref: pk for ref, pk in found if pk is not None}
 
 
@@ -239,7 +239,7 @@ class CustomerLookup:
         wanted = {ref for ref in refs if ref}
         by_id, by_email = customer_probes()
         pairs = (
-            bulk.joined("import_stage_refs", wanted, f"SELECT {by_id}, {by_email} FROM {{stage}} s") if wanted else []  # noqa: S608 (names from the models)
+            bulk.joined(wanted, f"SELECT {by_id}, {by_email} FROM {{stage}} s") if wanted else []  # noqa: S608 (names from the models)
         )
         ids = {pk for pair in pairs for pk in pair if pk is not None}
         found = Customer.objects.filter(pk__in=ids) if ids else []

@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 (
                     "customer",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="products_in_use",
                         to="customers.customer",

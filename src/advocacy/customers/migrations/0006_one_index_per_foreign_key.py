@@ -56,15 +56,5 @@ class Migration(migrations.Migration):
                     to="customers.customer",
                 ),
             ),
-            migrations.AlterField(
-                model_name="productinuse",
-                name="customer",
-                field=models.ForeignKey(
-                    db_index=False,
-                    on_delete=django.db.models.deletion.CASCADE,
-                    related_name="products_in_use",
-                    to="customers.customer",
-                ),
-            ),
         ),
     ]

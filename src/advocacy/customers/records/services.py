@@ -365,7 +365,7 @@ def event_record(
         customer=customer,
         kind=kind,
         occurred_at=occurred_at,
-        defaults={"value": value, "external_id": external_id or None, "detail": detail.strip().lower()},
+        defaults={"value": value, "external_id": external_id or None, "detail": rules.clean_event_detail(detail)},
     )
     return event, created
 

@@ -380,6 +380,7 @@ class TrendPoint:
     label: str
     start: date | None
     estimate: stats.Estimate
+    wave: int | None = None  # the wave's number, for a point of the trend by wave
 
 
 TREND_BUCKETS = ("week", "month", "wave")
@@ -405,7 +406,7 @@ def trend(
     rows: Any
     if by == "wave":
         rows = responses.values("wave__number").annotate(**metric_aggregates(survey.kind)).order_by("wave__number")
-        return [TrendPoint(_wave_label(row["wave__number"]), None, estimate_from(survey.kind, row)) for row in rows]
+        return [_wave_point(row["wave__number"], estimate_from(survey.kind, row)) for row in rows]
     span = responses.aggregate(first=Min("answered_at"), last=Max("answered_at"))
     if span["first"] is None:
         return []
@@ -433,10 +434,7 @@ def _trend_from_rollups(survey: Survey, by: str, scope: RollupScope) -> list[Tre
         # Ordered as the database orders wave numbers, answers outside a wave (NULL) included.
         last = connection.features.nulls_order_largest
         ordered = sorted(waves, key=lambda row: _wave_order(numbers.get(row["wave_id"]), last))
-        return [
-            TrendPoint(_wave_label(numbers.get(row["wave_id"])), None, estimate_from(survey.kind, row))
-            for row in ordered
-        ]
+        return [_wave_point(numbers.get(row["wave_id"]), estimate_from(survey.kind, row)) for row in ordered]
     span = rows.filter(n__gt=0).aggregate(first=Min("day"), last=Max("day"))
     if span["first"] is None:
         return []
@@ -480,8 +478,8 @@ def bucket_of(field_name: str, starts: list[date]) -> Case:
     return Case(*whens, default=Value(len(starts) - 1), output_field=IntegerField())
 
 
-def _wave_label(number: int | None) -> str:
-    return "no wave" if number is None else f"wave {number}"
+def _wave_point(number: int | None, estimate: stats.Estimate) -> TrendPoint:
+    return TrendPoint("no wave" if number is None else f"wave {number}", None, estimate, number)
 
 
 # --- segments ----------------------------------------------------------------------------------

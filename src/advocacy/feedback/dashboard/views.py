@@ -68,8 +68,8 @@ def trend_link(survey: Survey, by: str, since: date | None, until: date | None, 
         first = max(point.start, since) if since else point.start
         last = min(end, until) if until else end
         query |= {"since": first.isoformat(), "until": last.isoformat()}
-    elif point.label.startswith("wave "):
-        query |= {"wave": point.label.removeprefix("wave ")}
+    elif point.wave is not None:
+        query |= {"wave": point.wave}
     else:
         return ""
     return f"{reverse('feedback:responses')}?{urlencode(query)}"
