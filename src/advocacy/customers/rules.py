@@ -46,9 +46,12 @@ def clean_event_detail(value: str) -> str:
     return value.strip().lower()
 
 
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+
+
 def clean_currency(value: str) -> str:
     code = value.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
+    if not CURRENCY_CODE.fullmatch(code):
         raise RuleError(f"currency {value.strip()!r} is not a three-letter ISO 4217 code")
     return code
 

@@ -14,8 +14,10 @@ the same on every database. A staged batch is a flat stream of values.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +33,9 @@ AS_IS = (
     models.ForeignKey,
     models.BooleanField,
     models.DateField,
+    # A Decimal goes as it is: psycopg dumps it, and Django's SQLite backend registers an adapter for it.
+    # Every value an import stages is one (the cleaners make them, and stored rows load as them).
+    models.DecimalField,
 )
 
 Column = tuple[str, str]  # (name, SQL type)
@@ -97,11 +102,57 @@ def sqlite_tuned_for_import() -> Iterator[None]:
                 cursor.execute(f"PRAGMA {name} = {value}")
 
 
-def preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-    """How a field's value goes to the driver: as it is where both drivers take it, else through Django."""
+def preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How a field's value goes to the driver: None where both drivers take it as it is, else through Django."""
     if isinstance(field, AS_IS) and not isinstance(field, models.DateTimeField):
-        return lambda value: value
+        return None
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+@dataclass(slots=True)
+class NewRow:
+    """A row to create: the values an import gives it, by attribute name, and its primary key once it
+    is written (read back only where later writes need it).
+
+    Not a model object: building one per row and reading every field back off it cost more than the
+    row's own checks (20 µs a row under the profiler; docs/benchmarks.md, P1 round 4). The fields it
+    does not give take their defaults in ``staged_new``.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    pk: int | None = None
+
+
+def staged_new(fields: Sequence[models.Field[Any, Any]], stamp: Any) -> Callable[[NewRow], list[Any]]:
+    """The staging row of a new row (a NULL primary key first): each field's prepared default, made once
+    per batch, with the row's own values and ``stamp`` in the automatic time fields put over it."""
+    prepared = [(f, preparer(f)) for f in fields]
+    template: list[Any] = [None]
+    slots: dict[str, tuple[int, Callable[[Any], Any] | None]] = {}
+    fresh = []
+    for index, (f, prepare) in enumerate(prepared, start=1):
+        if is_stamped(f):
+            template.append(stamp)
+            continue
+        slots[f.attname] = (index, prepare)
+        template.append(f.get_default() if prepare is None else prepare(f.get_default()))
+        if f.has_default() and callable(f.default):  # a default like ``list`` is made anew for each row
+            fresh.append((index, f, prepare))
+
+    def staged(row: NewRow) -> list[Any]:
+        values = template.copy()
+        for index, f, prepare in fresh:
+            values[index] = f.get_default() if prepare is None else prepare(f.get_default())
+        for name, value in row.values.items():
+            index, prepare = slots[name]
+            values[index] = value if prepare is None else prepare(value)
+        return values
+
+    return staged
+
+
+def is_stamped(field: models.Field[Any, Any]) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
 def column_of(field: models.Field[Any, Any]) -> Column:
@@ -121,7 +172,7 @@ def column(model: type[Model], name: str) -> str:
 def upsert(
     model: type[Model],
     *,
-    new: Sequence[Model],
+    new: Sequence[NewRow],
     changed: Sequence[Model],
     changed_fields: Sequence[str],
     key: str | None,
@@ -136,21 +187,14 @@ def upsert(
     """
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    prepare = [preparer(f) for f in fields]
-    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    auto = {f.attname for f in stamped}
+    stamped = [f for f in fields if is_stamped(f)]
     stamp = stamped[0].get_db_prep_save(now, connection) if stamped else None
     kept = {f.attname for f in stamped if getattr(f, "auto_now_add", False)}  # a row's creation time stays
     pk = quote(column_name(meta.pk))
     name = f"import_stage_{meta.db_table}"
     columns = [(column_name(meta.pk), "bigint"), *(column_of(f) for f in fields)]
-
-    def values(obj: Model) -> list[Any]:
-        return [obj.pk] + [
-            stamp if f.attname in auto else p(getattr(obj, f.attname)) for f, p in zip(fields, prepare, strict=True)
-        ]
-
-    table = stage(name, columns, (values(obj) for obj in [*changed, *new]))
+    staged = itertools.chain(map(staged_changed(fields, stamp), changed), map(staged_new(fields, stamp), new))
+    table = stage(name, columns, staged)
     target = quote(meta.db_table)
     with connection.cursor() as cursor:
         if changed:
@@ -179,7 +223,24 @@ def upsert(
                 read_back_keys(model, new, key, table)
 
 
-def read_back_keys(model: type[Model], new: Sequence[Model], key: str, table: str) -> None:
+def staged_changed(fields: Sequence[models.Field[Any, Any]], stamp: Any) -> Callable[[Model], list[Any]]:
+    """The staging row of an existing object: its primary key and every field's value as it now holds it."""
+    prepared = [(f.attname, stamp if is_stamped(f) else None, preparer(f)) for f in fields]
+
+    def staged(obj: Model) -> list[Any]:
+        values: list[Any] = [obj.pk]
+        for attname, stamped, prepare in prepared:
+            if stamped is not None:
+                values.append(stamped)
+            else:
+                value = getattr(obj, attname)
+                values.append(value if prepare is None else prepare(value))
+        return values
+
+    return staged
+
+
+def read_back_keys(model: type[Model], new: Sequence[NewRow], key: str, table: str) -> None:
     """Give each new object the primary key its row got, matched by its unique ``key``."""
     meta = model._meta
     key_column, pk = column(model, key), quote(column_name(meta.pk))
@@ -188,9 +249,8 @@ def read_back_keys(model: type[Model], new: Sequence[Model], key: str, table: st
         cursor.execute(f"SELECT s.{quote(key_column)}, {found} FROM {table} s WHERE s.{pk} IS NULL")  # noqa: S608 (names from the models)
         ids = dict(cursor.fetchall())
     attname = meta.get_field(key).attname  # type: ignore[union-attr]
-    for obj in new:
-        obj.pk = ids[getattr(obj, attname)]
-        obj._state.adding = False
+    for row in new:
+        row.pk = ids[row.values[attname]]
 
 
 def probe(table: str, column: str, value: str) -> str:

@@ -36,7 +36,7 @@ from advocacy.customers.importing.readers import (
     read_table,
     size_refusal,
 )
-from advocacy.customers.importing.rows import Row, RowError, clean_record
+from advocacy.customers.importing.rows import RecordCleaner, Row, RowError
 from advocacy.customers.importing.writer import WRITERS, BatchWriter, Outcome
 from advocacy.customers.models import ImportJob, ImportStatus
 
@@ -191,11 +191,13 @@ def _name_of(source: Source) -> str:
 def _clean_rows(
     kind: str, records: Iterable[tuple[int, list[str]]], columns: ColumnMap, report: ImportReport
 ) -> Iterator[Row]:
+    clean = RecordCleaner(kind, columns).clean
+    most = settings.IMPORT_MAX_ROWS
     for line, cells in records:
         report.rows_read += 1
-        if report.rows_read > settings.IMPORT_MAX_ROWS:
-            raise ImportRefused(f"The file has more than {settings.IMPORT_MAX_ROWS:,} rows (IMPORT_MAX_ROWS).")
-        row, errors = clean_record(kind, line, cells, columns)
+        if report.rows_read > most:
+            raise ImportRefused(f"The file has more than {most:,} rows (IMPORT_MAX_ROWS).")
+        row, errors = clean(line, cells)
         if row is None:
             report.failed += 1
             report.add_errors(errors)

@@ -24,6 +24,7 @@ from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.customers.consent import consent_changed, consents_in_force
 from advocacy.customers.importing import bulk
+from advocacy.customers.importing.bulk import NewRow
 from advocacy.customers.importing.mapping import CONSENT_FIELDS, ColumnMap
 from advocacy.customers.importing.rows import Row, RowError
 from advocacy.customers.models import (
@@ -54,7 +55,7 @@ class Outcome:
 class Plan:
     """The writes one batch needs, gathered before any is made."""
 
-    new: list[Model] = field(default_factory=list)
+    new: list[NewRow] = field(default_factory=list)
     changed: dict[int, Model] = field(default_factory=dict)
     changed_fields: set[str] = field(default_factory=set)
 
@@ -87,17 +88,6 @@ class BatchWriter(ABC):
         self.file_name = file_name
         # key -> line of its first row; kept for the whole file so duplicates across batches count.
         self.seen: dict[tuple[Any, ...], int] = {}
-        fields = self.model._meta.concrete_fields
-        self.defaults = [None if f.primary_key else f.get_default() for f in fields]
-        self.fresh_defaults = [i for i, f in enumerate(fields) if callable(f.default)]
-
-    def blank(self) -> Any:
-        """A new object holding its fields' defaults, built positionally: Django's fast path (the one
-        ``from_db`` takes), since a keyword-less ``Model()`` costs more than the row's own checks."""
-        values = list(self.defaults)
-        for index in self.fresh_defaults:  # a default like ``list`` is made anew for each object
-            values[index] = self.model._meta.concrete_fields[index].get_default()
-        return self.model(*values)
 
     def write(self, rows: list[Row], *, apply: bool) -> Outcome:
         outcome = Outcome()
@@ -148,12 +138,20 @@ class BatchWriter(ABC):
         return True
 
     def record(
-        self, plan: Plan, outcome: Outcome, obj: Model, values: dict[str, Any], *, extra_change: bool = False
+        self,
+        plan: Plan,
+        outcome: Outcome,
+        obj: Model | NewRow | None,
+        values: dict[str, Any],
+        *,
+        extra_change: bool = False,
     ) -> None:
-        """Count and queue a new or existing object with the values the row gives it."""
-        if obj.pk is None:
-            assign(obj, values)
-            plan.new.append(obj)
+        """Count and queue a new row (None, or the NewRow the writer made for it) or an existing object
+        with the values the row gives it."""
+        if obj is None or isinstance(obj, NewRow):
+            new = obj or NewRow()
+            new.values = values
+            plan.new.append(new)
             outcome.created += 1
             return
         changed = assign(obj, values)
@@ -311,7 +309,7 @@ class AccountWriter(BatchWriter):
                     self.error(outcome, row, "owner", reason)
                     continue
                 values["owner_id"] = owner.pk
-            self.record(plan, outcome, account or self.blank(), values)
+            self.record(plan, outcome, account, values)
 
     def match(self, row: Row, existing: AccountLookup) -> tuple[Account | None, str]:
         external_id = row.get("external_id")
@@ -342,16 +340,18 @@ class CustomerWriter(BatchWriter):
         advocates = UserLookup(row.get("primary_advocate") for row in rows if row.get("primary_advocate"))
         matched = [self.match(row, existing) for row in rows]
         known_ids = [c.pk for c, _ in matched if c is not None]
-        windows = current_windows(known_ids if self.columns.gives("contact_hours") else [])
-        consents = consents_in_force(known_ids if any(map(self.columns.gives, CONSENT_FIELDS)) else [])
-        self.windows_to_replace: list[tuple[Customer, list[tuple[Any, ...]]]] = []
-        self.consents_to_add: list[tuple[Customer, Row, str, bool]] = []
-        self.handles_to_replace: list[tuple[Customer, list[str]]] = []
+        gives_windows = self.columns.gives("contact_hours")
+        gives_consents = any(map(self.columns.gives, CONSENT_FIELDS))
+        windows = current_windows(known_ids if gives_windows else [])
+        consents = consents_in_force(known_ids if gives_consents else [])
+        self.windows_to_replace: list[tuple[Customer | NewRow, list[tuple[Any, ...]]]] = []
+        self.consents_to_add: list[tuple[Customer | NewRow, Row, str, bool]] = []
+        self.handles_to_replace: list[tuple[Customer | NewRow, list[str]]] = []
         handle_owners = handles_taken([h for row in rows for h in row.get("social_handles") or []])
         self.handles_claimed: dict[str, int] = {}
         self.new_accounts: dict[str, Account] = {}
         self.account_links: list[tuple[int, Account]] = []
-        self.targets_by_line: dict[int, Customer] = {}
+        self.targets_by_line: dict[int, Customer | NewRow] = {}
         for row, (customer, reason) in zip(rows, matched, strict=True):
             keys: list[tuple[str, Any]] = [("email", row.values["email"])]
             if row.get("external_id"):
@@ -366,9 +366,10 @@ class CustomerWriter(BatchWriter):
             values = self.field_values(row, outcome, accounts, advocates)
             if values is None or not self.check_handles(row, customer, handle_owners, outcome):
                 continue
-            target = customer or self.blank()
+            target = customer or NewRow()
             self.targets_by_line[row.line] = target
-            extra = self.plan_windows(target, row, windows) | self.plan_consents(target, row, consents)
+            extra = gives_windows and self.plan_windows(target, row, windows)
+            extra = (gives_consents and self.plan_consents(target, row, consents)) or extra
             if row.get("social_handles") is not None:
                 self.handles_to_replace.append((target, row.values["social_handles"]))
                 extra = True
@@ -454,14 +455,14 @@ class CustomerWriter(BatchWriter):
                 return False
         return True
 
-    def plan_windows(self, customer: Customer, row: Row, windows: dict[int, list[tuple[Any, ...]]]) -> bool:
+    def plan_windows(self, customer: Customer | NewRow, row: Row, windows: dict[int, list[tuple[Any, ...]]]) -> bool:
         wanted = row.get("contact_hours")
         if wanted is None or (customer.pk is not None and windows.get(customer.pk, []) == wanted):
             return False
         self.windows_to_replace.append((customer, wanted))
         return True
 
-    def plan_consents(self, customer: Customer, row: Row, consents: dict[tuple[int, str], bool]) -> bool:
+    def plan_consents(self, customer: Customer | NewRow, row: Row, consents: dict[tuple[int, str], bool]) -> bool:
         """Append a consent only where it differs from the one in force, so history stays truthful."""
         added = False
         for name in CONSENT_FIELDS:
@@ -478,19 +479,23 @@ class CustomerWriter(BatchWriter):
         if self.new_accounts:
             Account.objects.bulk_create(list(self.new_accounts.values()))
             for line, account in self.account_links:
-                self.targets_by_line[line].account_id = account.pk
+                target = self.targets_by_line[line]
+                if isinstance(target, NewRow):
+                    target.values["account_id"] = account.pk
+                else:
+                    target.account_id = account.pk
         super().persist(plan)  # new customers get their primary keys here
         if replaced:
             ContactWindow.objects.filter(customer_id__in=replaced).delete()
         ContactWindow.objects.bulk_create(
-            ContactWindow(customer=customer, weekday=day, starts=starts, ends=ends)
+            ContactWindow(customer_id=written_id(customer), weekday=day, starts=starts, ends=ends)
             for customer, windows in self.windows_to_replace
             for day, starts, ends in windows
         )
         now = timezone.now()
         added = Consent.objects.bulk_create(
             Consent(
-                customer=customer,
+                customer_id=written_id(customer),
                 purpose=purpose,
                 granted=granted,
                 source="import",
@@ -501,13 +506,19 @@ class CustomerWriter(BatchWriter):
             for customer, row, purpose, granted in self.consents_to_add
         )
         consent_changed(added)
-        handled = [customer.pk for customer, _ in self.handles_to_replace]
+        handled = [written_id(customer) for customer, _ in self.handles_to_replace]
         SocialHandle.objects.filter(customer_id__in=handled).delete()
         SocialHandle.objects.bulk_create(
-            SocialHandle(customer=customer, handle=handle)
+            SocialHandle(customer_id=written_id(customer), handle=handle)
             for customer, handles in self.handles_to_replace
             for handle in handles
         )
+
+
+def written_id(customer: Customer | NewRow) -> int:
+    """A customer's id once its batch is written (``persist`` reads new customers' ids back first)."""
+    assert customer.pk is not None, f"{customer} has no id yet: the batch's customers are not written"
+    return customer.pk
 
 
 def handles_taken(handles: list[str]) -> dict[str, tuple[int, str]]:
@@ -535,8 +546,7 @@ class ProductWriter(BatchWriter):
         for row in rows:
             if not self.claim(outcome, row, [("external_id", row.values["external_id"])]):
                 continue
-            product = existing.get(row.values["external_id"]) or self.blank()
-            self.record(plan, outcome, product, row.values)
+            self.record(plan, outcome, existing.get(row.values["external_id"]), row.values)
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -555,7 +565,7 @@ class OrderWriter(BatchWriter):
                 continue
             values = self.field_values(row, outcome, customers, products)
             if values is not None:
-                self.record(plan, outcome, existing.get(row.values["external_id"]) or self.blank(), values)
+                self.record(plan, outcome, existing.get(row.values["external_id"]), values)
 
     def field_values(
         self, row: Row, outcome: Outcome, customers: CustomerRefs, products: dict[str, Product]
@@ -609,7 +619,7 @@ class EventWriter(BatchWriter):
                 continue
             values = {k: v for k, v in row.values.items() if k != "customer"}
             values["customer_id"] = customer_id
-            self.record(plan, outcome, event or self.blank(), values)
+            self.record(plan, outcome, event, values)
 
     def match(
         self, row: Row, by_id: dict[str, EngagementEvent], same_moment: EngagementEvent | None
