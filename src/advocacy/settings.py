@@ -275,7 +275,10 @@ IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000)  # a longer cel
 IMPORT_REPORT_MAX_BYTES = env_int("IMPORT_REPORT_MAX_BYTES", 256 * 1024)  # errors beyond are counted, not kept
 IMPORT_REPORT_VALUE_CHARS = env_int("IMPORT_REPORT_VALUE_CHARS", 200)
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 5 * 1024 * 1024)  # larger API uploads run in a worker
-IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2000)
+# Rows per import transaction. Each commit writes every index page its rows touched, and orders name random
+# customers, so a smaller batch writes the same pages more often: at 1,000,000 orders on SQLite a commit cost
+# 31 µs a row in batches of 2,000 and 11 µs in batches of 10,000 (docs/benchmarks.md, P1 round 4).
+IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 10_000)
 # SQLite's page cache while an import runs (a connection's is 64 MB, set above): a large import's index pages
 # fall out of a smaller cache and every insert reads them again (docs/benchmarks.md, P1). 0 keeps the
 # connection's own.
