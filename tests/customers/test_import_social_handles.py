@@ -24,6 +24,17 @@ def test_handles_are_imported_bare_and_lower_case_and_replace_the_earlier_ones(c
     assert handles() == {"annie": "ann@example.com"}
 
 
+def test_the_same_handles_imported_again_change_nothing(csv_file):  # type: ignore[no-untyped-def]
+    source = 'Email,Social handles\nann@example.com,"@ann, @Ann_2"\nbo@example.com,\n'
+    import_file(kind="customers", source=csv_file(source))
+    stored = dict(SocialHandle.objects.values_list("handle", "pk"))
+    again = import_file(kind="customers", source=csv_file(source))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert dict(SocialHandle.objects.values_list("handle", "pk")) == stored  # the rows were not rewritten
+    changed = import_file(kind="customers", source=csv_file("Email,Social handles\nann@example.com,@ann\n"))
+    assert (changed.updated, handles()) == (1, {"ann": "ann@example.com"})
+
+
 def test_another_customer_s_handle_is_refused_with_the_row(csv_file):  # type: ignore[no-untyped-def]
     CustomerFactory(email="bo@example.com")
     import_file(kind="customers", source=csv_file("Email,Handle\nbo@example.com,@bo\n"))

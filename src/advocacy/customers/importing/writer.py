@@ -343,6 +343,7 @@ class CustomerWriter(BatchWriter):
         gives_windows = self.columns.gives("contact_hours")
         gives_consents = any(map(self.columns.gives, CONSENT_FIELDS))
         windows = current_windows(known_ids if gives_windows else [])
+        current_handles = handles_of(known_ids if self.columns.gives("social_handles") else [])
         consents = consents_in_force(known_ids if gives_consents else [])
         self.windows_to_replace: list[tuple[Customer | NewRow, list[tuple[Any, ...]]]] = []
         self.consents_to_add: list[tuple[Customer | NewRow, Row, str, bool]] = []
@@ -370,8 +371,9 @@ class CustomerWriter(BatchWriter):
             self.targets_by_line[row.line] = target
             extra = gives_windows and self.plan_windows(target, row, windows)
             extra = (gives_consents and self.plan_consents(target, row, consents)) or extra
-            if row.get("social_handles") is not None:
-                self.handles_to_replace.append((target, row.values["social_handles"]))
+            wanted_handles = row.get("social_handles")
+            if wanted_handles is not None and (customer is None or current_handles.get(customer.pk) != wanted_handles):
+                self.handles_to_replace.append((target, wanted_handles))
                 extra = True
             self.record(plan, outcome, target, values, extra_change=extra)
 
@@ -519,6 +521,16 @@ def written_id(customer: Customer | NewRow) -> int:
     """A customer's id once its batch is written (``persist`` reads new customers' ids back first)."""
     assert customer.pk is not None, f"{customer} has no id yet: the batch's customers are not written"
     return customer.pk
+
+
+def handles_of(customer_ids: list[int]) -> dict[int, list[str]]:
+    """customer id → the customer's handles, sorted as the import's cleaner sorts them."""
+    handles: dict[int, list[str]] = defaultdict(list)
+    if customer_ids:
+        rows = SocialHandle.objects.filter(customer_id__in=customer_ids).order_by("handle")
+        for customer_id, handle in rows.values_list("customer_id", "handle"):
+            handles[customer_id].append(handle)
+    return handles
 
 
 def handles_taken(handles: list[str]) -> dict[str, tuple[int, str]]:
