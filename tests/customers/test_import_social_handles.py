@@ -25,7 +25,7 @@ def test_handles_are_imported_bare_and_lower_case_and_replace_the_earlier_ones(c
 
 
 def test_the_same_handles_imported_again_change_nothing(csv_file):  # type: ignore[no-untyped-def]
-    source = 'Email,Social handles\nann@example.com,"@ann, @Ann_2"\nbo@example.com,\n'
+    source = 'Email,Social handles\nann@example.com,"@ann, @Ann_2, @ann.b, @ann@mastodon.social"\nbo@example.com,\n'
     import_file(kind="customers", source=csv_file(source))
     stored = dict(SocialHandle.objects.values_list("handle", "pk"))
     again = import_file(kind="customers", source=csv_file(source))

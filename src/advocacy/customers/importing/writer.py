@@ -524,13 +524,15 @@ def written_id(customer: Customer | NewRow) -> int:
 
 
 def handles_of(customer_ids: list[int]) -> dict[int, list[str]]:
-    """customer id → the customer's handles, sorted as the import's cleaner sorts them."""
+    """customer id → the customer's handles, sorted as the import's cleaner sorts them (in Python: a
+    database's collation may order punctuation otherwise)."""
     handles: dict[int, list[str]] = defaultdict(list)
     if customer_ids:
-        rows = SocialHandle.objects.filter(customer_id__in=customer_ids).order_by("handle")
-        for customer_id, handle in rows.values_list("customer_id", "handle"):
+        for customer_id, handle in SocialHandle.objects.filter(customer_id__in=customer_ids).values_list(
+            "customer_id", "handle"
+        ):
             handles[customer_id].append(handle)
-    return handles
+    return {customer_id: sorted(found) for customer_id, found in handles.items()}
 
 
 def handles_taken(handles: list[str]) -> dict[str, tuple[int, str]]:
