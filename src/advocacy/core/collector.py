@@ -1,7 +1,7 @@
 """Python's cycle collector, paused while a batch of bulk work runs.
 
-Bulk work (an import's batches) makes a few dozen tracked objects a row (cells,
-cleaned values, model objects), so the collector runs every few rows, and every so often a full
+Bulk work (an import's batches) makes a few dozen tracked objects a row (cells, cleaned values,
+the rows it plans), so the collector runs every few rows, and every so often a full
 collection walks all the objects the process holds (Django, the libraries, the warmed-up templates:
 about a million), none of which the batch made. Measured on 500,000 imported customers, the collector
 took 28 % of the import (docs/benchmarks.md, P1).

@@ -225,16 +225,13 @@ def upsert(
 
 def staged_changed(fields: Sequence[models.Field[Any, Any]], stamp: Any) -> Callable[[Model], list[Any]]:
     """The staging row of an existing object: its primary key and every field's value as it now holds it."""
-    prepared = [(f.attname, stamp if is_stamped(f) else None, preparer(f)) for f in fields]
+    prepared = [(f.attname, is_stamped(f), preparer(f)) for f in fields]
 
     def staged(obj: Model) -> list[Any]:
         values: list[Any] = [obj.pk]
         for attname, stamped, prepare in prepared:
-            if stamped is not None:
-                values.append(stamped)
-            else:
-                value = getattr(obj, attname)
-                values.append(value if prepare is None else prepare(value))
+            value = stamp if stamped else getattr(obj, attname)
+            values.append(value if stamped or prepare is None else prepare(value))
         return values
 
     return staged

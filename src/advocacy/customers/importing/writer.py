@@ -141,17 +141,15 @@ class BatchWriter(ABC):
         self,
         plan: Plan,
         outcome: Outcome,
-        obj: Model | NewRow | None,
+        obj: Model | NewRow,
         values: dict[str, Any],
         *,
         extra_change: bool = False,
     ) -> None:
-        """Count and queue a new row (None, or the NewRow the writer made for it) or an existing object
-        with the values the row gives it."""
-        if obj is None or isinstance(obj, NewRow):
-            new = obj or NewRow()
-            new.values = values
-            plan.new.append(new)
+        """Count and queue a new row or an existing object with the values the row gives it."""
+        if isinstance(obj, NewRow):
+            obj.values = values
+            plan.new.append(obj)
             outcome.created += 1
             return
         changed = assign(obj, values)
@@ -309,7 +307,7 @@ class AccountWriter(BatchWriter):
                     self.error(outcome, row, "owner", reason)
                     continue
                 values["owner_id"] = owner.pk
-            self.record(plan, outcome, account, values)
+            self.record(plan, outcome, account or NewRow(), values)
 
     def match(self, row: Row, existing: AccountLookup) -> tuple[Account | None, str]:
         external_id = row.get("external_id")
@@ -560,7 +558,7 @@ class ProductWriter(BatchWriter):
         for row in rows:
             if not self.claim(outcome, row, [("external_id", row.values["external_id"])]):
                 continue
-            self.record(plan, outcome, existing.get(row.values["external_id"]), row.values)
+            self.record(plan, outcome, existing.get(row.values["external_id"]) or NewRow(), row.values)
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -579,7 +577,7 @@ class OrderWriter(BatchWriter):
                 continue
             values = self.field_values(row, outcome, customers, products)
             if values is not None:
-                self.record(plan, outcome, existing.get(row.values["external_id"]), values)
+                self.record(plan, outcome, existing.get(row.values["external_id"]) or NewRow(), values)
 
     def field_values(
         self, row: Row, outcome: Outcome, customers: CustomerRefs, products: dict[str, Product]
@@ -633,7 +631,7 @@ class EventWriter(BatchWriter):
                 continue
             values = {k: v for k, v in row.values.items() if k != "customer"}
             values["customer_id"] = customer_id
-            self.record(plan, outcome, event, values)
+            self.record(plan, outcome, event or NewRow(), values)
 
     def match(
         self, row: Row, by_id: dict[str, EngagementEvent], same_moment: EngagementEvent | None
