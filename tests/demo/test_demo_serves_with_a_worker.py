@@ -1,16 +1,21 @@
 """``advocacy demo`` serves the pages with a worker and the scheduler beside them (so imports run and
-mail goes out), and one Ctrl-C stops all three; staff pages warn when jobs wait with no worker."""
+mail goes out, its links pointing at the server the demo runs), and one Ctrl-C stops all three; staff
+pages warn when jobs wait with no worker."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import timedelta
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -30,6 +35,19 @@ def wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
             pass
         time.sleep(0.5)
     return False
+
+
+def ask_for_portal_link(site: str, email: str) -> None:
+    """Fill in the portal's sign-in form as a customer would (its CSRF cookie and token included)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    form = opener.open(f"{site}/portal/sign-in/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token, "no CSRF token on the portal's sign-in form"
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "email": email}).encode()
+    request = urllib.request.Request(  # noqa: S310 (the test's own http server)
+        f"{site}/portal/sign-in/", data=body, headers={"Referer": f"{site}/portal/sign-in/"}
+    )
+    assert opener.open(request).status == 200
 
 
 def live_workers(database: Path) -> int:
@@ -53,11 +71,15 @@ def test_demo_runs_a_worker_beside_the_server_and_ctrl_c_stops_everything(tmp_pa
         database = tmp_path / "advocacy.sqlite3"
         assert wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/").status == 200, 180)
         assert wait_for(lambda: live_workers(database) == 1, 60), "no worker beat"
+        email = json.loads((tmp_path / "demo-manifest.json").read_text())["portal_example_email"]
+        ask_for_portal_link(f"http://127.0.0.1:{port}", email)
+        time.sleep(3)  # the mail is printed by whichever process sends it
     finally:
         os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
         output = demo.communicate(timeout=60)[0].decode()
 
     assert "a worker and the scheduler" in output
+    assert re.search(rf"http://127\.0\.0\.1:{port}/portal/sign-in/[\w-]{{20,}}/", output), "no link to this server"
     assert live_workers(database) == 0, "the worker did not say it stopped"
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False)
     assert leftovers.stdout.strip() == ""

@@ -78,6 +78,9 @@ def serve(console: Console, bind: str, *, with_background: bool) -> None:
     """The web server in the foreground and, for the demo, the worker and the scheduler beside it, so
     that imports run and mail goes out; one Ctrl-C stops all three. (Production runs them as three
     services: docs/deployment.md.)"""
+    # Links in mail (a portal sign-in, a survey) point at the server the demo runs, not at the default
+    # address, unless SITE_URL says otherwise; the server, the worker and the scheduler all read it.
+    os.environ.setdefault("SITE_URL", site_url(bind))
     helpers = [background("worker"), background("scheduler")] if with_background else []
     if helpers:
         console.print("Running a worker and the scheduler beside the server; Ctrl-C stops all three.")
