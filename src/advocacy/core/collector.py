@@ -10,8 +10,15 @@ took 28 % of the import (docs/benchmarks.md, P1).
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+# The collector is the process's, and imports may run in several threads of one process (a web
+# server's threads): the first use pauses it, the last one out restores it as the first found it.
+_lock = threading.Lock()
+_users = 0
+_was_enabled = False
 
 
 @contextmanager
@@ -20,15 +27,21 @@ def collector_between_batches() -> Iterator[Callable[[], object]]:
 
     The objects that exist when the work starts are frozen (left out of collections until it ends),
     and collecting the young generations after each batch keeps memory bounded by a batch. Nested or
-    concurrent uses (threads) are safe: one that found the collector enabled enables it again, so at
-    worst another's batch is collected sooner than it would be.
+    concurrent uses share one pause, which ends with the last of them.
     """
-    was_enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
+    global _users, _was_enabled
+    with _lock:
+        if _users == 0:
+            _was_enabled = gc.isenabled()
+            gc.freeze()
+            gc.disable()
+        _users += 1
     try:
         yield lambda: gc.collect(1)
     finally:
-        if was_enabled:
-            gc.enable()
-        gc.unfreeze()
+        with _lock:
+            _users -= 1
+            if _users == 0:
+                gc.unfreeze()
+                if _was_enabled:
+                    gc.enable()
