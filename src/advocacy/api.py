@@ -162,9 +162,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 
 @api.exception_handler(DataError)
-def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+@api.exception_handler(OverflowError)
+def on_data_error(request: HttpRequest, exc: DataError | OverflowError) -> HttpResponse:
     # The last line of defence: a value the schema let through but the database cannot hold (a
     # number past its column's range, a time zone offset PostgreSQL cannot hold). Nothing is kept.
+    # SQLite's driver refuses an integer past 64 bits itself, with OverflowError, before the database.
     if connection.in_atomic_block:
         transaction.set_rollback(True)
     return problem(
