@@ -51,7 +51,8 @@ def no_holdout_unless_a_test_sets_one(monkeypatch):  # type: ignore[no-untyped-d
 
 @pytest.fixture(autouse=True)
 def fresh_limits() -> None:
-    """Each test starts with no request counted against any limit (tests use a local-memory cache)."""
+    """Each test starts with an empty cache (a local-memory one in tests). The limits' counters live in the
+    test database, which each test starts empty too."""
     from django.core.cache import cache
 
     cache.clear()

@@ -309,10 +309,10 @@ IMPORT_UNKNOWN_ACCOUNTS = env_str("IMPORT_UNKNOWN_ACCOUNTS", "create")
 if IMPORT_UNKNOWN_ACCOUNTS not in {"create", "link"}:
     raise ImproperlyConfigured(f"IMPORT_UNKNOWN_ACCOUNTS must be create or link, not {IMPORT_UNKNOWN_ACCOUNTS!r}")
 
-# Caches. The limits below count in the default cache, which every web process must share: the
-# database cache by default (table advocacy_cache, made by migration core 0003, with an atomic
-# increment: advocacy.core.limits.AtomicDatabaseCache), Redis when REDIS_URL is set. Tests use a
-# local-memory cache that each test starts empty.
+# Caches and the limits' counters. The limits below count in a table of their own (core LimitCount,
+# advocacy.core.limits: one statement a count), or in Redis when REDIS_URL is set. The default cache (a
+# few cached page parts) is the database cache (table advocacy_cache, made by migration core 0003), or
+# Redis; tests use a local-memory cache that each test starts empty.
 REDIS_URL = env_str("REDIS_URL")
 CACHES: dict[str, dict[str, Any]]
 if ENV == "test":
@@ -322,19 +322,17 @@ elif REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "advocacy.core.limits.AtomicDatabaseCache",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "advocacy_cache",
-            # Counters outlive the longest window (a day), and flooding the table with keys must not
-            # cull the counters of a running attack.
-            "TIMEOUT": 2 * 24 * 3600,
-            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 200_000), "CULL_FREQUENCY": 4},
+            "OPTIONS": {"MAX_ENTRIES": 10_000, "CULL_FREQUENCY": 4},
         }
     }
-# django-ratelimit warns about caches it does not list: the database cache lacks an atomic increment
-# there, which AtomicDatabaseCache supplies; Django's own Redis cache increments atomically.
+LIMITS_STORE = "cache" if CACHES["default"]["BACKEND"].endswith(".RedisCache") else "database"
+# django-ratelimit checks the default cache, in which it counts only when LIMITS_STORE is "cache" (Redis,
+# whose increment is atomic); otherwise the limits count in their own table and its checks do not apply.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if ENV == "test":
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")  # one process: a local-memory cache is shared enough
+if LIMITS_STORE == "database":
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 RATELIMIT_USE_CACHE = "default"
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP); the
 # limits key on REMOTE_ADDR otherwise. IPv6 addresses count per /64.

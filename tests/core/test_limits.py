@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import socket
 import threading
-from datetime import timedelta
+import time
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client, override_settings
-from django.utils import timezone
+from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 
-from advocacy.core.models import AuditEvent
+from advocacy.core import limits
+from advocacy.core.models import AuditEvent, LimitCount
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-for-tests-only"
-DB_CACHE = {
-    "default": {"BACKEND": "advocacy.core.limits.AtomicDatabaseCache", "LOCATION": "advocacy_cache", "TIMEOUT": 3600}
+REDIS_CACHE = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}
 }
 
 
@@ -100,47 +102,74 @@ def test_a_limit_is_a_setting_checked_when_the_settings_load(monkeypatch):
     assert env_rate("LIMIT_ANSWERS_PER_IP", "120/m") == "40/5m"
 
 
-# The shared cache the limits count in
+# Where the limits count: a table of their own, or Redis
 
 
-def expiry(key: str) -> object:
-    full = cache.make_and_validate_key(key)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT expires FROM advocacy_cache WHERE cache_key = %s", [full])
-        return cursor.fetchone()[0]
+def window_of(key: str) -> tuple[int, int]:
+    return LimitCount.objects.values_list("count", "window_ends").get(key=key)
 
 
-@override_settings(CACHES=DB_CACHE)
-def test_the_database_cache_counts_atomically_and_keeps_a_counters_expiry():
-    assert cache.add("counter", 0, 900)
-    before = expiry("counter")
-    assert [cache.incr("counter") for _ in range(4)] == [1, 2, 3, 4]
-    assert cache.get("counter") == 4 and expiry("counter") == before, "an increment does not move the expiry"
-    with pytest.raises(ValueError):
-        cache.incr("never-set")
+def test_a_counter_counts_in_its_window_and_a_window_that_ended_starts_again_at_one():
+    now = int(time.time())
+    counts = [limits.counted("group:k", 900, now) for _ in range(4)]
+    assert [seen for seen, _ends in counts] == [1, 2, 3, 4]
+    ends = counts[0][1]
+    assert now < ends <= now + 900 and {e for _s, e in counts} == {ends}, "one window, opened by the first count"
+
+    # A process whose clock runs a little ahead still counts in the running window.
+    assert limits.counted("group:k", 900, ends - 1) == (5, ends)
+    # Once the window has ended, the count starts again in a new one.
+    seen, later = limits.counted("group:k", 900, ends)
+    assert seen == 1 and ends < later <= ends + 900
 
 
-@override_settings(CACHES=DB_CACHE)
-def test_sign_in_limits_hold_on_the_database_cache(staff, settings):
-    settings.SIGNIN_MAX_FAILURES = 2
-    sign_in("dan", "guess")
-    sign_in("dan", "guess")
-    assert sign_in("dan", PASSWORD).status_code == 429
-    assert sign_in("dan", PASSWORD, ip="198.51.100.4").status_code == 302
+def test_looking_does_not_count_and_an_ended_window_counts_as_nothing():
+    now = int(time.time())
+    limits.counted("group:peek", 60, now)
+    assert limits.looked_up("group:peek", now)[0] == 1
+    assert limits.looked_up("group:peek", now)[0] == 1, "looking twice counts nothing"
+    ends = window_of("group:peek")[1]
+    assert limits.looked_up("group:peek", ends)[0] == 0
+
+
+def test_the_counters_store_a_hash_of_what_they_count_per_never_the_address(settings):
+    settings.LIMIT_SIGNIN_LINKS_PER_ADDRESS = "2/h"
+    request = RequestFactory().post("/portal/sign-in/", REMOTE_ADDR="203.0.113.7")
+    budget = [(limits.SIGNIN_LINKS_PER_ADDRESS, "jo@example.com")]
+    assert [limits.over(request, budget) for _ in range(2)] == [None, None]
+    wait = limits.over(request, budget)
+    assert wait is not None and 0 < wait <= 3600
+
+    (key,) = LimitCount.objects.values_list("key", flat=True)
+    assert key.startswith("signin-links-address:") and "jo" not in key and "example" not in key
+
+
+def test_ended_windows_are_purged_and_running_ones_kept(monkeypatch):
+    now = int(time.time())
+    limits.counted("group:old", 60, now - 600)
+    limits.counted("group:live", 3600, now)
+    monkeypatch.setattr(limits, "purge_due", lambda: True)
+    limits.counted("group:another", 60, now)
+    assert set(LimitCount.objects.values_list("key", flat=True)) == {"group:live", "group:another"}
+
+
+def test_a_rate_reads_as_the_count_allowed_and_the_seconds_of_its_window():
+    assert limits.split_rate("10/15m") == (10, 900)
+    assert limits.split_rate("1/24h") == (1, 86400)
+    assert limits.split_rate("120/m") == (120, 60)
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite serialises every writer")
-@override_settings(CACHES=DB_CACHE)
 def test_eight_workers_counting_at_once_lose_no_count():
-    cache.add("burst", 0, 900)
     start = threading.Event()
+    now = int(time.time())
+    seen: list[int] = []
 
     def count() -> None:
         start.wait(5)
         try:
-            for _ in range(25):
-                cache.incr("burst")
+            seen.extend(limits.counted("group:burst", 900, now)[0] for _ in range(25))
         finally:
             connection.close()
 
@@ -150,53 +179,42 @@ def test_eight_workers_counting_at_once_lose_no_count():
     start.set()
     for thread in threads:
         thread.join(timeout=30)
-    assert cache.get("burst") == 200
-    cache.delete("burst")
-
-
-@override_settings(CACHES=DB_CACHE)
-def test_an_expired_counter_is_not_counted_on():
-    cache.set("old", 5, 60)
-    full = cache.make_and_validate_key("old")
-    past = connection.ops.adapt_datetimefield_value((timezone.now() - timedelta(hours=1)).replace(microsecond=0))
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE advocacy_cache SET expires = %s WHERE cache_key = %s", [past, full])
-    with pytest.raises(ValueError):
-        cache.incr("old")
-
-
-@override_settings(CACHES=DB_CACHE)
-def test_adding_a_live_counter_again_keeps_it_and_an_expired_one_starts_afresh():
-    assert cache.add("window", 0, 900)
-    cache.incr("window")
-    before = expiry("window")
-    assert not cache.add("window", 0, 900), "a live counter is not reset"
-    assert cache.get("window") == 1 and expiry("window") == before
-
-    full = cache.make_and_validate_key("window")
-    past = connection.ops.adapt_datetimefield_value((timezone.now() - timedelta(hours=1)).replace(microsecond=0))
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE advocacy_cache SET expires = %s WHERE cache_key = %s", [past, full])
-    assert cache.add("window", 0, 900), "an expired counter is taken over"
-    assert cache.get("window") == 0
+    assert sorted(seen) == list(range(1, 201)), "every count seen once: none lost, none doubled"
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: the setting is PostgreSQL's")
-@override_settings(CACHES=DB_CACHE)
-def test_on_postgresql_a_count_does_not_wait_for_the_disk_and_still_counts_exactly(settings):
-    from django.test import RequestFactory
-    from django.test.utils import CaptureQueriesContext
-
-    from advocacy.core import limits
-
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: unlogged tables are PostgreSQL's")
+def test_on_postgresql_a_count_is_one_statement_on_an_unlogged_table(settings, monkeypatch):
     settings.LIMIT_ANSWERS_PER_IP = "3/m"
+    monkeypatch.setattr(limits, "purge_due", lambda: False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'core_limitcount'")
+        assert cursor.fetchone()[0] == "u", "a count does not wait for the disk"
     request = RequestFactory().post("/survey/a/x/9/", REMOTE_ADDR="203.0.113.77")
     with CaptureQueriesContext(connection) as counted:
         waits = [limits.over(request, [(limits.ANSWERS_PER_IP, "203.0.113.77")]) for _ in range(3)]
 
-    assert waits == [None, None, None]
-    assert sum("synchronous_commit TO OFF" in q["sql"] for q in counted.captured_queries) == 3
+    assert waits == [None, None, None] and len(counted.captured_queries) == 3
     fourth = limits.over(request, [(limits.ANSWERS_PER_IP, "203.0.113.77")])
     assert fourth is not None and 0 < fourth <= 60, "the fourth request in the minute is over the limit of 3"
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379")
+@override_settings(CACHES=REDIS_CACHE, LIMITS_STORE="cache")
+def test_with_redis_the_limits_count_there_and_hold(staff, settings):
+    cache.clear()
+    settings.SIGNIN_MAX_FAILURES = 2
+    sign_in("dan", "guess")
+    sign_in("dan", "guess")
+    assert sign_in("dan", PASSWORD).status_code == 429
+    assert sign_in("dan", PASSWORD, ip="198.51.100.4").status_code == 302
+    assert not LimitCount.objects.exists(), "counted in Redis, not in the table"
     cache.clear()

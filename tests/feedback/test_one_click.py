@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from advocacy.casework.models import Case
+from advocacy.core import limits
 from advocacy.feedback import links as feedback_links
 from advocacy.feedback.answers.tasks import follow_up_answer
 from advocacy.feedback.models import Invitation, Response
@@ -99,23 +100,29 @@ def test_two_racing_clicks_and_a_follow_up_that_runs_twice_open_the_detractors_c
     assert (response.acted_score, response.settles_at) == (response.score, None), "settled: nothing left to do"
 
 
-def test_a_click_is_one_statement_and_one_queued_follow_up(staff):
+def test_a_click_is_one_statement_and_one_queued_follow_up(staff, monkeypatch):
+    monkeypatch.setattr(limits, "purge_due", lambda: False)  # the counters' occasional clean-up
     berlin_office()
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     link = score_link(customer)
+    counted = "INSERT INTO core_limitcount"  # every click counts against the per-address limit first
 
     with CaptureQueriesContext(connection) as first:
         assert Client().post(f"{link}3/").status_code == 302
-    assert statements(first) == ["INSERT INTO feedback_response", "INSERT INTO django_tasks_database_dbtaskresult"]
+    assert statements(first) == [
+        counted,
+        "INSERT INTO feedback_response",
+        "INSERT INTO django_tasks_database_dbtaskresult",
+    ]
 
     run_answer_follow_ups()
     with CaptureQueriesContext(connection) as change:  # a change waits for the settle window: no task
         assert Client().post(f"{link}9/").status_code == 302
-    assert statements(change) == ["INSERT INTO feedback_response"]  # the upsert, here an update
+    assert statements(change) == [counted, "INSERT INTO feedback_response"]  # the upsert, here an update
 
-    with CaptureQueriesContext(connection) as forged:  # a bad signature is refused before any query
+    with CaptureQueriesContext(connection) as forged:  # a bad signature is counted, then refused unread
         assert Client().post(f"{link[:-4]}abc/9/").status_code == 400
-    assert statements(forged) == []
+    assert statements(forged) == [counted]
 
 
 def test_a_click_that_stores_nothing_says_why(staff):

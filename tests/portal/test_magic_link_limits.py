@@ -49,6 +49,11 @@ def test_a_known_and_an_unknown_address_get_the_same_answer_when_mail_is_down(se
     assert MagicLink.objects.count() == 1, "the link was made; only its mail failed, after the answer"
 
 
+def shape(sql: str) -> str:
+    """A statement without its values: the limits' counter for an address is keyed by a hash of it."""
+    return re.sub(r"'[^']*'|\b\d+\b", "?", sql)
+
+
 def test_the_answer_is_made_before_any_work_that_depends_on_the_address(smtp):
     """The view returns the same page after the same queries for any address; looking the address up,
     making the link and mailing it run when the server closes the response."""
@@ -60,8 +65,8 @@ def test_the_answer_is_made_before_any_work_that_depends_on_the_address(smtp):
         request.session, request.user = SessionStore(), AnonymousUser()  # what the middleware would add
         with CaptureQueriesContext(connection) as seen:
             answers.append(sign_in(request))
-        queries.append([q["sql"] for q in seen.captured_queries])
-    assert queries[0] == queries[1]
+        queries.append([shape(q["sql"]) for q in seen.captured_queries])
+    assert queries[0] == queries[1], "the same statements, whoever the address belongs to"
     assert (MagicLink.objects.count(), smtp.messages) == (0, [])
 
     # What the server does once the response is sent (without closing the test's database connection,

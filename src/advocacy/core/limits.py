@@ -1,34 +1,31 @@
 """The limits on everything a stranger can reach; docs/security.md ("Limits") lists each one.
 
-The counting is django-ratelimit's: fixed windows, counted in the default cache, which every web
-process shares (the database cache, or Redis when REDIS_URL is set). This module names each limit and
-what it counts per, and answers a request over a limit with 429 and ``Retry-After``. The rates are
-settings (``LIMIT_*``, ``SIGNIN_MAX_FAILURES``), read when a request is counted.
+Limits count in fixed windows, in a place every web process shares: a table of their own
+(``LimitCount``, one upsert a count; ``LIMITS_STORE = "database"``, the default), or Redis through
+django-ratelimit when REDIS_URL is set (``"cache"``). This module names each limit and what it counts
+per, and answers a request over a limit with 429 and ``Retry-After``. The rates are settings
+(``LIMIT_*``, ``SIGNIN_MAX_FAILURES``), read when a request is counted.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import math
-import pickle
 import random
+import time
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django_ratelimit.core import _get_ip, get_usage
+
+from advocacy.core.models import LimitCount
 
 
 @dataclass(frozen=True)
@@ -79,40 +76,88 @@ def client_ip(request: HttpRequest) -> str:
 def usage(request: HttpRequest, limit: Limit, value: str, *, count: bool) -> int | None:
     """Count this request against ``limit`` for ``value``, or only look whether the budget is spent
     (count=False). Returns the seconds until the window ends when it is over the limit, else None."""
-    with counting():
-        found = get_usage(
-            request, group=limit.group, key=lambda _group, _request: value, rate=limit.rate(), increment=count
-        )
-    if found is None:
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
         return None
+    if settings.LIMITS_STORE == "cache":
+        return cache_usage(request, limit, value, count=count)
+    allowed, period = split_rate(limit.rate())
+    key = counter_key(limit, value)
+    now = int(time.time())
+    seen, ends = counted(key, period, now) if count else looked_up(key, now)
     # Counted, this request is over when the count passes the limit; only looking, the next request
     # would be, once the count has reached it.
+    if seen > allowed or (not count and seen >= allowed):
+        return max(1, ends - now)
+    return None
+
+
+def cache_usage(request: HttpRequest, limit: Limit, value: str, *, count: bool) -> int | None:
+    """The same, counted by django-ratelimit in the default cache (Redis: its increment is atomic)."""
+    found = get_usage(
+        request, group=limit.group, key=lambda _group, _request: value, rate=limit.rate(), increment=count
+    )
+    if found is None:
+        return None
     if not (found["should_limit"] or (not count and found["count"] >= found["limit"])):
         return None
     return max(1, int(found["time_left"]))
 
 
-def counting() -> AbstractContextManager[Any]:
-    """Around counting one request in the database cache on PostgreSQL: one transaction whose commit does
-    not wait for the disk (``synchronous_commit`` off for this transaction only). A counter need not
-    survive a crash (the database would lose at most the last counts, and nothing else), and without
-    this each count waited for a disk flush of its own: two per request, more than the answer it guards.
-    Elsewhere (SQLite in WAL mode flushes at checkpoints; Redis; inside a caller's transaction, whose
-    commit must stay durable) nothing changes."""
-    cache = caches[settings.RATELIMIT_USE_CACHE]
-    if not isinstance(cache, AtomicDatabaseCache):
-        return nullcontext()
-    connection = connections[router.db_for_write(cache.cache_model_class)]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return nullcontext()
-    return unflushed_transaction(connection)
+PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-@contextmanager
-def unflushed_transaction(connection: Any) -> Iterator[None]:
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        yield
+def split_rate(rate: str) -> tuple[int, int]:
+    """A rate as the settings write it, "10/15m", as (10, 900): the count allowed and the window's seconds."""
+    allowed, _, period = rate.partition("/")
+    return int(allowed), int(period[:-1] or 1) * PERIOD_SECONDS[period[-1]]
+
+
+def counter_key(limit: Limit, value: str) -> str:
+    """The counter's row: the limit's name and a hash of what it counts per (an address is never stored)."""
+    return f"{limit.group}:{hashlib.sha256(value.encode()).hexdigest()[:40]}"
+
+
+def window_end(key: str, period: int, now: int) -> int:
+    """When the window that ``now`` falls in ends: windows of ``period`` seconds, each key's shifted by a
+    hash of it, so that the counters of a busy minute do not all start afresh in the same second."""
+    offset = zlib.crc32(key.encode()) % period
+    return now + period - (now - offset) % period
+
+
+# One statement counts a request: a counter whose window has ended starts again at one in a new window;
+# otherwise it goes up by one and keeps its window, so every process counts in the window the first count
+# opened, whatever small difference there is between their clocks. On SQLite that is one write (one turn
+# at the write lock); on PostgreSQL one statement on an unlogged table, whose commit does not wait for
+# the disk. One count in PURGE_EVERY also deletes the counters whose windows have ended.
+COUNT = """
+INSERT INTO core_limitcount (key, window_ends, count) VALUES (%(key)s, %(ends)s, 1)
+ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN core_limitcount.window_ends <= %(now)s THEN 1 ELSE core_limitcount.count + 1 END,
+    window_ends = CASE WHEN core_limitcount.window_ends <= %(now)s THEN excluded.window_ends
+                       ELSE core_limitcount.window_ends END
+RETURNING count, window_ends
+"""
+PURGE_EVERY = 100
+
+
+def counted(key: str, period: int, now: int) -> tuple[int, int]:
+    """Count one request on ``key``: the count so far in its window, and when the window ends."""
+    with connection.cursor() as cursor:
+        if purge_due():
+            cursor.execute("DELETE FROM core_limitcount WHERE window_ends <= %s", [now])
+        cursor.execute(COUNT, {"key": key, "ends": window_end(key, period, now), "now": now})
+        seen, ends = cursor.fetchone()
+    return int(seen), int(ends)
+
+
+def purge_due() -> bool:
+    return random.randrange(PURGE_EVERY) == 0
+
+
+def looked_up(key: str, now: int) -> tuple[int, int]:
+    """The count on ``key`` in its running window without counting (0 when none runs)."""
+    found = LimitCount.objects.filter(key=key, window_ends__gt=now).values_list("count", "window_ends").first()
+    return found if found is not None else (0, now)
 
 
 def over(request: HttpRequest, checks: list[tuple[Limit, str]], *, count: bool = True) -> int | None:
@@ -172,69 +217,3 @@ class ApiLimitMiddleware:
         if wait is not None:
             return too_many_problem(wait, f"Too many requests; try again in {wait_words(wait)}.")
         return self.get_response(request)
-
-
-class AtomicDatabaseCache(DatabaseCache):
-    """Django's database cache with an atomic increment that keeps the entry's expiry, and a counted
-    request in three short statements, none waiting on a lock.
-
-    The base ``incr`` reads, adds and writes back with the default timeout: two requests at once both
-    count as one, and a counter's expiry moves. Here the write is a compare-and-set (the UPDATE names
-    the value it read), retried when another request counted first, and only the value changes. The
-    base ``add`` counts the whole table and then tries an INSERT that fails while the counter lives;
-    here it is one INSERT … ON CONFLICT that takes over only an expired entry, and the table is
-    counted (and culled when over MAX_ENTRIES) on one add in CULL_EVERY.
-    """
-
-    CULL_EVERY = 100
-
-    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        cache_key = self.make_and_validate_key(key, version=version)
-        backend_timeout = self.get_backend_timeout(timeout)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        table = connection.ops.quote_name(self._table)  # type: ignore[attr-defined]
-        now = timezone.now().replace(microsecond=0)
-        if backend_timeout is None:
-            expires = datetime.max
-        else:
-            expires = datetime.fromtimestamp(backend_timeout, tz=UTC if settings.USE_TZ else None)
-        adapt = connection.ops.adapt_datetimefield_value
-        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-        with connection.cursor() as cursor:
-            if random.randrange(self.CULL_EVERY) == 0:
-                cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - a quoted name
-                entries = cursor.fetchone()[0]
-                if entries > self._max_entries:
-                    self._cull(db, cursor, now, entries)  # type: ignore[attr-defined]
-            cursor.execute(
-                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "  # noqa: S608 - as above
-                f"ON CONFLICT (cache_key) DO UPDATE SET value = excluded.value, expires = excluded.expires "
-                f"WHERE {table}.expires < %s",
-                [cache_key, encoded, adapt(expires.replace(microsecond=0)), adapt(now)],
-            )
-            return cursor.rowcount == 1
-
-    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
-        cache_key = self.make_and_validate_key(key, version=version)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        quote = connection.ops.quote_name
-        table = quote(self._table)  # type: ignore[attr-defined]
-        with connection.cursor() as cursor:
-            while True:
-                now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
-                live = f"{quote('cache_key')} = %s AND {quote('expires')} >= %s"
-                cursor.execute(f"SELECT {quote('value')} FROM {table} WHERE {live}", [cache_key, now])  # noqa: S608 - quoted names, values as parameters
-                row = cursor.fetchone()
-                if row is None:
-                    raise ValueError(f"Key '{key}' not found")
-                value = pickle.loads(base64.b64decode(row[0].encode())) + delta  # noqa: S301 - written by this cache
-                encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-                unchanged = f"{quote('cache_key')} = %s AND {quote('value')} = %s"
-                cursor.execute(
-                    f"UPDATE {table} SET {quote('value')} = %s WHERE {unchanged}",  # noqa: S608 - as above
-                    [encoded, cache_key, row[0]],
-                )
-                if cursor.rowcount == 1:
-                    return value

@@ -1,4 +1,5 @@
-"""Users and their roles, API keys, idempotency records, the audit log, and the ledger of background jobs."""
+"""Users and their roles, API keys, idempotency records, the audit log, the ledger of background jobs and the
+limits' counters."""
 
 from __future__ import annotations
 
@@ -192,3 +193,20 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class LimitCount(models.Model):
+    """How many requests one limit has counted for one key (an IP, an address, an API key) in the window
+    that is running (advocacy.core.limits). One row per limit and key, counted by one upsert; a window that
+    has ended starts again at one. The key is a hash, never the address itself. On PostgreSQL the table is
+    unlogged: a count does not wait for the disk, and a crash empties it (every budget starts afresh)."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    window_ends = models.BigIntegerField(help_text="Seconds since the epoch at which the window ends.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["window_ends"], name="core_limitcount_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
