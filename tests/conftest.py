@@ -143,6 +143,15 @@ class Inbox:
         return str(part.get_content())  # type: ignore[attr-defined]
 
 
+def redis_reachable() -> bool:
+    """Whether a Redis server answers on 127.0.0.1:6379 (tests of the Redis paths skip without one)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -14,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from advocacy.core import limits
 from advocacy.core.models import AuditEvent, LimitCount
+from tests.conftest import redis_reachable
 
 pytestmark = pytest.mark.django_db
 
@@ -197,14 +197,6 @@ def test_on_postgresql_a_count_is_one_statement_on_an_unlogged_table(settings, m
     assert waits == [None, None, None] and len(counted.captured_queries) == 3
     fourth = limits.over(request, [(limits.ANSWERS_PER_IP, "203.0.113.77")])
     assert fourth is not None and 0 < fourth <= 60, "the fourth request in the minute is over the limit of 3"
-
-
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379")

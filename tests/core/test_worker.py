@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from advocacy.core.api.tasks import prune_idempotency_records
 from advocacy.core.models import IdempotencyRecord
+from tests.conftest import redis_reachable
 
 
 def old_record(key: str) -> None:
@@ -33,14 +33,6 @@ def test_the_database_worker_runs_a_queued_task_once():
     job.refresh_from_db()
     assert (job.status, job.attempts, job.result) == ("done", 1, 1)
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
-
-
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not redis_reachable(), reason="Redis is not running on 127.0.0.1:6379: RQ backend not tested")
