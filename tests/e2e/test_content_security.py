@@ -1,5 +1,5 @@
 """Pages work under the strict Content-Security-Policy: charts draw, filters submit, and the browser
-reports no blocked script or style."""
+reports no blocked script or style, and no error at all (a missing icon or stylesheet included)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ def test_the_dashboard_draws_its_charts_and_filters_submit_with_nothing_blocked(
     survey = make_survey()
     add_responses(survey, nps_scores(12, 5, 4), at=datetime(2025, 1, 15, 12, tzinfo=UTC), customer=CustomerFactory())
     blocked: list[str] = []
+    errors: list[str] = []
     page.on(
         "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
     )
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
     sign_in_staff(page, "pat")
     page.goto(f"/nps/?survey={survey.pk}")
@@ -32,3 +34,4 @@ def test_the_dashboard_draws_its_charts_and_filters_submit_with_nothing_blocked(
     page.wait_for_url("**status=*")
 
     assert blocked == []
+    assert errors == [], "the browser reported an error (a resource that failed to load, a script error)"
