@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from advocacy.core.batches import batched
 from advocacy.core.collector import collector_between_batches
 from advocacy.core.csvexport import neutralise
 from advocacy.core.events import audit
@@ -168,7 +169,7 @@ def import_file(
             atomic=atomic,
         )
         writer = WRITERS[kind](columns=columns, by=by, file_name=report.file_name)
-        batches = _batches(_clean_rows(kind, table.records, columns, report), batch_size)
+        batches = batched(_clean_rows(kind, table.records, columns, report), batch_size)
         if atomic:
             with transaction.atomic():
                 _write_batches(batches, writer, report, progress)
@@ -203,18 +204,6 @@ def _clean_rows(
             report.add_errors(errors)
         else:
             yield row
-
-
-def _batches(rows: Iterator[Row], batch_size: int | None) -> Iterator[list[Row]]:
-    size = max(1, batch_size or settings.IMPORT_BATCH_SIZE)
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _write_batches(

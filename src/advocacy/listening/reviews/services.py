@@ -13,6 +13,7 @@ from typing import IO
 from django.conf import settings
 from django.utils.dateparse import parse_date, parse_datetime
 
+from advocacy.core.batches import batched
 from advocacy.customers.importing.mapping import normalise
 from advocacy.customers.importing.readers import ImportRefused, Table, open_binary, read_table
 from advocacy.customers.importing.readers import Source as Upload
@@ -130,17 +131,6 @@ def row_item(
     return item, []
 
 
-def batches(items: Iterator[Incoming]) -> Iterator[list[Incoming]]:
-    batch: list[Incoming] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= settings.IMPORT_BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def reviews_import(*, source: Source, upload: Upload, file_name: str = "", query: Query | None = None) -> ImportReport:
     """Import a review export into ``source``. Reviews that name no query's terms are kept under ``query``
     when one is given (a review on a product's own page need not name it). Raises ImportRefused for a
@@ -166,7 +156,7 @@ def reviews_import(*, source: Source, upload: Upload, file_name: str = "", query
                 else:
                     yield item
 
-        for batch in batches(good_rows()):
+        for batch in batched(good_rows()):
             result = mentions_ingest(source=source, items=batch, default_query=query)
             report.created += len(result.stored)
             report.unchanged += result.duplicates + result.unmatched
