@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django_ratelimit.core import _get_ip, get_usage
+from django_ratelimit.core import _get_ip, _split_rate, get_usage
 
 from advocacy.core.models import LimitCount
 
@@ -103,18 +103,14 @@ def cache_usage(request: HttpRequest, limit: Limit, value: str, *, count: bool) 
     return max(1, int(found["time_left"]))
 
 
-PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
 def now_seconds() -> int:
     """The limits' clock (tests hold it still, so that a test's requests never straddle a window's end)."""
     return int(time.time())
 
 
-def split_rate(rate: str) -> tuple[int, int]:
-    """A rate as the settings write it, "10/15m", as (10, 900): the count allowed and the window's seconds."""
-    allowed, _, period = rate.partition("/")
-    return int(allowed), int(period[:-1] or 1) * PERIOD_SECONDS[period[-1]]
+# A rate as the settings write it, "10/15m", as (10, 900): the count allowed and the window's seconds,
+# read as django-ratelimit reads it, so that both stores agree on what a setting means.
+split_rate = _split_rate
 
 
 def counter_key(limit: Limit, value: str) -> str:

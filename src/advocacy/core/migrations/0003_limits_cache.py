@@ -1,4 +1,4 @@
-"""The table of the database cache, in which the limits count (settings: CACHES, advocacy.core.limits).
+"""The table of the database cache (settings: CACHES); the limits count in their own table since core 0008.
 
 Made whatever CACHES says now, so that a deployment that moves from Redis to the database cache finds it.
 """
