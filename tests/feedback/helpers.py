@@ -30,14 +30,16 @@ def nps_survey(**fields) -> Survey:  # type: ignore[no-untyped-def]
 
 
 def run_answer_follow_ups() -> int:
-    """Run the queued follow-up tasks of one-click answers as the worker would, and only those (a mail the
-    follow-up queues stays queued): how many ran."""
+    """Run the queued follow-up runs of one-click answers as the worker would, and only those (a mail the
+    follow-up queues stays queued): how many runs were queued."""
     from django_tasks_db.models import DBTaskResult
 
-    from advocacy.feedback.answers.tasks import follow_up_answer
+    from advocacy.feedback.answers.tasks import follow_up_answer, follow_up_answers
 
-    queued = list(DBTaskResult.objects.ready().filter(task_path=follow_up_answer.module_path))
-    for row in queued:
-        follow_up_answer.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    paths = [follow_up_answers.module_path, follow_up_answer.module_path]
+    queued = list(DBTaskResult.objects.ready().filter(task_path__in=paths))
     DBTaskResult.objects.filter(pk__in=[row.pk for row in queued]).delete()
+    for row in queued:
+        task = follow_up_answers if row.task_path == follow_up_answers.module_path else follow_up_answer
+        task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
     return len(queued)

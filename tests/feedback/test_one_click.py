@@ -1,22 +1,27 @@
 """A one-click answer does the least that keeps the guarantee: the token's signature is checked without a
-query, the answer is written by one statement, and the loop's follow-up is queued with it for the worker.
-Two racing clicks are one answer, and a follow-up that runs twice opens a detractor's case once."""
+query, the answer is written by one statement, and the worker's follow-up run is woken with it (queued
+unless a run is queued already). Two racing clicks are one answer, and a follow-up that runs twice opens
+a detractor's case once."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from advocacy.casework.models import Case
 from advocacy.core import limits
+from advocacy.core.models import WakeUp
+from advocacy.customers.models import Customer
 from advocacy.feedback import links as feedback_links
-from advocacy.feedback.answers.tasks import follow_up_answer
+from advocacy.feedback.answers.tasks import FOLLOW_UPS, follow_up_answers, settle_answers
 from advocacy.feedback.models import Invitation, Response
 from advocacy.feedback.surveys import services as feedback
 from tests.casework.helpers import berlin_office
@@ -61,16 +66,21 @@ def at_once(*actions: Callable[[], object]) -> None:
     assert not failures, failures
 
 
-def queued_follow_ups() -> list[int]:
-    rows = DBTaskResult.objects.ready().filter(task_path=follow_up_answer.module_path)
-    return [row.args_kwargs["args"][0] for row in rows]
+def queued_follow_ups() -> int:
+    return DBTaskResult.objects.ready().filter(task_path=follow_up_answers.module_path).count()
 
 
 def statements(captured: CaptureQueriesContext) -> list[str]:
-    """What each query did, by the table it wrote or read; the transaction's BEGIN and COMMIT (which
-    SQLite's log shows and PostgreSQL's does not) left out."""
-    heads = [q["sql"].split("(")[0].replace('"', "").strip() for q in captured.captured_queries]
-    return [head for head in heads if head not in {"BEGIN IMMEDIATE", "BEGIN", "COMMIT"}]
+    """What each query did, by the table it wrote or read ("INSERT INTO x", "SELECT x"); the transaction's
+    BEGIN and COMMIT (which SQLite's log shows and PostgreSQL's does not) left out."""
+    shapes = []
+    for query in captured.captured_queries:
+        sql = query["sql"].replace('"', "")
+        if sql.startswith("SELECT"):
+            shapes.append("SELECT " + re.findall(r"\b(?:core|feedback|django)_\w+", sql)[0])
+        elif sql.strip() not in {"BEGIN IMMEDIATE", "BEGIN", "COMMIT"}:
+            shapes.append(sql.split("(")[0].strip())
+    return shapes
 
 
 def test_two_racing_clicks_and_a_follow_up_that_runs_twice_open_the_detractors_case_once(staff):
@@ -87,11 +97,11 @@ def test_two_racing_clicks_and_a_follow_up_that_runs_twice_open_the_detractors_c
     response = Response.objects.get()
     assert response.score in (2, 4)
     assert not Case.objects.exists(), "the clicks store the answer; the worker opens the case"
-    assert set(queued_follow_ups()) == {response.pk}
+    assert queued_follow_ups() == 1, "the first click queued the follow-up run; the second found it queued"
 
     # The worker runs the follow-up twice at once (a retry, a second worker, the settle sweep) and
     # then whatever was queued.
-    at_once(lambda: follow_up_answer.call(response.pk), lambda: follow_up_answer.call(response.pk))
+    at_once(follow_up_answers.call, follow_up_answers.call)
     run_answer_follow_ups()
 
     case = Case.objects.get()
@@ -100,11 +110,13 @@ def test_two_racing_clicks_and_a_follow_up_that_runs_twice_open_the_detractors_c
     assert (response.acted_score, response.settles_at) == (response.score, None), "settled: nothing left to do"
 
 
-def test_a_click_is_one_statement_and_one_queued_follow_up(staff, monkeypatch):
+def test_a_click_is_one_statement_and_wakes_the_follow_up_run_once(staff, monkeypatch):
     monkeypatch.setattr(limits, "purge_due", lambda: False)  # the counters' occasional clean-up
     berlin_office()
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
+    other = consenting_customer(email="other@example.com", primary_advocate=staff["customer_advocate"])
     link = score_link(customer)
+    other_link = f"/survey/a/{feedback_links.invitation_token(Invitation.objects.get(customer=other))}/"
     counted = "INSERT INTO core_limitcount"  # every click counts against the per-address limit first
 
     with CaptureQueriesContext(connection) as first:
@@ -112,10 +124,18 @@ def test_a_click_is_one_statement_and_one_queued_follow_up(staff, monkeypatch):
     assert statements(first) == [
         counted,
         "INSERT INTO feedback_response",
-        "INSERT INTO django_tasks_database_dbtaskresult",
+        "SELECT core_wakeup",  # no run queued:
+        "INSERT INTO core_wakeup",  # mark one queued
+        "INSERT INTO django_tasks_database_dbtaskresult",  # and queue it
     ]
 
-    run_answer_follow_ups()
+    with CaptureQueriesContext(connection) as second:  # another customer's click, before the run starts
+        assert Client().post(f"{other_link}2/").status_code == 302
+    assert statements(second) == [counted, "INSERT INTO feedback_response", "SELECT core_wakeup"]
+    assert queued_follow_ups() == 1
+
+    assert run_answer_follow_ups() == 1
+    assert sorted(Case.objects.values_list("customer__email", flat=True)) == [customer.email, "other@example.com"]
     with CaptureQueriesContext(connection) as change:  # a change waits for the settle window: no task
         assert Client().post(f"{link}9/").status_code == 302
     assert statements(change) == [counted, "INSERT INTO feedback_response"]  # the upsert, here an update
@@ -140,7 +160,7 @@ def test_a_click_that_stores_nothing_says_why(staff):
     assert "the score must be between 0 and 10" in off_scale.text
     assert "This survey has closed" in expired.text
     assert "This survey is no longer available" in gone.text
-    assert not Response.objects.exists() and queued_follow_ups() == []
+    assert not Response.objects.exists() and queued_follow_ups() == 0
 
 
 def test_a_lost_follow_up_is_redone_by_the_settle_sweep(staff):
@@ -153,9 +173,77 @@ def test_a_lost_follow_up_is_redone_by_the_settle_sweep(staff):
     berlin_office()
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     assert Client().post(f"{score_link(customer)}1/").status_code == 302
-    DBTaskResult.objects.filter(task_path=follow_up_answer.module_path).delete()  # the worker died with it
+    DBTaskResult.objects.filter(task_path=follow_up_answers.module_path).delete()  # the worker died with it
 
     assert answers_settle(now=timezone.now() + timedelta(minutes=5)) == 1
 
     assert Case.objects.get().customer == customer
     assert answers_settle(now=timezone.now() + timedelta(minutes=10)) == 0, "settled: not redone again"
+
+
+def test_a_lost_follow_up_run_holds_back_no_later_click(staff):
+    berlin_office()
+    first, second = (consenting_customer(primary_advocate=staff["customer_advocate"]) for _ in range(2))
+    links = {c: f"/survey/a/{feedback_links.invitation_token(i)}/" for c, i in invitations(first, second).items()}
+    assert Client().post(f"{links[first]}1/").status_code == 302
+    DBTaskResult.objects.filter(task_path=follow_up_answers.module_path).delete()  # lost with its worker
+    assert WakeUp.objects.get(name=FOLLOW_UPS).queued_at is not None, "the wake-up still says a run is queued"
+
+    settle_answers.func()  # the minute's sweep follows the answer up and clears the wake-up
+
+    assert Case.objects.get().customer == first
+    assert Client().post(f"{links[second]}1/").status_code == 302
+    assert queued_follow_ups() == 1, "the next click queues a run again"
+    run_answer_follow_ups()
+    assert Case.objects.filter(customer=second).exists()
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite runs one writer at a time: no click is in flight")
+def test_a_follow_up_run_waits_for_a_click_that_found_it_queued(staff):
+    """The run clears its wake-up and then reads the due answers; a click that read "queued" just before
+    and commits just after must not fall between the two, or it would wait for the minute's sweep."""
+    from advocacy.feedback.answers.services import answer_record
+
+    berlin_office()
+    customer = consenting_customer(primary_advocate=staff["customer_advocate"])
+    token = feedback_links.invitation_token(invitations(customer)[customer])
+    WakeUp.objects.create(name=FOLLOW_UPS, queued_at=timezone.now())  # a run is queued, not yet started
+    clicked, commit = threading.Event(), threading.Event()
+
+    def click() -> None:
+        with transaction.atomic():
+            answer_record(token=token, score=0)  # finds the run queued: queues nothing
+            clicked.set()
+            commit.wait(timeout=10)
+
+    def run() -> None:
+        follow_up_answers.call()
+
+    clicking = threading.Thread(target=in_own_connection(click))
+    clicking.start()
+    assert clicked.wait(timeout=10)
+    running = threading.Thread(target=in_own_connection(run))
+    running.start()
+    running.join(timeout=0.5)
+    assert running.is_alive(), "the run waits while the click is in flight"
+    commit.set()
+    clicking.join(timeout=10)
+    running.join(timeout=10)
+
+    assert Case.objects.get().customer == customer, "the run saw the click once it committed"
+    assert queued_follow_ups() == 0
+
+
+def invitations(*customers: Customer) -> dict[Customer, Invitation]:
+    opened = feedback.wave_open(survey=nps_survey())
+    return {i.customer: i for i in Invitation.objects.filter(wave=opened.wave, customer__in=customers)}
+
+
+def in_own_connection(action: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            action()
+        finally:
+            connection.close()
+
+    return run

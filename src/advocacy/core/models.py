@@ -195,6 +195,19 @@ class WorkerBeat(models.Model):
         return self.worker_id
 
 
+class WakeUp(models.Model):
+    """A sweep that writes wake rather than one task per write (``wake_in_transaction`` in
+    core/jobs/services.py). While ``queued_at`` is set, a run of the sweep is queued that has not yet
+    started, and it will see every write committed before it starts, so a further write need not queue
+    another: a burst of a thousand writes queues a handful of runs instead of a thousand tasks."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When the waiting run was queued.")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {'queued' if self.queued_at else 'idle'}"
+
+
 class LimitCount(models.Model):
     """How many requests one limit has counted for one key (an IP, an address, an API key) in the window
     that is running (advocacy.core.limits). One row per limit and key, counted by one upsert; a window that

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, NotSupportedError, connection, transaction
 from django.db.models import F, Q
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks.base import Task
@@ -25,7 +27,7 @@ from django_tasks_db.backend import DatabaseBackend
 from advocacy.core.events import audit
 from advocacy.core.jobs import runner
 from advocacy.core.jobs.durable import DurableTask, backoff, json_safe
-from advocacy.core.models import Job, JobStatus, User, WorkerBeat
+from advocacy.core.models import Job, JobStatus, User, WakeUp, WorkerBeat
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +112,73 @@ def dispatch(job_id: int, run_after: datetime | None = None) -> None:
         logger.exception("job %s: the task backend refused it; the sweep will dispatch it again", job_id)
         return
     Job.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
+
+
+# --- wake-ups: one queued run of a sweep for many writes -----------------------------------------
+#
+# A write that owes a sweep work (a one-click answer owes the loop its follow-up) could queue a task of
+# its own, but a task row costs a third of a click's time and a burst queues thousands of them. Instead
+# the write checks one row: while a run of the sweep is queued and has not started, that run will see
+# this write, so nothing more is queued. The run's first step clears the row, and only then reads its
+# work; a write committed after the clear queues the next run.
+#
+# The one gap is a write that read "queued" and had not committed when the run cleared the row: the run's
+# read would miss it, and no run would be queued for it. The clear waits for such writes. On SQLite every
+# transaction takes the database's write lock as it begins (IMMEDIATE), so the clear (a write) waits. On
+# PostgreSQL the read takes a shared advisory lock for the rest of the write's transaction and the clear
+# takes the same lock exclusively, which waits for every transaction holding it shared and is granted
+# before any that ask later.
+
+READ_WAKE_UP = {
+    "postgresql": (
+        "SELECT w.queued_at IS NOT NULL FROM pg_advisory_xact_lock_shared(%(lock)s) AS held, core_wakeup w"
+        " WHERE w.name = %(name)s"
+    ),
+    "sqlite": "SELECT queued_at IS NOT NULL FROM core_wakeup WHERE name = %(name)s",
+}
+QUEUE_WAKE_UP = (
+    "INSERT INTO core_wakeup (name, queued_at) VALUES (%(name)s, %(now)s)"
+    " ON CONFLICT (name) DO UPDATE SET queued_at = excluded.queued_at WHERE core_wakeup.queued_at IS NULL"
+    " RETURNING name"
+)
+WAKE_UP_LOCKS = 0x5741_4B45 << 32  # "WAKE": keeps these keys apart from any other advisory lock's
+
+
+def wake_up_lock(name: str) -> int:
+    """The PostgreSQL advisory lock of one wake-up: a number of the name, in a range of its own."""
+    return WAKE_UP_LOCKS + zlib.crc32(name.encode())
+
+
+def wake_in_transaction(task: Task[Any, Any], name: str) -> bool:
+    """Make sure a run of ``task`` (a sweep that starts with ``wake_up_taken(name)``) starts after the
+    current transaction's writes commit: queue one unless one is queued already. Returns whether this
+    call queued it. Call it in the transaction of the writes it follows (see above)."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("a wake-up is read in the transaction of the writes it follows")
+    vendor = connection.vendor
+    if vendor not in READ_WAKE_UP:
+        raise NotSupportedError(f"wake-ups are written for SQLite and PostgreSQL, not {vendor}")
+    with connection.cursor() as cursor:
+        cursor.execute(READ_WAKE_UP[vendor], {"lock": wake_up_lock(name), "name": name})
+        row = cursor.fetchone()
+        if row is not None and row[0]:
+            return False
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(QUEUE_WAKE_UP, {"name": name, "now": now})
+        if cursor.fetchone() is None:  # another write queued it between the read and here
+            return False
+    enqueue_in_transaction(task)
+    return True
+
+
+def wake_up_taken(name: str) -> None:
+    """The woken run's first step: clear the wake-up, once every write that saw it queued has committed,
+    so that what the run reads next includes them all and a write after this queues the next run."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [wake_up_lock(name)])
+        WakeUp.objects.filter(name=name).update(queued_at=None)
 
 
 # --- running --------------------------------------------------------------------------------------

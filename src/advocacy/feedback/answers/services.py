@@ -12,10 +12,11 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import NotSupportedError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput, LinkRefused
-from advocacy.core.jobs.services import enqueue_in_transaction
+from advocacy.core.jobs.services import wake_in_transaction
 from advocacy.customers.models import Customer
 from advocacy.feedback.learned.queries import comment_sentiment
 from advocacy.feedback.links import invitation_from_token, invitation_id_from_token, survey_from_link
@@ -75,12 +76,12 @@ def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> in
 
     The request does the least that keeps the guarantee: the token's signature is checked without a query,
     the answer is written by one statement (``answer_upsert``), and when the loop is due to act on it (a
-    first answer is settled by its confirmation) the loop's follow-up is enqueued in the same transaction,
-    to run in the worker (``follow_up_answer``). A change waits: the loop acts on it once the answer has
-    stood unchanged for ANSWER_SETTLE_SECONDS, by ``answers_settle``, which is also the safety net of a
-    follow-up task that was lost or failed.
+    first answer is settled by its confirmation) the worker's follow-up run (``follow_up_answers``) is
+    woken in the same transaction: one read when a run is queued already, as it is through a burst. A
+    change waits: the loop acts on it once the answer has stood unchanged for ANSWER_SETTLE_SECONDS, by
+    ``answers_settle``, which is also the safety net of a follow-up run that was lost or failed.
     """
-    from advocacy.feedback.answers.tasks import follow_up_answer
+    from advocacy.feedback.answers.tasks import FOLLOW_UPS, follow_up_answers
 
     invitation_id = invitation_id_from_token(token)
     now = timezone.now()
@@ -90,7 +91,7 @@ def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> in
             refuse_answer(token=token, score=score)
         response_id, due = stored
         if due:
-            enqueue_in_transaction(follow_up_answer, response_id)
+            wake_in_transaction(follow_up_answers, FOLLOW_UPS)
     return response_id
 
 
@@ -220,16 +221,20 @@ def answer_acted(*, response_id: int, score: int) -> None:
 
 
 def answers_settle(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Hand the loop each answer that is due: a changed answer that has stood unchanged for
-    ANSWER_SETTLE_SECONDS, and a first answer whose follow-up task has not run yet (the task was lost,
-    or failed: this sweep is its retry).
+    """Hand the loop each answer that is due, the longest due first: a first answer the loop has not
+    acted on yet (the clicks' follow-up run, ``follow_up_answers``, and its retry every minute), and a
+    changed answer that has stood unchanged for ANSWER_SETTLE_SECONDS.
 
     Safe to run twice, and by two workers at once: ``answer_follow_up`` locks the answer while the loop
     compares the score it acted on with the score now and acts only on the difference, then marks the
     answer settled; an answer changed again meanwhile waits for its new time.
     """
     now = now or timezone.now()
-    due = list(Response.objects.filter(settles_at__lte=now).order_by("settles_at").values_list("pk", flat=True)[:limit])
+    # A first answer is due from the moment it is written, by its row (NOT_ACTED_YET), not by comparing
+    # its settle time, stamped by the web server's clock, with this worker's clock: they may differ.
+    not_acted_yet = Q(acted_score__isnull=True, settles_at__isnull=False)
+    due_now = Response.objects.filter(not_acted_yet | Q(settles_at__lte=now)).order_by("settles_at")
+    due = list(due_now.values_list("pk", flat=True)[:limit])
 
     def settle(response_id: int) -> None:
         try:
