@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from advocacy.casework.models import Case
 from advocacy.core import limits
-from advocacy.core.models import WakeUp
+from advocacy.core.models import LimitCount, WakeUp
 from advocacy.customers.models import Customer
 from advocacy.feedback import links as feedback_links
 from advocacy.feedback.answers.tasks import FOLLOW_UPS, follow_up_answers, settle_answers
@@ -143,6 +143,7 @@ def test_a_click_is_one_statement_and_wakes_the_follow_up_run_once(staff, monkey
     with CaptureQueriesContext(connection) as forged:  # a bad signature is counted, then refused unread
         assert Client().post(f"{link[:-4]}abc/9/").status_code == 400
     assert statements(forged) == [counted]
+    assert LimitCount.objects.get().count == 4, "every click was counted, the forged one too"
 
 
 def test_a_click_that_stores_nothing_says_why(staff):

@@ -87,12 +87,11 @@ def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> in
     now = timezone.now()
     with transaction.atomic():
         stored = answer_upsert(invitation_id=invitation_id, score=score, channel=channel, now=now)
-        if stored is None:
-            refuse_answer(token=token, score=score)
-        response_id, due = stored
-        if due:
+        if stored is not None and stored[1]:
             wake_in_transaction(follow_up_answers, FOLLOW_UPS)
-    return response_id
+    if stored is None:  # after the transaction: on SQLite its reads need not hold the write lock
+        refuse_answer(token=token, score=score)
+    return stored[0]
 
 
 def refuse_answer(*, token: str, score: int) -> NoReturn:
