@@ -12,8 +12,8 @@
 
 The answer rules act on settled answers only (a person's confirmed click; a change once it has stood
 for ANSWER_SETTLE_SECONDS), and on the difference from the score they acted on before. A one-click
-answer reaches them in the worker, by the ``follow_up_answer`` task queued with the answer (its click
-only stores it), with the answer locked while they act, so a task that runs twice acts once.
+answer reaches them in the worker, by the follow-up run its click wakes (``follow_up_answers``; the
+click only stores the answer), with the answer locked while they act, so a run that goes twice acts once.
 
 Apps call these functions after their own writes commit (the only calls that go up the floors);
 nothing here runs from signals.
