@@ -22,7 +22,9 @@ An answer is accepted when the server redirects to the comment page (302: the vi
 with a redirect, so "2xx" reads "2xx or 3xx" here). After the burst the worker stops the server and
 checks, in the database, that every accepted answer is stored exactly once: one Response row per
 invitation with an accepted click, none for any other, no invitation with two rows, and each
-stored score one of the scores accepted for that invitation.
+stored score one of the scores accepted for that invitation. Then it starts ``advocacy worker``
+(``P3_WORKERS`` processes, one by default) and times them until the loop has acted on every answer, and
+checks that each detractor's answer opened exactly one case.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ DEFAULT_ANSWERS = 5_000
 CLIENTS = 16
 REPEAT_EVERY = 10  # one invitation in ten gets a second click
 WARM_UP = 200
+FOLLOW_UP_TIMEOUT = 600  # seconds the workers get to follow up every answer of the bursts
+FOLLOW_UP_WORKERS = int(os.environ.get("P3_WORKERS", "1"))  # `advocacy worker` processes started for it
 WORKERS, THREADS = 3, 4  # the `advocacy serve` defaults (WEB_CONCURRENCY, WEB_THREADS)
 WORKLOAD = "P3 one-click answers"
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +104,23 @@ def record(report: Report, answers: int, name: str, result: dict[str, Any]) -> N
     )
     report.add(workload, f"{name} bare view p99", bare["p99_ms"], "ms")
     report.add(workload, f"{name} stored exactly once", None, "", note=check_note(answer, check))
+    follow_up = result["follow_up"]
+    report.add(
+        workload,
+        f"{name} worker's follow-up of every answer",
+        follow_up["seconds"],
+        "s",
+        note=follow_up_note(follow_up),
+    )
+
+
+def follow_up_note(follow_up: dict[str, Any]) -> str:
+    verdict = "yes" if follow_up["left"] == 0 and follow_up["cases_ok"] else "NO"
+    return (
+        f"{verdict}: {follow_up['answers']:,} answers due from {follow_up['task_rows']:,} queued task rows, "
+        f"{follow_up.get('workers', 1)} worker(s), "
+        f"{follow_up['left']:,} left; {follow_up['cases']:,} cases for {follow_up['detractors']:,} detractors"
+    )
 
 
 def check_note(answer: dict[str, Any], check: dict[str, Any]) -> str:
@@ -142,7 +163,8 @@ def summary(result: dict[str, Any]) -> str:
     return (
         f"bare view {bare['per_s']:,.0f}/s (p99 {bare['p99_ms']:.0f} ms); "
         f"answers {answer['per_s']:,.0f}/s (p99 {answer['p99_ms']:.0f} ms); "
-        f"stored exactly once: {check_note(answer, result['check'])}"
+        f"stored exactly once: {check_note(answer, result['check'])}; "
+        f"followed up in {result['follow_up']['seconds']:.1f} s: {follow_up_note(result['follow_up'])}"
     )
 
 
@@ -175,6 +197,8 @@ def worker(answers: int) -> None:
         "answers": answered.figures(),
         "check": stored_once(answered, invitation_ids, warm_tokens),
     }
+    connections.close_all()
+    results["follow_up"] = followed_up()
     print(RESULT_PREFIX + json.dumps(results), flush=True)
 
 
@@ -380,6 +404,61 @@ def stored_once(answered: Burst, invitation_ids: dict[str, int], warm_tokens: li
         "wrong_score": wrong_score,
         "ok": not (duplicates or missing or unexpected or wrong_score) and rows.count() == len(accepted),
     }
+
+
+def followed_up(seconds: float = FOLLOW_UP_TIMEOUT) -> dict[str, Any]:
+    """After the bursts, start ``advocacy worker`` (P3_WORKERS of them, one by default) and time them until
+    the loop has acted on every answer (each detractor's case opened, each promoter's hub invitation made);
+    then check that it acted once. The time includes the workers' start, about a second."""
+    from django.db import connections
+
+    from advocacy.feedback.models import Response
+
+    queued = queued_follow_up_rows()
+    due = Response.objects.filter(settles_at__isnull=False)
+    answers = due.count()
+    command = [sys.executable, "-m", "advocacy", "worker"]
+    workers = [
+        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(FOLLOW_UP_WORKERS)
+    ]
+    started = time.perf_counter()
+    try:
+        while due.exists() and time.perf_counter() - started < seconds:
+            time.sleep(0.05)
+        took = time.perf_counter() - started
+        left = due.count()
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+        connections.close_all()
+    return {
+        "answers": answers,
+        "task_rows": queued,
+        "workers": len(workers),
+        "seconds": round(took, 2),
+        "left": left,
+        **cases_once(),
+    }
+
+
+def queued_follow_up_rows() -> int:
+    """The task rows the clicks queued for their follow-up (one a click before wake-ups)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path__startswith="advocacy.feedback.answers.tasks.follow_up").count()
+
+
+def cases_once() -> dict[str, Any]:
+    """Every detractor's answer opened one case, and no other answer opened one."""
+    from advocacy.casework.models import Case
+    from advocacy.feedback.models import Response
+
+    detractors = {f"response:{pk}" for pk in Response.objects.filter(score__lte=6).values_list("pk", flat=True)}
+    origins = list(Case.objects.filter(origin__startswith="response:").values_list("origin", flat=True))
+    return {"detractors": len(detractors), "cases": len(origins), "cases_ok": sorted(origins) == sorted(detractors)}
 
 
 def main(argv: list[str] | None = None) -> int:

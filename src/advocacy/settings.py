@@ -298,6 +298,9 @@ if THEMES_BACKEND not in {"tfidf", "embeddings"}:
 # One-click answers: the first confirmed click settles an answer and the loop acts on it at once; a
 # changed answer settles, and the loop acts on the change, once it has stood this long unchanged.
 ANSWER_SETTLE_SECONDS = env_int("ANSWER_SETTLE_SECONDS", 300)
+# One-click answers are followed up by runs the clicks wake, one per share of the answers (by id), so that
+# that many workers can follow up a burst side by side (docs/surveys.md).
+ANSWER_FOLLOW_UP_SHARES = env_int("ANSWER_FOLLOW_UP_SHARES", 4)
 # How long the unsubscribe link in a mail keeps working: long (people unsubscribe from old mail) but
 # finite, so a link that leaked years ago stops working.
 UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 400)

@@ -21,7 +21,7 @@ from advocacy.core import limits
 from advocacy.core.models import LimitCount, WakeUp
 from advocacy.customers.models import Customer
 from advocacy.feedback import links as feedback_links
-from advocacy.feedback.answers.tasks import FOLLOW_UPS, follow_up_answers, settle_answers
+from advocacy.feedback.answers.tasks import follow_up_answers, follow_ups_name, settle_answers
 from advocacy.feedback.models import Invitation, Response
 from advocacy.feedback.surveys import services as feedback
 from tests.casework.helpers import berlin_office
@@ -110,8 +110,9 @@ def test_two_racing_clicks_and_a_follow_up_that_runs_twice_open_the_detractors_c
     assert (response.acted_score, response.settles_at) == (response.score, None), "settled: nothing left to do"
 
 
-def test_a_click_is_one_statement_and_wakes_the_follow_up_run_once(staff, monkeypatch):
+def test_a_click_is_one_statement_and_wakes_the_follow_up_run_once(staff, monkeypatch, settings):
     monkeypatch.setattr(limits, "purge_due", lambda: False)  # the counters' occasional clean-up
+    settings.ANSWER_FOLLOW_UP_SHARES = 1  # one run for every answer (shares: the next test)
     berlin_office()
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     other = consenting_customer(email="other@example.com", primary_advocate=staff["customer_advocate"])
@@ -182,13 +183,32 @@ def test_a_lost_follow_up_is_redone_by_the_settle_sweep(staff):
     assert answers_settle(now=timezone.now() + timedelta(minutes=10)) == 0, "settled: not redone again"
 
 
+def test_answers_are_shared_out_between_runs_that_workers_can_take_side_by_side(staff, settings):
+    settings.ANSWER_FOLLOW_UP_SHARES = 2
+    berlin_office()
+    customers = [consenting_customer(primary_advocate=staff["customer_advocate"]) for _ in range(4)]
+    for invitation in invitations(*customers).values():
+        token = feedback_links.invitation_token(invitation)
+        assert Client().post(f"/survey/a/{token}/1/").status_code == 302
+    ids = sorted(Response.objects.values_list("pk", flat=True))
+    queued = DBTaskResult.objects.ready().filter(task_path=follow_up_answers.module_path)
+    assert sorted(tuple(row.args_kwargs["args"]) for row in queued) == [(0, 2), (1, 2)], "a run a share"
+
+    follow_up_answers.call(1, 2)  # one worker takes the odd answers
+
+    opened = sorted(int(origin.split(":")[1]) for origin in Case.objects.values_list("origin", flat=True))
+    assert opened == [pk for pk in ids if pk % 2 == 1]
+    follow_up_answers.call(0, 2)  # another the even ones
+    assert Case.objects.count() == 4
+
+
 def test_a_lost_follow_up_run_holds_back_no_later_click(staff):
     berlin_office()
     first, second = (consenting_customer(primary_advocate=staff["customer_advocate"]) for _ in range(2))
     links = {c: f"/survey/a/{feedback_links.invitation_token(i)}/" for c, i in invitations(first, second).items()}
     assert Client().post(f"{links[first]}1/").status_code == 302
     DBTaskResult.objects.filter(task_path=follow_up_answers.module_path).delete()  # lost with its worker
-    assert WakeUp.objects.get(name=FOLLOW_UPS).queued_at is not None, "the wake-up still says a run is queued"
+    assert WakeUp.objects.get().queued_at is not None, "the wake-up still says a run is queued"
 
     settle_answers.func()  # the minute's sweep follows the answer up and clears the wake-up
 
@@ -200,7 +220,7 @@ def test_a_lost_follow_up_run_holds_back_no_later_click(staff):
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite runs one writer at a time: no click is in flight")
-def test_a_follow_up_run_waits_for_a_click_that_found_it_queued(staff):
+def test_a_follow_up_run_waits_for_a_click_that_found_it_queued(staff, settings):
     """The run clears its wake-up and then reads the due answers; a click that read "queued" just before
     and commits just after must not fall between the two, or it would wait for the minute's sweep."""
     from advocacy.feedback.answers.services import answer_record
@@ -208,7 +228,8 @@ def test_a_follow_up_run_waits_for_a_click_that_found_it_queued(staff):
     berlin_office()
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
     token = feedback_links.invitation_token(invitations(customer)[customer])
-    WakeUp.objects.create(name=FOLLOW_UPS, queued_at=timezone.now())  # a run is queued, not yet started
+    settings.ANSWER_FOLLOW_UP_SHARES = 1
+    WakeUp.objects.create(name=follow_ups_name(0, 1), queued_at=timezone.now())  # queued, not yet started
     clicked, commit = threading.Event(), threading.Event()
 
     def click() -> None:

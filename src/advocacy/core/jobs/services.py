@@ -149,9 +149,9 @@ def wake_up_lock(name: str) -> int:
     return WAKE_UP_LOCKS + zlib.crc32(name.encode())
 
 
-def wake_in_transaction(task: Task[Any, Any], name: str) -> bool:
-    """Make sure a run of ``task`` (a sweep that starts with ``wake_up_taken(name)``) starts after the
-    current transaction's writes commit: queue one unless one is queued already. Returns whether this
+def wake_in_transaction(task: Task[Any, Any], name: str, *args: Any) -> bool:
+    """Make sure a run of ``task(*args)`` (a sweep that starts with ``wake_up_taken(name)``) starts after
+    the current transaction's writes commit: queue one unless one is queued already. Returns whether this
     call queued it. Call it in the transaction of the writes it follows (see above)."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("a wake-up is read in the transaction of the writes it follows")
@@ -167,7 +167,7 @@ def wake_in_transaction(task: Task[Any, Any], name: str) -> bool:
         cursor.execute(QUEUE_WAKE_UP, {"name": name, "now": now})
         if cursor.fetchone() is None:  # another write queued it between the read and here
             return False
-    enqueue_in_transaction(task)
+    enqueue_in_transaction(task, *args)
     return True
 
 

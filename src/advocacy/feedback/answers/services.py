@@ -12,11 +12,10 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import NotSupportedError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput, LinkRefused
-from advocacy.core.jobs.services import wake_in_transaction
 from advocacy.customers.models import Customer
 from advocacy.feedback.learned.queries import comment_sentiment
 from advocacy.feedback.links import invitation_from_token, invitation_id_from_token, survey_from_link
@@ -81,14 +80,14 @@ def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> in
     change waits: the loop acts on it once the answer has stood unchanged for ANSWER_SETTLE_SECONDS, by
     ``answers_settle``, which is also the safety net of a follow-up run that was lost or failed.
     """
-    from advocacy.feedback.answers.tasks import FOLLOW_UPS, follow_up_answers
+    from advocacy.feedback.answers.tasks import wake_follow_up
 
     invitation_id = invitation_id_from_token(token)
     now = timezone.now()
     with transaction.atomic():
         stored = answer_upsert(invitation_id=invitation_id, score=score, channel=channel, now=now)
         if stored is not None and stored[1]:
-            wake_in_transaction(follow_up_answers, FOLLOW_UPS)
+            wake_follow_up(stored[0])
     if stored is None:  # after the transaction: on SQLite its reads need not hold the write lock
         refuse_answer(token=token, score=score)
     return stored[0]
@@ -219,20 +218,23 @@ def answer_acted(*, response_id: int, score: int) -> None:
         Response.objects.filter(pk=response_id, score=score).update(settles_at=None)
 
 
-def answers_settle(*, now: datetime | None = None, limit: int = 1000) -> int:
+def answers_settle(*, now: datetime | None = None, limit: int = 1000, share: tuple[int, int] | None = None) -> int:
     """Hand the loop each answer that is due, the longest due first: a first answer the loop has not
     acted on yet (the clicks' follow-up run, ``follow_up_answers``, and its retry every minute), and a
     changed answer that has stood unchanged for ANSWER_SETTLE_SECONDS.
 
     Safe to run twice, and by two workers at once: ``answer_follow_up`` locks the answer while the loop
     compares the score it acted on with the score now and acts only on the difference, then marks the
-    answer settled; an answer changed again meanwhile waits for its new time.
+    answer settled; an answer changed again meanwhile waits for its new time. With ``share`` (k, n), only
+    the answers whose id is k modulo n.
     """
     now = now or timezone.now()
     # A first answer is due from the moment it is written, by its row (NOT_ACTED_YET), not by comparing
     # its settle time, stamped by the web server's clock, with this worker's clock: they may differ.
     not_acted_yet = Q(acted_score__isnull=True, settles_at__isnull=False)
     due_now = Response.objects.filter(not_acted_yet | Q(settles_at__lte=now)).order_by("settles_at")
+    if share is not None:
+        due_now = due_now.alias(share_of=F("pk") % share[1]).filter(share_of=share[0])
     due = list(due_now.values_list("pk", flat=True)[:limit])
 
     def settle(response_id: int) -> None:
