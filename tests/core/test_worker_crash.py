@@ -88,8 +88,12 @@ class SharedDatabase:
                 source.backup(connection.connection)
 
 
-def worker(tmp_path: Path, database_url: str, smtp_port: int, *args: str) -> subprocess.Popen[str]:
+def worker(
+    tmp_path: Path, database_url: str, smtp_port: int, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(extra)
     env.update(
         {
             "ADVOCACY_VAR_DIR": str(tmp_path),

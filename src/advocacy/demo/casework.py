@@ -57,11 +57,12 @@ from advocacy.casework.models import (
 from advocacy.casework.recommendations import services as recommending
 from advocacy.casework.replies import services as replies
 from advocacy.core.errors import ServiceError
-from advocacy.core.models import User
+from advocacy.core.models import Job, User
 from advocacy.core.roles import Role
 from advocacy.customers.models import ContactWindow, Customer
 from advocacy.feedback import scales
 from advocacy.feedback.models import Response, SurveyKind
+from advocacy.outreach.models import OutboundMail
 
 if TYPE_CHECKING:
     from advocacy.demo.generator import CompanyPlan, CustomerPlan
@@ -381,13 +382,18 @@ def write_casework(plan: CompanyPlan, staff: dict[str, User]) -> dict[str, int]:
 
 @contextmanager
 def history_without_mail() -> Iterator[None]:
-    """Replaying months of casework must not mail customers and staff today: drop what the services
-    queue for after commit (acknowledgements, updates, CSAT invitations) while the past is written."""
+    """Replaying months of casework must not mail customers and staff today: take back the mails the
+    services queue with their changes (acknowledgements, updates, warnings: outbox rows and their send
+    jobs) and drop what they leave for after commit (CSAT invitations) while the past is written."""
     with transaction.atomic():
         connection = transaction.get_connection()
         queued = len(connection.run_on_commit)
+        mails_before = OutboundMail.objects.aggregate(last=Max("pk"))["last"] or 0
         yield
         del connection.run_on_commit[queued:]
+        replayed = list(OutboundMail.objects.filter(pk__gt=mails_before).values_list("pk", flat=True))
+        Job.objects.filter(key__in=[f"mail:{pk}" for pk in replayed]).delete()
+        OutboundMail.objects.filter(pk__in=replayed).delete()
 
 
 # --- set-up: calendar, cadence, departments, availability ---------------------------------------

@@ -1,5 +1,9 @@
 """The mails casework sends, each queued in the outbox under a key so it goes once.
 
+The services queue them in the transaction of the change they tell of, not after it commits: the outbox
+row and its send job then commit with the change or not at all, so a process killed between the commit
+and an after-commit hook cannot lose the mail (tests/feedback/test_follow_up_crash.py).
+
 Times for the customer are written in the customer's own zone ("Tue 14:00, your time").
 """
 

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -259,7 +258,7 @@ def case_open(
     )
     events.audit(actor=by, verb="case.opened", obj=case, data={"owner": owner.username})
     webhook_emit(event_type="case.opened", payload=case_payload(case), key=f"case.opened:{case.pk}")
-    transaction.on_commit(lambda: mail.case_acknowledged(case.pk))
+    mail.case_acknowledged(case.pk)  # in this transaction: the outbox row commits with the case, or neither
     return case
 
 
@@ -421,7 +420,7 @@ def case_post_update(*, case: Case, body: str, by: User, now: datetime | None = 
         case.paused_remaining.pop(DeadlineKind.FIRST_RESPONSE.value, None)
     case.save()
     event = record(case, EventKind.UPDATE, body=body.strip(), by=by, visible=True, at=now)
-    transaction.on_commit(lambda: mail.case_update(event.pk))
+    mail.case_update(event.pk)
     return event
 
 
@@ -446,7 +445,7 @@ def case_customer_reply(*, case: Case, body: str, now: datetime | None = None) -
         move(case, Status.OPEN, now)
         case.save()
     event = record(case, EventKind.CUSTOMER_REPLY, body=body.strip(), visible=True, by_customer=True, at=now)
-    transaction.on_commit(lambda: mail.customer_replied(event.pk))
+    mail.customer_replied(event.pk)
     return event
 
 
@@ -554,14 +553,14 @@ def case_resolve(
     webhook_emit(
         event_type="case.resolved", payload=case_payload(case), key=f"case.resolved:{case.pk}:{now.isoformat()}"
     )
-    transaction.on_commit(lambda: after_resolution(case.pk))
+    mail.case_resolved(case.pk)
+    transaction.on_commit(lambda: loop_case_resolved(case.pk))
     return case
 
 
-def after_resolution(case_id: int) -> None:
+def loop_case_resolved(case_id: int) -> None:
     from advocacy import loop
 
-    mail.case_resolved(case_id)
     loop.case_resolved(case_id)
 
 
@@ -621,7 +620,7 @@ def huddle_create(*, case: Case, meeting_at: datetime, by: User, tasks: list[Tas
         body=f"We brought {', '.join(t.department.name for t in tasks)} together to resolve this.",
     )
     task_ids = [t.pk for t in created]
-    transaction.on_commit(lambda: mail.huddle_tasks_assigned(task_ids))
+    mail.huddle_tasks_assigned(task_ids)
     return huddle
 
 
@@ -676,7 +675,7 @@ def record_breaches(now: datetime) -> int:
 
 def send_warnings(now: datetime) -> int:
     """Warn each owner once per deadline, shortly before it falls due: one locked read of the cases to
-    warn, one UPDATE, one INSERT of timeline rows, and one mail per owner after commit."""
+    warn, one UPDATE, one INSERT of timeline rows, and one mail per owner, queued in the same transaction."""
     horizon = now + timedelta(minutes=case_settings().warn_before_minutes)
     due_soon = Case.objects.filter(
         status__in=OPEN_STATUSES, paused_at__isnull=True, next_due__gte=now, next_due__lte=horizon
@@ -699,7 +698,7 @@ def send_warnings(now: datetime) -> int:
     for pk, _, owner in claimed:
         by_owner.setdefault(owner, []).append(pk)
     for owner, cases in by_owner.items():
-        transaction.on_commit(partial(mail.deadline_warnings, owner, cases))
+        mail.deadline_warnings(owner, cases)
     return len(claimed)
 
 
@@ -709,7 +708,7 @@ def escalate_overdue_tasks(now: datetime) -> int:
     ids = list(overdue.select_for_update().values_list("pk", flat=True))
     HuddleTask.objects.filter(pk__in=ids).update(escalated_at=now)
     for pk in ids:
-        transaction.on_commit(partial(mail.task_escalated, pk))
+        mail.task_escalated(pk)
     return len(ids)
 
 
