@@ -20,7 +20,7 @@ from advocacy.core.models import AuditEvent, IdempotencyRecord
 from advocacy.customers.models import Consent, Customer, ImportJob
 from advocacy.customers.records.services import consent_record
 from advocacy.outreach.mail.services import mail_customer
-from advocacy.outreach.models import WebhookMessage
+from advocacy.outreach.models import OutboundMail, WebhookMessage
 from advocacy.portal.signin.services import magic_link_create
 from tests.advocates.hub_data import advocate, challenge
 from tests.factories import CustomerFactory
@@ -129,6 +129,8 @@ def test_after_erasure_the_customer_is_found_nowhere_but_the_consent_history_and
 
     assert page.status_code == 302
     assert where_found(NEEDLES) == []
+    notice = OutboundMail.objects.get(key__startswith="case-reply:")  # to Carol: "… replied on #1 …"
+    assert notice.to == "carol@staff.example" and notice.text == "[erased]", "the quoted reply is gone"
     erased = Customer.objects.get(pk=zelda.pk)
     assert erased.erased_at is not None and erased.email.endswith("@erased.invalid")
     assert Consent.objects.filter(customer=zelda).count() > consents_before  # withdrawals added, history kept

@@ -1,6 +1,7 @@
 """What casework keeps about a customer, for their export and their erasure: their cases with what
 they were told and wrote, appointments and recommendations. Erasure keeps the cases (owners,
-deadlines and breaches are the team's record) and removes what quotes or addresses the customer."""
+deadlines and breaches are the team's record) and removes what quotes or addresses the customer, in
+the notices staff were mailed about their replies too."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db.models import Q
 from advocacy.casework.models import Appointment, Case, CaseEvent, Recommendation
 from advocacy.customers.models import Customer
 from advocacy.customers.privacy.registry import ERASED, Identity, Rows, rows
+from advocacy.outreach.models import OutboundMail
 
 
 def cases_export(customer: Customer) -> Rows:
@@ -43,4 +45,7 @@ def cases_erase(customer: Customer, identity: Identity) -> int:
             Case.objects.filter(pk=case.pk).update(subject=identity.scrub(case.subject))
             changed += 1
     changed += Appointment.objects.filter(customer=customer).update(topic=ERASED)
+    # The owner's notice of a customer's reply quotes it (casework/cases/mail.py, customer_replied).
+    replies = CaseEvent.objects.filter(case__customer=customer, by_customer=True).values_list("pk", flat=True)
+    changed += OutboundMail.objects.filter(key__in=[f"case-reply:{pk}" for pk in replies]).update(text=ERASED)
     return changed

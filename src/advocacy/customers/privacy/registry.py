@@ -84,6 +84,24 @@ def scrub_json_rows(rows: QuerySet[Any], field: str, identity: Identity) -> int:
     return changed
 
 
+def scrub_text_rows(rows: QuerySet[Any], fields: list[str], identity: Identity) -> int:
+    """Replace the customer's identifying strings inside text columns, on the rows that hold them."""
+    needles = identity.needles()
+    if not needles:
+        return 0
+    matches = Q()
+    for needle in needles:
+        for field in fields:
+            matches |= Q(**{f"{field}__contains": needle})
+    changed = 0
+    for row in rows.filter(matches):
+        for field in fields:
+            setattr(row, field, identity.scrub(getattr(row, field)))
+        row.save(update_fields=fields)
+        changed += 1
+    return changed
+
+
 def scrub_value(value: Any, identity: Identity) -> Any:
     if isinstance(value, str):
         return identity.scrub(value)
