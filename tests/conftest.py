@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 from email import message_from_bytes
@@ -125,6 +126,15 @@ def api(api_token):  # type: ignore[no-untyped-def]
         return Client(HTTP_AUTHORIZATION=f"Bearer {api_token(role)}")
 
     return make
+
+
+# A script, stylesheet, image or frame loaded from another host (a CDN); the product runs air-gapped.
+OFF_SITE = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//", re.IGNORECASE)
+
+
+def loaded_from_elsewhere(html: str) -> list[str]:
+    """The tags of a page that load something from another host; [] for a page that runs offline."""
+    return [match.group(0) for match in OFF_SITE.finditer(html)]
 
 
 class Inbox:
