@@ -17,7 +17,6 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from advocacy.casework.models import Case
-from advocacy.core import limits
 from advocacy.core.models import LimitCount, WakeUp
 from advocacy.customers.models import Customer
 from advocacy.feedback import links as feedback_links
@@ -110,8 +109,7 @@ def test_two_racing_clicks_and_a_follow_up_that_runs_twice_open_the_detractors_c
     assert (response.acted_score, response.settles_at) == (response.score, None), "settled: nothing left to do"
 
 
-def test_a_click_is_one_statement_and_wakes_the_follow_up_run_once(staff, monkeypatch, settings):
-    monkeypatch.setattr(limits, "purge_due", lambda: False)  # the counters' occasional clean-up
+def test_a_click_is_one_statement_and_wakes_the_follow_up_run_once(staff, settings):
     settings.ANSWER_FOLLOW_UP_SHARES = 1  # one run for every answer (shares: the next test)
     berlin_office()
     customer = consenting_customer(primary_advocate=staff["customer_advocate"])
