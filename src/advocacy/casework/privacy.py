@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from advocacy.casework.cases.mail import reply_notice_key
 from advocacy.casework.models import Appointment, Case, CaseEvent, Recommendation
 from advocacy.customers.models import Customer
 from advocacy.customers.privacy.registry import ERASED, Identity, Rows, rows
@@ -47,5 +48,5 @@ def cases_erase(customer: Customer, identity: Identity) -> int:
     changed += Appointment.objects.filter(customer=customer).update(topic=ERASED)
     # The owner's notice of a customer's reply quotes it (casework/cases/mail.py, customer_replied).
     replies = CaseEvent.objects.filter(case__customer=customer, by_customer=True).values_list("pk", flat=True)
-    changed += OutboundMail.objects.filter(key__in=[f"case-reply:{pk}" for pk in replies]).update(text=ERASED)
+    changed += OutboundMail.objects.filter(key__in=[reply_notice_key(pk) for pk in replies]).update(text=ERASED)
     return changed

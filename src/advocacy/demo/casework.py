@@ -57,11 +57,12 @@ from advocacy.casework.models import (
 from advocacy.casework.recommendations import services as recommending
 from advocacy.casework.replies import services as replies
 from advocacy.core.errors import ServiceError
-from advocacy.core.models import Job, User
+from advocacy.core.models import User
 from advocacy.core.roles import Role
 from advocacy.customers.models import ContactWindow, Customer
 from advocacy.feedback import scales
 from advocacy.feedback.models import Response, SurveyKind
+from advocacy.outreach.mail.services import mails_cancel_after
 from advocacy.outreach.models import OutboundMail
 
 if TYPE_CHECKING:
@@ -391,9 +392,7 @@ def history_without_mail() -> Iterator[None]:
         mails_before = OutboundMail.objects.aggregate(last=Max("pk"))["last"] or 0
         yield
         del connection.run_on_commit[queued:]
-        replayed = list(OutboundMail.objects.filter(pk__gt=mails_before).values_list("pk", flat=True))
-        Job.objects.filter(key__in=[f"mail:{pk}" for pk in replayed]).delete()
-        OutboundMail.objects.filter(pk__in=replayed).delete()
+        mails_cancel_after(mails_before)
 
 
 # --- set-up: calendar, cadence, departments, availability ---------------------------------------

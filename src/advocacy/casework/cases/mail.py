@@ -75,11 +75,16 @@ def to_staff(key: str, to: str, subject: str, text: str) -> None:
         mail_queue(key=key, to=to, subject=subject, text=text)
 
 
+def reply_notice_key(event_id: int) -> str:
+    """The key of the owner's notice of a customer's reply (erasure finds the notices by it)."""
+    return f"case-reply:{event_id}"
+
+
 def customer_replied(event_id: int) -> None:
     event = CaseEvent.objects.select_related("case__owner", "case__customer").get(pk=event_id)
     case = event.case
     to_staff(
-        f"case-reply:{event.pk}",
+        reply_notice_key(event.pk),
         case.owner.email,
         f"{case.customer} replied on #{case.pk} {case.subject}",
         f"{event.body}\n\n{staff_link(case)}\n",

@@ -70,33 +70,29 @@ def register_eraser(name: str, erase: Callable[[Customer, Identity], int]) -> No
 
 def scrub_json_rows(rows: QuerySet[Any], field: str, identity: Identity) -> int:
     """Replace the customer's identifying strings inside a JSON column, on the rows that hold them."""
-    needles = identity.needles()
-    if not needles:
-        return 0
-    matches = Q()
-    for needle in needles:
-        matches |= Q(_as_text__contains=needle)
-    changed = 0
-    for row in rows.annotate(_as_text=Cast(field, TextField())).filter(matches):
-        setattr(row, field, scrub_value(getattr(row, field), identity))
-        row.save(update_fields=[field])
-        changed += 1
-    return changed
+    as_text = rows.annotate(_as_text=Cast(field, TextField()))
+    return scrubbed(naming(as_text, ["_as_text"], identity), [field], identity)
 
 
 def scrub_text_rows(rows: QuerySet[Any], fields: list[str], identity: Identity) -> int:
     """Replace the customer's identifying strings inside text columns, on the rows that hold them."""
-    needles = identity.needles()
-    if not needles:
-        return 0
+    return scrubbed(naming(rows, fields, identity), fields, identity)
+
+
+def naming(rows: QuerySet[Any], columns: list[str], identity: Identity) -> QuerySet[Any]:
+    """The rows with one of the customer's identifying strings in one of the columns."""
     matches = Q()
-    for needle in needles:
-        for field in fields:
-            matches |= Q(**{f"{field}__contains": needle})
+    for needle in identity.needles():
+        for column in columns:
+            matches |= Q(**{f"{column}__contains": needle})
+    return rows.filter(matches) if matches else rows.none()
+
+
+def scrubbed(rows: QuerySet[Any], fields: list[str], identity: Identity) -> int:
     changed = 0
-    for row in rows.filter(matches):
+    for row in rows:
         for field in fields:
-            setattr(row, field, identity.scrub(getattr(row, field)))
+            setattr(row, field, scrub_value(getattr(row, field), identity))
         row.save(update_fields=fields)
         changed += 1
     return changed

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from advocacy.core.jobs.runner import claim_prefix, current_claim
+from advocacy.core.models import Job, JobStatus
 from advocacy.customers.models import Customer
 from advocacy.outreach.mail.handover import DeliveryFailed, DeliveryUnconfirmed, HandoverRefused, deliver
 from advocacy.outreach.models import MailStatus, OutboundMail
@@ -60,7 +61,7 @@ def mail_queue(
                 headers=headers or {},
                 attachments=attachments or [],
             )
-            send_mail.enqueue_once(f"mail:{mail.pk}", mail.pk)
+            send_mail.enqueue_once(send_job_key(mail.pk), mail.pk)
     except IntegrityError:
         return OutboundMail.objects.get(key=key)
     return mail
@@ -105,6 +106,19 @@ def mail_cancel(*, key: str) -> bool:
     """
     deleted, _ = OutboundMail.objects.filter(key=key, status=MailStatus.QUEUED).delete()
     return deleted > 0
+
+
+def send_job_key(mail_id: int) -> str:
+    return f"mail:{mail_id}"
+
+
+def mails_cancel_after(last_id: int) -> int:
+    """Take back every mail queued after the one with ``last_id`` that has not left, with its send job
+    (the demo's replayed history); how many were taken back."""
+    ids = list(OutboundMail.objects.filter(pk__gt=last_id, status=MailStatus.QUEUED).values_list("pk", flat=True))
+    Job.objects.filter(key__in=[send_job_key(pk) for pk in ids], status=JobStatus.QUEUED).delete()
+    OutboundMail.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 def message_id(kind: str, pk: int) -> str:
