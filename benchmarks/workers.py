@@ -21,6 +21,8 @@ from benchmarks.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_HOST, PG_PORT = "127.0.0.1", 5432
+# BENCH_DATABASES=sqlite (or postgresql) runs one database's half only, for a quick A/B of a change.
+DATABASES_RUN = {name.strip().lower() for name in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")}
 
 Result = dict[str, Any]
 
@@ -67,8 +69,11 @@ def on_each_database(
     """``run_one(folder, database_url, name)`` on a fresh SQLite file, then on a throwaway PostgreSQL database."""
     with tempfile.TemporaryDirectory(prefix=f"advocacy-{stem}-") as tmp:
         folder = Path(tmp)
-        sqlite = run_one(folder, f"sqlite:///{folder / f'{stem}.sqlite3'}", "SQLite")
-        postgres = on_postgres(report, workload, lambda url: run_one(folder, url, "PostgreSQL"))
+        sqlite = postgres = None
+        if "sqlite" in DATABASES_RUN:
+            sqlite = run_one(folder, f"sqlite:///{folder / f'{stem}.sqlite3'}", "SQLite")
+        if "postgresql" in DATABASES_RUN:
+            postgres = on_postgres(report, workload, lambda url: run_one(folder, url, "PostgreSQL"))
     return {"SQLite": sqlite, "PostgreSQL": postgres}
 
 

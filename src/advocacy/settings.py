@@ -180,6 +180,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# The hottest statements (a one-click answer's, a limit's count) are prepared on PostgreSQL: parsed and
+# planned once per connection (core/prepared.py). Off behind a pooler that cannot hold prepared statements.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and DATABASE_PREPARED_STATEMENTS:
+    # Django turns psycopg's prepared statements off (None); psycopg's default turns them back on. Django's
+    # own cursors bind on the client and never prepare, so only core/prepared.py's statements are.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -267,3 +267,42 @@ def in_own_connection(action: Callable[[], None]) -> Callable[[], None]:
             connection.close()
 
     return run
+
+
+def prepared_statements() -> list[str]:
+    """The statements PostgreSQL holds parsed and planned for this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def three_clicks(staff) -> None:  # type: ignore[no-untyped-def]
+    berlin_office()
+    customers = [
+        consenting_customer(email=f"c{n}@example.com", primary_advocate=staff["customer_advocate"]) for n in range(3)
+    ]
+    feedback.wave_open(survey=nps_survey())
+    for customer in customers:
+        token = feedback_links.invitation_token(Invitation.objects.get(customer=customer))
+        assert Client().post(f"/survey/a/{token}/3/").status_code == 302
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's driver keeps compiled statements itself")
+def test_postgresql_plans_a_clicks_statements_once_per_connection(staff):
+    connection.close()  # a fresh connection: nothing prepared yet
+    three_clicks(staff)
+
+    held = prepared_statements()
+    for statement in ("INSERT INTO core_limitcount", "INSERT INTO feedback_response", "SELECT w.queued_at"):
+        assert [s for s in held if statement in s], f"{statement} is planned at every click"
+    assert Response.objects.filter(score=3).count() == 3
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's driver keeps compiled statements itself")
+def test_prepared_statements_can_be_turned_off_for_a_pooler_that_cannot_hold_them(staff, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    connection.close()
+    three_clicks(staff)
+
+    assert prepared_statements() == []
+    assert Response.objects.filter(score=3).count() == 3

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import _get_ip, _split_rate, get_usage
 
 from advocacy.core.models import LimitCount
+from advocacy.core.prepared import prepared_cursor
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ PURGE_EVERY = 100
 
 def counted(key: str, period: int, now: int) -> tuple[int, int]:
     """Count one request on ``key``: the count so far in its window, and when the window ends."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         if purge_due():
             cursor.execute("DELETE FROM core_limitcount WHERE window_ends <= %s", [now])
         cursor.execute(COUNT, {"key": key, "ends": window_end(key, period, now), "now": now})

@@ -329,10 +329,20 @@ def create_statements(vendor: str, zone: str) -> list[str]:
         returned = "OLD" if event.startswith("BEFORE") else "NULL"
         statements.append(
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {'; '.join(body)}; RETURN {returned}; END $$"
+            f"BEGIN {unless_rows(level)}{'; '.join(body)}; RETURN {returned}; END $$"
         )
         statements.append(f"CREATE TRIGGER {name} {event} ON {table} {level} EXECUTE FUNCTION {name}()")
     return statements
+
+
+def unless_rows(level: str) -> str:
+    """A statement trigger's first step: return when its transition table is empty. ``INSERT … ON CONFLICT
+    DO UPDATE`` fires both the INSERT and the UPDATE statement triggers, so every one-click answer ran
+    the other trigger's statements over no rows (0.16 ms of a first answer's 0.56 ms on the server)."""
+    if "TABLE AS" not in level:
+        return ""
+    table = level.split("TABLE AS ")[-1].split()[0]
+    return f"IF NOT EXISTS (SELECT FROM {table}) THEN RETURN NULL; END IF; "
 
 
 def drop_statements(vendor: str) -> list[str]:
@@ -373,6 +383,22 @@ def rollups_uninstall(*, using: str = DEFAULT_DB_ALIAS) -> None:
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for statement in drop_statements(connection.vendor):
             cursor.execute(statement)
+
+
+def rollup_functions_refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Rewrite the PostgreSQL trigger functions for the zone they were built for, without recounting:
+    for a change to how the triggers work that leaves what they count as it was (SQLite has none)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(f"SELECT zone FROM {STATE_TABLE}")
+        zones = [row[0] for row in cursor.fetchall()]
+        if len(zones) != 1:  # never built: the post-migrate check builds them whole
+            return
+        for statement in create_statements("postgresql", zones[0]):
+            if statement.startswith("CREATE OR REPLACE FUNCTION"):
+                cursor.execute(statement)
 
 
 def rollups_need_install(*, using: str = DEFAULT_DB_ALIAS) -> bool:

@@ -28,6 +28,7 @@ from advocacy.core.events import audit
 from advocacy.core.jobs import runner
 from advocacy.core.jobs.durable import DurableTask, backoff, json_safe
 from advocacy.core.models import Job, JobStatus, User, WakeUp, WorkerBeat
+from advocacy.core.prepared import prepared_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ def wake_in_transaction(task: Task[Any, Any], name: str, *args: Any) -> bool:
     vendor = connection.vendor
     if vendor not in READ_WAKE_UP:
         raise NotSupportedError(f"wake-ups are written for SQLite and PostgreSQL, not {vendor}")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(READ_WAKE_UP[vendor], {"lock": wake_up_lock(name), "name": name})
         row = cursor.fetchone()
         if row is not None and row[0]:

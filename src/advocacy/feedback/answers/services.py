@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput, LinkRefused
+from advocacy.core.prepared import prepared_cursor
 from advocacy.customers.models import Customer
 from advocacy.feedback.learned.queries import comment_sentiment
 from advocacy.feedback.links import invitation_from_token, invitation_id_from_token, survey_from_link
@@ -186,7 +187,7 @@ def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime
         "settles": adapt(now + timedelta(seconds=settings.ANSWER_SETTLE_SECONDS)),
         "false": False,
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(upsert_answer_sql(connection.vendor), params)
         row = cursor.fetchone()
     return None if row is None else (int(row[0]), bool(row[1]))
