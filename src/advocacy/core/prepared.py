@@ -27,7 +27,7 @@ class LoggedAsWritten(CursorDebugWrapper):
     """The query log's cursor for prepared statements: it logs each as Django wrote it, since psycopg keeps
     no text of a run of a prepared statement (Django's log would read None)."""
 
-    def execute(self, sql: str, params: Any = None) -> Any:
+    def execute(self, sql: Any, params: Any = None) -> Any:
         with self.debug_sql(sql, params):
             return CursorWrapper.execute(self, sql, params)
 
@@ -36,13 +36,13 @@ class LoggedAsWritten(CursorDebugWrapper):
 def _preparing_cursor_class() -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+    class PreparingCursor(ServerBindingCursor):
         """Prepares every statement at its first run. Not after psycopg's count of runs: the count is
         kept in a cache of the last 100 statements run on the connection, which Django's statements
         (each with its values written in) push a hot statement out of between two clicks."""
 
         def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
-            return super().execute(query, params, **{**options, "prepare": True})
+            return super().execute(query, params, **{**options, "prepare": True})  # type: ignore[misc]
 
     return PreparingCursor
 
