@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 # BENCH_DATABASES=sqlite (or postgresql) runs one database's half only, for a quick A/B of a change.
 DATABASES_RUN = {name.strip().lower() for name in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")}
+if DATABASES_RUN - {"sqlite", "postgresql"}:  # a misspelt name would quietly run nothing
+    raise SystemExit(f"BENCH_DATABASES names sqlite and postgresql only, not {sorted(DATABASES_RUN)}")
 
 Result = dict[str, Any]
 

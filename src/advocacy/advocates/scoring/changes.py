@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from advocacy.core.triggers import triggers_present
+from advocacy.core.triggers import return_unless_rows, triggers_present
 
 TABLE = "advocates_scorechange"
 UPSERT = f"ON CONFLICT (customer_id) DO UPDATE SET version = {TABLE}.version + 1"
@@ -116,12 +116,9 @@ def create_statements(vendor: str) -> list[str]:
                 tables = {"INSERT": ["new_rows"], "UPDATE": ["new_rows", "old_rows"], "DELETE": ["old_rows"]}[op]
                 referencing = " ".join(f"{'NEW' if t == 'new_rows' else 'OLD'} TABLE AS {t}" for t in tables)
                 body = "; ".join(_mark(source, t) for t in tables)
-                # INSERT … ON CONFLICT DO UPDATE fires the INSERT and the UPDATE triggers both; the one
-                # with no rows returns at once (as the roll-ups' triggers do, feedback/rollups.py).
-                unless_rows = f"IF NOT EXISTS (SELECT FROM {tables[0]}) THEN RETURN NULL; END IF;"
                 statements.append(
                     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                    f"BEGIN {unless_rows} {body}; RETURN NULL; END $$"
+                    f"BEGIN {return_unless_rows(tables[0])} {body}; RETURN NULL; END $$"
                 )
                 statements.append(
                     f"CREATE TRIGGER {name} AFTER {op} ON {source.table} REFERENCING {referencing} "
