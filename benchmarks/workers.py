@@ -20,7 +20,9 @@ from typing import Any
 from benchmarks.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_HOST, PG_PORT = "127.0.0.1", 5432
+# The PostgreSQL server the benchmarks make their throwaway databases on (PGHOST and PGPORT, as libpq reads
+# them, to measure against another server, for instance one configured for a million-row table).
+PG_HOST, PG_PORT = os.environ.get("PGHOST", "127.0.0.1"), int(os.environ.get("PGPORT", "5432"))
 # BENCH_DATABASES=sqlite (or postgresql) runs one database's half only, for a quick A/B of a change.
 DATABASES_RUN = {name.strip().lower() for name in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")}
 if DATABASES_RUN - {"sqlite", "postgresql"}:  # a misspelt name would quietly run nothing

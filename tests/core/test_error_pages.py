@@ -33,3 +33,10 @@ def test_an_unknown_address_is_a_styled_404(client_as):
 def test_the_500_page_is_styled_and_says_what_to_do():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500 and "Something went wrong on our side" in response.content.decode()
+
+
+def test_the_icon_browsers_ask_for_on_the_admin_pages_is_the_products_icon(client):
+    """Django's admin names no icon, so browsers ask for /favicon.ico: it is not a 404 in their console."""
+    asked = client.get("/favicon.ico")
+    assert asked.status_code == 301 and asked["Location"].endswith("/advocacy/icon.svg")
+    assert client.post("/favicon.ico").status_code == 405

@@ -9,9 +9,11 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks.base import Task
+from django_tasks_db.models import DBTaskResult
 
 import advocacy
 from advocacy.core.jobs import runner, services
@@ -45,6 +47,56 @@ def test_a_task_that_succeeds_records_its_result_and_runs_once(settings):
 
     job.refresh_from_db()
     assert (job.status, job.attempts, job.result, job.last_error) == ("done", 1, 42, "")
+
+
+class ProcessEnded(Exception):
+    """Stands for a process that ends right after its commit, before any after-commit step runs."""
+
+
+def end_the_process() -> None:
+    raise ProcessEnded
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_is_queued_with_its_transaction_even_when_the_process_ends_right_after_the_commit():
+    """On the database queue the job's task row commits with the job: nothing waits for an after-commit
+    step that a killed process never reaches (the sweep would find such a job only after
+    JOB_REDISPATCH_SECONDS, 15 minutes by default)."""
+    with pytest.raises(ProcessEnded), transaction.atomic():
+        transaction.on_commit(end_the_process)  # runs first: later after-commit steps never run
+        job = partner_sync.enqueue(5)
+
+    job.refresh_from_db()
+    assert job.dispatched_at is not None
+    queued = DBTaskResult.objects.filter(task_path="advocacy.core.jobs.tasks.run_job", status="READY")
+    assert [row.args_kwargs["args"] for row in queued] == [[job.pk]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_neither_the_job_nor_its_task_row():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        partner_sync.enqueue(6)
+        raise RuntimeError("the writes this job follows failed")
+
+    assert not Job.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_a_queue_that_refuses_the_task_row_keeps_the_job_and_dispatches_it_after_commit(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    def refused(*args, **kwargs):
+        raise DatabaseError("the queue's table is locked")
+
+    with django_capture_on_commit_callbacks() as after_commit:
+        with monkeypatch.context() as queue:
+            queue.setattr(services, "enqueue_run", refused)
+            job = partner_sync.enqueue(7)
+        assert Job.objects.filter(pk=job.pk, dispatched_at=None).exists(), "the caller's writes are kept"
+    assert len(after_commit) == 1
+    after_commit[0]()
+    job.refresh_from_db()
+    assert job.dispatched_at is not None
+    assert DBTaskResult.objects.filter(task_path="advocacy.core.jobs.tasks.run_job").count() == 1
 
 
 def test_the_same_key_is_one_job():

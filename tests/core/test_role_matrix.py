@@ -41,6 +41,7 @@ PAGES: dict[str, frozenset[str]] = {
     "core:home": STAFF,
     "core:login": PUBLIC,
     "core:logout": PUBLIC,
+    "core:favicon": PUBLIC,  # a redirect to the product's icon
     "core:api_keys": ADMIN,
     "core:api_key_revoke": ADMIN,
     # Crash safety and retries (issue 11, item 5): the dead letters and their retry button.

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, NotSupportedError, connection, transaction
+from django.db import DatabaseError, IntegrityError, NotSupportedError, connection, transaction
 from django.db.models import F, Q
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -44,7 +44,8 @@ class NotADurableTask(Exception):
 
 
 def job_enqueue(*, task: DurableTask[Any, Any], args: list[Any], kwargs: dict[str, Any], key: str | None = None) -> Job:
-    """Record the job in the current transaction and hand it to the task backend after commit.
+    """Record the job in the current transaction and hand it to the task backend with it (see
+    ``dispatch_with_writes``).
 
     With a key, a job that already has it is returned and nothing more is queued.
     """
@@ -62,7 +63,7 @@ def job_enqueue(*, task: DurableTask[Any, Any], args: list[Any], kwargs: dict[st
         if key is None:
             raise
         return Job.objects.get(key=key)
-    transaction.on_commit(lambda: dispatch(job.pk, job.run_after))
+    dispatch_with_writes([job])
     return job
 
 
@@ -76,12 +77,7 @@ def jobs_enqueue_many(*, task: DurableTask[Any, Any], calls: list[tuple[str | No
         if key is None or key not in taken
     ]
     created = Job.objects.bulk_create(jobs)
-
-    def dispatch_all() -> None:
-        for job in created:
-            dispatch(job.pk)
-
-    transaction.on_commit(dispatch_all)
+    dispatch_with_writes(created)
     return len(created)
 
 
@@ -99,16 +95,56 @@ def enqueue_in_transaction(task: Task[Any, Any], *args: Any) -> None:
         transaction.on_commit(lambda: task.enqueue(*args))
 
 
+def dispatch_with_writes(jobs: list[Job]) -> None:
+    """Hand new jobs to the task backend so that they are queued exactly when the current transaction
+    commits.
+
+    The database backend's queue is a table of this database: its rows are written in the transaction
+    (in a savepoint of their own), so a process that dies right after the commit, before any after-commit
+    step, leaves no job undispatched for the sweep to find JOB_REDISPATCH_SECONDS later; a rollback takes
+    both away. If the backend refuses a row, the savepoint is rolled back, the caller's writes stay, and
+    the job is dispatched after commit instead. Any other backend (RQ, immediate) is handed the jobs after
+    commit, so that no job runs before, or without, the writes it follows.
+    """
+    if not jobs:
+        return
+    if isinstance(run_job_task().get_backend(), DatabaseBackend):
+        try:
+            with transaction.atomic():
+                for job in jobs:
+                    enqueue_run(job.pk, job.run_after)
+                Job.objects.filter(pk__in=[job.pk for job in jobs]).update(dispatched_at=timezone.now())
+        except DatabaseError:
+            logger.exception("jobs %s: the task queue refused them; they are dispatched after commit", jobs)
+        else:
+            return
+
+    def dispatch_all() -> None:
+        for job in jobs:
+            dispatch(job.pk, job.run_after)
+
+    transaction.on_commit(dispatch_all)
+
+
+def run_job_task() -> Task[Any, Any]:
+    from advocacy.core.jobs.tasks import run_job
+
+    return run_job
+
+
+def enqueue_run(job_id: int, run_after: datetime | None) -> None:
+    """Queue one attempt of the job with the backend, not before ``run_after``."""
+    task = run_job_task()
+    if run_after is not None and run_after > timezone.now():
+        task = task.using(run_after=run_after)
+    task.enqueue(job_id)
+
+
 def dispatch(job_id: int, run_after: datetime | None = None) -> None:
     """Hand the job to the task backend (the database queue or RQ). A failure here loses nothing:
     the job row stays queued and the sweep dispatches it again."""
-    from advocacy.core.jobs.tasks import run_job
-
-    task = run_job
-    if run_after is not None and run_after > timezone.now():
-        task = run_job.using(run_after=run_after)
     try:
-        task.enqueue(job_id)
+        enqueue_run(job_id, run_after)
     except Exception:
         logger.exception("job %s: the task backend refused it; the sweep will dispatch it again", job_id)
         return

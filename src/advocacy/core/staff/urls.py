@@ -7,4 +7,5 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("sign-in/", views.login, name="login"),
     path("sign-out/", views.logout, name="logout"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from advocacy.core import limits
 from advocacy.core.home import sections_for
@@ -59,6 +61,13 @@ logout = public(auth_views.LogoutView.as_view())
 @public
 def root(request: HttpRequest) -> HttpResponse:
     return redirect_home(request)
+
+
+@public
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (Django's admin): the product's icon."""
+    return HttpResponsePermanentRedirect(static("advocacy/icon.svg"))
 
 
 @staff_only
