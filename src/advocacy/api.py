@@ -78,9 +78,13 @@ class AdvocacyAPI(NinjaAPI):
         problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for operations in schema["paths"].values():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # Status codes as strings, as OpenAPI writes them: an operation that declares a 422 of its
+                # own (as the number 422) would otherwise get a second "422" key in the JSON, which Swagger
+                # UI refuses ("duplicated mapping key"), showing no operation at all.
+                responses = {str(status): answer for status, answer in operation.get("responses", {}).items()}
                 for status, description in ERROR_STATUSES.items():
                     responses.setdefault(status, {"description": description, "content": problem_ref})
+                operation["responses"] = responses
         return schema
 
 

@@ -244,6 +244,22 @@ def test_the_openapi_docs_are_served_without_a_cdn():
     assert "/api/v1/customers" in schema["paths"]
 
 
+def no_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    assert not repeated, f"keys written twice in one object: {repeated}"
+    return dict(pairs)
+
+
+def test_the_openapi_document_writes_each_key_once_so_that_strict_readers_take_it():
+    """Swagger UI reads the document with a YAML parser that refuses a repeated key and then shows no
+    operation at all; an operation's own 422 and the 422 every operation gets were once both written."""
+    document = Client().get("/api/v1/openapi.json").content.decode()
+    schema = json.loads(document, object_pairs_hook=no_repeated_keys)
+    imports = schema["paths"]["/api/v1/imports/{kind}"]["post"]["responses"]
+    assert {"202", "413", "422"} <= set(imports)
+
+
 def test_a_competitors_product_in_use_is_recorded_once_listed_and_removed(api):
     client = api("customer_advocate")
     customer = CustomerFactory()

@@ -35,3 +35,16 @@ def test_the_dashboard_draws_its_charts_and_filters_submit_with_nothing_blocked(
 
     assert blocked == []
     assert errors == [], "the browser reported an error (a resource that failed to load, a script error)"
+
+
+def test_the_api_docs_page_lists_the_operations_with_no_error(page):  # type: ignore[no-untyped-def]
+    """Swagger UI, served from this server, reads the OpenAPI document and lists every operation; a
+    document it cannot read (a key written twice once made it so) leaves the page empty but for an error."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto("/api/v1/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/imports/{kind}").first).to_be_visible()
+
+    assert page.locator(".opblock").count() > 50
+    assert errors == []
