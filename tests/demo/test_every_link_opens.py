@@ -1,10 +1,12 @@
 """On the demo company, every link a role is shown opens for that role (issue 12, item 7): no link
 leads a person to a 403 they were never meant to meet, to a dead end (404) or to a server error.
 
-Each staff role starts at its home and its menu, and follows every link on those pages once (one
-level deep, which reaches every detail page the lists link to); the customer does the same from the
-portal. Links into the back office (/admin/) and the API's own documents are left out: they are not
-part of the pages' navigation.
+Each staff role starts at its home and its menu, and follows every link on those pages once (which
+reaches every detail page the lists link to), then, one level further, the links on the pages it
+reached, one link of each shape (digits aside: one case's page stands for all cases' pages), which
+reaches the links inside detail pages and reports; the customer does the same from the portal. Links
+into the back office (/admin/) and the API's own documents are left out: they are not part of the
+pages' navigation.
 """
 
 from __future__ import annotations
@@ -42,20 +44,37 @@ def links_on(html: str) -> list[str]:
     return [h for h in dict.fromkeys(HREF.findall(html.replace("&amp;", "&"))) if not h.startswith(SKIP)]
 
 
+def shape(link: str) -> str:
+    return re.sub(r"\d+", "N", link)
+
+
+def html_of(page: Any) -> str:
+    return page.content.decode() if page.status_code == 200 and "text/html" in page["Content-Type"] else ""
+
+
 def broken_links(client: Client, starts: list[str]) -> list[str]:
-    """Every link on the start pages, followed once; the ones that did not open, with their status."""
-    seen: set[str] = set()
+    """Every link on the start pages, and one link of each shape on the pages they lead to, followed
+    once; the ones that did not open, with their status and the page that offered them."""
+    seen: set[str] = set(starts)
+    shapes: set[str] = set()
     broken: list[str] = []
+    reached: dict[str, str] = {}
     for start in starts:
         page = client.get(start)
         assert page.status_code == 200, f"{start}: {page.status_code}"
-        for link in links_on(page.content.decode()):
-            if link in seen:
-                continue
-            seen.add(link)
-            status = client.get(link).status_code
-            if status == 403 or status == 404 or status >= 500:
-                broken.append(f"{start} → {link}: {status}")
+        reached[start] = html_of(page)
+    for every_link in (True, False):
+        pages, reached = reached, {}
+        for at, html in pages.items():
+            for link in links_on(html):
+                if link in seen or (not every_link and shape(link) in shapes):
+                    continue
+                seen.add(link)
+                shapes.add(shape(link))
+                page = client.get(link)
+                if page.status_code in (403, 404) or page.status_code >= 500:
+                    broken.append(f"{at} → {link}: {page.status_code}")
+                reached[link] = html_of(page)
     return broken
 
 
