@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from advocacy.casework.models import Case
+from advocacy.core.jobs.services import wake_up_lock
 from advocacy.core.models import LimitCount, WakeUp
 from advocacy.customers.models import Customer
 from advocacy.feedback import links as feedback_links
@@ -67,6 +68,10 @@ def at_once(*actions: Callable[[], object]) -> None:
 
 def queued_follow_ups() -> int:
     return DBTaskResult.objects.ready().filter(task_path=follow_up_answers.module_path).count()
+
+
+# The click's read of its wake-up: on PostgreSQL a function that takes the wake-up's lock, then reads.
+READ_WAKE_UP = "SELECT core_wakeup_queued" if connection.vendor == "postgresql" else "SELECT core_wakeup"
 
 
 def statements(captured: CaptureQueriesContext) -> list[str]:
@@ -123,14 +128,14 @@ def test_a_click_is_one_statement_and_wakes_the_follow_up_run_once(staff, settin
     assert statements(first) == [
         counted,
         "INSERT INTO feedback_response",
-        "SELECT core_wakeup",  # no run queued:
+        READ_WAKE_UP,  # no run queued:
         "INSERT INTO core_wakeup",  # mark one queued
         "INSERT INTO django_tasks_database_dbtaskresult",  # and queue it
     ]
 
     with CaptureQueriesContext(connection) as second:  # another customer's click, before the run starts
         assert Client().post(f"{other_link}2/").status_code == 302
-    assert statements(second) == [counted, "INSERT INTO feedback_response", "SELECT core_wakeup"]
+    assert statements(second) == [counted, "INSERT INTO feedback_response", READ_WAKE_UP]
     assert queued_follow_ups() == 1
 
     assert run_answer_follow_ups() == 1
@@ -254,6 +259,50 @@ def test_a_follow_up_run_waits_for_a_click_that_found_it_queued(staff, settings)
     assert queued_follow_ups() == 0
 
 
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite runs one writer at a time: no click is in flight")
+def test_a_click_that_waited_for_a_runs_clear_queues_the_next_run(staff, settings):
+    """The other order: the run clears its wake-up (holding the lock) while a click comes in. The click waits
+    for the clear's commit; it must then find no run queued and queue one, since the run may already have
+    read the due answers without it. (Read in the lock's own statement, the row came from before the
+    clear: the click queued nothing and its answer waited for the minute's settle sweep.)"""
+    from advocacy.feedback.answers.services import answer_record
+
+    berlin_office()
+    customer = consenting_customer(primary_advocate=staff["customer_advocate"])
+    token = feedback_links.invitation_token(invitations(customer)[customer])
+    settings.ANSWER_FOLLOW_UP_SHARES = 1
+    name = follow_ups_name(0, 1)
+    WakeUp.objects.create(name=name, queued_at=timezone.now())  # a run queued, about to start
+    cleared, commit = threading.Event(), threading.Event()
+
+    def run_clears() -> None:  # what wake_up_taken does, held open before its commit
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [wake_up_lock(name)])
+            WakeUp.objects.filter(name=name).update(queued_at=None)
+            cleared.set()
+            commit.wait(timeout=10)
+
+    def click() -> None:
+        answer_record(token=token, score=0)
+
+    clearing = threading.Thread(target=in_own_connection(run_clears))
+    clearing.start()
+    assert cleared.wait(timeout=10)
+    clicking = threading.Thread(target=in_own_connection(click))
+    clicking.start()
+    clicking.join(timeout=0.5)
+    assert clicking.is_alive(), "the click waits for the clear's commit"
+    commit.set()
+    clearing.join(timeout=10)
+    clicking.join(timeout=10)
+
+    assert WakeUp.objects.get(name=name).queued_at is not None, "the click queued the next run"
+    assert queued_follow_ups() == 1
+    run_answer_follow_ups()
+    assert Case.objects.get().customer == customer
+
+
 def invitations(*customers: Customer) -> dict[Customer, Invitation]:
     opened = feedback.wave_open(survey=nps_survey())
     return {i.customer: i for i in Invitation.objects.filter(wave=opened.wave, customer__in=customers)}
@@ -293,7 +342,7 @@ def test_postgresql_plans_a_clicks_statements_once_per_connection(staff):
     three_clicks(staff)
 
     held = prepared_statements()
-    for statement in ("INSERT INTO core_limitcount", "INSERT INTO feedback_response", "SELECT w.queued_at"):
+    for statement in ("INSERT INTO core_limitcount", "INSERT INTO feedback_response", "core_wakeup_queued"):
         assert [s for s in held if statement in s], f"{statement} is planned at every click"
     assert Response.objects.filter(score=3).count() == 3
 

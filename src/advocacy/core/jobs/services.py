@@ -164,13 +164,13 @@ def dispatch(job_id: int, run_after: datetime | None = None) -> None:
 # transaction takes the database's write lock as it begins (IMMEDIATE), so the clear (a write) waits. On
 # PostgreSQL the read takes a shared advisory lock for the rest of the write's transaction and the clear
 # takes the same lock exclusively, which waits for every transaction holding it shared and is granted
-# before any that ask later.
+# before any that ask later. The read must come after its lock: a write that asks while a clear holds the
+# lock waits for the clear's commit, and must then see the row cleared and queue the next run. So on
+# PostgreSQL the read is a function (core_wakeup_queued, migration core/0010) whose statements each take a
+# snapshot of their own: read in the lock's own statement, the row would come from before the clear.
 
 READ_WAKE_UP = {
-    "postgresql": (
-        "SELECT w.queued_at IS NOT NULL FROM pg_advisory_xact_lock_shared(%(lock)s) AS held, core_wakeup w"
-        " WHERE w.name = %(name)s"
-    ),
+    "postgresql": "SELECT core_wakeup_queued(%(lock)s, %(name)s)",
     "sqlite": "SELECT queued_at IS NOT NULL FROM core_wakeup WHERE name = %(name)s",
 }
 QUEUE_WAKE_UP = (
