@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from advocacy.api import api
 from advocacy.core.api.auth import declared_roles
-from advocacy.core.permissions import PUBLIC
+from advocacy.core.permissions import PUBLIC, roles_serving
 from advocacy.core.roles import STAFF_ROLES, Role
 from advocacy.portal.signin.services import magic_link_create
 from tests.factories import CustomerFactory
@@ -466,3 +466,19 @@ def test_only_admins_reach_the_back_office(client_as):
     assert client_as(Role.ADMIN).get("/admin/").status_code == 200
     for role in STAFF_ROLES - {Role.ADMIN}:
         assert client_as(role).get("/admin/").status_code == 302, role
+
+
+@pytest.mark.parametrize(
+    ("url_name", "roles"),
+    [
+        ("casework:appointment_ics", CASE_WORKERS),  # takes the appointment's id
+        ("insights:cost_reverse", MANAGERS),  # takes the ledger entry's id
+        ("advocates:reference_detail", REFERENCE_USERS),
+        ("core:home", STAFF),
+        ("no:such_page", frozenset()),
+    ],
+)
+def test_links_inside_pages_know_the_roles_of_pages_whose_address_takes_arguments(url_name, roles):
+    """``may_open`` hides a link from the roles its page refuses; it must not hide it from the roles it
+    serves because the page's address takes an id."""
+    assert roles_serving(url_name) == roles

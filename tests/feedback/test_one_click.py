@@ -244,16 +244,7 @@ def test_a_follow_up_run_waits_for_a_click_that_found_it_queued(staff, settings)
     def run() -> None:
         follow_up_answers.call()
 
-    clicking = threading.Thread(target=in_own_connection(click))
-    clicking.start()
-    assert clicked.wait(timeout=10)
-    running = threading.Thread(target=in_own_connection(run))
-    running.start()
-    running.join(timeout=0.5)
-    assert running.is_alive(), "the run waits while the click is in flight"
-    commit.set()
-    clicking.join(timeout=10)
-    running.join(timeout=10)
+    second_waits_for_first(click, clicked, run, commit)  # the run waits while the click is in flight
 
     assert Case.objects.get().customer == customer, "the run saw the click once it committed"
     assert queued_follow_ups() == 0
@@ -286,21 +277,30 @@ def test_a_click_that_waited_for_a_runs_clear_queues_the_next_run(staff, setting
     def click() -> None:
         answer_record(token=token, score=0)
 
-    clearing = threading.Thread(target=in_own_connection(run_clears))
-    clearing.start()
-    assert cleared.wait(timeout=10)
-    clicking = threading.Thread(target=in_own_connection(click))
-    clicking.start()
-    clicking.join(timeout=0.5)
-    assert clicking.is_alive(), "the click waits for the clear's commit"
-    commit.set()
-    clearing.join(timeout=10)
-    clicking.join(timeout=10)
+    second_waits_for_first(run_clears, cleared, click, commit)  # the click waits for the clear's commit
 
     assert WakeUp.objects.get(name=name).queued_at is not None, "the click queued the next run"
     assert queued_follow_ups() == 1
     run_answer_follow_ups()
     assert Case.objects.get().customer == customer
+
+
+def second_waits_for_first(
+    first: Callable[[], None], holding: threading.Event, second: Callable[[], None], release: threading.Event
+) -> None:
+    """Start ``first``, each on a connection of its own, and once it holds on (``holding``) start ``second``;
+    check that ``second`` waits for ``first``, then let ``first`` commit (``release``) and wait for both."""
+    held = threading.Thread(target=in_own_connection(first))
+    held.start()
+    assert holding.wait(timeout=10)
+    waiting = threading.Thread(target=in_own_connection(second))
+    waiting.start()
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive(), "the second waits while the first holds on"
+    release.set()
+    held.join(timeout=10)
+    waiting.join(timeout=10)
+    assert not held.is_alive() and not waiting.is_alive(), "both finished once the first let go"
 
 
 def invitations(*customers: Customer) -> dict[Customer, Invitation]:

@@ -149,6 +149,19 @@ def test_the_cost_page_books_staff_time(client_as):
     assert "550.00 USD" in client.get("/insights/costs/").content.decode()
 
 
+@pytest.mark.parametrize(("role", "offered"), [(Role.PROGRAM_MANAGER, True), (Role.ANALYST, False)])
+def test_the_cost_ledger_offers_booking_and_reversing_only_to_the_roles_that_may(client_as, role, offered):
+    """An analyst reads the ledger; the buttons that write to it would answer 403, so they are not shown."""
+    assert client_as(Role.PROGRAM_MANAGER).post(
+        "/insights/costs/new/", {"month": "2026-02-10", "kind": "software", "amount": "120", "currency": "USD"}
+    ).status_code == 302
+    page = client_as(role).get("/insights/costs/").content.decode()
+
+    assert "120.00 USD" in page
+    for offer in ("Book a cost", ">Reverse</button>", "Sync reward costs now", "State an estimated saving"):
+        assert (offer in page) is offered, offer
+
+
 def test_the_page_offers_matching_and_says_when_there_are_too_few_members(client_as):
     page = client_as(Role.ANALYST).get("/insights/impact/?matched=on").content.decode()
     assert "needs at least 30 members" in page

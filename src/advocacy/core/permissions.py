@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from advocacy.core.models import User
 from advocacy.core.roles import STAFF_ROLES, Role
@@ -101,9 +101,25 @@ def redirect_home(request: HttpRequest) -> HttpResponse:
 
 @cache
 def roles_serving(url_name: str) -> frozenset[str]:
-    """The roles the page named serves (its ``@allow``), for the menu and for links inside pages; none
-    for a name that takes arguments."""
-    try:
-        return frozenset(getattr(resolve(reverse(url_name)).func, "allowed_roles", frozenset()))
-    except NoReverseMatch:
-        return frozenset()
+    """The roles the page named serves (its ``@allow``), for the menu and for links inside pages, whether
+    or not its address takes arguments (a case's calendar file, a ledger entry's reversal); none for a
+    name no page has."""
+    view = views_by_name(get_resolver()).get(url_name)
+    return frozenset(getattr(view, "allowed_roles", frozenset()))
+
+
+@cache
+def views_by_name(resolver: URLResolver) -> dict[str, Callable[..., Any]]:
+    """Every named page of the URLconf, "namespace:name" → its view (the last, where a name repeats, as
+    ``reverse`` takes it)."""
+    found: dict[str, Callable[..., Any]] = {}
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, f"{namespace}:{entry.namespace}".strip(":") if entry.namespace else namespace)
+            elif isinstance(entry, URLPattern) and entry.name:
+                found[f"{namespace}:{entry.name}".strip(":")] = entry.callback
+
+    walk(resolver.url_patterns, "")
+    return found
