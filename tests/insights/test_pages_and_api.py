@@ -152,9 +152,12 @@ def test_the_cost_page_books_staff_time(client_as):
 @pytest.mark.parametrize(("role", "offered"), [(Role.PROGRAM_MANAGER, True), (Role.ANALYST, False)])
 def test_the_cost_ledger_offers_booking_and_reversing_only_to_the_roles_that_may(client_as, role, offered):
     """An analyst reads the ledger; the buttons that write to it would answer 403, so they are not shown."""
-    assert client_as(Role.PROGRAM_MANAGER).post(
-        "/insights/costs/new/", {"month": "2026-02-10", "kind": "software", "amount": "120", "currency": "USD"}
-    ).status_code == 302
+    assert (
+        client_as(Role.PROGRAM_MANAGER)
+        .post("/insights/costs/new/", {"month": "2026-02-10", "kind": "software", "amount": "120", "currency": "USD"})
+        .status_code
+        == 302
+    )
     page = client_as(role).get("/insights/costs/").content.decode()
 
     assert "120.00 USD" in page
