@@ -89,10 +89,16 @@ def enqueue_in_transaction(task: Task[Any, Any], *args: Any) -> None:
     one INSERT. Any other backend (RQ, immediate) is handed the task after commit, so that it never
     runs before, or without, the write it follows.
     """
-    if isinstance(task.get_backend(), DatabaseBackend):
+    if queued_in_this_database(task):
         task.enqueue(*args)
     else:
         transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def queued_in_this_database(task: Task[Any, Any]) -> bool:
+    """Whether the task's backend keeps its queue as rows of this database (django-tasks' database
+    backend), so that enqueueing it is a write of the current transaction."""
+    return isinstance(task.get_backend(), DatabaseBackend)
 
 
 def dispatch_with_writes(jobs: list[Job]) -> None:
@@ -108,7 +114,7 @@ def dispatch_with_writes(jobs: list[Job]) -> None:
     """
     if not jobs:
         return
-    if isinstance(run_job_task().get_backend(), DatabaseBackend):
+    if queued_in_this_database(run_job_task()):
         try:
             with transaction.atomic():
                 for job in jobs:
