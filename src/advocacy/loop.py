@@ -87,8 +87,13 @@ def response_recorded(response_id: int, *, now: datetime | None = None) -> None:
     acts on the difference between the score it acted on before and the score now, so calling it twice
     does nothing more. `now` is when the rule acts (the demo replays answers that came in earlier)."""
     response = Response.objects.select_related("customer", "survey").filter(pk=response_id).first()
-    if response is None:
-        return
+    if response is not None:
+        response_settled(response, now=now)
+
+
+def response_settled(response: Response, *, now: datetime | None = None) -> None:
+    """``response_recorded`` for an answer its caller has read already (the worker's follow-up, which
+    holds the answer's row locked), with its customer and survey."""
     before, after = response.acted_score, response.score
     if before != after and response.customer is not None:
         case_follow_up(response, before, now=now)

@@ -182,3 +182,33 @@ def test_a_withdrawn_case_follow_up_stands_again_when_the_answer_changes_back(st
 def test_the_scheduler_settles_changed_answers_every_minute():
     settle = next(p for p in PERIODIC_TASKS if p.name.startswith("settle changed answers"))
     assert settle.every_minutes == 1
+
+
+def test_a_follow_up_run_reads_the_loops_settings_once_and_a_switch_applies_from_the_next_run(staff, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from advocacy import loop
+
+    settings.ANSWER_FOLLOW_UP_SHARES = 1  # one run follows up every answer
+    berlin_office()
+    customers = [consenting_customer(primary_advocate=staff["customer_advocate"]) for _ in range(8)]
+    links = dict(zip([c.pk for c in customers], [score_link(c) for c in customers], strict=True))
+    for n, customer in enumerate(customers):  # four detractors, four promoters
+        assert Client().post(f"{links[customer.pk]}{2 if n % 2 else 10}/").status_code == 302
+
+    with CaptureQueriesContext(connection) as run:
+        assert run_answer_follow_ups() == 1
+    assert Case.objects.count() == 4 and HubInvitation.objects.count() == 4
+    reads_of = [q["sql"] for q in run.captured_queries if q["sql"].startswith("SELECT")]
+    settings_tables = ("core_looprule", "casework_casesettings", "feedback_fatiguepolicy", "advocates_holdoutsettings")
+    for table in (*settings_tables, "outreach_webhookendpoint", "casework_holiday"):
+        reads = [sql for sql in reads_of if f'FROM "{table}"' in sql]
+        assert len(reads) <= 2, f"{table} read {len(reads)} times in one run of 8 answers"
+
+    loop.rule_switch(rule=loop.DETRACTOR_OPENS_CASE, on=False, by=staff["program_manager"])
+    late = consenting_customer(primary_advocate=staff["customer_advocate"])
+    assert Client().post(f"{score_link(late)}1/").status_code == 302
+    run_answer_follow_ups()
+    assert not Case.objects.filter(customer=late).exists(), "the switch applies to the next run"
+    assert Response.objects.get(customer=late).acted_score == 1

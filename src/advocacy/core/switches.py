@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from advocacy.core.models import LoopRule, User
+from advocacy.core.run_reads import read_once
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ def rule_by_key(key: str) -> Rule | None:
 
 
 def enabled(rule: Rule) -> bool:
+    return read_once(("loop rule", rule.key), lambda: stored_state(rule))
+
+
+def stored_state(rule: Rule) -> bool:
     row = LoopRule.objects.filter(key=rule.key).first()
     return rule.default if row is None else row.enabled
 

@@ -7,11 +7,16 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from advocacy.advocates.models import HoldoutAssignment, HoldoutGroup, HoldoutSettings
+from advocacy.core.run_reads import read_once
 
 DEFAULT_SHARE_PCT = Decimal("10")
 
 
 def holdout_share_pct() -> Decimal:
+    return read_once("holdout share", stored_share_pct)
+
+
+def stored_share_pct() -> Decimal:
     row = HoldoutSettings.objects.filter(pk=1).first()
     return row.share_pct if row is not None else DEFAULT_SHARE_PCT
 

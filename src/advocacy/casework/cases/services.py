@@ -48,6 +48,7 @@ from advocacy.core import events
 from advocacy.core.errors import InvalidInput, NotAllowed, ServiceError
 from advocacy.core.models import User
 from advocacy.core.roles import PROGRAM_TEAM, Role
+from advocacy.core.run_reads import read_once
 from advocacy.customers.models import Customer
 from advocacy.outreach.webhooks.services import webhook_emit, webhook_emit_many
 
@@ -69,6 +70,11 @@ DEADLINE_FIELDS = {
 
 
 def case_settings() -> CaseSettings:
+    """The case settings, to read (once per run within ``reads_once_per_run``)."""
+    return read_once("case settings", stored_case_settings)
+
+
+def stored_case_settings() -> CaseSettings:
     found, _ = CaseSettings.objects.get_or_create(id=1)
     return found
 
@@ -82,6 +88,11 @@ def default_calendar() -> BusinessCalendar:
 
 
 def cadence_policy(priority: str) -> CadencePolicy:
+    """The cadence of a priority with its calendar, to read (once per run within ``reads_once_per_run``)."""
+    return read_once(("cadence policy", priority), lambda: stored_cadence_policy(priority))
+
+
+def stored_cadence_policy(priority: str) -> CadencePolicy:
     policy = CadencePolicy.objects.select_related("calendar").filter(priority=priority).first()
     if policy is None:
         first, every, resolve = DEFAULT_CADENCE[Priority(priority)]
@@ -103,8 +114,12 @@ def working_time(calendar: BusinessCalendar) -> business_hours.WorkingTime:
         workdays=frozenset(calendar.workdays),
         opens=calendar.opens,
         closes=calendar.closes,
-        holidays=frozenset(calendar.holidays.values_list("day", flat=True)),
+        holidays=read_once(("holidays", calendar.pk), lambda: holidays_of(calendar)),
     )
+
+
+def holidays_of(calendar: BusinessCalendar) -> frozenset[date]:
+    return frozenset(calendar.holidays.values_list("day", flat=True))
 
 
 def clock_for(case: Case) -> tuple[CadencePolicy, business_hours.WorkingTime]:
@@ -834,7 +849,7 @@ def case_feedback_changed(*, response: Any, before: int, withdrawn: bool) -> Cas
 
 @transaction.atomic
 def case_settings_update(*, by: User, **fields: Any) -> CaseSettings:
-    current = case_settings()
+    current = stored_case_settings()
     for field, value in fields.items():
         setattr(current, field, value)
     current.save()

@@ -12,11 +12,12 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import NotSupportedError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput, LinkRefused
 from advocacy.core.prepared import prepared_cursor
+from advocacy.core.run_reads import forget_run_reads, reads_once_per_run
 from advocacy.customers.models import Customer
 from advocacy.feedback.learned.queries import comment_sentiment
 from advocacy.feedback.links import invitation_from_token, invitation_id_from_token, survey_from_link
@@ -204,19 +205,22 @@ def answer_follow_up(*, response_id: int) -> None:
     from advocacy import loop
 
     with transaction.atomic():
-        response = Response.objects.select_for_update().filter(pk=response_id).first()
+        # Locks the answer's row only; the loop reads its customer and survey from this one statement.
+        locked = Response.objects.select_for_update(of=("self",)).select_related("customer", "survey")
+        response = locked.filter(pk=response_id).first()
         if response is None:
             return
         if response.acted_score is None and response.settles_at is not None:
             publish_recorded(response, key=f"answer.recorded:{response.pk}")
-        loop.response_recorded(response.pk)
+        loop.response_settled(response)
 
 
 def answer_acted(*, response_id: int, score: int) -> None:
     """The loop acted on this score: remember it, and the answer is settled unless it changed meanwhile."""
-    with transaction.atomic():
-        Response.objects.filter(pk=response_id).update(acted_score=score)
-        Response.objects.filter(pk=response_id, score=score).update(settles_at=None)
+    unchanged = Q(score=score)
+    Response.objects.filter(pk=response_id).update(
+        acted_score=score, settles_at=Case(When(unchanged, then=None), default=F("settles_at"))
+    )
 
 
 def answers_settle(*, now: datetime | None = None, limit: int = 1000, share: tuple[int, int] | None = None) -> int:
@@ -243,10 +247,13 @@ def answers_settle(*, now: datetime | None = None, limit: int = 1000, share: tup
             answer_follow_up(response_id=response_id)
         except Exception:  # one answer's failure must not hold back the others; it is retried next run
             logger.exception("answer %s: the loop could not act on its change", response_id)
+            forget_run_reads()
 
-    for response_id in due:
-        # Outside a transaction on_commit runs at once; inside one (a caller's), after it commits.
-        transaction.on_commit(partial(settle, response_id))
+    # The loop's settings (its rules' switches, the case and contact policies) are read once for the run.
+    with reads_once_per_run():
+        for response_id in due:
+            # Outside a transaction on_commit runs at once; inside one (a caller's), after it commits.
+            transaction.on_commit(partial(settle, response_id))
     return len(due)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from advocacy.core.run_reads import read_once
 from advocacy.customers import consent
 from advocacy.customers.consent import AskKind
 from advocacy.customers.models import Customer, CustomerStatus
@@ -21,6 +22,11 @@ from advocacy.outreach.models import ContactAsk, FatiguePolicy
 
 
 def fatigue_policy() -> FatiguePolicy:
+    """The fatigue policy, to read (once per run within ``reads_once_per_run``)."""
+    return read_once("fatigue policy", stored_fatigue_policy)
+
+
+def stored_fatigue_policy() -> FatiguePolicy:
     policy, _ = FatiguePolicy.objects.get_or_create(id=1)
     return policy
 

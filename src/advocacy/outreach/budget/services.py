@@ -10,7 +10,7 @@ from django.utils import timezone
 from advocacy.core import events
 from advocacy.core.models import User
 from advocacy.customers.models import Customer
-from advocacy.outreach.budget.queries import fatigue_policy
+from advocacy.outreach.budget.queries import stored_fatigue_policy
 from advocacy.outreach.models import ContactAsk, FatiguePolicy
 
 
@@ -29,7 +29,7 @@ def ask_cancel(*, kind: str, ref: str) -> None:
 
 @transaction.atomic
 def fatigue_policy_update(*, by: User | None, survey_cooldown_days: int, max_asks_per_quarter: int) -> FatiguePolicy:
-    policy = fatigue_policy()
+    policy = stored_fatigue_policy()
     policy.survey_cooldown_days = survey_cooldown_days
     policy.max_asks_per_quarter = max_asks_per_quarter
     policy.save()

@@ -47,9 +47,7 @@ def mail_queue(
     lost without the other); the job runs after commit. The same key queues nothing more."""
     from advocacy.outreach.mail.tasks import send_mail
 
-    existing = OutboundMail.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
+    # Inserted first and read only when the key is taken: a new mail, the usual case, costs no read.
     try:
         with transaction.atomic():
             mail = OutboundMail.objects.create(

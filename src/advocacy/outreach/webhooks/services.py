@@ -25,6 +25,7 @@ from advocacy.core import events
 from advocacy.core.errors import InvalidInput, ServiceError
 from advocacy.core.jobs.runner import current_attempt
 from advocacy.core.models import User
+from advocacy.core.run_reads import read_once
 from advocacy.outreach.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from advocacy.outreach.webhooks import egress
 from advocacy.outreach.webhooks.registry import EVENT_TYPES, PING
@@ -133,6 +134,11 @@ def secrets_in_force(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
 # --- emitting -------------------------------------------------------------------------------------
 
 
+def enabled_endpoints() -> list[WebhookEndpoint]:
+    """The endpoints that take events now (read once per run within ``reads_once_per_run``)."""
+    return read_once("webhook endpoints", lambda: list(WebhookEndpoint.objects.filter(enabled=True)))
+
+
 def webhook_emit(*, event_type: str, payload: dict[str, Any], key: str | None = None) -> WebhookMessage | None:
     """Publish one event to the endpoints that subscribe to it; None when none does. The same key is
     one event, however often it is emitted."""
@@ -148,7 +154,7 @@ def webhook_emit_many(
 
     if event_type not in EVENT_TYPES:
         raise ValueError(f"{event_type!r} is not a registered webhook event type")
-    endpoints = [e for e in WebhookEndpoint.objects.filter(enabled=True) if event_type in e.event_types]
+    endpoints = [e for e in enabled_endpoints() if event_type in e.event_types]
     if not endpoints or not payloads:
         return []
     keys = keys or [None] * len(payloads)
