@@ -16,6 +16,7 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput, LinkRefused
+from advocacy.core.jobs.services import wake_up_lock
 from advocacy.core.prepared import prepared_cursor
 from advocacy.core.run_reads import forget_run_reads, reads_once_per_run
 from advocacy.customers.models import Customer
@@ -78,7 +79,9 @@ def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> in
     The request does the least that keeps the guarantee: the token's signature is checked without a query,
     the answer is written by one statement (``answer_upsert``), and when the loop is due to act on it (a
     first answer is settled by its confirmation) the worker's follow-up run (``follow_up_answers``) is
-    woken in the same transaction: one read when a run is queued already, as it is through a burst. A
+    woken in the same transaction: one read when a run is queued already, as it is through a burst. On
+    PostgreSQL that common case is a single statement in a transaction of its own
+    (``answer_while_run_queued``); only a click that finds no run queued takes the longer way. A
     change waits: the loop acts on it once the answer has stood unchanged for ANSWER_SETTLE_SECONDS, by
     ``answers_settle``, which is also the safety net of a follow-up run that was lost or failed.
     """
@@ -86,12 +89,15 @@ def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> in
 
     invitation_id = invitation_id_from_token(token)
     now = timezone.now()
-    with transaction.atomic():
-        stored = answer_upsert(invitation_id=invitation_id, score=score, channel=channel, now=now)
-        if stored is not None and stored[1]:
-            wake_follow_up(stored[0])
+    stored = answer_while_run_queued(invitation_id=invitation_id, score=score, channel=channel, now=now)
+    if stored is NO_RUN_QUEUED:
+        with transaction.atomic():
+            stored = answer_upsert(invitation_id=invitation_id, score=score, channel=channel, now=now)
+            if stored is not None and stored[1]:
+                wake_follow_up(invitation_id)
     if stored is None:  # after the transaction: on SQLite its reads need not hold the write lock
         refuse_answer(token=token, score=score)
+    assert isinstance(stored, tuple)
     return stored[0]
 
 
@@ -121,7 +127,7 @@ SELECT i.survey_id, s.kind, i.wave_id, i.id, i.customer_id, %(channel)s, %(score
 FROM feedback_invitation i JOIN feedback_survey s ON s.id = i.survey_id
 WHERE i.id = %(invitation)s
   AND %(score)s BETWEEN {low} AND {high}
-  AND COALESCE(i.sent_at, i.created_at) >= {link_valid_from}
+  AND COALESCE(i.sent_at, i.created_at) >= {link_valid_from}{only_if}
 ON CONFLICT (invitation_id) DO UPDATE SET
     score = excluded.score,
     updated_at = CASE WHEN feedback_response.score = excluded.score THEN feedback_response.updated_at
@@ -135,8 +141,22 @@ ON CONFLICT (invitation_id) DO UPDATE SET
                       THEN NULL
                       ELSE %(settles)s END
 WHERE feedback_response.answered_at >= {window_from}
-RETURNING id, (settles_at IS NOT NULL AND settles_at <= %(now)s)
+RETURNING id, (settles_at IS NOT NULL AND settles_at <= %(now)s) AS due
 """
+
+# PostgreSQL, while the answer's follow-up run is queued (through a burst, nearly always): the wake-up read
+# under its shared lock (core_wakeup_queued, as wake_in_transaction reads it) and the upsert, only if the
+# run is queued, in one statement and so one transaction of its own: one round trip instead of four
+# (BEGIN, the upsert, the read, COMMIT). The upsert's condition needs the read, so the read (and its lock,
+# held to the commit, which a run's clear waits for) comes first; a run not queued stores nothing, and the
+# click takes the longer way, which queues the run with the answer. One row back: queued, then the answer's
+# id and whether it is due (NULL when nothing was stored).
+ANSWER_WHILE_RUN_QUEUED = """
+WITH woken AS MATERIALIZED (SELECT core_wakeup_queued(%(lock)s, %(name)s) AS queued),
+stored AS ({upsert})
+SELECT woken.queued, stored.id, stored.due FROM woken LEFT JOIN stored ON true
+"""
+NO_RUN_QUEUED = object()  # answer_while_run_queued stored nothing: no run queued, or not PostgreSQL
 
 # A row the loop has not acted on: written due and never acted on. Rows from before settling, and the
 # demo's, have neither and were acted on at their stored score.
@@ -156,7 +176,7 @@ def scale_bound(index: int) -> str:
 
 
 @cache
-def upsert_answer_sql(vendor: str) -> str:
+def upsert_answer_sql(vendor: str, *, only_if: str = "") -> str:
     if vendor not in DAYS_BEFORE_NOW:
         raise NotSupportedError(f"one-click answers are written for SQLite and PostgreSQL, not {vendor}")
     days_before = DAYS_BEFORE_NOW[vendor]
@@ -167,6 +187,7 @@ def upsert_answer_sql(vendor: str) -> str:
         link_valid_from=days_before.format(days="s.link_valid_days"),
         window_from=days_before.format(days=window),
         not_acted_yet=NOT_ACTED_YET,
+        only_if=f"\n  AND {only_if}" if only_if else "",
     )
     # Written with the tables' names as the models give them; checked here so that a renamed table
     # fails loudly at the first click instead of writing somewhere else.
@@ -176,11 +197,9 @@ def upsert_answer_sql(vendor: str) -> str:
     return sql
 
 
-def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime) -> tuple[int, bool] | None:
-    """Store a click in one statement (see UPSERT_ANSWER): the response's id and whether the loop is due
-    to act on it now, or None when nothing could be stored."""
+def upsert_params(invitation_id: int, score: int, channel: str, now: datetime) -> dict[str, Any]:
     adapt = connection.ops.adapt_datetimefield_value
-    params: dict[str, Any] = {
+    return {
         "invitation": invitation_id,
         "score": score,
         "channel": channel,
@@ -188,10 +207,39 @@ def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime
         "settles": adapt(now + timedelta(seconds=settings.ANSWER_SETTLE_SECONDS)),
         "false": False,
     }
+
+
+def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime) -> tuple[int, bool] | None:
+    """Store a click in one statement (see UPSERT_ANSWER): the response's id and whether the loop is due
+    to act on it now, or None when nothing could be stored."""
     with prepared_cursor() as cursor:
-        cursor.execute(upsert_answer_sql(connection.vendor), params)
+        cursor.execute(upsert_answer_sql(connection.vendor), upsert_params(invitation_id, score, channel, now))
         row = cursor.fetchone()
     return None if row is None else (int(row[0]), bool(row[1]))
+
+
+def answer_while_run_queued(
+    *, invitation_id: int, score: int, channel: str, now: datetime
+) -> tuple[int, bool] | None | object:
+    """On PostgreSQL, store the click in one statement if its follow-up run is queued (see
+    ANSWER_WHILE_RUN_QUEUED): as ``answer_upsert`` does, or NO_RUN_QUEUED when it stored nothing for that
+    reason (and on SQLite, where a click's statements are no round trips)."""
+    from advocacy.feedback.answers.tasks import follow_up_run_of
+
+    if connection.vendor != "postgresql":
+        return NO_RUN_QUEUED
+    name = follow_up_run_of(invitation_id)
+    sql = ANSWER_WHILE_RUN_QUEUED.format(upsert=upsert_answer_sql(connection.vendor, only_if=RUN_QUEUED))
+    params = {**upsert_params(invitation_id, score, channel, now), "lock": wake_up_lock(name), "name": name}
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        queued, response_id, due = cursor.fetchone()
+    if not queued:
+        return NO_RUN_QUEUED
+    return None if response_id is None else (int(response_id), bool(due))
+
+
+RUN_QUEUED = "(SELECT queued FROM woken)"
 
 
 def answer_follow_up(*, response_id: int) -> None:
@@ -231,7 +279,7 @@ def answers_settle(*, now: datetime | None = None, limit: int = 1000, share: tup
     Safe to run twice, and by two workers at once: ``answer_follow_up`` locks the answer while the loop
     compares the score it acted on with the score now and acts only on the difference, then marks the
     answer settled; an answer changed again meanwhile waits for its new time. With ``share`` (k, n), only
-    the answers whose id is k modulo n.
+    the answers whose invitation's id is k modulo n.
     """
     now = now or timezone.now()
     # A first answer is due from the moment it is written, by its row (NOT_ACTED_YET), not by comparing
@@ -239,7 +287,7 @@ def answers_settle(*, now: datetime | None = None, limit: int = 1000, share: tup
     not_acted_yet = Q(acted_score__isnull=True, settles_at__isnull=False)
     due_now = Response.objects.filter(not_acted_yet | Q(settles_at__lte=now)).order_by("settles_at")
     if share is not None:
-        due_now = due_now.alias(share_of=F("pk") % share[1]).filter(share_of=share[0])
+        due_now = due_now.alias(share_of=F("invitation_id") % share[1]).filter(share_of=share[0])
     due = list(due_now.values_list("pk", flat=True)[:limit])
 
     def settle(response_id: int) -> None:

@@ -21,21 +21,32 @@ def follow_ups_name(share: int, shares: int) -> str:
     return f"{FOLLOW_UPS}:{share}/{shares}"
 
 
-def wake_follow_up(response_id: int) -> None:
-    """In the answer's transaction: make sure a follow-up run of the answer's share starts after it commits.
+def follow_up_share(invitation_id: int) -> tuple[int, int]:
+    """The share of the answers (k, n) the answer to this invitation is followed up in.
 
-    The answers are shared out by id (ANSWER_FOLLOW_UP_SHARES), so that as many workers can follow up a
-    burst side by side; with a single share one run would take every answer, one after the other.
+    The answers are shared out by their invitation's id (ANSWER_FOLLOW_UP_SHARES), so that as many workers
+    can follow up a burst side by side; with a single share one run would take every answer, one after
+    the other. By the invitation, not the answer, so that a click knows its run before it writes.
     """
     shares = max(1, settings.ANSWER_FOLLOW_UP_SHARES)
-    share = response_id % shares
+    return invitation_id % shares, shares
+
+
+def follow_up_run_of(invitation_id: int) -> str:
+    """The wake-up of the follow-up run that takes the answer to this invitation."""
+    return follow_ups_name(*follow_up_share(invitation_id))
+
+
+def wake_follow_up(invitation_id: int) -> None:
+    """In the answer's transaction: make sure a follow-up run of the answer's share starts after it commits."""
+    share, shares = follow_up_share(invitation_id)
     wake_in_transaction(follow_up_answers, follow_ups_name(share, shares), share, shares)
 
 
 @task()
 def follow_up_answers(share: int = 0, shares: int = 1) -> int:
     """The loop's follow-up of one-click answers (a case, a hub invitation), woken by the clicks: every
-    due answer whose id is ``share`` modulo ``shares``.
+    due answer whose invitation's id is ``share`` modulo ``shares``.
 
     A click queues this run only when none of its share is queued (``wake_in_transaction``), so a burst of
     answers costs a handful of task rows, not one each, and the worker follows them up in one pass. A
