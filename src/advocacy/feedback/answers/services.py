@@ -89,15 +89,14 @@ def answer_record(*, token: str, score: int, channel: str = Channel.EMAIL) -> in
 
     invitation_id = invitation_id_from_token(token)
     now = timezone.now()
-    stored = answer_while_run_queued(invitation_id=invitation_id, score=score, channel=channel, now=now)
-    if stored is NO_RUN_QUEUED:
+    run_queued, stored = answer_while_run_queued(invitation_id=invitation_id, score=score, channel=channel, now=now)
+    if not run_queued:
         with transaction.atomic():
             stored = answer_upsert(invitation_id=invitation_id, score=score, channel=channel, now=now)
             if stored is not None and stored[1]:
                 wake_follow_up(invitation_id)
     if stored is None:  # after the transaction: on SQLite its reads need not hold the write lock
         refuse_answer(token=token, score=score)
-    assert isinstance(stored, tuple)
     return stored[0]
 
 
@@ -156,7 +155,6 @@ WITH woken AS MATERIALIZED (SELECT core_wakeup_queued(%(lock)s, %(name)s) AS que
 stored AS ({upsert})
 SELECT woken.queued, stored.id, stored.due FROM woken LEFT JOIN stored ON true
 """
-NO_RUN_QUEUED = object()  # answer_while_run_queued stored nothing: no run queued, or not PostgreSQL
 
 # A row the loop has not acted on: written due and never acted on. Rows from before settling, and the
 # demo's, have neither and were acted on at their stored score.
@@ -220,14 +218,14 @@ def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime
 
 def answer_while_run_queued(
     *, invitation_id: int, score: int, channel: str, now: datetime
-) -> tuple[int, bool] | None | object:
+) -> tuple[bool, tuple[int, bool] | None]:
     """On PostgreSQL, store the click in one statement if its follow-up run is queued (see
-    ANSWER_WHILE_RUN_QUEUED): as ``answer_upsert`` does, or NO_RUN_QUEUED when it stored nothing for that
-    reason (and on SQLite, where a click's statements are no round trips)."""
+    ANSWER_WHILE_RUN_QUEUED): whether the run was queued, and then what ``answer_upsert`` returns. Not
+    queued, nothing was stored; on SQLite, where a click's statements are no round trips, it is not tried."""
     from advocacy.feedback.answers.tasks import follow_up_run_of
 
     if connection.vendor != "postgresql":
-        return NO_RUN_QUEUED
+        return False, None
     name = follow_up_run_of(invitation_id)
     sql = ANSWER_WHILE_RUN_QUEUED.format(upsert=upsert_answer_sql(connection.vendor, only_if=RUN_QUEUED))
     params = {**upsert_params(invitation_id, score, channel, now), "lock": wake_up_lock(name), "name": name}
@@ -235,8 +233,8 @@ def answer_while_run_queued(
         cursor.execute(sql, params)
         queued, response_id, due = cursor.fetchone()
     if not queued:
-        return NO_RUN_QUEUED
-    return None if response_id is None else (int(response_id), bool(due))
+        return False, None
+    return True, (None if response_id is None else (int(response_id), bool(due)))
 
 
 RUN_QUEUED = "(SELECT queued FROM woken)"
