@@ -192,6 +192,11 @@ def wake_up_lock(name: str) -> int:
     return WAKE_UP_LOCKS + zlib.crc32(name.encode())
 
 
+def wake_up_params(name: str) -> dict[str, Any]:
+    """The parameters of READ_WAKE_UP for one wake-up."""
+    return {"lock": wake_up_lock(name), "name": name}
+
+
 def wake_in_transaction(task: Task[Any, Any], name: str, *args: Any) -> bool:
     """Make sure a run of ``task(*args)`` (a sweep that starts with ``wake_up_taken(name)``) starts after
     the current transaction's writes commit: queue one unless one is queued already. Returns whether this
@@ -202,7 +207,7 @@ def wake_in_transaction(task: Task[Any, Any], name: str, *args: Any) -> bool:
     if vendor not in READ_WAKE_UP:
         raise NotSupportedError(f"wake-ups are written for SQLite and PostgreSQL, not {vendor}")
     with prepared_cursor() as cursor:
-        cursor.execute(READ_WAKE_UP[vendor], {"lock": wake_up_lock(name), "name": name})
+        cursor.execute(READ_WAKE_UP[vendor], wake_up_params(name))
         row = cursor.fetchone()
         if row is not None and row[0]:
             return False

@@ -16,7 +16,7 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from advocacy.core.errors import InvalidInput, LinkRefused
-from advocacy.core.jobs.services import wake_up_lock
+from advocacy.core.jobs.services import READ_WAKE_UP, wake_up_params
 from advocacy.core.prepared import prepared_cursor
 from advocacy.core.run_reads import forget_run_reads, reads_once_per_run
 from advocacy.customers.models import Customer
@@ -151,10 +151,11 @@ RETURNING id, (settles_at IS NOT NULL AND settles_at <= %(now)s) AS due
 # click takes the longer way, which queues the run with the answer. One row back: queued, then the answer's
 # id and whether it is due (NULL when nothing was stored).
 ANSWER_WHILE_RUN_QUEUED = """
-WITH woken AS MATERIALIZED (SELECT core_wakeup_queued(%(lock)s, %(name)s) AS queued),
+WITH woken AS MATERIALIZED ({read_wake_up} AS queued),
 stored AS ({upsert})
 SELECT woken.queued, stored.id, stored.due FROM woken LEFT JOIN stored ON true
 """
+RUN_QUEUED = "(SELECT queued FROM woken)"
 
 # A row the loop has not acted on: written due and never acted on. Rows from before settling, and the
 # demo's, have neither and were acted on at their stored score.
@@ -216,6 +217,13 @@ def answer_upsert(*, invitation_id: int, score: int, channel: str, now: datetime
     return None if row is None else (int(row[0]), bool(row[1]))
 
 
+@cache
+def answer_while_run_queued_sql() -> str:
+    """ANSWER_WHILE_RUN_QUEUED, built once: the wake-up read as every write reads it on PostgreSQL."""
+    upsert = upsert_answer_sql("postgresql", only_if=RUN_QUEUED)
+    return ANSWER_WHILE_RUN_QUEUED.format(read_wake_up=READ_WAKE_UP["postgresql"], upsert=upsert)
+
+
 def answer_while_run_queued(
     *, invitation_id: int, score: int, channel: str, now: datetime
 ) -> tuple[bool, tuple[int, bool] | None]:
@@ -226,18 +234,13 @@ def answer_while_run_queued(
 
     if connection.vendor != "postgresql":
         return False, None
-    name = follow_up_run_of(invitation_id)
-    sql = ANSWER_WHILE_RUN_QUEUED.format(upsert=upsert_answer_sql(connection.vendor, only_if=RUN_QUEUED))
-    params = {**upsert_params(invitation_id, score, channel, now), "lock": wake_up_lock(name), "name": name}
+    params = {**upsert_params(invitation_id, score, channel, now), **wake_up_params(follow_up_run_of(invitation_id))}
     with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(answer_while_run_queued_sql(), params)
         queued, response_id, due = cursor.fetchone()
     if not queued:
         return False, None
     return True, (None if response_id is None else (int(response_id), bool(due)))
-
-
-RUN_QUEUED = "(SELECT queued FROM woken)"
 
 
 def answer_follow_up(*, response_id: int) -> None:
