@@ -12,6 +12,7 @@ from advocacy.casework.cases.tasks import sweep_cadence
 from advocacy.core.api.tasks import prune_idempotency_records
 from advocacy.core.jobs.tasks import prune_jobs, sweep_jobs
 from advocacy.feedback.answers.tasks import settle_answers
+from advocacy.feedback.dashboard.tasks import fold_rollup_stripes
 from advocacy.feedback.learned.tasks import train_sentiment_model
 from advocacy.feedback.surveys.tasks import open_due_waves
 from advocacy.feedback.themes.tasks import refresh_themes
@@ -46,6 +47,7 @@ PERIODIC_TASKS: list[Periodic] = [
     Periodic("retry held hub invitations", retry_held_hub_invitations, 24 * 60),
     Periodic("prune idempotency records", prune_idempotency_records, 60),
     Periodic("settle changed answers: the loop acts on the change", settle_answers, 1),
+    Periodic("fold the dashboard roll-ups' stripes of past days into one row", fold_rollup_stripes, 24 * 60),
     Periodic("sweep jobs of lost workers (workers sweep too)", sweep_jobs, 5),
     Periodic("prune finished jobs", prune_jobs, 24 * 60),
     Periodic("book reward costs in the program cost ledger", sync_reward_costs, 60),

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from advocacy.customers.models import Account, Customer
@@ -21,8 +21,10 @@ from advocacy.customers.privacy.services import customer_erase
 from advocacy.feedback import rollups
 from advocacy.feedback.answers import services as answers
 from advocacy.feedback.dashboard import queries as metrics
+from advocacy.feedback.dashboard.tasks import fold_rollup_stripes
 from advocacy.feedback.links import invitation_token, survey_link_token
 from advocacy.feedback.models import Invitation, Response, ResponseRollup, RollupState, Survey, Wave
+from advocacy.schedule import PERIODIC_TASKS
 from tests.factories import AccountFactory, CustomerFactory
 from tests.feedback.helpers_stats import add_responses, make_survey
 
@@ -46,9 +48,13 @@ EDGES = (
 
 
 def stored_rows() -> Counter[tuple[Any, ...]]:
-    columns = "survey_id, day, wave_id, dimension, value, n, " + ", ".join(f"s{k}" for k in rollups.SCORES)
+    """The stored counts of each key, its stripes added up."""
+    sums = ", ".join(f"SUM(s{k})" for k in rollups.SCORES)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {rollups.TABLE}")
+        cursor.execute(
+            f"SELECT survey_id, day, wave_id, dimension, value, SUM(n), {sums} "
+            f"FROM {rollups.TABLE} GROUP BY 1, 2, 3, 4, 5"
+        )
         return Counter(comparable(row) for row in cursor.fetchall() if any(row[5:]))
 
 
@@ -307,3 +313,89 @@ def test_an_account_that_changes_region_moves_its_answers_to_the_new_segment():
     customer.account = None
     customer.save()
     assert [(r.label, r.estimate.n) for r in metrics.segments(survey, "account__region")] == [("(not set)", 3)]
+
+
+def rows_of_all_answers(survey: Survey) -> list[tuple[int, int]]:
+    """(stripe, n) of the survey's rows for all answers together, by stripe."""
+    return sorted(ResponseRollup.objects.filter(survey=survey, dimension="").values_list("stripe", "n"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answers_committed_apart_spread_over_stripes_and_the_fold_gathers_them():
+    """Concurrent answers must not all wait on one row (P3 round 8): on PostgreSQL each transaction
+    counts into the stripe of its id, the figures add the stripes up, and the nightly fold moves a past
+    day's copies into stripe 0. SQLite has one writer at a time and counts into stripe 0 only."""
+    survey = make_survey()
+    day = datetime(2025, 1, 15, 12, tzinfo=UTC)
+    for score in [10, 10, 9, 0, 3, 7, 10, 1]:  # eight transactions
+        add_responses(survey, [score], at=day)
+    summary = metrics.nps_summary(survey)
+    assert (summary.n, summary.promoters, summary.detractors) == (8, 4, 3)
+    stripes = {stripe for stripe, _ in rows_of_all_answers(survey)}
+    if connection.vendor == "sqlite":
+        assert stripes == {0}
+    else:
+        assert len(stripes) == 8  # consecutive transaction ids, consecutive stripes
+    copies = ResponseRollup.objects.exclude(stripe=0).count()
+
+    moved = rollups.rollups_fold(before=date(2025, 1, 16))
+
+    assert moved == copies
+    assert rows_of_all_answers(survey) == [(0, 8)]
+    assert not ResponseRollup.objects.exclude(stripe=0).exists()
+    assert_rollups_equal_the_answers("UTC")
+    summary = metrics.nps_summary(survey)
+    assert (summary.n, summary.promoters, summary.detractors) == (8, 4, 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fold_leaves_only_past_days():
+    survey = make_survey()
+    for day in (date(2025, 1, 14), date(2025, 1, 15)):
+        for score in [10, 0]:
+            add_responses(survey, [score], at=datetime.combine(day, datetime.min.time(), tzinfo=UTC))
+    rollups.rollups_fold(before=date(2025, 1, 15))
+    kept = set(ResponseRollup.objects.filter(survey=survey, dimension="").values_list("day", "stripe"))
+    assert {stripe for day, stripe in kept if day == date(2025, 1, 14)} == {0}
+    if connection.vendor == "postgresql":
+        assert len({stripe for day, stripe in kept if day == date(2025, 1, 15)}) == 2
+    assert metrics.nps_summary(survey).n == 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite serialises every writer")
+@pytest.mark.django_db(transaction=True)
+def test_the_fold_skips_a_copy_a_writer_holds_and_takes_it_next_time():
+    """The fold never waits on a writer: a copy locked by an open transaction (an old answer being
+    changed) stays where it is until the next fold."""
+    survey = make_survey()
+    for score in [10, 0]:
+        add_responses(survey, [score], at=datetime(2025, 1, 15, 12, tzinfo=UTC))
+    held = ResponseRollup.objects.filter(survey=survey, dimension="").exclude(stripe=0).order_by("stripe").first()
+    assert held is not None
+    writer = connections.create_connection("default")
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"SELECT 1 FROM {rollups.TABLE} WHERE id = %s FOR UPDATE", [held.pk])
+            with connection.cursor() as mine:
+                mine.execute("SET lock_timeout = '2s'")  # a wait would fail the fold instead of hanging
+            moved = rollups.rollups_fold(before=date(2025, 1, 16))
+            assert ResponseRollup.objects.filter(pk=held.pk).exists()
+            cursor.execute("COMMIT")
+    finally:
+        writer.close()
+    assert moved > 0
+    assert rollups.rollups_fold(before=date(2025, 1, 16)) > 0
+    assert not ResponseRollup.objects.filter(survey=survey).exclude(stripe=0).exists()
+    assert metrics.nps_summary(survey).n == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_task_folds_every_past_day_and_is_scheduled_daily():
+    survey = make_survey()
+    for score in [10, 9, 0]:
+        add_responses(survey, [score], at=timezone.now() - timedelta(days=3))
+    fold_rollup_stripes.call()
+    assert rows_of_all_answers(survey) == [(0, 3)]
+    assert_rollups_equal_the_answers("UTC")
+    assert {p.task.name: p.every_minutes for p in PERIODIC_TASKS}[fold_rollup_stripes.name] == 24 * 60

@@ -20,9 +20,14 @@ class FeedbackConfig(AppConfig):
 def rollups_after_migrate(using: str, **kwargs: Any) -> None:
     """Reinstall the roll-up triggers where a migration dropped them (SQLite drops a table's triggers when
     it rebuilds the table), after a flush emptied their state, or when TIME_ZONE changed."""
-    from advocacy.feedback.rollups import STATE_TABLE, rollups_install, rollups_need_install
+    from advocacy.feedback.rollups import STATE_TABLE, TABLE, rollups_install, rollups_need_install
 
-    if STATE_TABLE not in connections[using].introspection.table_names():
+    connection = connections[using]
+    if STATE_TABLE not in connection.introspection.table_names():
         return  # migrated back to before the roll-ups
+    with connection.cursor() as cursor:
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, TABLE)}
+    if "stripe" not in columns:
+        return  # migrated back to before their stripes (0009): the code of then installs its own triggers
     if rollups_need_install(using=using):
         rollups_install(using=using)

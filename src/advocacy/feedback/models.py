@@ -297,6 +297,8 @@ class ResponseRollup(models.Model):
     wave_id = models.IntegerField(default=0)
     dimension = models.CharField(max_length=32)
     value = models.CharField(max_length=200)
+    # Which copy of the row this is (feedback/rollups.py, STRIPES): the readers add the copies up.
+    stripe = models.SmallIntegerField(default=0, db_default=0)
     n = models.IntegerField(default=0)
     s0 = models.IntegerField(default=0)
     s1 = models.IntegerField(default=0)
@@ -313,7 +315,7 @@ class ResponseRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["survey", "dimension", "value", "day", "wave_id"], name="response_rollup_key"
+                fields=["survey", "dimension", "value", "day", "wave_id", "stripe"], name="response_rollup_key"
             ),
         ]
 

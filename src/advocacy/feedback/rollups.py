@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,10 +54,23 @@ RESPONSE_COLUMNS = ("score", "answered_at", "wave_id", "survey_id", "customer_id
 FIRST_YEAR, LAST_YEAR = 1970, 2100
 ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
-COLUMNS = "survey_id, day, wave_id, dimension, value, n, " + ", ".join(f"s{k}" for k in SCORES)
-UPSERT = "ON CONFLICT (survey_id, dimension, value, day, wave_id) DO UPDATE SET " + ", ".join(
-    f"{column} = {TABLE}.{column} + excluded.{column}" for column in ("n", *(f"s{k}" for k in SCORES))
+COUNTS = ", ".join(("n", *(f"s{k}" for k in SCORES)))
+KEY = "survey_id, dimension, value, day, wave_id, stripe"
+COLUMNS = f"survey_id, day, wave_id, dimension, value, stripe, {COUNTS}"
+UPSERT = f"ON CONFLICT ({KEY}) DO UPDATE SET " + ", ".join(
+    f"{column} = {TABLE}.{column} + excluded.{column}" for column in COUNTS.split(", ")
 )
+
+# **Stripes.** In a burst every answer moves the same few rows (its survey's day, wave and segments), and on
+# PostgreSQL a transaction holds those rows locked until its commit has reached the disk: the answers'
+# commits then went to the disk one at a time, each waiting for the one before (P3 round 8). A
+# transaction writes its counts into one of STRIPES copies of each row, chosen by its transaction id, so
+# that concurrent answers move different rows and their commits share a flush; the readers add the
+# copies up (they already SUM every row they read), and ``rollups_fold`` adds the copies of past days
+# back into stripe 0 nightly. A transaction keeps to one stripe, so its locks are taken in key order as
+# before. SQLite has one writer at a time, so it writes stripe 0 only.
+STRIPES = 16
+STRIPE_SQL = {"postgresql": f"(txid_current() % {STRIPES})::smallint", "sqlite": "0"}
 
 
 # --- local days --------------------------------------------------------------------------------
@@ -132,7 +145,7 @@ def _one_answer(zone: str, ref: str, sign: int) -> str:
     return (
         f"INSERT INTO {TABLE} ({COLUMNS}) "
         f"SELECT {ref}.survey_id, {day_sql('sqlite', f'{ref}.answered_at', zone)}, COALESCE({ref}.wave_id, 0), "
-        f"d.dimension, {_value('c', 'a', DIMENSIONS)}, {sign}, {counts} "
+        f"d.dimension, {_value('c', 'a', DIMENSIONS)}, {STRIPE_SQL['sqlite']}, {sign}, {counts} "
         f"FROM {_dimensions(DIMENSIONS)} d "
         f"LEFT JOIN customers_customer c ON c.id = {ref}.customer_id "
         f"LEFT JOIN customers_account a ON a.id = c.account_id "
@@ -146,7 +159,7 @@ def _moved(vendor: str, zone: str, sign: int, source: str, value: str, names: tu
     return (
         f"INSERT INTO {TABLE} ({COLUMNS}) "
         f"SELECT r.survey_id, {day_sql(vendor, 'r.answered_at', zone)}, COALESCE(r.wave_id, 0), "
-        f"d.dimension, {value}, {sign} * COUNT(*), {counts} "
+        f"d.dimension, {value}, {STRIPE_SQL[vendor]}, {sign} * COUNT(*), {counts} "
         f"FROM {source} CROSS JOIN {_dimensions(names)} d "
         # In key order, so that two writers lock the rows they share in the same order (no deadlock).
         f"WHERE NOT r.duplicate AND {where} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3 {UPSERT}"
@@ -367,12 +380,44 @@ def rollups_install(*, using: str = DEFAULT_DB_ALIAS, zone: str | None = None) -
         for statement in (*drop_statements(vendor), *create_statements(vendor, zone)):
             cursor.execute(statement)
         cursor.execute(f"DELETE FROM {TABLE}")
-        cursor.execute(f"INSERT INTO {TABLE} ({COLUMNS}) {recount_sql(vendor, zone)}")
+        # Into stripe 0, the column's default.
+        cursor.execute(f"INSERT INTO {TABLE} ({COLUMNS.replace(' stripe,', '')}) {recount_sql(vendor, zone)}")
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         rows = int(cursor.fetchone()[0])
         cursor.execute(f"DELETE FROM {STATE_TABLE}")
         cursor.execute(f"INSERT INTO {STATE_TABLE} (zone, built_at) VALUES (%s, %s)", [zone, datetime.now(UTC)])
     return rows
+
+
+def rollups_fold(*, before: date, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Add the striped copies of the rows of days before ``before`` into their stripe 0 and delete them,
+    so that the readers add up at most STRIPES copies of the last days only. Returns the rows moved.
+
+    On PostgreSQL in one statement, the copies locked first in key order with SKIP LOCKED: a copy that a
+    late writer holds (an answer of an old day changed) is left for the next fold, so the fold never
+    waits on a writer and never deadlocks with one. SQLite writes stripe 0 only and has nothing to fold."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0
+    counts = ", ".join(f"SUM({column})" for column in COUNTS.split(", "))
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {TABLE} WHERE id IN (SELECT id FROM {TABLE} WHERE stripe <> 0 AND day < %s "
+            f"ORDER BY {KEY} FOR UPDATE SKIP LOCKED) RETURNING survey_id, day, wave_id, dimension, value, {COUNTS}), "
+            f"folded AS (INSERT INTO {TABLE} ({COLUMNS}) SELECT survey_id, day, wave_id, dimension, value, 0, {counts} "
+            f"FROM moved GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3 {UPSERT} RETURNING 1) "
+            "SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM folded)",
+            [before],
+        )
+        moved, _ = cursor.fetchone()
+    return int(moved)
+
+
+def rollups_fold_past_days(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """The nightly fold: every day before yesterday in the roll-ups' zone (an answer is counted on the
+    local day it was given, so only changes to old answers still write those days' rows)."""
+    today = datetime.now(ZoneInfo(settings.TIME_ZONE)).date()
+    return rollups_fold(before=today - timedelta(days=1), using=using)
 
 
 def rollups_uninstall(*, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -410,7 +455,8 @@ def rollups_need_install(*, using: str = DEFAULT_DB_ALIAS) -> bool:
 
 
 def expected_rows(*, using: str = DEFAULT_DB_ALIAS, zone: str | None = None) -> list[tuple[Any, ...]]:
-    """The roll-up rows counted afresh from the answers, without writing: what the table must hold."""
+    """The roll-up rows counted afresh from the answers, without writing: what the table must hold, its
+    stripes added up (survey, day, wave, dimension, value, n, s0 … s10)."""
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(recount_sql(connection.vendor, zone or settings.TIME_ZONE))
