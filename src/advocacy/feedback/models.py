@@ -284,7 +284,8 @@ class ResponseRollup(models.Model):
     locale or account and an account's attributes, whatever the path; the dashboard reads these rows
     instead of the answers. ``dimension`` is a segment field of the dashboard ('' for all answers),
     ``value`` its current value ('' where unset); ``wave_id`` is 0 for answers outside a wave. ``n``
-    and ``s0`` … ``s10`` (answers per score) count answers that are not flagged duplicates.
+    and ``s0`` … ``s10`` (answers per score) count answers that are not flagged duplicates. A key may
+    have several rows, one per ``stripe``; its counts are their sum.
     """
 
     # No constraint in the database: the answers' triggers may write while a flush empties the tables in

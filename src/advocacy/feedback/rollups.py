@@ -2,7 +2,8 @@
 
 One row of ``feedback_responserollup`` counts the answers of one survey on one local day, in one wave,
 for one value of one segment field (and one row per day and wave for all answers together): ``n`` and
-the answers per score, ``s0`` … ``s10``. Every figure of the dashboard adds up from these: promoters
+the answers per score, ``s0`` … ``s10``; on PostgreSQL a key's counts are spread over up to STRIPES
+copies (below), which the readers add up. Every figure of the dashboard adds up from these: promoters
 (s9 + s10), detractors (s0 … s6), satisfied (s4 + s5), the CES sum Σ k·sk and sum of squares Σ k²·sk.
 
 **Why triggers, in the answer's transaction.** Answers are written by the one-click page, the web
