@@ -58,6 +58,7 @@ ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 COUNTS = ", ".join(("n", *(f"s{k}" for k in SCORES)))
 KEY = "survey_id, dimension, value, day, wave_id, stripe"
 COLUMNS = f"survey_id, day, wave_id, dimension, value, stripe, {COUNTS}"
+COUNTED_COLUMNS = f"survey_id, day, wave_id, dimension, value, {COUNTS}"  # what recount_sql selects
 UPSERT = f"ON CONFLICT ({KEY}) DO UPDATE SET " + ", ".join(
     f"{column} = {TABLE}.{column} + excluded.{column}" for column in COUNTS.split(", ")
 )
@@ -382,7 +383,7 @@ def rollups_install(*, using: str = DEFAULT_DB_ALIAS, zone: str | None = None) -
             cursor.execute(statement)
         cursor.execute(f"DELETE FROM {TABLE}")
         # Into stripe 0, the column's default.
-        cursor.execute(f"INSERT INTO {TABLE} ({COLUMNS.replace(' stripe,', '')}) {recount_sql(vendor, zone)}")
+        cursor.execute(f"INSERT INTO {TABLE} ({COUNTED_COLUMNS}) {recount_sql(vendor, zone)}")
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         rows = int(cursor.fetchone()[0])
         cursor.execute(f"DELETE FROM {STATE_TABLE}")
@@ -394,9 +395,10 @@ def rollups_fold(*, before: date, using: str = DEFAULT_DB_ALIAS) -> int:
     """Add the striped copies of the rows of days before ``before`` into their stripe 0 and delete them,
     so that the readers add up at most STRIPES copies of the last days only. Returns the rows moved.
 
-    On PostgreSQL in one statement, the copies locked first in key order with SKIP LOCKED: a copy that a
-    late writer holds (an answer of an old day changed) is left for the next fold, so the fold never
-    waits on a writer and never deadlocks with one. SQLite writes stripe 0 only and has nothing to fold."""
+    On PostgreSQL in one statement. The copies are locked first with SKIP LOCKED: a copy that a late
+    writer holds (an answer of an old day changed) is left for the next fold. The fold may then wait for
+    a writer of stripe 0 to commit, but such a writer touches no other stripe, so it never waits for the
+    fold in turn: no deadlock. SQLite writes stripe 0 only and has nothing to fold."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
@@ -404,14 +406,14 @@ def rollups_fold(*, before: date, using: str = DEFAULT_DB_ALIAS) -> int:
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(
             f"WITH moved AS (DELETE FROM {TABLE} WHERE id IN (SELECT id FROM {TABLE} WHERE stripe <> 0 AND day < %s "
-            f"ORDER BY {KEY} FOR UPDATE SKIP LOCKED) RETURNING survey_id, day, wave_id, dimension, value, {COUNTS}), "
+            f"ORDER BY {KEY} FOR UPDATE SKIP LOCKED) RETURNING {COUNTED_COLUMNS}), "
+            # A CTE that writes runs whether or not the statement reads it.
             f"folded AS (INSERT INTO {TABLE} ({COLUMNS}) SELECT survey_id, day, wave_id, dimension, value, 0, {counts} "
-            f"FROM moved GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3 {UPSERT} RETURNING 1) "
-            "SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM folded)",
+            f"FROM moved GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3 {UPSERT}) "
+            "SELECT count(*) FROM moved",
             [before],
         )
-        moved, _ = cursor.fetchone()
-    return int(moved)
+        return int(cursor.fetchone()[0])
 
 
 def rollups_fold_past_days(*, using: str = DEFAULT_DB_ALIAS) -> int:
