@@ -48,14 +48,7 @@ EDGES = (
 
 
 def stored_rows() -> Counter[tuple[Any, ...]]:
-    """The stored counts of each key, its stripes added up."""
-    sums = ", ".join(f"SUM(s{k})" for k in rollups.SCORES)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT survey_id, day, wave_id, dimension, value, SUM(n), {sums} "
-            f"FROM {rollups.TABLE} GROUP BY 1, 2, 3, 4, 5"
-        )
-        return Counter(comparable(row) for row in cursor.fetchall() if any(row[5:]))
+    return Counter(comparable(row) for row in rollups.stored_rows())
 
 
 def comparable(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -365,8 +358,8 @@ def test_the_fold_leaves_only_past_days():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite serialises every writer")
 @pytest.mark.django_db(transaction=True)
 def test_the_fold_skips_a_copy_a_writer_holds_and_takes_it_next_time():
-    """The fold never waits on a writer: a copy locked by an open transaction (an old answer being
-    changed) stays where it is until the next fold."""
+    """The fold never waits for a copy a writer holds: a copy locked by an open transaction (an old
+    answer being changed) stays where it is until the next fold."""
     survey = make_survey()
     for score in [10, 0]:
         add_responses(survey, [score], at=datetime(2025, 1, 15, 12, tzinfo=UTC))

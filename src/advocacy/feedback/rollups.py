@@ -55,12 +55,14 @@ RESPONSE_COLUMNS = ("score", "answered_at", "wave_id", "survey_id", "customer_id
 FIRST_YEAR, LAST_YEAR = 1970, 2100
 ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
-COUNTS = ", ".join(("n", *(f"s{k}" for k in SCORES)))
+COUNT_COLUMNS = ("n", *(f"s{k}" for k in SCORES))
+COUNTS = ", ".join(COUNT_COLUMNS)
+SUMMED_COUNTS = ", ".join(f"SUM({column})" for column in COUNT_COLUMNS)  # a key's stripes added up
 KEY = "survey_id, dimension, value, day, wave_id, stripe"
 COLUMNS = f"survey_id, day, wave_id, dimension, value, stripe, {COUNTS}"
 COUNTED_COLUMNS = f"survey_id, day, wave_id, dimension, value, {COUNTS}"  # what recount_sql selects
 UPSERT = f"ON CONFLICT ({KEY}) DO UPDATE SET " + ", ".join(
-    f"{column} = {TABLE}.{column} + excluded.{column}" for column in COUNTS.split(", ")
+    f"{column} = {TABLE}.{column} + excluded.{column}" for column in COUNT_COLUMNS
 )
 
 # **Stripes.** In a burst every answer moves the same few rows (its survey's day, wave and segments), and on
@@ -402,14 +404,14 @@ def rollups_fold(*, before: date, using: str = DEFAULT_DB_ALIAS) -> int:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
-    counts = ", ".join(f"SUM({column})" for column in COUNTS.split(", "))
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(
             f"WITH moved AS (DELETE FROM {TABLE} WHERE id IN (SELECT id FROM {TABLE} WHERE stripe <> 0 AND day < %s "
             f"ORDER BY {KEY} FOR UPDATE SKIP LOCKED) RETURNING {COUNTED_COLUMNS}), "
             # A CTE that writes runs whether or not the statement reads it.
-            f"folded AS (INSERT INTO {TABLE} ({COLUMNS}) SELECT survey_id, day, wave_id, dimension, value, 0, {counts} "
-            f"FROM moved GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3 {UPSERT}) "
+            f"folded AS (INSERT INTO {TABLE} ({COLUMNS}) "
+            f"SELECT survey_id, day, wave_id, dimension, value, 0, {SUMMED_COUNTS} FROM moved "
+            f"GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3 {UPSERT}) "
             "SELECT count(*) FROM moved",
             [before],
         )
@@ -436,12 +438,11 @@ def rollup_functions_refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
+    zone = built_zone(using=using)
+    if zone is None:  # never built: the post-migrate check builds them whole
+        return
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute(f"SELECT zone FROM {STATE_TABLE}")
-        zones = [row[0] for row in cursor.fetchall()]
-        if len(zones) != 1:  # never built: the post-migrate check builds them whole
-            return
-        for statement in create_statements("postgresql", zones[0]):
+        for statement in create_statements("postgresql", zone):
             if statement.startswith("CREATE OR REPLACE FUNCTION"):
                 cursor.execute(statement)
 
@@ -451,10 +452,15 @@ def rollups_need_install(*, using: str = DEFAULT_DB_ALIAS) -> bool:
     connection = connections[using]
     if installed_triggers(connection) != set(TRIGGER_TABLES):
         return True
-    with connection.cursor() as cursor:
+    return built_zone(using=using) != settings.TIME_ZONE
+
+
+def built_zone(*, using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """The time zone the roll-ups were built for, or None where they were never built."""
+    with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT zone FROM {STATE_TABLE}")
         zones = [row[0] for row in cursor.fetchall()]
-    return zones != [settings.TIME_ZONE]
+    return zones[0] if len(zones) == 1 else None
 
 
 def expected_rows(*, using: str = DEFAULT_DB_ALIAS, zone: str | None = None) -> list[tuple[Any, ...]]:
@@ -464,3 +470,13 @@ def expected_rows(*, using: str = DEFAULT_DB_ALIAS, zone: str | None = None) -> 
     with connection.cursor() as cursor:
         cursor.execute(recount_sql(connection.vendor, zone or settings.TIME_ZONE))
         return list(cursor.fetchall())
+
+
+def stored_rows(*, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+    """What the table holds, in the shape of ``expected_rows``: each key's stripes added up, and keys that
+    count nothing (every answer they counted changed or deleted) left out."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT survey_id, day, wave_id, dimension, value, {SUMMED_COUNTS} FROM {TABLE} GROUP BY 1, 2, 3, 4, 5"
+        )
+        return [row for row in cursor.fetchall() if any(row[5:])]

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from advocacy.feedback.rollups import STATE_TABLE, TABLE, rollups_install, rollups_uninstall
+from advocacy.feedback.rollups import STATE_TABLE, TABLE, built_zone, rollups_install, rollups_uninstall
 
 
 def drop_triggers(apps, schema_editor):
@@ -13,11 +13,8 @@ def reinstall_if_built(apps, schema_editor):
     """Triggers that write a stripe, and every row counted again into stripe 0, for the zone the roll-ups
     were built for (a database that never built them gets them from the post-migrate check)."""
     alias = schema_editor.connection.alias
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT zone FROM {STATE_TABLE}")
-        zones = [row[0] for row in cursor.fetchall()]
-    if len(zones) == 1:
-        rollups_install(using=alias, zone=zones[0])
+    if (zone := built_zone(using=alias)) is not None:
+        rollups_install(using=alias, zone=zone)
 
 
 def empty_for_the_old_key(apps, schema_editor):
