@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from advocacy.insights.lifetime.services import lifetime_fit_run
 from tests.conftest import loaded_from_elsewhere
@@ -51,12 +52,15 @@ def test_the_retention_page_shows_curves_with_bands_the_log_rank_test_and_the_ta
     [
         "by=tenure",
         "since=2025-01-01&until=2025-01-01",
-        f"as_of={date.today() + timedelta(days=1)}",
+        "as_of={tomorrow}",
         "period=fortnight",
         "currency=XYZ",
     ],
 )
 def test_bad_retention_filters_get_a_form_error_not_a_crash(client_as, company, query):
+    # "Tomorrow" is read when the test runs, not when it is collected: a run that crosses midnight
+    # would otherwise ask for a day that has become today.
+    query = query.format(tomorrow=timezone.localdate() + timedelta(days=1))
     page = client_as("analyst").get(f"/insights/retention/?{query}")
     assert page.status_code == 400
     assert 'role="alert"' in page.content.decode()
