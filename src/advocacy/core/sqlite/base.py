@@ -21,6 +21,7 @@ Django's behaviour.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from django.db import OperationalError
@@ -45,14 +46,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.connection.execute(f"PRAGMA busy_timeout = {round(timeout * 1000)}")
 
     def _begin_when_free(self, *, deadline: float) -> None:
-        """``BEGIN IMMEDIATE`` once no other connection writes; SQLite's error once the deadline has passed."""
+        """``BEGIN IMMEDIATE`` once no other connection writes; SQLite's error once the deadline has passed.
+
+        Tried on the driver's connection: a refused try through Django's cursor costs its wrappers and a
+        translated exception, and a burst's waiters try thousands of times a second."""
         wait = FIRST_WAIT
         while True:
             try:
-                self.cursor().execute("BEGIN IMMEDIATE")
-            except OperationalError as exc:  # Django's, which wraps the driver's
+                self.connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
                 if not is_locked(exc) or time.monotonic() >= deadline:
-                    raise
+                    raise OperationalError(*exc.args) from exc  # as Django raises the driver's errors
             else:
                 return
             time.sleep(wait)
