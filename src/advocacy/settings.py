@@ -176,7 +176,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A page cache of up to 64 MB a connection (the default is 2 MB) keeps the indexes that every
     # mention batch writes into in memory: the listening ingest ran 1.3× faster at 50,000 mentions (P5b).
     # Django's backend, but a transaction waits for the write lock in steps of at most 0.5 ms instead of
-    # SQLite's back-off to 100 ms (core/sqlite/base.py): a burst's slowest answers took a third as long.
+    # SQLite's back-off to 100 ms (core/sqlite/base.py): a burst's slowest answers took half as long.
     DATABASES["default"]["ENGINE"] = "advocacy.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
