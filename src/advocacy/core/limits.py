@@ -157,7 +157,7 @@ def write_of_its_own() -> AbstractContextManager[Any]:
     """On SQLite a transaction of its own, so that the count waits for the write lock in the backend's short
     steps (core/sqlite/base.py) and not in SQLite's back-off, which left single counts asleep for 100–600 ms
     through a burst of answers. On PostgreSQL the statement alone: there a transaction would cost two
-    round trips more and waits for a row lock wake up at once anyway."""
+    round trips more, and a statement waiting for a row lock wakes as soon as the lock is free."""
     return transaction.atomic() if connection.vendor == "sqlite" else nullcontext()
 
 
