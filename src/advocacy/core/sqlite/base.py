@@ -24,7 +24,6 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 FIRST_WAIT = 0.0001  # seconds
@@ -32,12 +31,13 @@ LONGEST_WAIT = 0.0005
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    transaction_mode: str | None  # set by Django from OPTIONS, upper-cased (missing from its stubs)
+
     def _start_transaction_under_autocommit(self) -> None:
-        options = self.settings_dict["OPTIONS"]
-        if str(options.get("transaction_mode") or "").upper() != "IMMEDIATE" or self.is_in_memory_db():
+        if self.transaction_mode != "IMMEDIATE" or self.is_in_memory_db():
             super()._start_transaction_under_autocommit()  # type: ignore[misc]  # Django's, missing from its stubs
             return
-        timeout = float(options.get("timeout", 5))
+        timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
         self.connection.execute("PRAGMA busy_timeout = 0")
         try:
             self._begin_when_free(deadline=time.monotonic() + timeout)
@@ -56,7 +56,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self.connection.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 if not is_locked(exc) or time.monotonic() >= deadline:
-                    raise OperationalError(*exc.args) from exc  # as Django raises the driver's errors
+                    with self.wrap_database_errors:  # raised as Django's OperationalError, as any statement's
+                        raise
             else:
                 return
             time.sleep(wait)
